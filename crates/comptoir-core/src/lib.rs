@@ -1,0 +1,32 @@
+//! The register's domain: money, catalog, cart, taxes, tenders and shift arithmetic.
+//!
+//! Nothing here does IO, reads a clock or draws a random number: time and ids come in as
+//! arguments, so replaying yesterday's sales gives yesterday's totals.
+//!
+//! # Terms
+//!
+//! - **store**: a shop with one currency, one time zone and one tax regime.
+//! - **register**: one till in a store; it owns its ledger.
+//! - **item**: something the catalog sells, found by SKU or barcode.
+//! - **cart**: the lines being rung up; it becomes a **sale** when it is paid.
+//! - **line**: one item and a quantity in a cart or sale.
+//! - **tender**: one payment leg of a sale (cash, card on an external terminal).
+//! - **cash rounding**: the adjustment of the cash part of a sale to the smallest coin.
+//! - **shift**: a cashier's session at a register from the counted float to the cash-up.
+//! - **ledger entry**: an immutable fact the register records (a sale, a paid-out, a drawer
+//!   opening); see the store crate.
+
+pub mod cart;
+pub mod catalog;
+pub mod gtin;
+pub mod money;
+pub mod shift;
+pub mod tax;
+pub mod tender;
+pub mod text;
+
+pub use cart::{Cart, CartError, Line, LineId, PricedCart, PricedLine};
+pub use catalog::{Catalog, Item, ItemKind, Sku};
+pub use money::{Currency, Money, MoneyError, RoundingMode};
+pub use tax::{TaxClass, TaxLine, TaxRegime, TaxRounding};
+pub use tender::{Settlement, Tender, TenderError};

@@ -1,0 +1,299 @@
+//! The ledger: append-only, hash-chained entries with a gap-free `(register, epoch, seq)`.
+//!
+//! An entry's hash is SHA-256 over the previous entry's hash and every stored field of the
+//! entry, so changing, removing or reordering any entry breaks the chain at that entry, and
+//! [`Store::verify`] names it.
+
+use rusqlite::{OptionalExtension, Row, Transaction, TransactionBehavior, params};
+use sha2::{Digest, Sha256};
+
+use crate::{Store, StoreError};
+
+/// The hash the first entry points back to.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// An entry to record. `payload` is the entry's JSON, stored and hashed byte for byte.
+#[derive(Clone, Debug)]
+pub struct NewEntry {
+    pub kind: String,
+    pub recorded_at: String,
+    pub business_day: String,
+    pub receipt_no: Option<String>,
+    pub external_ref: Option<String>,
+    pub payload: String,
+}
+
+/// A recorded entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    pub epoch: i64,
+    pub seq: i64,
+    pub entry_id: String,
+    pub kind: String,
+    pub recorded_at: String,
+    pub business_day: String,
+    pub receipt_no: Option<String>,
+    pub external_ref: Option<String>,
+    pub payload: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl Entry {
+    fn compute_hash(&self) -> String {
+        let mut hasher = Sha256::new();
+        let fields: [&str; 8] = [
+            &self.prev_hash,
+            &self.entry_id,
+            &self.kind,
+            &self.recorded_at,
+            &self.business_day,
+            self.receipt_no.as_deref().unwrap_or(""),
+            self.external_ref.as_deref().unwrap_or(""),
+            &self.payload,
+        ];
+        hasher.update(self.epoch.to_be_bytes());
+        hasher.update(self.seq.to_be_bytes());
+        for field in fields {
+            // Length-prefixed, so no two different entries hash the same bytes.
+            hasher.update((field.len() as u64).to_be_bytes());
+            hasher.update(field.as_bytes());
+        }
+        hex::encode(hasher.finalize())
+    }
+
+    fn from_row(row: &Row<'_>) -> rusqlite::Result<Entry> {
+        Ok(Entry {
+            epoch: row.get(0)?,
+            seq: row.get(1)?,
+            entry_id: row.get(2)?,
+            kind: row.get(3)?,
+            recorded_at: row.get(4)?,
+            business_day: row.get(5)?,
+            receipt_no: row.get(6)?,
+            external_ref: row.get(7)?,
+            payload: row.get(8)?,
+            prev_hash: row.get(9)?,
+            hash: row.get(10)?,
+        })
+    }
+}
+
+const ENTRY_COLUMNS: &str = "epoch, seq, entry_id, kind, recorded_at, business_day, receipt_no, \
+                             external_ref, payload, prev_hash, hash";
+
+/// What [`Store::verify`] found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifyReport {
+    pub entries: u64,
+    pub first_bad: Option<BadEntry>,
+}
+
+/// The first entry that breaks the chain, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BadEntry {
+    pub epoch: i64,
+    pub seq: i64,
+    pub entry_id: String,
+    pub reason: String,
+}
+
+/// A write transaction on the register's database: everything a fact implies commits together.
+#[derive(Debug)]
+pub struct Tx<'a> {
+    pub(crate) tx: Transaction<'a>,
+}
+
+impl Store {
+    /// Starts a write transaction. `IMMEDIATE`, so two writers never interleave sequence numbers.
+    pub fn begin(&mut self) -> Result<Tx<'_>, StoreError> {
+        let tx = self.conn_mut().transaction_with_behavior(TransactionBehavior::Immediate)?;
+        Ok(Tx { tx })
+    }
+
+    /// Records one entry in its own transaction.
+    pub fn append(&mut self, entry: NewEntry) -> Result<Entry, StoreError> {
+        let mut tx = self.begin()?;
+        let entry = tx.append(entry)?;
+        tx.commit()?;
+        Ok(entry)
+    }
+
+    /// Entries after `(epoch, seq)` in order, at most `limit` of them.
+    pub fn entries_after(
+        &self,
+        epoch: i64,
+        seq: i64,
+        limit: u32,
+    ) -> Result<Vec<Entry>, StoreError> {
+        let sql = format!(
+            "SELECT {ENTRY_COLUMNS} FROM ledger WHERE (epoch, seq) > (?1, ?2) ORDER BY epoch, seq LIMIT ?3"
+        );
+        let mut statement = self.conn().prepare_cached(&sql)?;
+        let rows = statement.query_map(params![epoch, seq, limit], Entry::from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Entries of some kinds, in order, from `(epoch, seq)` on.
+    pub fn entries_of_kinds(
+        &self,
+        kinds: &[&str],
+        from: (i64, i64),
+    ) -> Result<Vec<Entry>, StoreError> {
+        let marks = vec!["?"; kinds.len()].join(",");
+        let sql = format!(
+            "SELECT {ENTRY_COLUMNS} FROM ledger WHERE kind IN ({marks}) AND (epoch, seq) >= (?, ?) \
+             ORDER BY epoch, seq"
+        );
+        let mut statement = self.conn().prepare(&sql)?;
+        let mut values: Vec<rusqlite::types::Value> =
+            kinds.iter().map(|k| rusqlite::types::Value::Text((*k).to_owned())).collect();
+        values.push(from.0.into());
+        values.push(from.1.into());
+        let rows = statement.query_map(rusqlite::params_from_iter(values), Entry::from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The last entry of a kind.
+    pub fn last_of_kind(&self, kind: &str) -> Result<Option<Entry>, StoreError> {
+        let sql = format!(
+            "SELECT {ENTRY_COLUMNS} FROM ledger WHERE kind = ?1 ORDER BY epoch DESC, seq DESC LIMIT 1"
+        );
+        Ok(self.conn().query_row(&sql, [kind], Entry::from_row).optional()?)
+    }
+
+    pub fn entry_by_receipt(&self, receipt_no: &str) -> Result<Option<Entry>, StoreError> {
+        let sql = format!("SELECT {ENTRY_COLUMNS} FROM ledger WHERE receipt_no = ?1");
+        Ok(self.conn().query_row(&sql, [receipt_no], Entry::from_row).optional()?)
+    }
+
+    pub fn has_external_ref(&self, external_ref: &str) -> Result<bool, StoreError> {
+        let found: Option<i64> = self
+            .conn()
+            .query_row("SELECT 1 FROM ledger WHERE external_ref = ?1", [external_ref], |r| r.get(0))
+            .optional()?;
+        Ok(found.is_some())
+    }
+
+    /// How many entries the ledger holds.
+    pub fn entry_count(&self) -> Result<u64, StoreError> {
+        let count: i64 = self.conn().query_row("SELECT count(*) FROM ledger", [], |r| r.get(0))?;
+        Ok(count as u64)
+    }
+
+    /// Walks the whole chain: sequence continuity, back links and hashes.
+    pub fn verify(&self) -> Result<VerifyReport, StoreError> {
+        let sql = format!("SELECT {ENTRY_COLUMNS} FROM ledger ORDER BY epoch, seq");
+        let mut statement = self.conn().prepare(&sql)?;
+        let mut rows = statement.query([])?;
+        let mut previous: Option<Entry> = None;
+        let mut entries = 0;
+        while let Some(row) = rows.next()? {
+            let entry = Entry::from_row(row)?;
+            entries += 1;
+            if let Some(reason) = chain_fault(previous.as_ref(), &entry) {
+                let first_bad = BadEntry {
+                    epoch: entry.epoch,
+                    seq: entry.seq,
+                    entry_id: entry.entry_id,
+                    reason,
+                };
+                return Ok(VerifyReport { entries, first_bad: Some(first_bad) });
+            }
+            previous = Some(entry);
+        }
+        Ok(VerifyReport { entries, first_bad: None })
+    }
+}
+
+fn chain_fault(previous: Option<&Entry>, entry: &Entry) -> Option<String> {
+    let (expected_seq, expected_prev) = match previous {
+        Some(p) if p.epoch == entry.epoch => (p.seq + 1, p.hash.as_str()),
+        Some(p) => (1, p.hash.as_str()),
+        None => (1, GENESIS),
+    };
+    if entry.seq != expected_seq {
+        return Some(format!(
+            "sequence {} where {} was expected (an entry is missing)",
+            entry.seq, expected_seq
+        ));
+    }
+    if entry.prev_hash != expected_prev {
+        return Some("its back link does not match the previous entry's hash".to_owned());
+    }
+    if entry.compute_hash() != entry.hash {
+        return Some("its content does not match its hash (the entry was changed)".to_owned());
+    }
+    None
+}
+
+impl Tx<'_> {
+    /// Appends an entry after the last one of the register's current epoch.
+    pub fn append(&mut self, new: NewEntry) -> Result<Entry, StoreError> {
+        let epoch: i64 = self
+            .tx
+            .query_row("SELECT epoch FROM register WHERE id = 1", [], |r| r.get(0))
+            .optional()?
+            .ok_or(StoreError::NotInitialised)?;
+        let last: Option<(i64, i64, String)> = self
+            .tx
+            .query_row(
+                "SELECT epoch, seq, hash FROM ledger ORDER BY epoch DESC, seq DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let (seq, prev_hash) = match last {
+            Some((e, s, h)) if e == epoch => (s + 1, h),
+            Some((_, _, h)) => (1, h),
+            None => (1, GENESIS.to_owned()),
+        };
+        let mut entry = Entry {
+            epoch,
+            seq,
+            entry_id: uuid::Uuid::now_v7().to_string(),
+            kind: new.kind,
+            recorded_at: new.recorded_at,
+            business_day: new.business_day,
+            receipt_no: new.receipt_no,
+            external_ref: new.external_ref,
+            payload: new.payload,
+            prev_hash,
+            hash: String::new(),
+        };
+        entry.hash = entry.compute_hash();
+        let sql = format!(
+            "INSERT INTO ledger ({ENTRY_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+        );
+        self.tx.prepare_cached(&sql)?.execute(params![
+            entry.epoch,
+            entry.seq,
+            entry.entry_id,
+            entry.kind,
+            entry.recorded_at,
+            entry.business_day,
+            entry.receipt_no,
+            entry.external_ref,
+            entry.payload,
+            entry.prev_hash,
+            entry.hash,
+        ])?;
+        Ok(entry)
+    }
+
+    /// Takes the next value of a named counter (receipt numbers, Z report numbers).
+    pub fn next_counter(&mut self, name: &str) -> Result<i64, StoreError> {
+        let value: i64 = self.tx.query_row(
+            "INSERT INTO counter (name, value) VALUES (?1, 1) \
+             ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
+            [name],
+            |r| r.get(0),
+        )?;
+        Ok(value)
+    }
+
+    pub fn commit(self) -> Result<(), StoreError> {
+        self.tx.commit()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,100 @@
+//! The schema and its forward-only migrations, versioned in `PRAGMA user_version`.
+
+use rusqlite::Connection;
+
+use crate::StoreError;
+
+/// Each migration runs once, in its own transaction, in order. Never edit a shipped one:
+/// add the next.
+const MIGRATIONS: &[&str] = &[
+    // 1: the first schema.
+    r#"
+    CREATE TABLE register (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        register_id TEXT NOT NULL,
+        store_code TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        epoch INTEGER NOT NULL,
+        store_config TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE ledger (
+        epoch INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        entry_id TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        business_day TEXT NOT NULL,
+        receipt_no TEXT UNIQUE,
+        external_ref TEXT UNIQUE,
+        payload TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        PRIMARY KEY (epoch, seq)
+    ) WITHOUT ROWID;
+    CREATE INDEX ledger_kind ON ledger (kind, epoch, seq);
+    CREATE TABLE counter (
+        name TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+    );
+    CREATE TABLE catalog_item (
+        sku TEXT PRIMARY KEY,
+        gtin TEXT UNIQUE,
+        name TEXT NOT NULL,
+        name_fr TEXT,
+        price_minor INTEGER,
+        tax_class TEXT NOT NULL,
+        kind TEXT NOT NULL
+    );
+    CREATE TABLE cashier (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL,
+        pin_hash TEXT NOT NULL,
+        failed_attempts INTEGER NOT NULL DEFAULT 0,
+        locked_until TEXT
+    );
+    CREATE TABLE parked_cart (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        parked_at TEXT NOT NULL,
+        cashier_id TEXT NOT NULL,
+        payload TEXT NOT NULL
+    );
+    CREATE TABLE current_cart (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        payload TEXT NOT NULL
+    );
+    CREATE TABLE print_job (
+        id TEXT PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        receipt_no TEXT,
+        document TEXT NOT NULL,
+        state TEXT NOT NULL,
+        error TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE setting (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    "#,
+];
+
+/// The schema version this build knows.
+pub const CURRENT: i64 = MIGRATIONS.len() as i64;
+
+pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let found: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    if found > CURRENT {
+        return Err(StoreError::TooNew { found, known: CURRENT });
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", index as i64 + 1)?;
+        tx.commit()?;
+        tracing::info!(version = index + 1, "database migrated");
+    }
+    Ok(())
+}

@@ -1,0 +1,105 @@
+//! The ledger's chain: gap-free sequences, hash links, and `verify` naming the first bad entry.
+
+use comptoir_store::{NewEntry, RegisterRow, Store, StoreError};
+
+fn store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("register.db")).unwrap();
+    let register = RegisterRow {
+        register_id: "r1".into(),
+        store_code: "montreal".into(),
+        number: 1,
+        epoch: 1,
+        store_config: "{}".into(),
+        created_at: "2026-12-03T10:00:00-05:00".into(),
+    };
+    store.initialise(&register, &[]).unwrap();
+    (dir, store)
+}
+
+fn entry(n: u32) -> NewEntry {
+    NewEntry {
+        kind: "sale".into(),
+        recorded_at: format!("2026-12-03T10:{n:02}:00-05:00"),
+        business_day: "2026-12-03".into(),
+        receipt_no: Some(format!("R{n}")),
+        external_ref: None,
+        payload: format!("{{\"n\":{n}}}"),
+    }
+}
+
+fn raw(dir: &tempfile::TempDir) -> rusqlite::Connection {
+    rusqlite::Connection::open(dir.path().join("register.db")).unwrap()
+}
+
+#[test]
+fn entries_are_numbered_without_gaps_and_chained() {
+    let (_dir, mut store) = store();
+    let first = store.append(entry(1)).unwrap();
+    let second = store.append(entry(2)).unwrap();
+    assert_eq!((first.epoch, first.seq, second.seq), (1, 1, 2));
+    assert_eq!(first.prev_hash, comptoir_store::GENESIS);
+    assert_eq!(second.prev_hash, first.hash);
+    assert_ne!(first.entry_id, second.entry_id);
+    let report = store.verify().unwrap();
+    assert_eq!((report.entries, report.first_bad), (2, None));
+}
+
+#[test]
+fn verify_names_the_first_changed_entry() {
+    let (dir, mut store) = store();
+    for n in 1..=5 {
+        store.append(entry(n)).unwrap();
+    }
+    raw(&dir).execute("UPDATE ledger SET payload = '{\"n\":99}' WHERE seq = 3", []).unwrap();
+    let bad = store.verify().unwrap().first_bad.unwrap();
+    assert_eq!(bad.seq, 3);
+    assert!(bad.reason.contains("changed"), "{}", bad.reason);
+}
+
+#[test]
+fn verify_names_a_missing_entry() {
+    let (dir, mut store) = store();
+    for n in 1..=4 {
+        store.append(entry(n)).unwrap();
+    }
+    raw(&dir).execute("DELETE FROM ledger WHERE seq = 2", []).unwrap();
+    let bad = store.verify().unwrap().first_bad.unwrap();
+    assert_eq!(bad.seq, 3);
+    assert!(bad.reason.contains("missing"), "{}", bad.reason);
+}
+
+#[test]
+fn a_duplicate_external_reference_is_refused_and_nothing_is_written() {
+    let (_dir, mut store) = store();
+    let mut first = entry(1);
+    first.external_ref = Some("invoice:536365".into());
+    store.append(first.clone()).unwrap();
+    first.receipt_no = Some("R2".into());
+    assert!(matches!(store.append(first), Err(StoreError::Duplicate(_))));
+    assert_eq!(store.entry_count().unwrap(), 1);
+    assert_eq!(store.append(entry(3)).unwrap().seq, 2);
+}
+
+#[test]
+fn a_full_disk_is_reported_and_keeps_earlier_entries() {
+    let (_dir, mut store) = store();
+    store.append(entry(1)).unwrap();
+    let pages: u64 = raw(&_dir).query_row("PRAGMA page_count", [], |r| r.get(0)).unwrap();
+    store.limit_pages(pages).unwrap();
+    let mut big = entry(2);
+    big.payload = format!("{{\"pad\":\"{}\"}}", "x".repeat(64 * 1024));
+    let error = store.append(big).unwrap_err();
+    assert_eq!(error.code(), "storage_full");
+    assert_eq!(store.entry_count().unwrap(), 1);
+    assert_eq!(store.verify().unwrap().first_bad, None);
+}
+
+#[test]
+fn a_database_from_a_newer_comptoir_is_refused() {
+    let (dir, store) = store();
+    drop(store);
+    raw(&dir).pragma_update(None, "user_version", 99).unwrap();
+    let error = Store::open(&dir.path().join("register.db")).unwrap_err();
+    assert!(matches!(error, StoreError::TooNew { found: 99, .. }), "{error}");
+}

@@ -1,0 +1,3 @@
+//! Integration tests of the register's database.
+
+mod ledger;
