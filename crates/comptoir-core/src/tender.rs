@@ -13,6 +13,18 @@ pub enum Tender {
     Cash { tendered: Money },
     /// A card paid on a standalone terminal; the register records the terminal's reference.
     ExternalCard { amount: Money, reference: String },
+    /// Charged to a customer's account against an invoice (replayed invoices); settled exactly.
+    OnAccount { amount: Money, reference: String },
+}
+
+impl Tender {
+    /// The amount of a leg that is not cash.
+    fn non_cash(&self) -> Money {
+        match self {
+            Tender::ExternalCard { amount, .. } | Tender::OnAccount { amount, .. } => *amount,
+            Tender::Cash { .. } => Money::ZERO,
+        }
+    }
 }
 
 /// Why a tender was refused.
@@ -26,7 +38,7 @@ pub enum TenderError {
     ReferenceRequired,
 }
 
-/// Where the payment of a sale stands.
+/// Where the payment of a sale stands. `card` is every leg that is not cash.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Settlement {
     pub total: Money,
@@ -49,18 +61,12 @@ pub struct Settlement {
 impl Settlement {
     /// Settles `tenders` against `total`. Pure: it refuses nothing, see [`check_new_tender`].
     pub fn of(total: Money, tenders: &[Tender], currency: &Currency) -> Settlement {
-        let card: Money = tenders
-            .iter()
-            .map(|t| match t {
-                Tender::ExternalCard { amount, .. } => *amount,
-                Tender::Cash { .. } => Money::ZERO,
-            })
-            .sum();
+        let card: Money = tenders.iter().map(Tender::non_cash).sum();
         let cash_tendered: Money = tenders
             .iter()
             .map(|t| match t {
                 Tender::Cash { tendered } => *tendered,
-                Tender::ExternalCard { .. } => Money::ZERO,
+                Tender::ExternalCard { .. } | Tender::OnAccount { .. } => Money::ZERO,
             })
             .sum();
         let has_cash = tenders.iter().any(|t| matches!(t, Tender::Cash { .. }));
@@ -107,13 +113,15 @@ pub fn check_new_tender(
             Err(TenderError::NotPositive)
         }
         Tender::Cash { .. } => Ok(()),
-        Tender::ExternalCard { reference, .. } if reference.trim().is_empty() => {
+        Tender::ExternalCard { reference, .. } | Tender::OnAccount { reference, .. }
+            if reference.trim().is_empty() =>
+        {
             Err(TenderError::ReferenceRequired)
         }
-        Tender::ExternalCard { amount, .. } if amount.minor() <= 0 => Err(TenderError::NotPositive),
-        Tender::ExternalCard { amount, .. } if *amount > before.remaining => {
+        leg if leg.non_cash().minor() <= 0 => Err(TenderError::NotPositive),
+        leg if leg.non_cash() > before.remaining => {
             Err(TenderError::ExceedsDue { remaining: before.remaining })
         }
-        Tender::ExternalCard { .. } => Ok(()),
+        _ => Ok(()),
     }
 }

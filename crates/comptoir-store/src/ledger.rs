@@ -175,6 +175,19 @@ impl Store {
         Ok(found.is_some())
     }
 
+    /// The `(epoch, seq)` of the last entry, `(0, 0)` when there is none.
+    pub fn last_position(&self) -> Result<(i64, i64), StoreError> {
+        let last = self
+            .conn()
+            .query_row(
+                "SELECT epoch, seq FROM ledger ORDER BY epoch DESC, seq DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        Ok(last.unwrap_or((0, 0)))
+    }
+
     /// How many entries the ledger holds.
     pub fn entry_count(&self) -> Result<u64, StoreError> {
         let count: i64 = self.conn().query_row("SELECT count(*) FROM ledger", [], |r| r.get(0))?;

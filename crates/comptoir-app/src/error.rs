@@ -1,0 +1,85 @@
+//! The application's error: a stable code the UI and the CLI branch on, and a message that
+//! says what happened and what to do next, in the cashier's language.
+
+use std::fmt;
+
+use comptoir_store::StoreError;
+
+/// An error any use case can return.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppError {
+    pub code: &'static str,
+    /// English text with the specifics (which barcode, which line); safe to show and log.
+    pub detail: String,
+}
+
+impl AppError {
+    pub fn new(code: &'static str, detail: impl Into<String>) -> AppError {
+        AppError { code, detail: detail.into() }
+    }
+
+    pub fn config(detail: impl Into<String>) -> AppError {
+        AppError::new("invalid_config", detail)
+    }
+
+    /// The message for the cashier, in `lang`, with the detail where it helps.
+    pub fn message(&self, lang: &str) -> String {
+        crate::i18n::error_message(self, lang)
+    }
+}
+
+impl fmt::Display for AppError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.detail)
+    }
+}
+
+impl std::error::Error for AppError {}
+
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> AppError {
+        let code = match error {
+            StoreError::Full => "storage_full",
+            StoreError::ReadOnly(_) | StoreError::Sqlite(_) | StoreError::Corrupt(_) => {
+                "storage_failed"
+            }
+            StoreError::TooNew { .. } => "storage_too_new",
+            StoreError::NotInitialised => "not_initialised",
+            StoreError::Duplicate(_) => "duplicate",
+        };
+        tracing::error!(%error, code, "database");
+        AppError::new(code, error.to_string())
+    }
+}
+
+impl From<comptoir_core::CartError> for AppError {
+    fn from(error: comptoir_core::CartError) -> AppError {
+        use comptoir_core::CartError;
+        let code = match error {
+            CartError::NoSuchLine(_) => "no_such_line",
+            CartError::InvalidQuantity { .. } | CartError::WholeQuantity => "invalid_quantity",
+            CartError::NeedsPrice => "needs_price",
+        };
+        AppError::new(code, error.to_string())
+    }
+}
+
+impl From<comptoir_core::TenderError> for AppError {
+    fn from(error: comptoir_core::TenderError) -> AppError {
+        use comptoir_core::TenderError;
+        let code = match error {
+            TenderError::NotPositive => "invalid_amount",
+            TenderError::ExceedsDue { .. } => "tender_exceeds_due",
+            TenderError::ReferenceRequired => "card_reference_required",
+        };
+        AppError::new(code, error.to_string())
+    }
+}
+
+impl From<comptoir_core::MoneyError> for AppError {
+    fn from(error: comptoir_core::MoneyError) -> AppError {
+        AppError::new("invalid_amount", error.to_string())
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

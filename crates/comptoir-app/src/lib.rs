@@ -1,0 +1,111 @@
+//! The application API of the register: every use case (sign in, open a shift, scan, tender,
+//! close) as one method of [`Register`]. The Tauri commands, the `comptoir` CLI and the tests
+//! call only this crate; none of them touches the database or a device directly.
+//!
+//! Boundaries: the domain arithmetic lives in `comptoir-core` (pure), persistence in
+//! `comptoir-store`, bytes for the printer in `comptoir-printer`. This crate orders them: a
+//! fact is committed to the ledger before any device is touched.
+
+pub mod clock;
+pub mod config;
+pub mod entry;
+pub mod error;
+mod i18n;
+pub mod import;
+pub mod pin;
+mod preview;
+pub mod printing;
+pub mod receipt;
+pub mod register;
+pub mod replay;
+mod screen;
+pub mod shift;
+pub mod view;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::{AppError, AppResult};
+pub use pin::Pin;
+pub use printing::PrinterSetting;
+pub use register::{Committed, OpenOptions, Register};
+pub use shift::DrawerMovement;
+
+use serde::Serialize;
+
+/// What an import did.
+#[derive(Clone, Debug, Serialize)]
+pub struct ImportReport {
+    pub format: &'static str,
+    pub imported: usize,
+    pub errors: Vec<import::RowError>,
+}
+
+impl Register {
+    /// Imports a catalog file. With bad rows and `skip_bad_rows` false nothing is written and
+    /// the error lists every bad row; otherwise the good rows go in, in one transaction.
+    pub fn import_catalog(&mut self, text: &str, skip_bad_rows: bool) -> AppResult<ImportReport> {
+        let parsed = import::parse_catalog(text, &self.store)?;
+        if !parsed.errors.is_empty() && !skip_bad_rows {
+            let listing: Vec<String> =
+                parsed.errors.iter().map(|e| format!("line {}: {}", e.line, e.reason)).collect();
+            return Err(AppError::new(
+                "invalid_catalog",
+                format!(
+                    "{} bad row(s), nothing imported (use --skip-bad-rows to import the rest): {}",
+                    parsed.errors.len(),
+                    listing.join("; ")
+                ),
+            ));
+        }
+        self.db.upsert_catalog(&parsed.rows)?;
+        for row in &parsed.rows {
+            if let Some(item) = register::item_from_row(row, &self.store) {
+                self.catalog.insert(item);
+            }
+        }
+        tracing::info!(imported = parsed.rows.len(), bad = parsed.errors.len(), "catalog imported");
+        Ok(ImportReport {
+            format: parsed.format,
+            imported: parsed.rows.len(),
+            errors: parsed.errors,
+        })
+    }
+
+    /// Checks the ledger's chain.
+    pub fn verify(&self) -> AppResult<comptoir_store::VerifyReport> {
+        Ok(self.db.verify()?)
+    }
+
+    /// Saves a setting (printer, drawer, scanner thresholds).
+    pub fn set_setting(&mut self, key: &str, value: &str) -> AppResult<()> {
+        const KEYS: [&str; 7] = [
+            "printer",
+            "printer.profile",
+            "drawer.pin",
+            "drawer.on_ms",
+            "drawer.off_ms",
+            "scanner.burst_max_gap_ms",
+            "scanner.burst_min_len",
+        ];
+        if !KEYS.contains(&key) {
+            return Err(AppError::new("unknown_setting", format!("{key}: settings are {KEYS:?}")));
+        }
+        if key == "printer" {
+            PrinterSetting::parse(value)?;
+        }
+        self.db.set_setting(key, value)?;
+        Ok(())
+    }
+}
+
+/// The register's data folder when none is given: `$XDG_DATA_HOME/org.comptoir.register`, or
+/// `~/.local/share/org.comptoir.register`, the folder the desktop app uses too.
+pub fn default_data_dir() -> std::path::PathBuf {
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .filter(|v| !v.is_empty())
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".local/share"))
+        })
+        .unwrap_or_else(|| std::path::PathBuf::from("."));
+    base.join("org.comptoir.register")
+}

@@ -1,0 +1,195 @@
+//! The register's receipt printer: which one (virtual, TCP, `/dev/usb/lp*`), its profile and
+//! drawer settings, and the print queue's jobs as the bytes that were sent.
+
+use std::path::{Path, PathBuf};
+
+use comptoir_printer::{
+    DeviceConfig, DeviceFileTransport, Document, DrawerConfig, EncodeOptions, Job, Pin, PrintError,
+    Profile, TcpConfig, TcpTransport, Transport, VirtualTransport,
+};
+use comptoir_store::{PrintJobRow, PrintJobState, Store};
+
+use crate::error::{AppError, AppResult};
+
+/// Where receipts go.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PrinterSetting {
+    /// Jobs are stored as files under the data folder and previewed in the app.
+    Virtual,
+    /// An Ethernet printer, raw TCP (port 9100).
+    Tcp(String),
+    /// A USB printer through the kernel's printer class device.
+    Device(PathBuf),
+}
+
+impl PrinterSetting {
+    /// Reads `virtual`, `tcp://HOST:PORT` (or `HOST:PORT`) or a `/dev/usb/lpN` path.
+    pub fn parse(text: &str) -> AppResult<PrinterSetting> {
+        let text = text.trim();
+        if text.is_empty() || text == "virtual" {
+            return Ok(PrinterSetting::Virtual);
+        }
+        if let Some(addr) = text.strip_prefix("tcp://") {
+            return Ok(PrinterSetting::Tcp(with_default_port(addr)));
+        }
+        if text.starts_with('/') {
+            return Ok(PrinterSetting::Device(PathBuf::from(text)));
+        }
+        if text.contains(':') || text.chars().all(|c| c.is_ascii_digit() || c == '.') {
+            return Ok(PrinterSetting::Tcp(with_default_port(text)));
+        }
+        Err(AppError::new(
+            "invalid_printer",
+            format!("{text:?}: use virtual, tcp://HOST:PORT or /dev/usb/lp0"),
+        ))
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            PrinterSetting::Virtual => "virtual".to_owned(),
+            PrinterSetting::Tcp(addr) => format!("tcp://{addr}"),
+            PrinterSetting::Device(path) => path.display().to_string(),
+        }
+    }
+
+    pub fn load(db: &Store) -> AppResult<PrinterSetting> {
+        match db.setting("printer")? {
+            Some(text) => PrinterSetting::parse(&text),
+            None => Ok(PrinterSetting::Virtual),
+        }
+    }
+}
+
+fn with_default_port(addr: &str) -> String {
+    if addr.contains(':') { addr.to_owned() } else { format!("{addr}:9100") }
+}
+
+/// The printer and how jobs are encoded for it.
+pub struct PrinterPort {
+    setting: PrinterSetting,
+    /// The virtual printer, when that is the printer: kept as itself so its folder can be read.
+    virtual_printer: Option<VirtualTransport>,
+    /// Any other printer.
+    transport: Option<Box<dyn Transport + Send>>,
+    profile: Profile,
+    options: EncodeOptions,
+    state: &'static str,
+}
+
+impl PrinterPort {
+    pub fn new(setting: PrinterSetting, data_dir: &Path, db: &Store) -> AppResult<PrinterPort> {
+        let profile_name = db.setting("printer.profile")?.unwrap_or_else(|| "TM-T88V".to_owned());
+        let profile = Profile::load(&profile_name).map_err(|e| {
+            AppError::new("invalid_printer", format!("printer profile {profile_name}: {e}"))
+        })?;
+        let options = EncodeOptions { drawer: drawer_config(db)?, ..EncodeOptions::default() };
+        let virtual_dir = data_dir.join("printer");
+        let (transport, virtual_printer): (Option<Box<dyn Transport + Send>>, _) = match &setting {
+            PrinterSetting::Virtual => (None, Some(VirtualTransport::new(&virtual_dir))),
+            PrinterSetting::Tcp(addr) => {
+                (Some(Box::new(TcpTransport::new(TcpConfig::new(addr.clone())))), None)
+            }
+            PrinterSetting::Device(path) => {
+                (Some(Box::new(DeviceFileTransport::new(DeviceConfig::new(path.clone())))), None)
+            }
+        };
+        Ok(PrinterPort { setting, transport, virtual_printer, profile, options, state: "ok" })
+    }
+
+    pub fn setting(&self) -> &PrinterSetting {
+        &self.setting
+    }
+
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    pub fn state(&self) -> &'static str {
+        self.state
+    }
+
+    /// Encodes a document into a pending job row, to be queued in the caller's transaction.
+    pub fn job_row(
+        &self,
+        id: &str,
+        kind: &str,
+        receipt_no: Option<&str>,
+        document: &Document,
+        created_at: &str,
+    ) -> PrintJobRow {
+        let bytes = comptoir_printer::encode(document, &self.profile, &self.options);
+        PrintJobRow {
+            id: id.to_owned(),
+            created_at: created_at.to_owned(),
+            kind: kind.to_owned(),
+            receipt_no: receipt_no.map(str::to_owned),
+            document: hex::encode(bytes),
+            state: PrintJobState::Pending,
+            error: None,
+            attempts: 0,
+        }
+    }
+
+    /// Sends one stored job. A job the printer already has (a retry after a lost answer)
+    /// counts as printed, never as a second receipt.
+    pub fn send(&mut self, job: &PrintJobRow) -> Result<(), PrintError> {
+        let bytes = hex::decode(&job.document)
+            .map_err(|e| PrintError::Fault { reason: format!("stored job {}: {e}", job.id) })?;
+        let job = Job::new(job.id.clone(), bytes);
+        let written = match (&mut self.virtual_printer, &mut self.transport) {
+            (Some(printer), _) => printer.write_job(&job),
+            (None, Some(transport)) => transport.write_job(&job),
+            (None, None) => Err(PrintError::Offline { reason: "no printer configured".to_owned() }),
+        };
+        let result = match written {
+            Ok(()) | Err(PrintError::DuplicateJob { .. }) => Ok(()),
+            Err(error) => Err(error),
+        };
+        self.state = match &result {
+            Ok(()) => "ok",
+            Err(PrintError::OutOfPaper) => "out_of_paper",
+            Err(PrintError::CoverOpen) => "cover_open",
+            Err(PrintError::Offline { .. }) => "offline",
+            Err(_) => "error",
+        };
+        result
+    }
+
+    /// The bytes the printer received for a job: read back from the virtual printer's folder,
+    /// so the preview shows exactly what was "printed".
+    pub fn printed_bytes(&self, job: &PrintJobRow) -> AppResult<Vec<u8>> {
+        if let Some(printer) = &self.virtual_printer
+            && let Some(bytes) =
+                printer.read_job(&job.id).map_err(|e| AppError::new(e.code(), e.to_string()))?
+        {
+            return Ok(bytes);
+        }
+        hex::decode(&job.document).map_err(|e| AppError::new("storage_corrupt", e.to_string()))
+    }
+
+    /// Sends the drawer kick on its own (a no-sale opening outside a receipt).
+    pub fn drawer_kick_document() -> Document {
+        Document::new().drawer_kick()
+    }
+
+    /// Makes the virtual printer report a status (paper out, cover open), for tests and demos.
+    pub fn set_virtual_status(&mut self, status: comptoir_printer::PrinterStatus) {
+        if let Some(printer) = &mut self.virtual_printer {
+            printer.set_status(status);
+        }
+    }
+}
+
+fn drawer_config(db: &Store) -> AppResult<DrawerConfig> {
+    let mut config = DrawerConfig::default();
+    if let Some(pin) = db.setting("drawer.pin")? {
+        config.pin = if pin.trim() == "5" { Pin::Pin5 } else { Pin::Pin2 };
+    }
+    if let Some(on) = db.setting("drawer.on_ms")?.and_then(|v| v.trim().parse().ok()) {
+        config.on_ms = on;
+    }
+    if let Some(off) = db.setting("drawer.off_ms")?.and_then(|v| v.trim().parse().ok()) {
+        config.off_ms = off;
+    }
+    Ok(config)
+}

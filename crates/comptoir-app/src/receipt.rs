@@ -1,0 +1,335 @@
+//! What goes on paper: the sale entry a priced cart becomes, and the printer documents of
+//! receipts, slips and reports. Receipts are drawn from the ledger entry, never from the cart,
+//! so a reprint shows exactly what was recorded.
+
+use comptoir_core::tender::{Settlement, Tender};
+use comptoir_core::{Money, PricedCart};
+use comptoir_printer::{Align, Block, Document, Size};
+use comptoir_store::{Entry, RegisterRow};
+use rust_decimal::Decimal;
+
+use crate::config::{self, label};
+use crate::entry;
+use crate::i18n::word;
+use crate::register::kind_name;
+use crate::view::ReportView;
+
+/// Who and what a sale entry is for.
+pub struct SaleMeta {
+    pub receipt_no: String,
+    pub shift_no: Option<i64>,
+    pub cashier_id: String,
+    pub source: &'static str,
+    pub invoice: Option<String>,
+    pub customer: Option<String>,
+}
+
+/// The ledger payload of a paid cart.
+pub fn sale_entry(
+    store: &config::Store,
+    priced: &PricedCart,
+    tenders: &[Tender],
+    settlement: &Settlement,
+    meta: SaleMeta,
+) -> entry::Sale {
+    let money = |m: Money| store.money(m);
+    let lines = priced
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(index, l)| entry::SaleLine {
+            line: l.line.id.0,
+            sku: l.line.sku.0.clone(),
+            barcode: l.line.barcode.clone(),
+            name: l.line.name.clone(),
+            qty: l.line.quantity.normalize().to_string(),
+            unit_price: money(l.line.unit_price),
+            amount: money(l.amount),
+            tax_class: l.line.tax_class.0.clone(),
+            kind: kind_name(l.line.kind).to_owned(),
+            open_price: l.line.open_price,
+            taxes: priced
+                .taxes
+                .lines
+                .iter()
+                .zip(&priced.taxes.per_line[index])
+                .filter(|(_, share)| !share.is_zero())
+                .map(|(t, share)| entry::LineTax {
+                    code: t.code.clone(),
+                    rate: t.rate.normalize().to_string(),
+                    amount: money(*share),
+                })
+                .collect(),
+        })
+        .collect();
+    entry::Sale {
+        v: entry::VERSION,
+        receipt_no: meta.receipt_no,
+        shift_no: meta.shift_no,
+        cashier_id: meta.cashier_id,
+        currency: store.currency.code.clone(),
+        prices_include_tax: store.regime.prices_include_tax,
+        lines,
+        subtotal: money(priced.subtotal),
+        taxes: priced
+            .taxes
+            .lines
+            .iter()
+            .map(|t| entry::SaleTax {
+                code: t.code.clone(),
+                rate: t.rate.normalize().to_string(),
+                base: money(t.base),
+                amount: money(t.amount),
+                included: t.included,
+            })
+            .collect(),
+        total: money(priced.total),
+        cash_rounding: money(settlement.cash_rounding),
+        tenders: tenders.iter().map(|t| tender_entry(t, store)).collect(),
+        change: money(settlement.change),
+        source: meta.source.to_owned(),
+        invoice: meta.invoice,
+        customer: meta.customer,
+    }
+}
+
+pub fn tender_entry(tender: &Tender, store: &config::Store) -> entry::SaleTender {
+    match tender {
+        Tender::Cash { tendered } => entry::SaleTender::Cash { tendered: store.money(*tendered) },
+        Tender::ExternalCard { amount, reference } => entry::SaleTender::ExternalCard {
+            amount: store.money(*amount),
+            reference: reference.clone(),
+        },
+        Tender::OnAccount { amount, reference } => entry::SaleTender::OnAccount {
+            amount: store.money(*amount),
+            reference: reference.clone(),
+        },
+    }
+}
+
+/// A rate as people read it: `0.09975` is `9.975`.
+pub fn percent(rate: &str) -> String {
+    rate.parse::<Decimal>()
+        .map_or_else(|_| rate.to_owned(), |r| (r * Decimal::from(100)).normalize().to_string())
+}
+
+fn header(doc: Document, store: &config::Store, lang: &str) -> Document {
+    let mut doc = doc.push(Block::Text {
+        text: store.config.name.clone(),
+        align: Align::Center,
+        bold: true,
+        size: Size::DoubleHeight,
+    });
+    for line in &store.config.address {
+        doc = doc.centered(line.clone());
+    }
+    for registration in &store.config.tax_registrations {
+        doc = doc.centered(format!("{} {}", label(&registration.label, lang), registration.number));
+    }
+    doc.rule()
+}
+
+fn when(recorded_at: &str) -> String {
+    // RFC 3339 in the store's zone: "2026-12-03T14:05:09-05:00" prints as "2026-12-03 14:05".
+    recorded_at.get(..16).map_or_else(|| recorded_at.to_owned(), |s| s.replace('T', " "))
+}
+
+/// The customer's receipt for a sale entry; `copy` marks a reprint.
+pub fn sale_receipt(
+    store: &config::Store,
+    register: &RegisterRow,
+    entry: &Entry,
+    sale: &entry::Sale,
+    cashier: &str,
+    lang: &str,
+    copy: bool,
+) -> Document {
+    let mut doc = Document::new();
+    let has_cash = sale.tenders.iter().any(|t| matches!(t, entry::SaleTender::Cash { .. }));
+    if has_cash && !copy {
+        // The kick leads the job: the drawer opens while the receipt prints. The sale is
+        // already committed when this job exists at all.
+        doc = doc.drawer_kick();
+    }
+    if copy {
+        doc = doc.title(word("copy", lang));
+    }
+    doc = header(doc, store, lang);
+    doc = doc
+        .push(Block::Columns {
+            left: format!("{} {}", word("receipt", lang), sale.receipt_no),
+            right: String::new(),
+            bold: true,
+        })
+        .line(format!(
+            "{}  {} {}",
+            when(&entry.recorded_at),
+            word("register", lang),
+            register.number
+        ))
+        .line(format!("{}: {cashier}", word("cashier", lang)))
+        .rule();
+    for line in &sale.lines {
+        doc = receipt_line(doc, line, lang);
+    }
+    doc = doc.rule().columns(word("subtotal", lang), sale.subtotal.clone());
+    for tax in sale.taxes.iter().filter(|t| !is_zero_rate(&t.rate)) {
+        doc = doc.columns(tax_caption(store, tax, lang), tax.amount.clone());
+    }
+    if let Some(zero) = zero_rated_caption(store, sale, lang) {
+        doc = doc.columns(zero, zero_amount(store));
+    }
+    doc = doc.push(Block::Columns {
+        left: word("total", lang).to_owned(),
+        right: sale.total.clone(),
+        bold: true,
+    });
+    if sale.cash_rounding != zero_amount(store) {
+        doc = doc.columns(word("cash_rounding", lang), sale.cash_rounding.clone());
+    }
+    for tender in &sale.tenders {
+        doc = match tender {
+            entry::SaleTender::Cash { tendered } => {
+                doc.columns(word("cash", lang), tendered.clone())
+            }
+            entry::SaleTender::ExternalCard { amount, reference } => doc
+                .columns(word("card", lang), amount.clone())
+                .line(format!("  {} {reference}", word("ref", lang))),
+            entry::SaleTender::OnAccount { amount, reference } => doc
+                .columns(word("on_account", lang), amount.clone())
+                .line(format!("  {} {reference}", word("ref", lang))),
+        };
+    }
+    if has_cash {
+        doc = doc.push(Block::Columns {
+            left: word("change", lang).to_owned(),
+            right: sale.change.clone(),
+            bold: true,
+        });
+    }
+    doc = doc.rule().push(Block::Code128(sale.receipt_no.clone()));
+    if let Some(footer) =
+        (!store.config.receipt_footer.is_empty()).then(|| label(&store.config.receipt_footer, lang))
+    {
+        doc = doc.centered(footer.to_owned());
+    }
+    if copy {
+        doc = doc.title(word("copy", lang));
+    }
+    doc.feed(2).cut()
+}
+
+fn zero_amount(store: &config::Store) -> String {
+    store.money(Money::ZERO)
+}
+
+fn is_zero_rate(rate: &str) -> bool {
+    rate.parse::<Decimal>().is_ok_and(|r| r.is_zero())
+}
+
+/// Zero-rated lines are taxable at 0%: one line says so for every tax, with their base.
+fn zero_rated_caption(store: &config::Store, sale: &entry::Sale, lang: &str) -> Option<String> {
+    let zero: Vec<&entry::SaleTax> = sale.taxes.iter().filter(|t| is_zero_rate(&t.rate)).collect();
+    let base = &zero.first()?.base;
+    let names: Vec<String> = zero.iter().map(|t| store.tax_label(&t.code, lang)).collect();
+    Some(format!("{} {} 0% / {base}", word("zero_rated", lang), names.join("+")))
+}
+
+fn receipt_line(doc: Document, line: &entry::SaleLine, lang: &str) -> Document {
+    let flag = match line.tax_class.as_str() {
+        "zero_rated" => "Z",
+        "exempt" => "E",
+        _ => "T",
+    };
+    let _ = lang;
+    if line.qty == "1" {
+        return doc.columns(line.name.clone(), format!("{} {flag}", line.amount));
+    }
+    doc.line(line.name.clone())
+        .columns(format!("  {} x {}", line.qty, line.unit_price), format!("{} {flag}", line.amount))
+}
+
+fn tax_caption(store: &config::Store, tax: &entry::SaleTax, lang: &str) -> String {
+    let name = store.tax_label(&tax.code, lang);
+    let rate = percent(&tax.rate);
+    if tax.included {
+        format!("{name} {rate}% {} {}", word("vat_included", lang), tax.base)
+    } else {
+        format!("{name} {rate}% / {}", tax.base)
+    }
+}
+
+/// A paid-in, paid-out or no-sale slip, with the drawer kick.
+pub fn drawer_slip(
+    store: &config::Store,
+    title: &str,
+    amount: Option<&str>,
+    reason: &str,
+    cashier: &str,
+    recorded_at: &str,
+    lang: &str,
+) -> Document {
+    let mut doc = header(Document::new().drawer_kick(), store, lang).title(title.to_owned());
+    if let Some(amount) = amount {
+        doc =
+            doc.push(Block::Columns { left: String::new(), right: amount.to_owned(), bold: true });
+    }
+    doc.line(format!("{}: {reason}", word("reason", lang)))
+        .line(format!("{}: {cashier}", word("cashier", lang)))
+        .line(when(recorded_at))
+        .feed(2)
+        .cut()
+}
+
+/// An X or Z report on paper.
+pub fn report_document(store: &config::Store, report: &ReportView, lang: &str) -> Document {
+    let title = if report.kind == "z" {
+        format!("{} #{}", word("z_report", lang), report.number)
+    } else {
+        word("x_report", lang).to_owned()
+    };
+    let mut doc = header(Document::new(), store, lang)
+        .title(title)
+        .line(format!("{} {}", word("shift", lang), report.shift))
+        .line(format!("{}: {}", word("opened", lang), when(&report.opened_at)));
+    if let Some(closed) = &report.closed_at {
+        doc = doc.line(format!("{}: {}", word("closed", lang), when(closed)));
+    }
+    doc = doc
+        .rule()
+        .columns(format!("{} ({})", word("sales", lang), report.sales_count), report.gross.clone());
+    for tax in &report.taxes {
+        doc =
+            doc.columns(format!("{} {}% / {}", tax.label, tax.rate, tax.base), tax.amount.clone());
+    }
+    doc = doc.rule().line(word("tenders", lang).to_owned());
+    for tender in &report.tenders {
+        doc = doc.columns(
+            format!("  {} ({})", word(&tender.kind, lang), tender.count),
+            tender.amount.clone(),
+        );
+    }
+    let cash = &report.cash;
+    doc = doc
+        .rule()
+        .columns(word("float", lang), cash.float.clone())
+        .columns(word("cash_sales", lang), cash.cash_sales.clone())
+        .columns(word("paid_in", lang), cash.paid_in.clone())
+        .columns(word("paid_out", lang), cash.paid_out.clone())
+        .push(Block::Columns {
+            left: word("expected", lang).to_owned(),
+            right: cash.expected.clone(),
+            bold: true,
+        });
+    if let (Some(counted), Some(difference)) = (&cash.counted, &cash.difference) {
+        doc = doc.columns(word("counted", lang), counted.clone()).push(Block::Columns {
+            left: word("difference", lang).to_owned(),
+            right: difference.clone(),
+            bold: true,
+        });
+    }
+    doc.columns(word("voids", lang), report.voids.to_string())
+        .columns(word("no_sales", lang), report.no_sales.to_string())
+        .feed(2)
+        .cut()
+}

@@ -1,0 +1,1066 @@
+//! The register: every cashier use case as one method, over the register's database, its
+//! catalog and its printer. The Tauri commands, the CLI and the tests call only this.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use comptoir_core::catalog::{Item, ItemKind, Sku};
+use comptoir_core::gtin::Gtin14;
+use comptoir_core::tax::TaxClass;
+use comptoir_core::tender::{Settlement, Tender, check_new_tender};
+use comptoir_core::{Cart, Catalog, Line, LineId, Money, PricedCart};
+use comptoir_store::{
+    CashierRow, CatalogRow, NewEntry, PrintJobRow, PrintJobState, RegisterRow, Store,
+};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::{self, DemoCashier};
+use crate::entry::{self, kind};
+use crate::error::{AppError, AppResult};
+use crate::pin::{self, Pin};
+use crate::printing::{PrinterPort, PrinterSetting};
+use crate::receipt;
+use crate::view::{Notice, ReportView};
+
+pub use comptoir_core::Item as CatalogItem;
+
+/// Wrong PINs in a row before the PIN pad locks.
+pub const MAX_PIN_FAILURES: i64 = 5;
+/// How long the PIN pad stays locked.
+pub const LOCKOUT_MINUTES: i64 = 5;
+
+/// What a role may do beyond ringing up sales.
+pub fn permissions(role: &str) -> Vec<&'static str> {
+    match role {
+        "manager" => vec!["open_price", "no_sale", "void", "paid_in", "paid_out", "reprint"],
+        _ => vec!["void", "paid_in", "reprint"],
+    }
+}
+
+/// The signed-in cashier.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub cashier_id: String,
+    pub name: String,
+    pub role: String,
+}
+
+/// The open shift, as the ledger says.
+#[derive(Clone, Debug)]
+pub struct OpenShift {
+    pub number: i64,
+    pub opened_at: String,
+    pub float: Money,
+    /// The ledger position of its `shift_opened` entry.
+    pub from: (i64, i64),
+}
+
+/// What a committed sale returns to its caller.
+#[derive(Clone, Debug)]
+pub struct Committed {
+    pub entry: comptoir_store::Entry,
+    pub sale: entry::Sale,
+    pub print_job: String,
+    pub printed: Result<(), AppError>,
+}
+
+/// Options to open a register with.
+pub struct OpenOptions {
+    pub clock: Box<dyn Clock>,
+    /// Overrides the printer saved in the register's settings.
+    pub printer: Option<PrinterSetting>,
+}
+
+impl Default for OpenOptions {
+    fn default() -> OpenOptions {
+        OpenOptions { clock: Box::new(SystemClock), printer: None }
+    }
+}
+
+/// The cart in progress, saved on every change so a crash loses no scanned line or card leg.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct CartSnapshot {
+    lines: Vec<SnapshotLine>,
+    tenders: Vec<entry::SaleTender>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct SnapshotLine {
+    line: u32,
+    sku: String,
+    barcode: Option<String>,
+    name: String,
+    qty: String,
+    unit_price: i64,
+    tax_class: String,
+    kind: String,
+    open_price: bool,
+}
+
+/// The register's state between two commands.
+pub struct Register {
+    pub(crate) data_dir: PathBuf,
+    _lock: File,
+    pub(crate) db: Store,
+    pub(crate) store: config::Store,
+    pub(crate) register: RegisterRow,
+    pub(crate) catalog: Catalog,
+    pub(crate) clock: Box<dyn Clock>,
+    pub(crate) lang: String,
+    pub(crate) session: Option<Session>,
+    pub(crate) locked: bool,
+    pub(crate) shift: Option<OpenShift>,
+    pub(crate) cart: Cart,
+    pub(crate) tenders: Vec<Tender>,
+    pub(crate) multiplier: Option<Decimal>,
+    pub(crate) last_line: Option<LineId>,
+    pub(crate) notice: Option<Notice>,
+    pub(crate) price_check: Option<Item>,
+    pub(crate) search_results: Vec<Item>,
+    pub(crate) report: Option<ReportView>,
+    pub(crate) last_sale: Option<Committed>,
+    pub(crate) printer: PrinterPort,
+}
+
+impl std::fmt::Debug for Register {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Register").field("data_dir", &self.data_dir).finish_non_exhaustive()
+    }
+}
+
+pub(crate) fn db_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("register.db")
+}
+
+/// Takes the data folder's lock: the app and the CLI never write the same register at once.
+fn lock_data_dir(data_dir: &Path) -> AppResult<File> {
+    std::fs::create_dir_all(data_dir).map_err(|e| {
+        AppError::new("storage_failed", format!("cannot create {}: {e}", data_dir.display()))
+    })?;
+    let path = data_dir.join("register.lock");
+    let file =
+        File::options().create(true).truncate(false).write(true).open(&path).map_err(|e| {
+            AppError::new("storage_failed", format!("cannot open {}: {e}", path.display()))
+        })?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(AppError::new(
+            "already_running",
+            format!(
+                "Comptoir is already running on this register ({}): close the other window or command first",
+                data_dir.display()
+            ),
+        )),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(AppError::new("storage_failed", format!("cannot lock {}: {e}", path.display())))
+        }
+    }
+}
+
+impl Register {
+    /// Sets up a new register in an empty data folder for one of the demo stores.
+    pub fn init_demo(
+        data_dir: &Path,
+        store_code: &str,
+        number: i64,
+        options: OpenOptions,
+    ) -> AppResult<Register> {
+        let demo = config::demo_store(store_code).ok_or_else(|| {
+            AppError::new(
+                "unknown_store",
+                format!("no demo store {store_code:?}: use montreal or london"),
+            )
+        })?;
+        let lock = lock_data_dir(data_dir)?;
+        let mut db = Store::open(&db_path(data_dir))?;
+        if db.register()?.is_some() {
+            return Err(AppError::new(
+                "already_initialised",
+                format!("{} already holds a register: use another --data-dir", data_dir.display()),
+            ));
+        }
+        let store = config::Store::from_json(demo.store_json)?;
+        let cashiers: Vec<DemoCashier> = serde_json::from_str(demo.cashiers_json)
+            .map_err(|e| AppError::config(format!("cashiers.json: {e}")))?;
+        let rows = cashiers
+            .iter()
+            .map(|c| {
+                Ok(CashierRow {
+                    id: c.id.clone(),
+                    name: c.name.clone(),
+                    role: c.role.clone(),
+                    pin_hash: pin::hash(&Pin::new(c.pin.clone()))?,
+                    failed_attempts: 0,
+                    locked_until: None,
+                })
+            })
+            .collect::<AppResult<Vec<_>>>()?;
+        let register = RegisterRow {
+            register_id: uuid::Uuid::now_v7().to_string(),
+            store_code: store.config.code.clone(),
+            number,
+            epoch: 1,
+            store_config: serde_json::to_string(&store.config)
+                .map_err(|e| AppError::config(e.to_string()))?,
+            created_at: options
+                .clock
+                .now()
+                .with_timezone(&store.tz)
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+        };
+        db.initialise(&register, &rows)?;
+        let import = crate::import::parse_catalog(demo.catalog_csv, &store)?;
+        if !import.errors.is_empty() {
+            return Err(AppError::config(format!("demo catalog: {:?}", import.errors[0])));
+        }
+        db.upsert_catalog(&import.rows)?;
+        tracing::info!(store = store_code, items = import.rows.len(), "register initialised");
+        drop(db);
+        Register::open_locked(data_dir, lock, options)
+    }
+
+    /// Opens the register in a data folder set up by [`Register::init_demo`].
+    pub fn open(data_dir: &Path, options: OpenOptions) -> AppResult<Register> {
+        let lock = lock_data_dir(data_dir)?;
+        if !db_path(data_dir).exists() {
+            return Err(not_initialised(data_dir));
+        }
+        Register::open_locked(data_dir, lock, options)
+    }
+
+    fn open_locked(data_dir: &Path, lock: File, options: OpenOptions) -> AppResult<Register> {
+        let db = Store::open(&db_path(data_dir))?;
+        let register = db.register()?.ok_or_else(|| not_initialised(data_dir))?;
+        let store = config::Store::from_json(&register.store_config)?;
+        let catalog = Catalog::new(
+            db.catalog()?.iter().filter_map(|row| item_from_row(row, &store)).collect(),
+        );
+        let setting = match options.printer {
+            Some(setting) => setting,
+            None => PrinterSetting::load(&db)?,
+        };
+        let printer = PrinterPort::new(setting, data_dir, &db)?;
+        let lang = db.setting("language")?.unwrap_or_else(|| store.config.default_language.clone());
+        let mut register = Register {
+            data_dir: data_dir.to_owned(),
+            _lock: lock,
+            db,
+            store,
+            register,
+            catalog,
+            clock: options.clock,
+            lang,
+            session: None,
+            locked: false,
+            shift: None,
+            cart: Cart::new(),
+            tenders: Vec::new(),
+            multiplier: None,
+            last_line: None,
+            notice: None,
+            price_check: None,
+            search_results: Vec::new(),
+            report: None,
+            last_sale: None,
+            printer,
+        };
+        register.shift = register.find_open_shift()?;
+        register.restore_cart()?;
+        tracing::info!(register = %register.register.register_id, "register open");
+        Ok(register)
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    pub fn store_config(&self) -> &config::Store {
+        &self.store
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    pub fn database(&self) -> &Store {
+        &self.db
+    }
+
+    pub fn shift(&self) -> Option<&OpenShift> {
+        self.shift.as_ref()
+    }
+
+    pub fn session(&self) -> Option<&Session> {
+        self.session.as_ref()
+    }
+
+    pub fn lang(&self) -> &str {
+        &self.lang
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    pub(crate) fn local_now(&self) -> String {
+        self.clock
+            .now()
+            .with_timezone(&self.store.tz)
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+    }
+
+    /// The business day follows the store's time zone, not UTC and not the machine's zone.
+    pub fn business_day(&self) -> NaiveDate {
+        self.clock.now().with_timezone(&self.store.tz).date_naive()
+    }
+
+    pub fn set_language(&mut self, lang: &str) -> AppResult<()> {
+        if !self.store.config.languages.iter().any(|l| l == lang) {
+            return Err(AppError::new(
+                "unknown_language",
+                format!("this store speaks {:?}", self.store.config.languages),
+            ));
+        }
+        self.lang = lang.to_owned();
+        self.db.set_setting("language", lang)?;
+        Ok(())
+    }
+
+    // ----- signing in -----
+
+    /// Signs in the cashier whose PIN this is. After [`MAX_PIN_FAILURES`] wrong PINs in a row,
+    /// the PIN pad locks for [`LOCKOUT_MINUTES`].
+    pub fn sign_in(&mut self, pin: &Pin) -> AppResult<Session> {
+        let now = self.clock.now();
+        let (failed, locked_until) = self.db.sign_in_state(None)?;
+        if let Some(until) =
+            locked_until.as_deref().and_then(|u| DateTime::parse_from_rfc3339(u).ok())
+            && until > now
+        {
+            let minutes = (until.with_timezone(&Utc) - now).num_minutes() + 1;
+            return Err(AppError::new("locked_out", format!("for {minutes} more minute(s)")));
+        }
+        let cashier = self.db.cashiers()?.into_iter().find(|c| pin::verify(pin, &c.pin_hash));
+        let Some(cashier) = cashier else {
+            let failed = failed + 1;
+            tracing::warn!(failed, "wrong PIN");
+            if failed >= MAX_PIN_FAILURES {
+                let until = (now + Duration::minutes(LOCKOUT_MINUTES))
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
+                self.db.set_sign_in_state(None, 0, Some(&until))?;
+                return Err(AppError::new("locked_out", format!("for {LOCKOUT_MINUTES} minutes")));
+            }
+            self.db.set_sign_in_state(None, failed, None)?;
+            let left = MAX_PIN_FAILURES - failed;
+            return Err(AppError::new(
+                "wrong_pin",
+                format!("{left} attempt(s) left before the lock."),
+            ));
+        };
+        self.db.set_sign_in_state(None, 0, None)?;
+        let session = Session { cashier_id: cashier.id, name: cashier.name, role: cashier.role };
+        tracing::info!(cashier = %session.cashier_id, "signed in");
+        self.session = Some(session.clone());
+        self.locked = false;
+        Ok(session)
+    }
+
+    /// Locks the screen; the cart stays as it is for whoever signs in next.
+    pub fn lock(&mut self) {
+        self.session = None;
+        self.locked = true;
+    }
+
+    pub(crate) fn cashier(&self) -> AppResult<&Session> {
+        self.session.as_ref().ok_or_else(|| AppError::new("not_signed_in", "sign in first"))
+    }
+
+    pub(crate) fn require(&self, permission: &'static str) -> AppResult<&Session> {
+        let session = self.cashier()?;
+        if !permissions(&session.role).contains(&permission) {
+            return Err(AppError::new("permission_denied", permission.replace('_', " ")));
+        }
+        Ok(session)
+    }
+
+    pub(crate) fn require_shift(&self) -> AppResult<&OpenShift> {
+        self.shift.as_ref().ok_or_else(|| AppError::new("no_shift", "open a shift first"))
+    }
+
+    // ----- shifts -----
+
+    fn find_open_shift(&self) -> AppResult<Option<OpenShift>> {
+        let Some(opened) = self.db.last_of_kind(kind::SHIFT_OPENED)? else {
+            return Ok(None);
+        };
+        let payload: entry::ShiftOpened = parse_payload(&opened.payload)?;
+        if let Some(closed) = self.db.last_of_kind(kind::SHIFT_CLOSED)? {
+            let closed: entry::ShiftClosed = parse_payload(&closed.payload)?;
+            if closed.shift_no >= payload.shift_no {
+                return Ok(None);
+            }
+        }
+        Ok(Some(OpenShift {
+            number: payload.shift_no,
+            opened_at: opened.recorded_at,
+            float: self.parse_money(&payload.float)?,
+            from: (opened.epoch, opened.seq),
+        }))
+    }
+
+    /// Opens a shift with the counted float.
+    pub fn open_shift(&mut self, float: &str) -> AppResult<()> {
+        let cashier = self.cashier()?.cashier_id.clone();
+        if self.shift.is_some() {
+            return Err(AppError::new("shift_open", "a shift is already open"));
+        }
+        let float = self.parse_amount(float)?;
+        let mut tx = self.db.begin()?;
+        let shift_no = tx.next_counter("shift")?;
+        let payload = entry::ShiftOpened {
+            v: entry::VERSION,
+            shift_no,
+            cashier_id: cashier,
+            float: self.store.money(float),
+        };
+        let recorded = tx.append(stamp(
+            &self.store,
+            &*self.clock,
+            kind::SHIFT_OPENED,
+            None,
+            to_json(&payload)?,
+        ))?;
+        tx.commit()?;
+        tracing::info!(shift = shift_no, "shift opened");
+        self.shift = Some(OpenShift {
+            number: shift_no,
+            opened_at: recorded.recorded_at,
+            float,
+            from: (recorded.epoch, recorded.seq),
+        });
+        Ok(())
+    }
+
+    // ----- the cart -----
+
+    /// Sets a quantity for the next scan or item: "3" then scan adds three.
+    pub fn set_multiplier(&mut self, qty: &str) -> AppResult<()> {
+        self.cashier()?;
+        let qty = parse_quantity(qty)?;
+        self.multiplier = Some(qty);
+        Ok(())
+    }
+
+    /// Adds the item with this barcode or SKU, `multiplier` times.
+    pub fn scan(&mut self, code: &str) -> AppResult<LineId> {
+        self.cashier()?;
+        self.require_shift()?;
+        self.check_no_tenders()?;
+        let code = code.trim();
+        let Some(item) = self.catalog.lookup(code).cloned() else {
+            let error = AppError::new("unknown_barcode", code.to_owned());
+            self.notice = Some(Notice {
+                level: "error",
+                code: "unknown_barcode",
+                message: error.message(&self.lang),
+                offer: Some("open_price"),
+            });
+            tracing::info!(code, "unknown barcode");
+            return Err(error);
+        };
+        self.add_catalog_item(&item)
+    }
+
+    /// Adds an item chosen from a search.
+    pub fn add_item(&mut self, sku: &str) -> AppResult<LineId> {
+        self.cashier()?;
+        self.require_shift()?;
+        self.check_no_tenders()?;
+        let item = self
+            .catalog
+            .by_sku(sku)
+            .cloned()
+            .ok_or_else(|| AppError::new("unknown_item", sku.to_owned()))?;
+        self.add_catalog_item(&item)
+    }
+
+    fn add_catalog_item(&mut self, item: &Item) -> AppResult<LineId> {
+        let qty = self.multiplier.unwrap_or(Decimal::ONE);
+        if item.price.is_none() {
+            return Err(AppError::new(
+                "needs_price",
+                format!("{}: key its price as an open-price item", item.name),
+            ));
+        }
+        let id = self.cart.add_item(item, qty)?;
+        self.multiplier = None;
+        self.after_cart_change(Some(id))?;
+        Ok(id)
+    }
+
+    /// Adds an item whose price the cashier keys (no barcode, or no price in the catalog).
+    pub fn add_open_price(
+        &mut self,
+        name: &str,
+        price: &str,
+        tax_class: &str,
+        sku: Option<&str>,
+    ) -> AppResult<LineId> {
+        self.require("open_price")?;
+        self.require_shift()?;
+        self.check_no_tenders()?;
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(AppError::new("invalid_item", "an open-price item needs a name"));
+        }
+        let price = self.parse_amount(price)?;
+        if price.is_zero() {
+            return Err(AppError::new("invalid_amount", "an open price is more than zero"));
+        }
+        if !self.store.tax_classes().iter().any(|c| c == tax_class) {
+            return Err(AppError::new(
+                "invalid_tax_class",
+                format!("{tax_class}: use one of {:?}", self.store.tax_classes()),
+            ));
+        }
+        let catalog_item = sku.and_then(|s| self.catalog.by_sku(s));
+        let line = Line {
+            id: LineId(0),
+            sku: Sku(catalog_item.map_or_else(|| "OPEN".to_owned(), |i| i.sku.0.clone())),
+            barcode: catalog_item.and_then(|i| i.gtin.as_ref().map(|g| g.display().to_owned())),
+            name: name.to_owned(),
+            unit_price: price,
+            quantity: self.multiplier.unwrap_or(Decimal::ONE),
+            tax_class: TaxClass::new(tax_class),
+            kind: catalog_item.map_or(ItemKind::Item, |i| i.kind),
+            open_price: true,
+        };
+        let id = self.cart.add_open_price(line)?;
+        self.multiplier = None;
+        self.after_cart_change(Some(id))?;
+        Ok(id)
+    }
+
+    pub fn set_quantity(&mut self, line: u32, qty: &str) -> AppResult<()> {
+        self.cashier()?;
+        self.check_no_tenders()?;
+        let qty = parse_quantity(qty)?;
+        self.cart.set_quantity(LineId(line), qty)?;
+        self.after_cart_change(Some(LineId(line)))
+    }
+
+    pub fn remove_line(&mut self, line: u32) -> AppResult<()> {
+        self.cashier()?;
+        self.check_no_tenders()?;
+        self.cart.remove(LineId(line))?;
+        self.after_cart_change(self.cart.lines().last().map(|l| l.id))
+    }
+
+    /// Looks an item up without touching the cart.
+    pub fn price_check(&mut self, code: &str) -> AppResult<Item> {
+        self.cashier()?;
+        let item = self
+            .catalog
+            .lookup(code)
+            .cloned()
+            .ok_or_else(|| AppError::new("unknown_barcode", code.trim().to_owned()))?;
+        self.price_check = Some(item.clone());
+        Ok(item)
+    }
+
+    /// Finds items by name, ignoring accents and case.
+    pub fn search(&mut self, query: &str) -> Vec<Item> {
+        let found: Vec<Item> = self.catalog.search(query, 50).into_iter().cloned().collect();
+        self.search_results = found.clone();
+        found
+    }
+
+    fn check_no_tenders(&self) -> AppResult<()> {
+        if self.tenders.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::new(
+                "tender_in_progress",
+                "payment has started: finish it, or void the cart",
+            ))
+        }
+    }
+
+    fn after_cart_change(&mut self, last: Option<LineId>) -> AppResult<()> {
+        self.last_line = last;
+        self.notice = None;
+        self.save_cart()
+    }
+
+    pub(crate) fn save_cart(&self) -> AppResult<()> {
+        if self.cart.is_empty() && self.tenders.is_empty() {
+            self.db.save_current_cart(None)?;
+            return Ok(());
+        }
+        let snapshot = self.snapshot();
+        self.db.save_current_cart(Some(&to_json(&snapshot)?))?;
+        Ok(())
+    }
+
+    fn snapshot(&self) -> CartSnapshot {
+        CartSnapshot {
+            lines: self
+                .cart
+                .lines()
+                .iter()
+                .map(|l| SnapshotLine {
+                    line: l.id.0,
+                    sku: l.sku.0.clone(),
+                    barcode: l.barcode.clone(),
+                    name: l.name.clone(),
+                    qty: l.quantity.to_string(),
+                    unit_price: l.unit_price.minor(),
+                    tax_class: l.tax_class.0.clone(),
+                    kind: kind_name(l.kind).to_owned(),
+                    open_price: l.open_price,
+                })
+                .collect(),
+            tenders: self.tenders.iter().map(|t| receipt::tender_entry(t, &self.store)).collect(),
+        }
+    }
+
+    fn restore_cart(&mut self) -> AppResult<()> {
+        let Some(json) = self.db.current_cart()? else {
+            return Ok(());
+        };
+        let snapshot: CartSnapshot = parse_payload(&json)?;
+        self.load_snapshot(snapshot)
+    }
+
+    fn load_snapshot(&mut self, snapshot: CartSnapshot) -> AppResult<()> {
+        let lines = snapshot
+            .lines
+            .into_iter()
+            .map(|l| {
+                Ok(Line {
+                    id: LineId(l.line),
+                    sku: Sku(l.sku),
+                    barcode: l.barcode,
+                    name: l.name,
+                    unit_price: Money::from_minor(l.unit_price),
+                    quantity: parse_quantity(&l.qty)?,
+                    tax_class: TaxClass(l.tax_class),
+                    kind: parse_kind(&l.kind),
+                    open_price: l.open_price,
+                })
+            })
+            .collect::<AppResult<Vec<_>>>()?;
+        self.cart = Cart::from_lines(lines);
+        self.tenders =
+            snapshot.tenders.iter().map(|t| self.tender_from_entry(t)).collect::<AppResult<_>>()?;
+        Ok(())
+    }
+
+    fn tender_from_entry(&self, tender: &entry::SaleTender) -> AppResult<Tender> {
+        Ok(match tender {
+            entry::SaleTender::Cash { tendered } => {
+                Tender::Cash { tendered: self.parse_money(tendered)? }
+            }
+            entry::SaleTender::ExternalCard { amount, reference } => Tender::ExternalCard {
+                amount: self.parse_money(amount)?,
+                reference: reference.clone(),
+            },
+            entry::SaleTender::OnAccount { amount, reference } => Tender::OnAccount {
+                amount: self.parse_money(amount)?,
+                reference: reference.clone(),
+            },
+        })
+    }
+
+    pub fn cart(&self) -> &Cart {
+        &self.cart
+    }
+
+    pub fn tenders(&self) -> &[Tender] {
+        &self.tenders
+    }
+
+    pub fn priced(&self) -> PricedCart {
+        self.cart.price(&self.store.regime, self.business_day())
+    }
+
+    pub fn settlement(&self) -> Settlement {
+        Settlement::of(self.priced().total, &self.tenders, &self.store.currency)
+    }
+
+    /// Parks the cart for later; the register is free for the next customer.
+    pub fn park(&mut self) -> AppResult<i64> {
+        let cashier = self.cashier()?.cashier_id.clone();
+        if self.cart.is_empty() {
+            return Err(AppError::new("cart_empty", "nothing to park"));
+        }
+        self.check_no_tenders()?;
+        let id = self.db.park(&self.local_now(), &cashier, &to_json(&self.snapshot())?)?;
+        self.cart = Cart::new();
+        self.last_line = None;
+        Ok(id)
+    }
+
+    pub fn resume(&mut self, id: i64) -> AppResult<()> {
+        self.cashier()?;
+        if !self.cart.is_empty() || !self.tenders.is_empty() {
+            return Err(AppError::new("cart_not_empty", "finish or park the current cart first"));
+        }
+        let row = self
+            .db
+            .unpark(id)?
+            .ok_or_else(|| AppError::new("no_such_parked_cart", format!("no parked cart {id}")))?;
+        self.load_snapshot(parse_payload(&row.payload)?)?;
+        self.last_line = self.cart.lines().last().map(|l| l.id);
+        Ok(())
+    }
+
+    /// Drops a cart that was never shown to a customer (a CLI basket that failed half-way).
+    /// Nothing was sold, so nothing is recorded.
+    pub fn discard_cart(&mut self) -> AppResult<()> {
+        self.cart = Cart::new();
+        self.tenders.clear();
+        self.multiplier = None;
+        self.last_line = None;
+        self.save_cart()
+    }
+
+    /// Voids the cart (and any tender in progress): an audited entry, nothing sold.
+    pub fn void_cart(&mut self, reason: &str) -> AppResult<()> {
+        let cashier = self.require("void")?.cashier_id.clone();
+        let shift_no = self.require_shift()?.number;
+        if self.cart.is_empty() && self.tenders.is_empty() {
+            return Err(AppError::new("cart_empty", "nothing to void"));
+        }
+        let reason = required_reason(reason)?;
+        let priced = self.priced();
+        let payload = entry::CartVoided {
+            v: entry::VERSION,
+            shift_no,
+            cashier_id: cashier,
+            reason,
+            lines: self.cart.lines().len() as u32,
+            total: self.store.money(priced.total),
+        };
+        let mut tx = self.db.begin()?;
+        tx.append(stamp(&self.store, &*self.clock, kind::CART_VOIDED, None, to_json(&payload)?))?;
+        tx.clear_current_cart()?;
+        tx.commit()?;
+        self.cart = Cart::new();
+        self.tenders.clear();
+        self.last_line = None;
+        self.multiplier = None;
+        Ok(())
+    }
+
+    // ----- tenders -----
+
+    /// Adds a cash leg; when the sale is paid it is committed, then printed.
+    pub fn tender_cash(&mut self, amount: &str) -> AppResult<Option<Committed>> {
+        let amount = self.parse_amount(amount)?;
+        self.add_tender(Tender::Cash { tendered: amount })
+    }
+
+    /// Adds a card leg paid on a standalone terminal, with the terminal's reference.
+    pub fn tender_card(&mut self, amount: &str, reference: &str) -> AppResult<Option<Committed>> {
+        let amount = self.parse_amount(amount)?;
+        self.add_tender(Tender::ExternalCard { amount, reference: reference.trim().to_owned() })
+    }
+
+    fn add_tender(&mut self, tender: Tender) -> AppResult<Option<Committed>> {
+        self.cashier()?;
+        self.require_shift()?;
+        if self.cart.is_empty() {
+            return Err(AppError::new("cart_empty", "scan an item first"));
+        }
+        let total = self.priced().total;
+        check_new_tender(total, &self.tenders, &tender, &self.store.currency)?;
+        self.tenders.push(tender);
+        if !self.settlement().paid {
+            self.save_cart()?;
+            return Ok(None);
+        }
+        match self.commit_sale() {
+            Ok(committed) => Ok(Some(committed)),
+            Err(error) => {
+                // Nothing was written: the tender comes off so the cashier can try again.
+                self.tenders.pop();
+                Err(error)
+            }
+        }
+    }
+
+    /// Writes the sale, its receipt job and the cleared cart in one transaction, then prints.
+    fn commit_sale(&mut self) -> AppResult<Committed> {
+        let session = self.cashier()?.clone();
+        let shift_no = self.require_shift()?.number;
+        let priced = self.priced();
+        let settlement = self.settlement();
+        let mut tx = self.db.begin()?;
+        let counter = tx.next_counter("receipt")?;
+        let receipt_no = format!(
+            "{}{:02}-{counter:06}",
+            self.store.config.register_prefix, self.register.number
+        );
+        let sale = receipt::sale_entry(
+            &self.store,
+            &priced,
+            &self.tenders,
+            &settlement,
+            receipt::SaleMeta {
+                receipt_no: receipt_no.clone(),
+                shift_no: Some(shift_no),
+                cashier_id: session.cashier_id.clone(),
+                source: "register",
+                invoice: None,
+                customer: None,
+            },
+        );
+        let entry = tx.append(stamp(
+            &self.store,
+            &*self.clock,
+            kind::SALE,
+            Some(receipt_no.clone()),
+            to_json(&sale)?,
+        ))?;
+        let document = receipt::sale_receipt(
+            &self.store,
+            &self.register,
+            &entry,
+            &sale,
+            &session.name,
+            &self.lang,
+            false,
+        );
+        let job = self.printer.job_row(
+            &format!("{receipt_no}"),
+            "receipt",
+            Some(&receipt_no),
+            &document,
+            &entry.recorded_at,
+        );
+        tx.queue_print_job(&job)?;
+        tx.clear_current_cart()?;
+        tx.commit()?;
+        tracing::info!(receipt = %receipt_no, seq = entry.seq, "sale committed");
+
+        self.cart = Cart::new();
+        self.tenders.clear();
+        self.last_line = None;
+        self.multiplier = None;
+        let printed = self.flush_print_queue();
+        let committed = Committed { entry, sale, print_job: job.id, printed };
+        self.last_sale = Some(committed.clone());
+        Ok(committed)
+    }
+
+    // ----- printing -----
+
+    /// Sends every pending job to the printer, oldest first; stops at the first failure and
+    /// keeps that job (and the ones after it) for a retry.
+    pub fn flush_print_queue(&mut self) -> AppResult<()> {
+        let pending = self.db.print_jobs_in(PrintJobState::Pending)?;
+        for job in pending {
+            match self.printer.send(&job) {
+                Ok(()) => self.db.set_print_job_state(&job.id, PrintJobState::Printed, None)?,
+                Err(error) => {
+                    self.db.set_print_job_state(
+                        &job.id,
+                        PrintJobState::Pending,
+                        Some(error.code()),
+                    )?;
+                    let app = AppError::new(error.code(), error.to_string());
+                    tracing::warn!(job = %job.id, code = error.code(), %error, "print job kept for retry");
+                    self.notice = Some(Notice {
+                        level: "warn",
+                        code: error.code(),
+                        message: app.message(&self.lang),
+                        offer: Some("reprint"),
+                    });
+                    return Err(app);
+                }
+            }
+        }
+        if self.notice.as_ref().is_some_and(|n| n.code.starts_with("printer_")) {
+            self.notice = None;
+        }
+        Ok(())
+    }
+
+    pub fn pending_print_jobs(&self) -> AppResult<Vec<PrintJobRow>> {
+        Ok(self.db.print_jobs_in(PrintJobState::Pending)?)
+    }
+
+    /// Prints the last receipt again. Jobs that never printed go out first, as originals (the
+    /// customer never had them); once nothing is pending, the last receipt prints marked COPY.
+    pub fn reprint_last(&mut self) -> AppResult<String> {
+        let session = self.require("reprint")?.clone();
+        let pending = self.db.print_jobs_in(PrintJobState::Pending)?;
+        if let Some(first) = pending.first() {
+            let id = first.id.clone();
+            self.flush_print_queue()?;
+            return Ok(id);
+        }
+        let last = self
+            .db
+            .last_of_kind(kind::SALE)?
+            .ok_or_else(|| AppError::new("nothing_to_reprint", "no sale yet"))?;
+        let sale: entry::Sale = parse_payload(&last.payload)?;
+        let payload = entry::ReceiptReprinted {
+            v: entry::VERSION,
+            receipt_no: sale.receipt_no.clone(),
+            cashier_id: session.cashier_id.clone(),
+        };
+        let document = receipt::sale_receipt(
+            &self.store,
+            &self.register,
+            &last,
+            &sale,
+            &session.name,
+            &self.lang,
+            true,
+        );
+        let mut tx = self.db.begin()?;
+        let copy_no = tx.next_counter("copy")?;
+        let recorded = tx.append(stamp(
+            &self.store,
+            &*self.clock,
+            kind::RECEIPT_REPRINTED,
+            None,
+            to_json(&payload)?,
+        ))?;
+        let id = format!("{}-copy{copy_no}", sale.receipt_no);
+        let job = self.printer.job_row(
+            &id,
+            "copy",
+            Some(&sale.receipt_no),
+            &document,
+            &recorded.recorded_at,
+        );
+        tx.queue_print_job(&job)?;
+        tx.commit()?;
+        self.flush_print_queue()?;
+        Ok(id)
+    }
+
+    /// The printer's state as the status bar shows it.
+    pub fn printer_state(&mut self) -> &'static str {
+        self.printer.state()
+    }
+
+    pub fn printer_port(&self) -> &PrinterPort {
+        &self.printer
+    }
+
+    pub fn printer_port_mut(&mut self) -> &mut PrinterPort {
+        &mut self.printer
+    }
+
+    // ----- parsing -----
+
+    pub(crate) fn parse_amount(&self, text: &str) -> AppResult<Money> {
+        let amount = self.store.currency.parse(text)?;
+        if amount.is_negative() {
+            return Err(AppError::new("invalid_amount", format!("{text} is negative")));
+        }
+        Ok(amount)
+    }
+
+    pub(crate) fn parse_money(&self, text: &str) -> AppResult<Money> {
+        Ok(self.store.currency.parse(text)?)
+    }
+}
+
+fn not_initialised(data_dir: &Path) -> AppError {
+    AppError::new(
+        "not_initialised",
+        format!(
+            "{} holds no register yet: run `comptoir init --store montreal` first",
+            data_dir.display()
+        ),
+    )
+}
+
+/// A new ledger entry stamped with the store's local time and business day.
+pub(crate) fn stamp(
+    store: &config::Store,
+    clock: &dyn Clock,
+    kind: &str,
+    receipt_no: Option<String>,
+    payload: String,
+) -> NewEntry {
+    let now = clock.now().with_timezone(&store.tz);
+    NewEntry {
+        kind: kind.to_owned(),
+        recorded_at: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+        business_day: now.date_naive().to_string(),
+        receipt_no,
+        external_ref: None,
+        payload,
+    }
+}
+
+pub(crate) fn required_reason(reason: &str) -> AppResult<String> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(AppError::new("reason_required", "a reason is required"));
+    }
+    Ok(reason.chars().take(200).collect())
+}
+
+pub(crate) fn parse_quantity(text: &str) -> AppResult<Decimal> {
+    let qty: Decimal = text
+        .trim()
+        .parse()
+        .map_err(|_| AppError::new("invalid_quantity", format!("{text:?} is not a quantity")))?;
+    if qty <= Decimal::ZERO
+        || qty > Decimal::from(comptoir_core::cart::MAX_QUANTITY)
+        || qty.normalize().scale() > 3
+    {
+        return Err(AppError::new(
+            "invalid_quantity",
+            format!("{text}: more than 0, at most 9999, 3 decimals at most"),
+        ));
+    }
+    Ok(qty.normalize())
+}
+
+pub(crate) fn to_json<T: Serialize>(value: &T) -> AppResult<String> {
+    serde_json::to_string(value).map_err(|e| AppError::new("internal", format!("serialising: {e}")))
+}
+
+pub(crate) fn parse_payload<T: for<'de> Deserialize<'de>>(json: &str) -> AppResult<T> {
+    serde_json::from_str(json).map_err(|e| {
+        AppError::new("storage_corrupt", format!("a stored record does not parse: {e}"))
+    })
+}
+
+pub(crate) fn kind_name(kind: ItemKind) -> &'static str {
+    match kind {
+        ItemKind::Item => "item",
+        ItemKind::NonMerchandise => "non_merchandise",
+    }
+}
+
+pub(crate) fn parse_kind(text: &str) -> ItemKind {
+    match text {
+        "non_merchandise" => ItemKind::NonMerchandise,
+        _ => ItemKind::Item,
+    }
+}
+
+pub(crate) fn item_from_row(row: &CatalogRow, store: &config::Store) -> Option<Item> {
+    let _ = store;
+    Some(Item {
+        sku: Sku(row.sku.clone()),
+        gtin: row.gtin.as_deref().and_then(|g| Gtin14::parse(g).ok()),
+        name: row.name.clone(),
+        name_fr: row.name_fr.clone(),
+        price: row.price_minor.map(Money::from_minor),
+        tax_class: TaxClass(row.tax_class.clone()),
+        kind: parse_kind(&row.kind),
+    })
+}

@@ -1,0 +1,239 @@
+//! Builds the [`View`] the UI renders, and the receipt preview from stored job bytes.
+
+use comptoir_core::Item;
+use comptoir_core::tender::Tender;
+
+use crate::error::{AppError, AppResult};
+use crate::receipt::percent;
+use crate::register::{Register, parse_payload, permissions};
+use crate::view::*;
+
+/// Keyboard-wedge scanner defaults: gaps under 35 ms, at least 6 characters.
+pub const DEFAULT_BURST_GAP_MS: u32 = 35;
+pub const DEFAULT_BURST_MIN_LEN: u32 = 6;
+
+impl Register {
+    /// The whole screen state.
+    pub fn view(&mut self) -> AppResult<View> {
+        let screen = self.screen();
+        let store = &self.store;
+        let money = |m| store.money(m);
+        let priced = self.priced();
+        let settlement = self.settlement();
+        let cart = CartView {
+            lines: priced
+                .lines
+                .iter()
+                .map(|l| LineView {
+                    line: l.line.id.0,
+                    sku: l.line.sku.0.clone(),
+                    barcode: l.line.barcode.clone(),
+                    name: self.line_name(&l.line.sku.0, &l.line.name),
+                    qty: l.line.quantity.normalize().to_string(),
+                    unit_price: money(l.line.unit_price),
+                    amount: money(l.amount),
+                    tax_class: l.line.tax_class.0.clone(),
+                    open_price: l.line.open_price,
+                })
+                .collect(),
+            multiplier: self.multiplier.map(|m| m.normalize().to_string()),
+            subtotal: money(priced.subtotal),
+            taxes: priced
+                .taxes
+                .lines
+                .iter()
+                .filter(|t| !t.rate.is_zero())
+                .map(|t| TaxView {
+                    code: t.code.clone(),
+                    label: store.tax_label(&t.code, &self.lang),
+                    rate: percent(&t.rate.to_string()),
+                    base: money(t.base),
+                    amount: money(t.amount),
+                    included: t.included,
+                })
+                .collect(),
+            total: money(priced.total),
+            cash_total: money(store.currency.cash_round(priced.total - settlement.card)),
+            paid: money(settlement.card + settlement.cash_tendered),
+            remaining: money(settlement.remaining),
+            cash_remaining: money(settlement.cash_remaining),
+            tenders: self.tenders.iter().map(tender_view(store)).collect(),
+            last_line: self.last_line.map(|l| l.0),
+        };
+        let parked = self
+            .db
+            .parked()?
+            .into_iter()
+            .map(|row| parked_view(self, &row))
+            .collect::<AppResult<Vec<_>>>()?;
+        let pending = self.pending_print_jobs()?.len();
+        let printer_state = self.printer.state();
+        let printer_message = (printer_state != "ok")
+            .then(|| AppError::new(printer_code(printer_state), "").message(&self.lang));
+        Ok(View {
+            store: StoreView {
+                code: store.config.code.clone(),
+                name: store.config.name.clone(),
+                currency: store.currency.code.clone(),
+                lang: self.lang.clone(),
+            },
+            register: RegisterView {
+                id: self.register.register_id.clone(),
+                number: self.register.number,
+            },
+            screen,
+            cashier: self.session.as_ref().map(|s| CashierView {
+                id: s.cashier_id.clone(),
+                name: s.name.clone(),
+                role: s.role.clone(),
+            }),
+            shift: self.shift.as_ref().map(|s| ShiftView {
+                number: s.number,
+                opened_at: s.opened_at.clone(),
+                float: money(s.float),
+            }),
+            cart,
+            last_sale: self.last_sale.as_ref().map(|c| LastSaleView {
+                receipt_no: c.sale.receipt_no.clone(),
+                total: c.sale.total.clone(),
+                cash_rounding: c.sale.cash_rounding.clone(),
+                change: c.sale.change.clone(),
+                print_job: Some(c.print_job.clone()),
+            }),
+            parked,
+            printer: PrinterView {
+                state: printer_state,
+                kind: self.printer.setting().describe(),
+                pending_jobs: pending,
+                message: printer_message,
+            },
+            drawer: DrawerView { state: "unknown" },
+            notice: self.notice.clone(),
+            price_check: self.price_check.as_ref().map(|i| item_view(self, i)),
+            search_results: self.search_results.iter().map(|i| item_view(self, i)).collect(),
+            report: self.report.clone(),
+            permissions: self.session.as_ref().map(|s| permissions(&s.role)).unwrap_or_default(),
+            scanner: self.scanner_settings(),
+            tax_classes: store.tax_classes(),
+            languages: store.config.languages.clone(),
+        })
+    }
+
+    fn screen(&self) -> &'static str {
+        match (&self.session, self.locked, &self.shift) {
+            (None, true, _) => "locked",
+            (None, false, _) => "sign_in",
+            (Some(_), _, None) => "open_shift",
+            (Some(_), _, Some(_)) if !self.tenders.is_empty() => "tender",
+            (Some(_), _, Some(_)) => "sale",
+        }
+    }
+
+    fn line_name(&self, sku: &str, name: &str) -> String {
+        self.catalog
+            .by_sku(sku)
+            .map_or_else(|| name.to_owned(), |i| i.name_in(&self.lang).to_owned())
+    }
+
+    pub fn scanner_settings(&self) -> ScannerView {
+        let read = |key: &str, default: u32| {
+            self.db
+                .setting(key)
+                .ok()
+                .flatten()
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(default)
+        };
+        ScannerView {
+            burst_max_gap_ms: read("scanner.burst_max_gap_ms", DEFAULT_BURST_GAP_MS),
+            burst_min_len: read("scanner.burst_min_len", DEFAULT_BURST_MIN_LEN),
+        }
+    }
+
+    /// Clears the transient parts of the screen (notice, dialogs' results, report).
+    pub fn dismiss(&mut self) {
+        self.notice = None;
+        self.price_check = None;
+        self.search_results.clear();
+        self.report = None;
+    }
+
+    /// The lines of a printed job as the paper shows them, decoded from the stored bytes.
+    /// No job id means the last receipt.
+    pub fn receipt_preview(&self, job: Option<&str>) -> AppResult<PreviewView> {
+        let row = match job {
+            Some(id) => self.db.print_job(id)?,
+            None => self.db.last_print_job("receipt")?,
+        };
+        let row =
+            row.ok_or_else(|| AppError::new("nothing_to_reprint", "no receipt printed yet"))?;
+        let bytes = self.printer.printed_bytes(&row)?;
+        let preview = comptoir_escpos_decoder::render(&bytes)
+            .map_err(|e| AppError::new("internal", format!("preview of {}: {e}", row.id)))?;
+        Ok(PreviewView { job: row.id, lines: crate::preview::lines(&preview) })
+    }
+}
+
+fn printer_code(state: &str) -> &'static str {
+    match state {
+        "out_of_paper" => "printer_out_of_paper",
+        "cover_open" => "printer_cover_open",
+        _ => "printer_offline",
+    }
+}
+
+fn tender_view(store: &crate::config::Store) -> impl Fn(&Tender) -> TenderView + '_ {
+    move |tender| match tender {
+        Tender::Cash { tendered } => {
+            TenderView { kind: "cash", amount: store.money(*tendered), reference: None }
+        }
+        Tender::ExternalCard { amount, reference } => TenderView {
+            kind: "card",
+            amount: store.money(*amount),
+            reference: Some(reference.clone()),
+        },
+        Tender::OnAccount { amount, reference } => TenderView {
+            kind: "on_account",
+            amount: store.money(*amount),
+            reference: Some(reference.clone()),
+        },
+    }
+}
+
+fn item_view(register: &Register, item: &Item) -> ItemView {
+    ItemView {
+        sku: item.sku.0.clone(),
+        barcode: item.gtin.as_ref().map(|g| g.display().to_owned()),
+        name: item.name_in(&register.lang).to_owned(),
+        price: item.price.map(|p| register.store.money(p)),
+        tax_class: item.tax_class.0.clone(),
+    }
+}
+
+fn parked_view(register: &Register, row: &comptoir_store::ParkedRow) -> AppResult<ParkedView> {
+    #[derive(serde::Deserialize)]
+    struct Lines {
+        lines: Vec<Line>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Line {
+        qty: String,
+        unit_price: i64,
+    }
+    let parsed: Lines = parse_payload(&row.payload)?;
+    let total: comptoir_core::Money = parsed
+        .lines
+        .iter()
+        .map(|l| {
+            let qty = l.qty.parse().unwrap_or_default();
+            comptoir_core::Money::from_minor(l.unit_price)
+                .mul_round(qty, comptoir_core::RoundingMode::HalfUp)
+        })
+        .sum();
+    Ok(ParkedView {
+        id: row.id,
+        lines: parsed.lines.len(),
+        total: register.store.money(total),
+        parked_at: row.parked_at.clone(),
+    })
+}

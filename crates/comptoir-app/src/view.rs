@@ -1,0 +1,213 @@
+//! The screen state the UI renders, as JSON (see `docs/ipc.md`). Built fresh after every
+//! command from the register's state; the UI keeps no business state of its own.
+
+use serde::Serialize;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct View {
+    pub store: StoreView,
+    pub register: RegisterView,
+    pub screen: &'static str,
+    pub cashier: Option<CashierView>,
+    pub shift: Option<ShiftView>,
+    pub cart: CartView,
+    pub last_sale: Option<LastSaleView>,
+    pub parked: Vec<ParkedView>,
+    pub printer: PrinterView,
+    pub drawer: DrawerView,
+    pub notice: Option<Notice>,
+    pub price_check: Option<ItemView>,
+    pub search_results: Vec<ItemView>,
+    pub report: Option<ReportView>,
+    pub permissions: Vec<&'static str>,
+    pub scanner: ScannerView,
+    pub tax_classes: Vec<String>,
+    pub languages: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct StoreView {
+    pub code: String,
+    pub name: String,
+    pub currency: String,
+    pub lang: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RegisterView {
+    pub id: String,
+    pub number: i64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CashierView {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ShiftView {
+    pub number: i64,
+    pub opened_at: String,
+    pub float: String,
+}
+
+#[derive(Clone, Debug, Serialize, Default)]
+pub struct CartView {
+    pub lines: Vec<LineView>,
+    pub multiplier: Option<String>,
+    pub subtotal: String,
+    pub taxes: Vec<TaxView>,
+    pub total: String,
+    pub cash_total: String,
+    pub paid: String,
+    pub remaining: String,
+    pub cash_remaining: String,
+    pub tenders: Vec<TenderView>,
+    pub last_line: Option<u32>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct LineView {
+    pub line: u32,
+    pub sku: String,
+    pub barcode: Option<String>,
+    pub name: String,
+    pub qty: String,
+    pub unit_price: String,
+    pub amount: String,
+    pub tax_class: String,
+    pub open_price: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TaxView {
+    pub code: String,
+    pub label: String,
+    /// The rate in percent: `"9.975"`.
+    pub rate: String,
+    pub base: String,
+    pub amount: String,
+    pub included: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TenderView {
+    pub kind: &'static str,
+    pub amount: String,
+    pub reference: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct LastSaleView {
+    pub receipt_no: String,
+    pub total: String,
+    pub cash_rounding: String,
+    pub change: String,
+    pub print_job: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ParkedView {
+    pub id: i64,
+    pub lines: usize,
+    pub total: String,
+    pub parked_at: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PrinterView {
+    pub state: &'static str,
+    pub kind: String,
+    pub pending_jobs: usize,
+    pub message: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct DrawerView {
+    pub state: &'static str,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Notice {
+    pub level: &'static str,
+    pub code: &'static str,
+    pub message: String,
+    pub offer: Option<&'static str>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ItemView {
+    pub sku: String,
+    pub barcode: Option<String>,
+    pub name: String,
+    pub price: Option<String>,
+    pub tax_class: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ScannerView {
+    pub burst_max_gap_ms: u32,
+    pub burst_min_len: u32,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct ReportView {
+    pub kind: &'static str,
+    /// The Z number, or the shift number for an X report.
+    pub number: i64,
+    pub shift: i64,
+    pub opened_at: String,
+    pub closed_at: Option<String>,
+    pub sales_count: u64,
+    pub gross: String,
+    pub taxes: Vec<ReportTax>,
+    pub tenders: Vec<ReportTender>,
+    pub voids: u64,
+    pub no_sales: u64,
+    pub cash: ReportCash,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct ReportTax {
+    pub code: String,
+    pub label: String,
+    pub rate: String,
+    pub base: String,
+    pub amount: String,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct ReportTender {
+    pub kind: String,
+    pub count: u64,
+    pub amount: String,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct ReportCash {
+    pub float: String,
+    pub cash_sales: String,
+    pub paid_in: String,
+    pub paid_out: String,
+    pub expected: String,
+    pub counted: Option<String>,
+    pub difference: Option<String>,
+}
+
+/// What a receipt preview shows: the printed lines, decoded from the stored job bytes.
+#[derive(Clone, Debug, Serialize)]
+pub struct PreviewView {
+    pub job: String,
+    pub lines: Vec<PreviewLineView>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PreviewLineView {
+    pub text: String,
+    pub align: &'static str,
+    pub bold: bool,
+    pub big: bool,
+    pub kind: &'static str,
+}

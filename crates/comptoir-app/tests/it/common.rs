@@ -1,0 +1,61 @@
+//! Shared set-up: a Montréal or London register in a temporary folder at a fixed time.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use comptoir_app::{ManualClock, OpenOptions, Pin, Register};
+
+/// Three real Montréal barcodes: two taxable snacks and a zero-rated grocery (as a 12-digit UPC-A).
+pub const PEANUTS: &str = "0019061093791"; // French Burnt Peanuts, 3.89, standard
+pub const TRUFFLES: &str = "0020601405080"; // Organic French Truffles, 3.49, standard
+pub const SRIRACHA_UPC_A: &str = "024463061163"; // Sriracha Hot Chili Sauce, 3.59, zero-rated
+
+pub struct Till {
+    pub dir: tempfile::TempDir,
+    pub clock: Arc<ManualClock>,
+    pub register: Register,
+}
+
+pub fn at(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+}
+
+fn options(clock: &Arc<ManualClock>) -> OpenOptions {
+    OpenOptions { clock: Box::new(clock.clone()), printer: None }
+}
+
+pub fn till(store: &str) -> Till {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::new(at("2026-12-03T15:00:00Z")));
+    let register = Register::init_demo(dir.path(), store, 1, options(&clock)).unwrap();
+    Till { dir, clock, register }
+}
+
+/// A Montréal register with the manager signed in and a shift open on a 150.00 float.
+pub fn open_till() -> Till {
+    let mut till = till("montreal");
+    till.register.sign_in(&Pin::new("1234")).unwrap();
+    till.register.open_shift("150.00").unwrap();
+    till
+}
+
+impl Till {
+    /// Closes the register and opens it again on the same folder, as after a restart.
+    pub fn restart(self) -> Till {
+        let Till { dir, clock, register } = self;
+        drop(register);
+        let register = Register::open(dir.path(), options(&clock)).unwrap();
+        Till { dir, clock, register }
+    }
+
+    /// The decoded text of a printed job, read back from the virtual printer's folder.
+    pub fn printed_text(&self, job: &str) -> String {
+        let preview = self.register.receipt_preview(Some(job)).unwrap();
+        preview.lines.iter().map(|l| l.text.as_str()).collect::<Vec<_>>().join("\n")
+    }
+
+    pub fn printed_jobs(&self) -> Vec<String> {
+        let printer = comptoir_printer::VirtualTransport::new(self.dir.path().join("printer"));
+        printer.jobs().unwrap().into_iter().map(|j| j.id).collect()
+    }
+}

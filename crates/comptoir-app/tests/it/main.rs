@@ -1,0 +1,10 @@
+//! Integration tests of the application API: the cashier's use cases on a real database, a
+//! real catalog and the virtual printer, with receipts checked by the independent decoder.
+
+mod common;
+mod import;
+mod printing;
+mod replay;
+mod sale;
+mod shift;
+mod sign_in;

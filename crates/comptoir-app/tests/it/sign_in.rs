@@ -1,0 +1,52 @@
+//! PIN sign-in: argon2id hashes, lockout after repeated failures, lock and switch cashier.
+
+use chrono::Duration;
+use comptoir_app::Pin;
+
+use crate::common::*;
+
+#[test]
+fn five_wrong_pins_lock_the_pad_for_five_minutes() {
+    let mut till = till("montreal");
+    for _ in 0..4 {
+        assert_eq!(till.register.sign_in(&Pin::new("0000")).unwrap_err().code, "wrong_pin");
+    }
+    assert_eq!(till.register.sign_in(&Pin::new("0000")).unwrap_err().code, "locked_out");
+    assert_eq!(
+        till.register.sign_in(&Pin::new("1234")).unwrap_err().code,
+        "locked_out",
+        "even the right PIN"
+    );
+    till.clock.advance(Duration::minutes(5) + Duration::seconds(1));
+    assert_eq!(till.register.sign_in(&Pin::new("1234")).unwrap().name, "Camille Tremblay");
+}
+
+#[test]
+fn the_lockout_survives_a_restart_and_pins_are_stored_hashed() {
+    let mut till = till("montreal");
+    for _ in 0..5 {
+        let _ = till.register.sign_in(&Pin::new("9999"));
+    }
+    let mut till = till.restart();
+    assert_eq!(till.register.sign_in(&Pin::new("1234")).unwrap_err().code, "locked_out");
+    let cashiers = till.register.database().cashiers().unwrap();
+    assert!(
+        cashiers
+            .iter()
+            .all(|c| c.pin_hash.starts_with("$argon2id$") && !c.pin_hash.contains("1234"))
+    );
+}
+
+#[test]
+fn lock_then_another_cashier_takes_over_the_same_cart() {
+    let mut till = open_till();
+    till.register.scan(PEANUTS).unwrap();
+    till.register.lock();
+    assert_eq!(till.register.view().unwrap().screen, "locked");
+    assert_eq!(till.register.scan(PEANUTS).unwrap_err().code, "not_signed_in");
+    till.register.sign_in(&Pin::new("2468")).unwrap();
+    let view = till.register.view().unwrap();
+    assert_eq!(view.cashier.unwrap().name, "Noah Gagnon");
+    assert_eq!(view.cart.lines.len(), 1);
+    assert_eq!(format!("{:?}", Pin::new("2468")), "Pin(****)");
+}

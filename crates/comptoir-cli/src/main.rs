@@ -1,0 +1,390 @@
+//! `comptoir`: the register without a window. It calls the same application API as the app,
+//! on the same data folder, and speaks JSON: results on standard output, errors as
+//! `{"code", "message"}` on standard error with a non-zero exit. See `docs/cli.md`.
+
+// This binary's output is its interface.
+#![allow(clippy::print_stdout)]
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::{DateTime, Utc};
+use clap::{Parser, Subcommand};
+use comptoir_app::{
+    AppError, AppResult, DrawerMovement, ManualClock, OpenOptions, Pin, PrinterSetting, Register,
+    SystemClock,
+};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+#[derive(Parser)]
+#[command(
+    name = "comptoir",
+    version,
+    about = "Comptoir point of sale: the register from the command line"
+)]
+struct Cli {
+    /// The register's data folder (default: ~/.local/share/org.comptoir.register).
+    #[arg(long, global = true, env = "COMPTOIR_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// The cashier's PIN for commands that need one.
+    #[arg(long, global = true, env = "COMPTOIR_PIN", hide_env_values = true)]
+    pin: Option<String>,
+    /// Send receipts here instead of the saved printer: virtual, tcp://HOST:PORT or /dev/usb/lp0.
+    #[arg(long, global = true)]
+    printer: Option<String>,
+    /// Use this time instead of the clock (RFC 3339), for scripted runs.
+    #[arg(long, global = true, env = "COMPTOIR_NOW", hide = true)]
+    now: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Sets up a new register for a demo store.
+    Init {
+        #[arg(long)]
+        store: String,
+        /// The register's number in its store.
+        #[arg(long, default_value_t = 1)]
+        register: i64,
+    },
+    /// Imports a catalog: our CSV format or an Open Food Facts export.
+    ImportCatalog {
+        file: PathBuf,
+        /// Import the good rows of a file that has bad ones (they are still listed).
+        #[arg(long)]
+        skip_bad_rows: bool,
+    },
+    /// Opens or closes the shift.
+    Shift {
+        #[command(subcommand)]
+        action: ShiftAction,
+    },
+    /// Rings up a basket read as JSON from standard input, and commits and prints it.
+    Sale,
+    /// Books the UK retailer's invoice CSV into the London store.
+    Replay { file: PathBuf },
+    /// Checks the ledger's hash chain and names the first bad entry.
+    Verify,
+    /// Prints the X report of the open shift, or the last (or a given) Z report.
+    Report {
+        #[arg(value_parser = ["x", "z"])]
+        kind: String,
+        /// The Z report's number (default: the last).
+        #[arg(long)]
+        number: Option<i64>,
+    },
+    /// Records cash put in or taken out of the drawer, or opens it without a sale.
+    Drawer {
+        #[arg(value_parser = ["paid-in", "paid-out", "no-sale"])]
+        action: String,
+        #[arg(long)]
+        amount: Option<String>,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Prints the last receipt again, marked COPY (or what never printed).
+    Reprint,
+    /// Shows a printed job as text, decoded from its stored bytes.
+    Preview { job: Option<String> },
+    /// Reads or changes a setting (printer, drawer pulse, scanner thresholds).
+    Config { key: Option<String>, value: Option<String> },
+    /// Finds items by name (accent- and case-insensitive) or by barcode.
+    Find { query: String },
+}
+
+#[derive(Subcommand)]
+enum ShiftAction {
+    Open {
+        #[arg(long)]
+        float: String,
+    },
+    Close {
+        #[arg(long)]
+        counted: String,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("COMPTOIR_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(value) => {
+            println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            let lang = "en";
+            let body = json!({"code": error.code, "message": error.message(lang)});
+            eprintln!("{}", serde_json::to_string_pretty(&body).unwrap_or_default());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn options(cli: &Cli) -> AppResult<OpenOptions> {
+    let clock: Box<dyn comptoir_app::Clock> = match &cli.now {
+        Some(text) => {
+            let now: DateTime<Utc> = DateTime::parse_from_rfc3339(text)
+                .map_err(|e| AppError::new("invalid_argument", format!("--now {text}: {e}")))?
+                .with_timezone(&Utc);
+            Box::new(ManualClock::new(now))
+        }
+        None => Box::new(SystemClock),
+    };
+    let printer = cli.printer.as_deref().map(PrinterSetting::parse).transpose()?;
+    Ok(OpenOptions { clock, printer })
+}
+
+fn run(cli: Cli) -> AppResult<Value> {
+    let data_dir = cli.data_dir.clone().unwrap_or_else(comptoir_app::default_data_dir);
+    if let Command::Init { store, register } = &cli.command {
+        let opened = Register::init_demo(&data_dir, store, *register, options(&cli)?)?;
+        return Ok(json!({
+            "data_dir": data_dir,
+            "store": opened.store_config().config.code,
+            "items": opened.catalog().len(),
+        }));
+    }
+    let mut register = Register::open(&data_dir, options(&cli)?)?;
+    match &cli.command {
+        Command::Init { .. } => unreachable_init(),
+        Command::ImportCatalog { file, skip_bad_rows } => {
+            let text = read_file(file)?;
+            to_value(&register.import_catalog(&text, *skip_bad_rows)?)
+        }
+        Command::Shift { action } => {
+            sign_in(&mut register, &cli)?;
+            match action {
+                ShiftAction::Open { float } => {
+                    register.open_shift(float)?;
+                    let shift = register
+                        .shift()
+                        .map(|s| json!({"number": s.number, "opened_at": s.opened_at}));
+                    Ok(json!({ "shift": shift }))
+                }
+                ShiftAction::Close { counted } => to_value(&register.close_shift(counted)?),
+            }
+        }
+        Command::Sale => {
+            sign_in(&mut register, &cli)?;
+            let mut input = String::new();
+            std::io::stdin().read_to_string(&mut input).map_err(|e| {
+                AppError::new("invalid_input", format!("reading standard input: {e}"))
+            })?;
+            sale(&mut register, &input)
+        }
+        Command::Replay { file } => {
+            let text = read_file(file)?;
+            to_value(&register.replay(&text)?)
+        }
+        Command::Verify => {
+            let report = register.verify()?;
+            let bad = report.first_bad.as_ref().map(|b| json!({"epoch": b.epoch, "seq": b.seq, "entry_id": b.entry_id, "reason": b.reason}));
+            if let Some(bad) = &report.first_bad {
+                return Err(AppError::new(
+                    "ledger_broken",
+                    format!("entry {}/{} ({}): {}", bad.epoch, bad.seq, bad.entry_id, bad.reason),
+                ));
+            }
+            Ok(json!({"ok": true, "entries": report.entries, "first_bad": bad}))
+        }
+        Command::Report { kind, number } => {
+            if kind == "x" {
+                sign_in(&mut register, &cli)?;
+                to_value(&register.report_x()?)
+            } else {
+                to_value(&register.z_report(*number)?)
+            }
+        }
+        Command::Drawer { action, amount, reason } => {
+            sign_in(&mut register, &cli)?;
+            let movement = match action.as_str() {
+                "paid-in" => DrawerMovement::PaidIn,
+                "paid-out" => DrawerMovement::PaidOut,
+                _ => DrawerMovement::NoSale,
+            };
+            let printed = register.drawer_movement(movement, amount.as_deref(), reason);
+            Ok(
+                json!({"recorded": true, "printed": printed.is_ok(), "print_error": printed.err().map(|e| error_json(&e))}),
+            )
+        }
+        Command::Reprint => {
+            sign_in(&mut register, &cli)?;
+            let job = register.reprint_last()?;
+            Ok(json!({"job": job, "receipt": preview_text(&register, Some(&job))}))
+        }
+        Command::Preview { job } => {
+            let preview = register.receipt_preview(job.as_deref())?;
+            let text: Vec<String> = preview.lines.iter().map(|l| l.text.clone()).collect();
+            Ok(json!({"job": preview.job, "text": text}))
+        }
+        Command::Config { key, value } => config(&mut register, key.as_deref(), value.as_deref()),
+        Command::Find { query } => {
+            let mut found: Vec<Value> =
+                register.catalog().lookup(query).map(item_json).into_iter().collect();
+            found.extend(register.search(query).iter().map(item_json));
+            Ok(json!({ "items": found }))
+        }
+    }
+}
+
+fn unreachable_init() -> AppResult<Value> {
+    Err(AppError::new("internal", "init is handled before the register opens"))
+}
+
+fn sign_in(register: &mut Register, cli: &Cli) -> AppResult<()> {
+    let pin = cli.pin.as_deref().ok_or_else(|| {
+        AppError::new("not_signed_in", "give the cashier's PIN with --pin or COMPTOIR_PIN")
+    })?;
+    register.sign_in(&Pin::new(pin))?;
+    Ok(())
+}
+
+fn read_file(path: &PathBuf) -> AppResult<String> {
+    std::fs::read_to_string(path)
+        .map_err(|e| AppError::new("invalid_input", format!("{}: {e}", path.display())))
+}
+
+fn to_value<T: serde::Serialize>(value: &T) -> AppResult<Value> {
+    serde_json::to_value(value).map_err(|e| AppError::new("internal", e.to_string()))
+}
+
+fn error_json(error: &AppError) -> Value {
+    json!({"code": error.code, "message": error.message("en")})
+}
+
+fn item_json(item: &comptoir_app::register::CatalogItem) -> Value {
+    json!({
+        "sku": item.sku.0,
+        "barcode": item.gtin.as_ref().map(|g| g.display().to_owned()),
+        "name": item.name,
+        "name_fr": item.name_fr,
+        "price_minor": item.price.map(|p| p.minor()),
+        "tax_class": item.tax_class.0,
+    })
+}
+
+fn preview_text(register: &Register, job: Option<&str>) -> Vec<String> {
+    register
+        .receipt_preview(job)
+        .map(|p| p.lines.into_iter().map(|l| l.text).collect())
+        .unwrap_or_default()
+}
+
+/// The basket the `sale` command reads.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Basket {
+    lines: Vec<BasketLine>,
+    tenders: Vec<BasketTender>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BasketLine {
+    barcode: Option<String>,
+    sku: Option<String>,
+    qty: Option<String>,
+    /// An open-price line: its name and keyed price.
+    name: Option<String>,
+    price: Option<String>,
+    tax_class: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+enum BasketTender {
+    Cash { amount: String },
+    Card { amount: String, reference: String },
+}
+
+fn sale(register: &mut Register, input: &str) -> AppResult<Value> {
+    let basket: Basket = serde_json::from_str(input)
+        .map_err(|e| AppError::new("invalid_input", format!("the basket: {e}")))?;
+    if !register.cart().is_empty() || !register.tenders().is_empty() {
+        return Err(AppError::new(
+            "cart_not_empty",
+            "a cart is in progress on this register: finish it in the app first",
+        ));
+    }
+    let result = ring(register, &basket);
+    if result.is_err() {
+        // The basket is all or nothing: nothing of it stays in the register's cart.
+        register.discard_cart()?;
+    }
+    let committed = result?;
+    let printed = committed.printed.as_ref().err().map(error_json);
+    Ok(json!({
+        "entry": {"epoch": committed.entry.epoch, "seq": committed.entry.seq, "entry_id": committed.entry.entry_id, "hash": committed.entry.hash},
+        "sale": committed.sale,
+        "print_job": committed.print_job,
+        "printed": committed.printed.is_ok(),
+        "print_error": printed,
+        "receipt": preview_text(register, Some(&committed.print_job)),
+    }))
+}
+
+fn ring(register: &mut Register, basket: &Basket) -> AppResult<comptoir_app::Committed> {
+    if basket.lines.is_empty() {
+        return Err(AppError::new("cart_empty", "the basket has no lines"));
+    }
+    for (index, line) in basket.lines.iter().enumerate() {
+        let at = |e: AppError| AppError::new(e.code, format!("line {}: {}", index + 1, e.detail));
+        if let Some(qty) = &line.qty {
+            register.set_multiplier(qty).map_err(at)?;
+        }
+        match (&line.barcode, &line.sku, &line.price) {
+            (_, _, Some(price)) => {
+                let name = line.name.as_deref().unwrap_or("");
+                let class = line.tax_class.as_deref().unwrap_or("standard");
+                register
+                    .add_open_price(name, price, class, line.sku.as_deref())
+                    .map(|_| ())
+                    .map_err(at)?
+            }
+            (Some(code), _, None) => register.scan(code).map(|_| ()).map_err(at)?,
+            (None, Some(sku), None) => register.add_item(sku).map(|_| ()).map_err(at)?,
+            (None, None, None) => {
+                return Err(at(AppError::new(
+                    "invalid_input",
+                    "a line needs a barcode, a sku or a price",
+                )));
+            }
+        }
+    }
+    let mut committed = None;
+    for tender in &basket.tenders {
+        committed = match tender {
+            BasketTender::Cash { amount } => register.tender_cash(amount)?,
+            BasketTender::Card { amount, reference } => register.tender_card(amount, reference)?,
+        };
+    }
+    committed.ok_or_else(|| {
+        let remaining = register.view().map(|v| v.cart.remaining).unwrap_or_default();
+        AppError::new("not_paid", format!("the tenders do not pay the sale: {remaining} is left"))
+    })
+}
+
+fn config(register: &mut Register, key: Option<&str>, value: Option<&str>) -> AppResult<Value> {
+    if let (Some(key), Some(value)) = (key, value) {
+        register.set_setting(key, value)?;
+    }
+    let scanner = register.scanner_settings();
+    Ok(json!({
+        "printer": register.printer_port().setting().describe(),
+        "printer.profile": register.printer_port().profile().name(),
+        "scanner.burst_max_gap_ms": scanner.burst_max_gap_ms,
+        "scanner.burst_min_len": scanner.burst_min_len,
+        "data_dir": register.data_dir(),
+    }))
+}

@@ -1,0 +1,29 @@
+//! The receipt printer driver: a document model, an ESC/POS encoder that respects each
+//! printer's code tables, status parsing, transports (TCP, device file, a folder) and a
+//! printer simulator.
+//!
+//! Every byte is written here from the Epson reference; the escpos crate is not used, since
+//! its cut, drawer, reset and status bytes are wrong (shared/notes/hardware.md).
+
+mod codepage;
+pub mod commands;
+mod document;
+mod encode;
+mod error;
+mod profile;
+pub mod sim;
+mod status;
+mod text;
+mod transport;
+
+pub use codepage::CodeTable;
+pub use commands::{BarcodeStyle, DrawerConfig, Pin, drawer_kick, realtime_pulse};
+pub use document::{Align, Block, Document, Size};
+pub use encode::{EncodeOptions, encode};
+pub use error::PrintError;
+pub use profile::{Features, Profile, ProfileError};
+pub use status::{Paper, PrinterStatus, STATUS_QUERY, StatusKind, status_request};
+pub use transport::{
+    DeviceConfig, DeviceFileTransport, Job, JobRecord, TcpConfig, TcpTransport, Transport,
+    VirtualTransport,
+};

@@ -1,0 +1,436 @@
+//! A network receipt printer in software: answers `DLE EOT` like an Epson TM and records each
+//! job it receives to a folder, for tests and for demos without hardware.
+
+use std::fs;
+use std::io::{self, Read, Write};
+use std::net::{IpAddr, Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+use crate::commands::{DLE, ESC, GS};
+use crate::status::{Paper, PrinterStatus, StatusKind};
+use crate::transport::{sync_dir, write_synced};
+
+/// A state the simulator can be told to report.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum ScriptedStatus {
+    #[default]
+    Ok,
+    PaperOut,
+    NearEnd,
+    CoverOpen,
+    Offline,
+}
+
+impl ScriptedStatus {
+    pub fn status(self) -> PrinterStatus {
+        let ok = PrinterStatus::OK;
+        match self {
+            ScriptedStatus::Ok => ok,
+            ScriptedStatus::PaperOut => PrinterStatus { paper: Paper::Out, ..ok },
+            ScriptedStatus::NearEnd => PrinterStatus { paper: Paper::NearEnd, ..ok },
+            ScriptedStatus::CoverOpen => PrinterStatus { cover_open: true, ..ok },
+            ScriptedStatus::Offline => PrinterStatus { online: false, ..ok },
+        }
+    }
+}
+
+impl FromStr for ScriptedStatus {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<ScriptedStatus, String> {
+        <ScriptedStatus as clap::ValueEnum>::from_str(s.trim(), true)
+    }
+}
+
+/// How the simulator listens and behaves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimConfig {
+    pub bind: IpAddr,
+    /// 0 picks a free port (see [`Simulator::local_addr`]).
+    pub port: u16,
+    /// Where received jobs are recorded.
+    pub out: PathBuf,
+    pub status: ScriptedStatus,
+    /// A file holding a status name ("paper_out" ...), read at every request, so that a test
+    /// driving the simulator as a separate process can change its state while it runs.
+    pub status_file: Option<PathBuf>,
+    /// Pause before each read of at most 64 bytes: a printer that takes its time.
+    pub slow_ms: u64,
+    /// Close each connection after this many bytes: a cable pulled mid-job.
+    pub drop_after_bytes: Option<u64>,
+}
+
+impl SimConfig {
+    pub fn new(out: impl Into<PathBuf>) -> SimConfig {
+        SimConfig {
+            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 9100,
+            out: out.into(),
+            status: ScriptedStatus::Ok,
+            status_file: None,
+            slow_ms: 0,
+            drop_after_bytes: None,
+        }
+    }
+}
+
+/// A bound simulator; [`Simulator::run`] serves it.
+#[derive(Debug)]
+pub struct Simulator {
+    listener: TcpListener,
+    shared: Arc<Shared>,
+}
+
+/// Changes a running simulator's state from another thread.
+#[derive(Debug, Clone)]
+pub struct SimControl {
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    config: SimConfig,
+    addr: SocketAddr,
+    status: Mutex<ScriptedStatus>,
+    stop: AtomicBool,
+    next_seq: Mutex<u32>,
+    connections: AtomicU64,
+}
+
+/// How a job's bytes ended; only whole jobs are recorded as `.bin`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum JobEnd {
+    /// A `GS V` cut arrived: the job is complete.
+    Cut,
+    /// The client closed the connection: everything it sent is complete.
+    Eof,
+    /// The simulator dropped the connection, or it broke or went idle: not complete.
+    Broken,
+}
+
+/// Idle connections are closed after this long, as printers do, so a hung client frees them.
+const IDLE: Duration = Duration::from_secs(60);
+
+impl Simulator {
+    /// Binds the port and prepares the output folder; numbering continues after the jobs
+    /// already in it.
+    pub fn bind(config: SimConfig) -> io::Result<Simulator> {
+        fs::create_dir_all(&config.out)?;
+        let listener = TcpListener::bind((config.bind, config.port))?;
+        let addr = listener.local_addr()?;
+        let next_seq = last_seq(&config.out)? + 1;
+        let shared = Arc::new(Shared {
+            status: Mutex::new(config.status),
+            config,
+            addr,
+            stop: AtomicBool::new(false),
+            next_seq: Mutex::new(next_seq),
+            connections: AtomicU64::new(0),
+        });
+        Ok(Simulator { listener, shared })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.shared.addr
+    }
+
+    pub fn control(&self) -> SimControl {
+        SimControl { shared: Arc::clone(&self.shared) }
+    }
+
+    /// Serves connections, one thread each, until [`SimControl::stop`].
+    pub fn run(self) -> io::Result<()> {
+        tracing::info!(addr = %self.shared.addr, out = %self.shared.config.out.display(), "simulator listening");
+        for stream in self.listener.incoming() {
+            if self.shared.stop.load(Ordering::SeqCst) {
+                break;
+            }
+            match stream {
+                Ok(stream) => self.spawn_connection(stream),
+                Err(e) => tracing::warn!(error = %e, "accept failed"),
+            }
+        }
+        Ok(())
+    }
+
+    fn spawn_connection(&self, stream: TcpStream) {
+        let shared = Arc::clone(&self.shared);
+        let number = shared.connections.fetch_add(1, Ordering::SeqCst) + 1;
+        thread::spawn(move || {
+            if let Err(e) = Connection::new(stream, number, &shared).serve() {
+                tracing::warn!(connection = number, error = %e, "connection ended with an error");
+            }
+        });
+    }
+}
+
+impl SimControl {
+    pub fn set_status(&self, status: ScriptedStatus) {
+        *self.shared.status.lock().unwrap_or_else(PoisonError::into_inner) = status;
+    }
+
+    /// Stops accepting; connections in progress finish on their own threads.
+    pub fn stop(&self) {
+        self.shared.stop.store(true, Ordering::SeqCst);
+        // Wake the blocking accept with a connection of our own.
+        let mut wake = self.shared.addr;
+        if wake.ip().is_unspecified() {
+            wake.set_ip(IpAddr::V4(Ipv4Addr::LOCALHOST));
+        }
+        let _ = TcpStream::connect_timeout(&wake, Duration::from_secs(1));
+    }
+}
+
+/// A simulator serving on its own thread; stopped when dropped.
+#[derive(Debug)]
+pub struct SimHandle {
+    pub addr: SocketAddr,
+    pub control: SimControl,
+    thread: Option<JoinHandle<io::Result<()>>>,
+}
+
+/// Binds and serves on a new thread: what in-process tests use, with port 0.
+pub fn spawn(config: SimConfig) -> io::Result<SimHandle> {
+    let simulator = Simulator::bind(config)?;
+    let addr = simulator.local_addr();
+    let control = simulator.control();
+    let thread =
+        thread::Builder::new().name("printer-sim".into()).spawn(move || simulator.run())?;
+    Ok(SimHandle { addr, control, thread: Some(thread) })
+}
+
+impl Drop for SimHandle {
+    fn drop(&mut self) {
+        self.control.stop();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Shared {
+    fn status(&self) -> PrinterStatus {
+        let from_file = self.config.status_file.as_deref().and_then(|path| {
+            fs::read_to_string(path).ok().and_then(|text| text.parse::<ScriptedStatus>().ok())
+        });
+        let scripted = *self.status.lock().unwrap_or_else(PoisonError::into_inner);
+        from_file.unwrap_or(scripted).status()
+    }
+
+    /// Records a job: `.bin` when whole and printable, `.partial` otherwise, each written to a
+    /// hidden name, synced, then renamed, so no reader ever sees half a file.
+    fn record(&self, connection: u64, bytes: &[u8], end: JobEnd) -> io::Result<()> {
+        let printed = end != JobEnd::Broken && self.status().ready().is_ok();
+        let seq = {
+            let mut next = self.next_seq.lock().unwrap_or_else(PoisonError::into_inner);
+            let seq = *next;
+            *next += 1;
+            seq
+        };
+        let kind = match end {
+            JobEnd::Cut => "cut",
+            JobEnd::Eof => "eof",
+            JobEnd::Broken => "broken",
+        };
+        let ext = if printed { "bin" } else { "partial" };
+        let name = format!("{seq:06}-c{connection:06}-{kind}.{ext}");
+        let dir = &self.config.out;
+        let temp = dir.join(format!(".{name}.tmp"));
+        write_synced(&temp, bytes).map_err(io::Error::other)?;
+        fs::rename(&temp, dir.join(&name))?;
+        sync_dir(dir);
+        tracing::info!(connection, seq, bytes = bytes.len(), file = %name, "job recorded");
+        Ok(())
+    }
+}
+
+/// One client connection: a byte stream split into jobs at cuts, with status answered inline.
+struct Connection<'s> {
+    stream: TcpStream,
+    number: u64,
+    shared: &'s Shared,
+    job: Vec<u8>,
+    received: u64,
+    /// The last bytes outside command data, where requests, cuts and headers are looked for.
+    window: Vec<u8>,
+    /// Bytes of symbol or image data still to come, taken as they are.
+    skip: u64,
+}
+
+/// Long enough for the longest header looked for, `GS v 0 m xL xH yL yH`.
+const WINDOW: usize = 8;
+
+impl<'s> Connection<'s> {
+    fn new(stream: TcpStream, number: u64, shared: &'s Shared) -> Connection<'s> {
+        Connection {
+            stream,
+            number,
+            shared,
+            job: Vec::new(),
+            received: 0,
+            window: Vec::new(),
+            skip: 0,
+        }
+    }
+
+    fn serve(mut self) -> io::Result<()> {
+        self.stream.set_read_timeout(Some(IDLE))?;
+        self.stream.set_nodelay(true)?;
+        let end = self.receive();
+        if !self.job.is_empty() {
+            self.shared.record(self.number, &self.job, end)?;
+        }
+        let _ = self.stream.shutdown(Shutdown::Both);
+        Ok(())
+    }
+
+    /// Reads until the client closes, the connection breaks, or the scripted drop.
+    fn receive(&mut self) -> JobEnd {
+        let config = &self.shared.config;
+        let chunk = if config.slow_ms > 0 { 64 } else { 4096 };
+        let mut buf = vec![0u8; chunk];
+        loop {
+            if config.slow_ms > 0 {
+                thread::sleep(Duration::from_millis(config.slow_ms));
+            }
+            let n = match self.stream.read(&mut buf) {
+                Ok(0) => return JobEnd::Eof,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(_) => return JobEnd::Broken,
+            };
+            let allowed = self.allowed(n);
+            for &byte in &buf[..allowed] {
+                if self.take(byte).is_err() {
+                    return JobEnd::Broken;
+                }
+            }
+            if allowed < n || config.drop_after_bytes == Some(self.received) {
+                tracing::info!(
+                    connection = self.number,
+                    bytes = self.received,
+                    "dropping the connection as scripted"
+                );
+                return JobEnd::Broken;
+            }
+        }
+    }
+
+    /// How many of `n` new bytes arrive before the scripted drop.
+    fn allowed(&mut self, n: usize) -> usize {
+        let limit = self.shared.config.drop_after_bytes.unwrap_or(u64::MAX);
+        let room = usize::try_from(limit.saturating_sub(self.received)).unwrap_or(usize::MAX);
+        let allowed = n.min(room);
+        self.received += allowed as u64;
+        allowed
+    }
+
+    /// Takes one byte: answers a status request, completes the job at a cut, and skips the
+    /// data of symbols and images so that their bytes are never taken for either.
+    fn take(&mut self, byte: u8) -> io::Result<()> {
+        self.job.push(byte);
+        if self.skip > 0 {
+            self.skip -= 1;
+            return Ok(());
+        }
+        if self.window.len() == WINDOW {
+            self.window.remove(0);
+        }
+        self.window.push(byte);
+        if let Some(kind) = status_request_at_end(&self.window) {
+            // A status request is no print data: answer it and keep it out of the job.
+            self.job.truncate(self.job.len() - 3);
+            self.window.clear();
+            let reply = self.shared.status().reply(kind);
+            self.stream.write_all(&[reply])?;
+        } else if ends_with_cut(&self.window) {
+            self.window.clear();
+            let job = std::mem::take(&mut self.job);
+            self.shared.record(self.number, &job, JobEnd::Cut)?;
+        } else if let Some(len) = data_length(&self.window) {
+            self.window.clear();
+            self.skip = len;
+        }
+        Ok(())
+    }
+}
+
+/// The length of the data after a command header that just arrived, per the Epson reference:
+/// barcode data, `GS (` functions (QR, PDF417, graphics), raster and bit images, and the two
+/// timing bytes of a drawer pulse.
+fn data_length(window: &[u8]) -> Option<u64> {
+    let wide = |lo: u8, hi: u8| u64::from(lo) + 256 * u64::from(hi);
+    match *window {
+        [.., GS, b'k', m, n] if (65..=79).contains(&m) => Some(u64::from(n)),
+        [.., GS, b'(', b'A'..=b'z', lo, hi] => Some(wide(lo, hi)),
+        [.., GS, b'8', b'L', p1, p2, p3, p4] => Some(wide(p1, p2) + 65536 * wide(p3, p4)),
+        [.., GS, b'v', b'0', _, xl, xh, yl, yh] => Some(wide(xl, xh) * wide(yl, yh)),
+        [.., ESC, b'*', m, lo, hi] => Some(wide(lo, hi) * if m >= 32 { 3 } else { 1 }),
+        [.., ESC, b'p', _] => Some(2),
+        _ => None,
+    }
+}
+
+/// `DLE EOT n` just arrived (outside symbol and image data).
+fn status_request_at_end(job: &[u8]) -> Option<StatusKind> {
+    let [.., DLE, 0x04, n] = job else {
+        return None;
+    };
+    match n {
+        1 => Some(StatusKind::Printer),
+        2 => Some(StatusKind::OfflineCause),
+        3 => Some(StatusKind::ErrorCause),
+        4 => Some(StatusKind::PaperSensor),
+        _ => None,
+    }
+}
+
+/// A `GS V` cut just arrived: `GS V m` (m 0, 1, 48, 49) or `GS V m n` (m 65, 66, 97..=104).
+fn ends_with_cut(job: &[u8]) -> bool {
+    matches!(job, [.., GS, b'V', 0 | 1 | 48 | 49] | [.., GS, b'V', 65 | 66 | 97..=104, _])
+}
+
+/// The highest job number already in the folder, so that a restart never reuses one.
+fn last_seq(dir: &Path) -> io::Result<u32> {
+    let mut last = 0;
+    for entry in fs::read_dir(dir)? {
+        let name = entry?.file_name();
+        let seq =
+            name.to_str().and_then(|n| n.split('-').next()).and_then(|s| s.parse::<u32>().ok());
+        last = last.max(seq.unwrap_or(0));
+    }
+    Ok(last)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cuts_are_recognised_with_and_without_their_feed_byte() {
+        assert!(ends_with_cut(b"abc\x1dV\x42\x00"));
+        assert!(ends_with_cut(b"\x1dV\x01"));
+        assert!(!ends_with_cut(b"\x1dV\x42"));
+    }
+
+    #[test]
+    fn symbol_data_is_skipped() {
+        assert_eq!(data_length(b"\x1dk\x49\x07"), Some(7));
+        assert_eq!(data_length(b"\x1d(k\x06\x01"), Some(262));
+        assert_eq!(data_length(b"\x1dv0\x00\x02\x00\x10\x00"), Some(32));
+        assert_eq!(data_length(b"\x1bp\x00"), Some(2));
+        assert_eq!(data_length(b"\x1dk\x04"), None);
+    }
+
+    #[test]
+    fn status_names_parse_like_the_cli() {
+        assert_eq!("paper_out\n".parse::<ScriptedStatus>(), Ok(ScriptedStatus::PaperOut));
+        assert!("jammed".parse::<ScriptedStatus>().is_err());
+    }
+}

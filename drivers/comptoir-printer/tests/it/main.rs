@@ -1,0 +1,11 @@
+//! Integration tests of comptoir-printer: one binary, a module per area.
+
+mod decoder;
+mod device;
+mod encode;
+mod profile;
+mod sim_process;
+mod status;
+mod support;
+mod tcp;
+mod virtual_printer;

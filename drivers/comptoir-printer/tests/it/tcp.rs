@@ -1,0 +1,146 @@
+//! TcpTransport against the simulator, started in-process on a free port.
+
+use std::time::Duration;
+
+use comptoir_printer::sim::{self, ScriptedStatus, SimConfig, SimHandle};
+use comptoir_printer::{
+    EncodeOptions, Job, Paper, Profile, TcpConfig, TcpTransport, Transport, encode,
+};
+use tempfile::TempDir;
+
+use crate::support::{files_with, montreal_receipt, wait_for_files};
+
+fn simulator(configure: impl FnOnce(&mut SimConfig)) -> (SimHandle, TempDir) {
+    let out = tempfile::tempdir().unwrap();
+    let mut config = SimConfig::new(out.path());
+    config.port = 0;
+    configure(&mut config);
+    (sim::spawn(config).unwrap(), out)
+}
+
+fn transport(sim: &SimHandle) -> TcpTransport {
+    let mut config = TcpConfig::new(sim.addr.to_string());
+    config.read_timeout = Duration::from_secs(2);
+    TcpTransport::new(config)
+}
+
+fn receipt_job(id: &str) -> Job {
+    let profile = Profile::load("TM-T88V").unwrap();
+    Job::new(id, encode(&montreal_receipt(), &profile, &EncodeOptions::default()))
+}
+
+#[test]
+fn a_receipt_is_recorded_whole_without_the_status_requests() {
+    let (sim, out) = simulator(|_| {});
+    let job = receipt_job("sale-1");
+    transport(&sim).write_job(&job).unwrap();
+    // The receipt ends with a cut, then a drawer kick: the simulator completes a job at the
+    // cut and the rest when the connection closes.
+    let files = wait_for_files(out.path(), "bin", 2);
+    assert_eq!(files.len(), 2, "{files:?}");
+    let recorded: Vec<u8> = files.iter().flat_map(|f| std::fs::read(f).unwrap()).collect();
+    assert_eq!(recorded, job.bytes);
+    assert!(files[0].to_string_lossy().ends_with("-cut.bin"));
+}
+
+#[test]
+fn paper_out_refuses_the_job_before_sending_it() {
+    let (sim, out) = simulator(|c| c.status = ScriptedStatus::PaperOut);
+    let mut printer = transport(&sim);
+    let err = printer.write_job(&receipt_job("sale-2")).unwrap_err();
+    assert_eq!(err.code(), "printer_out_of_paper");
+    assert_eq!(err.cashier_message(), "printer out of paper: load a roll, then Reprint");
+    assert_eq!(printer.status().unwrap().paper, Paper::Out);
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(files_with(out.path(), "bin").is_empty());
+
+    // Once a roll is loaded, the same job prints.
+    sim.control.set_status(ScriptedStatus::Ok);
+    printer.write_job(&receipt_job("sale-2")).unwrap();
+    assert_eq!(wait_for_files(out.path(), "bin", 2).len(), 2);
+}
+
+#[test]
+fn cover_open_and_offline_refuse_the_job() {
+    for (scripted, code) in [
+        (ScriptedStatus::CoverOpen, "printer_cover_open"),
+        (ScriptedStatus::Offline, "printer_offline"),
+    ] {
+        let (sim, _out) = simulator(|c| c.status = scripted);
+        let err = transport(&sim).write_job(&receipt_job("sale-3")).unwrap_err();
+        assert_eq!(err.code(), code);
+    }
+}
+
+#[test]
+fn a_connection_dropped_mid_job_is_reported_offline_and_not_recorded_whole() {
+    let (sim, out) = simulator(|c| c.drop_after_bytes = Some(200));
+    let job = receipt_job("sale-4");
+    assert!(job.bytes.len() > 400);
+    let err = transport(&sim).write_job(&job).unwrap_err();
+    assert_eq!(err.code(), "printer_offline", "{err}");
+    assert_eq!(wait_for_files(out.path(), "partial", 1).len(), 1);
+    assert!(files_with(out.path(), "bin").is_empty());
+}
+
+#[test]
+fn the_same_job_id_is_not_printed_twice() {
+    let (sim, out) = simulator(|_| {});
+    let mut printer = transport(&sim);
+    printer.write_job(&receipt_job("sale-5")).unwrap();
+    let err = printer.write_job(&receipt_job("sale-5")).unwrap_err();
+    assert_eq!(err.code(), "printer_duplicate_job");
+    assert_eq!(wait_for_files(out.path(), "bin", 2).len(), 2);
+}
+
+#[test]
+fn a_slow_printer_still_gets_the_whole_job() {
+    // The simulator needs longer to take in the job than the status read timeout allows:
+    // the reply after the job is waited for with the longer finish timeout.
+    let (sim, out) = simulator(|c| c.slow_ms = 20);
+    let job = receipt_job("sale-6");
+    assert!(job.bytes.len() > 64 * 8, "at least 8 slow reads");
+    let mut config = TcpConfig::new(sim.addr.to_string());
+    config.read_timeout = Duration::from_millis(100);
+    TcpTransport::new(config).write_job(&job).unwrap();
+    let recorded: Vec<u8> = wait_for_files(out.path(), "bin", 2)
+        .iter()
+        .flat_map(|f| std::fs::read(f).unwrap())
+        .collect();
+    assert_eq!(recorded, job.bytes);
+}
+
+#[test]
+fn nothing_listening_is_offline() {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let mut config = TcpConfig::new(format!("127.0.0.1:{port}"));
+    config.connect_timeout = Duration::from_millis(500);
+    let err = TcpTransport::new(config).write_job(&receipt_job("sale-7")).unwrap_err();
+    assert_eq!(err.code(), "printer_offline");
+}
+
+#[test]
+fn near_end_is_reported_and_still_prints() {
+    let (sim, _out) = simulator(|c| c.status = ScriptedStatus::NearEnd);
+    let mut printer = transport(&sim);
+    assert_eq!(printer.status().unwrap().paper, Paper::NearEnd);
+    printer.write_job(&receipt_job("sale-8")).unwrap();
+}
+
+#[test]
+fn cut_bytes_inside_barcode_data_do_not_split_the_job() {
+    // In code set C, "29866600" is the bytes 1D 56 42 00: GS V 66 0 as data, not as a cut.
+    let (sim, out) = simulator(|_| {});
+    let profile = Profile::load("TM-T88V").unwrap();
+    let doc = comptoir_printer::Document::new().code128("29866600").line("fin").cut();
+    let job = Job::new("sale-9", encode(&doc, &profile, &EncodeOptions::default()));
+    assert!(crate::support::contains(&job.bytes, &[0x7B, 0x43, 0x1D, 0x56, 0x42, 0x00]));
+    transport(&sim).write_job(&job).unwrap();
+    let files = wait_for_files(out.path(), "bin", 1);
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(files_with(out.path(), "bin").len(), 1);
+    assert_eq!(std::fs::read(&files[0]).unwrap(), job.bytes);
+}
