@@ -6,7 +6,7 @@ use crate::error::AppError;
 pub fn error_message(error: &AppError, lang: &str) -> String {
     let fr = lang == "fr";
     let d = &error.detail;
-    let text = match (error.code, fr) {
+    match (error.code, fr) {
         ("unknown_barcode", false) => format!("Unknown barcode {d}: nothing was added. Check the item, or sell it as an open-price item (F5)."),
         ("unknown_barcode", true) => format!("Code-barres inconnu {d} : rien n'a été ajouté. Vérifiez l'article ou vendez-le à prix libre (F5)."),
         ("wrong_pin", false) => format!("Wrong PIN. {d}"),
@@ -46,8 +46,7 @@ pub fn error_message(error: &AppError, lang: &str) -> String {
         ("printer_cover_open", false) => "Printer cover open: the sale is saved. Close the cover, then Reprint.".to_owned(),
         ("printer_cover_open", true) => "Capot de l'imprimante ouvert : la vente est enregistrée. Fermez-le, puis Réimprimer.".to_owned(),
         (_, _) => d.clone(),
-    };
-    text
+    }
 }
 
 /// Receipt and report labels.

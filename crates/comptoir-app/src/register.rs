@@ -72,11 +72,14 @@ pub struct OpenOptions {
     pub clock: Box<dyn Clock>,
     /// Overrides the printer saved in the register's settings.
     pub printer: Option<PrinterSetting>,
+    /// Save the cart in progress on every change (the app), or ring a basket in memory only
+    /// (the CLI, whose basket is all or nothing).
+    pub persist_cart: bool,
 }
 
 impl Default for OpenOptions {
     fn default() -> OpenOptions {
-        OpenOptions { clock: Box::new(SystemClock), printer: None }
+        OpenOptions { clock: Box::new(SystemClock), printer: None, persist_cart: true }
     }
 }
 
@@ -123,6 +126,7 @@ pub struct Register {
     pub(crate) report: Option<ReportView>,
     pub(crate) last_sale: Option<Committed>,
     pub(crate) printer: PrinterPort,
+    persist_cart: bool,
 }
 
 impl std::fmt::Debug for Register {
@@ -266,6 +270,7 @@ impl Register {
             report: None,
             last_sale: None,
             printer,
+            persist_cart: options.persist_cart,
         };
         register.shift = register.find_open_shift()?;
         register.restore_cart()?;
@@ -596,6 +601,9 @@ impl Register {
     }
 
     pub(crate) fn save_cart(&self) -> AppResult<()> {
+        if !self.persist_cart {
+            return Ok(());
+        }
         if self.cart.is_empty() && self.tenders.is_empty() {
             self.db.save_current_cart(None)?;
             return Ok(());
@@ -836,7 +844,7 @@ impl Register {
             false,
         );
         let job = self.printer.job_row(
-            &format!("{receipt_no}"),
+            &receipt_no,
             "receipt",
             Some(&receipt_no),
             &document,

@@ -39,6 +39,9 @@ pub struct ReplaySummary {
     pub errors: Vec<RowError>,
 }
 
+/// Invoices in file order with their lines, and the rows that did not parse.
+type Invoices = (Vec<(String, Vec<InvoiceLine>)>, Vec<RowError>);
+
 struct InvoiceLine {
     line: u64,
     stock_code: String,
@@ -101,10 +104,7 @@ impl Register {
         Ok(summary)
     }
 
-    fn read_invoices(
-        &self,
-        csv_text: &str,
-    ) -> AppResult<(Vec<(String, Vec<InvoiceLine>)>, Vec<RowError>)> {
+    fn read_invoices(&self, csv_text: &str) -> AppResult<Invoices> {
         let mut reader = csv::Reader::from_reader(
             csv_text.strip_prefix('\u{feff}').unwrap_or(csv_text).as_bytes(),
         );

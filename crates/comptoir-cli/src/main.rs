@@ -142,7 +142,7 @@ fn options(cli: &Cli) -> AppResult<OpenOptions> {
         None => Box::new(SystemClock),
     };
     let printer = cli.printer.as_deref().map(PrinterSetting::parse).transpose()?;
-    Ok(OpenOptions { clock, printer })
+    Ok(OpenOptions { clock, printer, persist_cart: false })
 }
 
 fn run(cli: Cli) -> AppResult<Value> {

@@ -31,8 +31,8 @@ impl Gtin14 {
     /// The shortest usual form: EAN-13 for a `0`-prefixed GTIN-14, EAN-8 when it fits.
     pub fn display(&self) -> &str {
         let s = self.0.as_str();
-        if s.starts_with("000000") {
-            &s[6..]
+        if let Some(ean8) = s.strip_prefix("000000") {
+            ean8
         } else if let Some(rest) = s.strip_prefix('0') {
             rest
         } else {

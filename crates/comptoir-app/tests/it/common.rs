@@ -21,7 +21,7 @@ pub fn at(text: &str) -> DateTime<Utc> {
 }
 
 fn options(clock: &Arc<ManualClock>) -> OpenOptions {
-    OpenOptions { clock: Box::new(clock.clone()), printer: None }
+    OpenOptions { clock: Box::new(clock.clone()), printer: None, persist_cart: true }
 }
 
 pub fn till(store: &str) -> Till {

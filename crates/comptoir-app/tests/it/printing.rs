@@ -20,7 +20,9 @@ fn out_of_paper_keeps_the_sale_and_prints_it_when_the_roll_is_back() {
     let view = till.register.view().unwrap();
     assert_eq!(view.printer.state, "out_of_paper");
     assert_eq!(view.printer.pending_jobs, 1);
-    assert!(view.notice.unwrap().message.contains("Reprint") || true);
+    let notice = view.notice.unwrap();
+    assert_eq!(notice.code, "printer_out_of_paper");
+    assert!(notice.message.contains("Réimprimer"), "{}", notice.message);
     assert!(till.printed_jobs().is_empty());
     assert_eq!(
         till.register.database().entry_by_receipt("MTL01-000001").unwrap().map(|e| e.kind),
@@ -68,7 +70,7 @@ fn an_offline_network_printer_keeps_the_sale() {
         dir.path(),
         "montreal",
         1,
-        comptoir_app::OpenOptions { clock: Box::new(clock), printer },
+        comptoir_app::OpenOptions { clock: Box::new(clock), printer, persist_cart: true },
     )
     .unwrap();
     r.sign_in(&comptoir_app::Pin::new("1234")).unwrap();

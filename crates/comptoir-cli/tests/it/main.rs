@@ -1,1 +1,5 @@
-//! CLI tests.
+//! Tests of the `comptoir` binary: its JSON contract, and the register killed mid-sale.
+
+mod cli;
+mod crash;
+mod support;

@@ -1,0 +1,129 @@
+//! The CLI's JSON in and out, as `docs/cli.md` fixes it.
+
+use crate::support::*;
+
+#[test]
+fn a_sale_from_standard_input_is_committed_and_its_receipt_printed() {
+    let dir = montreal();
+    let basket = format!(
+        r#"{{"lines":[{{"barcode":"{PEANUTS}"}},{{"barcode":"{TRUFFLES}","qty":"2"}},{{"barcode":"{SRIRACHA_UPC_A}"}}],
+            "tenders":[{{"kind":"cash","amount":"20.00"}}]}}"#
+    );
+    let output = run(comptoir(dir.path()).args(["--pin", "2468", "sale"]), &basket);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let sale = json(&output);
+    assert_eq!(sale["sale"]["total"], "16.08");
+    assert_eq!(sale["sale"]["cash_rounding"], "0.02");
+    assert_eq!(sale["sale"]["change"], "3.90");
+    assert_eq!(sale["sale"]["taxes"][1]["amount"], "0.54");
+    assert_eq!(sale["printed"], true);
+    let receipt: Vec<String> = serde_json::from_value(sale["receipt"].clone()).unwrap();
+    assert!(receipt.iter().any(|l| l.starts_with("TVQ 9.975% / 10.87")), "{receipt:?}");
+
+    let verify = run(comptoir(dir.path()).arg("verify"), "");
+    assert_eq!(json(&verify)["entries"], 2);
+    let preview = json(&run(comptoir(dir.path()).arg("preview"), ""));
+    assert_eq!(preview["job"], "MTL01-000001");
+}
+
+#[test]
+fn errors_are_code_and_message_with_a_non_zero_exit_and_commit_nothing() {
+    let dir = montreal();
+    let unknown =
+        r#"{"lines":[{"barcode":"4006381333931"}],"tenders":[{"kind":"cash","amount":"5.00"}]}"#;
+    let output = run(comptoir(dir.path()).args(["--pin", "2468", "sale"]), unknown);
+    assert!(!output.status.success());
+    let error = json(&output);
+    assert_eq!(error["code"], "unknown_barcode");
+    assert!(error["message"].as_str().unwrap().contains("4006381333931"));
+
+    let short = format!(
+        r#"{{"lines":[{{"barcode":"{PEANUTS}"}}],"tenders":[{{"kind":"cash","amount":"1.00"}}]}}"#
+    );
+    let output = run(comptoir(dir.path()).args(["--pin", "2468", "sale"]), &short);
+    assert_eq!(json(&output)["code"], "not_paid");
+    let garbage = run(comptoir(dir.path()).args(["--pin", "2468", "sale"]), "{\"lines\": [");
+    assert_eq!(json(&garbage)["code"], "invalid_input");
+    let no_pin = run(comptoir(dir.path()).arg("sale"), &short);
+    assert_eq!(json(&no_pin)["code"], "not_signed_in");
+
+    assert_eq!(
+        json(&run(comptoir(dir.path()).arg("verify"), ""))["entries"],
+        1,
+        "only the shift opening"
+    );
+    let fresh = tempfile::tempdir().unwrap();
+    assert_eq!(json(&run(comptoir(fresh.path()).arg("verify"), ""))["code"], "not_initialised");
+}
+
+#[test]
+fn verify_names_the_first_tampered_entry() {
+    let dir = montreal();
+    let basket = format!(
+        r#"{{"lines":[{{"barcode":"{PEANUTS}"}}],"tenders":[{{"kind":"card","amount":"4.47","reference":"R1"}}]}}"#
+    );
+    for _ in 0..3 {
+        assert!(
+            run(comptoir(dir.path()).args(["--pin", "2468", "sale"]), &basket).status.success()
+        );
+    }
+    let db = rusqlite::Connection::open(dir.path().join("register.db")).unwrap();
+    db.execute("UPDATE ledger SET payload = replace(payload, '4.47', '0.47') WHERE seq = 3", [])
+        .unwrap();
+    drop(db);
+    let output = run(comptoir(dir.path()).arg("verify"), "");
+    assert!(!output.status.success());
+    let error = json(&output);
+    assert_eq!(error["code"], "ledger_broken");
+    assert!(error["message"].as_str().unwrap().contains("entry 1/3"), "{error}");
+}
+
+#[test]
+fn replaying_the_invoice_week_twice_books_it_once() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(run(comptoir(dir.path()).args(["init", "--store", "london"]), "").status.success());
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fixtures/replay/online_retail_week_2010-12-01.csv"
+    );
+    let first = json(&run(comptoir(dir.path()).args(["replay", file]), ""));
+    assert_eq!(
+        (first["sales"].as_u64(), first["stock_adjustments"].as_u64()),
+        (Some(611), Some(67))
+    );
+    assert_eq!(first["total"], "339876.49");
+    let second = json(&run(comptoir(dir.path()).args(["replay", file]), ""));
+    assert_eq!((second["sales"].as_u64(), second["already_booked"].as_u64()), (Some(0), Some(678)));
+}
+
+#[test]
+fn the_register_refuses_a_second_writer() {
+    let dir = montreal();
+    let mut hold = comptoir(dir.path());
+    // `sale` waits on standard input while it holds the register.
+    let mut child = hold
+        .args(["--pin", "2468", "sale"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    let output = run(comptoir(dir.path()).arg("verify"), "");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(json(&output)["code"], "already_running");
+}
+
+#[test]
+fn a_catalog_with_bad_rows_is_refused_with_line_numbers() {
+    let dir = montreal();
+    let file = dir.path().join("bad.csv");
+    std::fs::write(&file, "sku,barcode,name,name_fr,price,tax_class,kind,unit\nX1,,Ok,,1.00,standard,item,each\nX2,,Bad,,abc,standard,item,each\n").unwrap();
+    let output = run(comptoir(dir.path()).arg("import-catalog").arg(&file), "");
+    let error = json(&output);
+    assert_eq!(error["code"], "invalid_catalog");
+    assert!(error["message"].as_str().unwrap().contains("line 3"), "{error}");
+    let found = json(&run(comptoir(dir.path()).args(["find", "X1"]), ""));
+    assert_eq!(found["items"].as_array().unwrap().len(), 0);
+}
