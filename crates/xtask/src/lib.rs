@@ -5,6 +5,7 @@
 //! so the product and its tests never need the shared folder at run time; the integration test
 //! regenerates them and compares byte for byte whenever the shared folder is there.
 
+pub mod bench;
 pub mod catalog;
 pub mod fixtures;
 pub mod gtin;

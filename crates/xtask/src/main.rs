@@ -23,6 +23,8 @@ enum Task {
         #[arg(long, default_value = "fixtures")]
         out: PathBuf,
     },
+    /// Print the benchmark figures and their ratios from the last `cargo bench` run.
+    BenchReport,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -36,6 +38,7 @@ fn main() -> anyhow::Result<()> {
                 .with_context(|| format!("regenerating fixtures from {}", data.display()))?;
             print_summary(&summary.to_string());
         }
+        Task::BenchReport => print_summary(&xtask::bench::report(&xtask::bench::criterion_dir())?),
     }
     Ok(())
 }
