@@ -1,0 +1,287 @@
+//! The desktop shell: a window, the Tauri commands of `docs/ipc.md`, and logging. Thin on
+//! purpose: every command is one call into `comptoir-app`, run off the UI thread, and returns
+//! the whole screen state.
+
+use std::sync::{Arc, Mutex};
+
+use comptoir_app::view::{PreviewView, View};
+use comptoir_app::{AppError, DrawerMovement, OpenOptions, Pin, Register};
+use serde::Serialize;
+use tauri::State;
+
+/// What a command rejects with: a stable code and a message in the cashier's language.
+#[derive(Debug, Serialize)]
+pub struct IpcError {
+    code: &'static str,
+    message: String,
+}
+
+impl IpcError {
+    fn from_app(error: &AppError, lang: &str) -> IpcError {
+        IpcError { code: error.code, message: error.message(lang) }
+    }
+}
+
+/// The register, or why it could not open (another instance holds it, the disk is unwritable).
+struct Till(Result<Arc<Mutex<Register>>, AppError>);
+
+type Reply<T> = Result<T, IpcError>;
+
+/// Runs one use case on a blocking thread (SQLite and the printer block), then builds the view.
+async fn with_register<T, F>(till: &Till, action: F) -> Reply<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut Register) -> Result<T, AppError> + Send + 'static,
+{
+    let register = match &till.0 {
+        Ok(register) => register.clone(),
+        Err(error) => return Err(IpcError::from_app(error, "en")),
+    };
+    let joined = tauri::async_runtime::spawn_blocking(move || {
+        let mut register = match register.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let lang = register.lang().to_owned();
+        action(&mut register).map_err(|e| IpcError::from_app(&e, &lang))
+    })
+    .await;
+    joined.unwrap_or_else(|e| {
+        Err(IpcError { code: "internal", message: format!("internal error: {e}") })
+    })
+}
+
+/// Runs a use case and answers with the new screen state.
+async fn act<F>(till: &Till, action: F) -> Reply<View>
+where
+    F: FnOnce(&mut Register) -> Result<(), AppError> + Send + 'static,
+{
+    with_register(till, move |r| {
+        action(r)?;
+        r.view()
+    })
+    .await
+}
+
+#[tauri::command]
+async fn view(till: State<'_, Till>) -> Reply<View> {
+    act(&till, |_| Ok(())).await
+}
+
+#[tauri::command]
+async fn sign_in(till: State<'_, Till>, pin: String) -> Reply<View> {
+    act(&till, move |r| r.sign_in(&Pin::new(pin)).map(|_| ())).await
+}
+
+#[tauri::command]
+async fn lock(till: State<'_, Till>) -> Reply<View> {
+    act(&till, |r| {
+        r.lock();
+        Ok(())
+    })
+    .await
+}
+
+#[tauri::command]
+async fn open_shift(till: State<'_, Till>, float: String) -> Reply<View> {
+    act(&till, move |r| r.open_shift(&float)).await
+}
+
+#[tauri::command]
+async fn scan(till: State<'_, Till>, code: String, source: Option<String>) -> Reply<View> {
+    act(&till, move |r| {
+        tracing::debug!(source = source.as_deref().unwrap_or("keyboard"), "scan");
+        r.scan(&code).map(|_| ())
+    })
+    .await
+}
+
+#[tauri::command]
+async fn set_multiplier(till: State<'_, Till>, qty: String) -> Reply<View> {
+    act(&till, move |r| r.set_multiplier(&qty)).await
+}
+
+#[tauri::command]
+async fn add_item(till: State<'_, Till>, sku: String) -> Reply<View> {
+    act(&till, move |r| r.add_item(&sku).map(|_| ())).await
+}
+
+#[tauri::command]
+async fn add_open_price(
+    till: State<'_, Till>,
+    name: String,
+    price: String,
+    tax_class: String,
+    sku: Option<String>,
+) -> Reply<View> {
+    act(&till, move |r| r.add_open_price(&name, &price, &tax_class, sku.as_deref()).map(|_| ()))
+        .await
+}
+
+#[tauri::command]
+async fn set_quantity(till: State<'_, Till>, line: u32, qty: String) -> Reply<View> {
+    act(&till, move |r| r.set_quantity(line, &qty)).await
+}
+
+#[tauri::command]
+async fn remove_line(till: State<'_, Till>, line: u32) -> Reply<View> {
+    act(&till, move |r| r.remove_line(line)).await
+}
+
+#[tauri::command]
+async fn price_check(till: State<'_, Till>, code: String) -> Reply<View> {
+    act(&till, move |r| r.price_check(&code).map(|_| ())).await
+}
+
+#[tauri::command]
+async fn search(till: State<'_, Till>, query: String) -> Reply<View> {
+    act(&till, move |r| {
+        r.search(&query);
+        Ok(())
+    })
+    .await
+}
+
+#[tauri::command]
+async fn park(till: State<'_, Till>) -> Reply<View> {
+    act(&till, |r| r.park().map(|_| ())).await
+}
+
+#[tauri::command]
+async fn resume(till: State<'_, Till>, id: i64) -> Reply<View> {
+    act(&till, move |r| r.resume(id)).await
+}
+
+#[tauri::command]
+async fn void_cart(till: State<'_, Till>, reason: String) -> Reply<View> {
+    act(&till, move |r| r.void_cart(&reason)).await
+}
+
+/// A tender commits the sale when it pays it; a printer failure after the commit is shown in
+/// the view's notice and printer state, not as an error: the sale is done.
+#[tauri::command]
+async fn tender_cash(till: State<'_, Till>, amount: String) -> Reply<View> {
+    act(&till, move |r| r.tender_cash(&amount).map(|_| ())).await
+}
+
+#[tauri::command]
+async fn tender_card(till: State<'_, Till>, amount: String, reference: String) -> Reply<View> {
+    act(&till, move |r| r.tender_card(&amount, &reference).map(|_| ())).await
+}
+
+#[tauri::command]
+async fn reprint_last(till: State<'_, Till>) -> Reply<View> {
+    act(&till, |r| r.reprint_last().map(|_| ())).await
+}
+
+#[tauri::command]
+async fn paid_in(till: State<'_, Till>, amount: String, reason: String) -> Reply<View> {
+    act(&till, move |r| r.drawer_movement(DrawerMovement::PaidIn, Some(&amount), &reason)).await
+}
+
+#[tauri::command]
+async fn paid_out(till: State<'_, Till>, amount: String, reason: String) -> Reply<View> {
+    act(&till, move |r| r.drawer_movement(DrawerMovement::PaidOut, Some(&amount), &reason)).await
+}
+
+#[tauri::command]
+async fn no_sale(till: State<'_, Till>, reason: String) -> Reply<View> {
+    act(&till, move |r| r.drawer_movement(DrawerMovement::NoSale, None, &reason)).await
+}
+
+#[tauri::command]
+async fn report_x(till: State<'_, Till>) -> Reply<View> {
+    act(&till, |r| r.report_x().map(|_| ())).await
+}
+
+#[tauri::command]
+async fn close_shift(till: State<'_, Till>, counted: String) -> Reply<View> {
+    act(&till, move |r| r.close_shift(&counted).map(|_| ())).await
+}
+
+#[tauri::command]
+async fn set_language(till: State<'_, Till>, lang: String) -> Reply<View> {
+    act(&till, move |r| r.set_language(&lang)).await
+}
+
+#[tauri::command]
+async fn dismiss(till: State<'_, Till>) -> Reply<View> {
+    act(&till, |r| {
+        r.dismiss();
+        Ok(())
+    })
+    .await
+}
+
+#[tauri::command]
+async fn receipt_preview(till: State<'_, Till>, job: Option<String>) -> Reply<PreviewView> {
+    with_register(&till, move |r| r.receipt_preview(job.as_deref())).await
+}
+
+/// Opens the register in its data folder, setting up the demo store on first start.
+fn open_register() -> Result<Register, AppError> {
+    let data_dir = std::env::var_os("COMPTOIR_DATA_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(comptoir_app::default_data_dir);
+    match Register::open(&data_dir, OpenOptions::default()) {
+        Err(error) if error.code == "not_initialised" => {
+            let store = std::env::var("COMPTOIR_STORE").unwrap_or_else(|_| "montreal".to_owned());
+            tracing::info!(%store, dir = %data_dir.display(), "first start: setting up the demo store");
+            Register::init_demo(&data_dir, &store, 1, OpenOptions::default())
+        }
+        other => other,
+    }
+}
+
+pub fn run() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("COMPTOIR_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    let till = match open_register() {
+        Ok(register) => Till(Ok(Arc::new(Mutex::new(register)))),
+        Err(error) => {
+            // The window still opens and says what is wrong (another instance is running,
+            // the disk is unwritable) instead of vanishing.
+            tracing::error!(%error, "the register could not open");
+            Till(Err(error))
+        }
+    };
+    let result = tauri::Builder::default()
+        .manage(till)
+        .invoke_handler(tauri::generate_handler![
+            view,
+            sign_in,
+            lock,
+            open_shift,
+            scan,
+            set_multiplier,
+            add_item,
+            add_open_price,
+            set_quantity,
+            remove_line,
+            price_check,
+            search,
+            park,
+            resume,
+            void_cart,
+            tender_cash,
+            tender_card,
+            reprint_last,
+            paid_in,
+            paid_out,
+            no_sale,
+            report_x,
+            close_shift,
+            set_language,
+            dismiss,
+            receipt_preview,
+        ])
+        .run(tauri::generate_context!());
+    if let Err(error) = result {
+        tracing::error!(%error, "the window failed");
+        std::process::exit(1);
+    }
+}
