@@ -1,0 +1,744 @@
+//! The cashier's screens: UI state (which dialog is open, what is typed, which line is selected),
+//! the keyboard map, and the commands sent to the register. Business state lives only in the last
+//! `View`; everything here is about presentation and input.
+
+import { render } from 'lit-html';
+import { call, preview, toIpcError, type Args } from './ipc';
+import { t, type Key } from './i18n';
+import { normalizeEntry, stepQty } from './money';
+import type { IpcError, Lang, Preview, TaxClass, View } from './types';
+import { attachWedge, insertText, type Timers } from './wedge';
+import { page } from './screens/page';
+
+export type Dialog =
+  | { kind: 'qty'; line: number | null; value: string }
+  | { kind: 'price_check'; value: string }
+  | { kind: 'search'; value: string; index: number }
+  | { kind: 'open_price'; name: string; price: string; tax: TaxClass; sku: string | null }
+  | { kind: 'parked'; index: number }
+  | { kind: 'void'; reason: string }
+  | { kind: 'tender'; tab: 'cash' | 'card'; cash: string; card: string; reference: string }
+  | { kind: 'change'; receipt_no: string; change: string; total: string; rounding: string }
+  | { kind: 'receipt' }
+  | { kind: 'menu'; index: number }
+  | { kind: 'paid_in' | 'paid_out'; amount: string; reason: string }
+  | { kind: 'no_sale'; reason: string }
+  | { kind: 'close_shift'; counted: string };
+
+export interface UiState {
+  view: View | null;
+  /** No backend at all: the page was opened outside Tauri without `?fake=1`. */
+  offline: boolean;
+  dialog: Dialog | null;
+  /** The main field of the screen: the PIN, the float, or the code typed on the sale screen. */
+  entry: string;
+  /** The line chosen with ↑ ↓ or a tap; none until then, and none again after the cart changes. */
+  selected: number | null;
+  /** The line the last command added or changed, highlighted. */
+  highlight: number | null;
+  /** The last rejected command, shown until the next action. */
+  error: IpcError | null;
+  /** The receipt shown on the change screen and in the F10 dialog (`receipt_preview`). */
+  preview: Preview | null;
+}
+
+/** The F11 menu, in order; digits 1 to 5 choose too. */
+export const MENU: {
+  kind: 'no_sale' | 'paid_in' | 'paid_out' | 'report_x' | 'close_shift';
+  label: Key;
+  permission?: string;
+}[] = [
+  { kind: 'no_sale', label: 'no_sale', permission: 'no_sale' },
+  { kind: 'paid_in', label: 'paid_in', permission: 'paid_in' },
+  { kind: 'paid_out', label: 'paid_out', permission: 'paid_out' },
+  { kind: 'report_x', label: 'report_x' },
+  { kind: 'close_shift', label: 'close_shift' },
+];
+
+export interface AppOptions {
+  timers?: Timers;
+}
+
+export class App {
+  readonly state: UiState = {
+    view: null,
+    offline: false,
+    dialog: null,
+    entry: '',
+    selected: null,
+    highlight: null,
+    error: null,
+    preview: null,
+  };
+  private queue: Promise<unknown> = Promise.resolve();
+  private detach: (() => void)[] = [];
+
+  constructor(
+    readonly root: HTMLElement,
+    options: AppOptions = {},
+  ) {
+    const win = root.ownerDocument.defaultView!;
+    const scanner = () => {
+      const s = this.state.view?.scanner;
+      return { maxGapMs: s?.burst_max_gap_ms ?? 35, minLen: s?.burst_min_len ?? 6 };
+    };
+    this.detach.push(
+      attachWedge(
+        win,
+        scanner,
+        { scan: (c) => this.scanned(c), type: (el, s) => this.typed(el, s) },
+        options.timers,
+      ),
+    );
+    const onKey = (e: Event) => this.key(e as KeyboardEvent);
+    win.addEventListener('keydown', onKey);
+    const refocus = () => queueMicrotask(() => this.focus());
+    win.addEventListener('pointerup', refocus);
+    this.detach.push(() => {
+      win.removeEventListener('keydown', onKey);
+      win.removeEventListener('pointerup', refocus);
+    });
+  }
+
+  /** The store's language; a language the UI has no strings for falls back to English. */
+  get lang(): Lang {
+    const lang = this.state.view?.store.lang ?? 'fr';
+    return lang === 'fr' ? 'fr' : 'en';
+  }
+
+  t(key: Key, params?: Record<string, string | number>): string {
+    return t(this.lang, key, params);
+  }
+
+  can(permission: string): boolean {
+    return this.state.view?.permissions.includes(permission) ?? false;
+  }
+
+  /** Loads the first View. */
+  async start(): Promise<void> {
+    await this.run('view');
+  }
+
+  /** A View pushed by the register (a device changed state). */
+  pushed(view: View): void {
+    this.apply(view);
+    this.paint();
+  }
+
+  stop(): void {
+    for (const d of this.detach) d();
+    this.detach = [];
+  }
+
+  /** Sends a command; commands run one at a time, in the order they were asked for. */
+  run(command: string, args: Args = {}): Promise<boolean> {
+    return this.enqueue(async () => this.apply(await call(command, args)));
+  }
+
+  /** Fetches a receipt's printed lines (the last receipt without `job`) into `state.preview`. */
+  loadPreview(job: string | null): Promise<boolean> {
+    return this.enqueue(async () => {
+      this.state.preview = await preview(job);
+    });
+  }
+
+  private enqueue(step: () => Promise<void>): Promise<boolean> {
+    const next = this.queue.then(async () => {
+      try {
+        await step();
+        this.state.error = null;
+        return true;
+      } catch (e) {
+        this.state.error = toIpcError(e);
+        return false;
+      } finally {
+        this.paint();
+      }
+    });
+    this.queue = next;
+    return next;
+  }
+
+  /** Waits for every command sent so far (tests). */
+  idle(): Promise<unknown> {
+    return this.queue;
+  }
+
+  private apply(view: View): void {
+    const before = this.state.view;
+    this.state.view = view;
+    if (
+      before &&
+      before.screen !== view.screen &&
+      !(before.screen === 'sale' && view.screen === 'tender')
+    ) {
+      this.state.entry = '';
+    }
+    const lines = view.cart.lines;
+    const changed = changedLine(before, view);
+    const highlight =
+      view.cart.last_line !== undefined ? view.cart.last_line : (changed ?? this.state.highlight);
+    // The cart changed: the line just added or changed is the one Del, +, - and F2 act on.
+    if (changed !== null) this.state.selected = null;
+    this.state.highlight = lines.some((l) => l.line === highlight) ? highlight : null;
+    if (!lines.some((l) => l.line === this.state.selected)) this.state.selected = null;
+    const d = this.state.dialog;
+    if (view.screen !== 'sale' && view.screen !== 'tender' && d && d.kind !== 'change')
+      this.state.dialog = null;
+    this.keepTender();
+  }
+
+  /** Legs taken: the sale is in tender until paid or voided, so the tender dialog comes back. */
+  private keepTender(): void {
+    const v = this.state.view;
+    if (v?.screen !== 'tender' || this.state.dialog) return;
+    this.state.dialog = {
+      kind: 'tender',
+      tab: 'cash',
+      cash: '',
+      card: v.cart.remaining,
+      reference: '',
+    };
+  }
+
+  // Rendering and focus.
+
+  paint(): void {
+    render(page(this), this.root);
+    this.focus();
+    const current =
+      this.root.querySelector('.cart .selected') ?? this.root.querySelector('.cart .last');
+    current?.scrollIntoView?.({ block: 'nearest' });
+  }
+
+  /** Keeps the focus in a field of the current dialog or screen: the scan field on the sale screen. */
+  focus(): void {
+    const scope = this.root.querySelector<HTMLElement>('.dialog') ?? this.root;
+    const active = this.root.ownerDocument.activeElement;
+    if (active && scope.contains(active) && active.matches('input, textarea')) return;
+    const target = scope.querySelector<HTMLElement>('[data-autofocus]');
+    if (target) return target.focus();
+    // A dialog with no field (the menu): keys go to the page, not to a field hidden behind it.
+    if (active instanceof HTMLElement && !scope.contains(active)) active.blur();
+  }
+
+  clearError(): void {
+    this.state.error = null;
+    this.paint();
+  }
+
+  open(dialog: Dialog): void {
+    this.state.dialog = dialog;
+    this.state.error = null;
+  }
+
+  /** Closes the dialog; views that fill `price_check`, `search_results` or a preview are dismissed. */
+  close(): void {
+    const d = this.state.dialog;
+    this.state.dialog = null;
+    this.state.error = null;
+    this.keepTender();
+    const v = this.state.view;
+    if (d?.kind === 'receipt' || d?.kind === 'change') this.state.preview = null;
+    const shown = d?.kind === 'price_check' || d?.kind === 'search';
+    if (shown && v && (v.price_check || v.search_results.length)) void this.run('dismiss');
+    this.paint();
+  }
+
+  // Input.
+
+  /** A code from the scanner, wherever the focus was. */
+  private scanned(code: string): void {
+    const d = this.state.dialog;
+    if (d?.kind === 'price_check') {
+      d.value = code;
+      void this.run('price_check', { code });
+      return;
+    }
+    if (d?.kind === 'change') this.state.dialog = null;
+    void this.run('scan', { code, source: 'scanner' });
+  }
+
+  /** Characters a person typed, released by the wedge to the field they were typed in. */
+  private typed(target: EventTarget | null, text: string): void {
+    const d = this.state.dialog;
+    if (d?.kind === 'change') return this.close();
+    if (d?.kind === 'menu') {
+      const n = Number(text[text.length - 1]);
+      if (n >= 1 && n <= MENU.length) this.choose(n - 1);
+      return;
+    }
+    if (insertText(target, text)) return;
+    // The focus was on no field (a click on the cart, say): the text goes to the screen's field.
+    this.focus();
+    insertText(this.root.ownerDocument.activeElement, text);
+  }
+
+  /** The scan field, the PIN and the float all edit `entry`. */
+  entryInput(value: string): void {
+    const v = this.state.view;
+    if (v && (v.screen === 'sale' || v.screen === 'tender')) {
+      const sign = /[+-]/.exec(value);
+      if (sign) {
+        this.state.entry = value.replace(/[+-]/g, '');
+        this.paint();
+        return void this.step(sign[0] === '+' ? 1 : -1);
+      }
+      const star = /^(\d+(?:[.,]\d+)?)\*$/.exec(value);
+      if (star) {
+        this.state.entry = '';
+        this.paint();
+        return void this.run('set_multiplier', { qty: normalizeEntry(star[1]!) });
+      }
+      if (value.includes('*')) value = value.replace(/\*/g, '');
+    }
+    this.state.entry = value;
+    this.paint();
+  }
+
+  /** Changes the selected line's quantity by one. */
+  step(delta: number): void {
+    const line = this.selectedLine();
+    if (!line) return;
+    void this.run('set_quantity', { line: line.line, qty: stepQty(line.qty, delta) });
+  }
+
+  /** The line Del, +, - and F2 act on: the one chosen, or else the last added or changed. */
+  selectedLine() {
+    const lines = this.state.view?.cart.lines ?? [];
+    const current = this.state.selected ?? this.state.highlight;
+    return lines.find((l) => l.line === current) ?? lines[lines.length - 1] ?? null;
+  }
+
+  select(line: number): void {
+    this.state.selected = line;
+    this.paint();
+  }
+
+  /** An on-screen keypad key: characters go to the focused field, as if typed. */
+  keypad(key: string): void {
+    const doc = this.root.ownerDocument;
+    this.focus();
+    const el = doc.activeElement as HTMLInputElement | null;
+    switch (key) {
+      case 'enter':
+        return this.enter();
+      case 'clear':
+        if (el && 'value' in el) {
+          el.value = '';
+          el.dispatchEvent(new InputEvent('input', { bubbles: true }));
+        }
+        return;
+      case 'back':
+        if (el && 'setRangeText' in el) {
+          const end = el.selectionEnd ?? el.value.length;
+          const start =
+            el.selectionStart === end ? Math.max(0, end - 1) : (el.selectionStart ?? end);
+          el.setRangeText('', start, end, 'end');
+          el.dispatchEvent(new InputEvent('input', { bubbles: true }));
+        }
+        return;
+      case 'del':
+        return this.removeSelected();
+      default:
+        insertText(el, key);
+    }
+  }
+
+  removeSelected(): void {
+    const line = this.selectedLine();
+    if (line) void this.run('remove_line', { line: line.line });
+  }
+
+  // The keyboard map.
+
+  private key(e: KeyboardEvent): void {
+    const v = this.state.view;
+    if (!v) return;
+    const fkey = /^F([1-9]|1[0-2])$/.test(e.key) ? Number(e.key.slice(1)) : 0;
+    // Function keys belong to the register, never to the webview (F5 reload, F12 devtools…).
+    if (fkey) e.preventDefault();
+    const d = this.state.dialog;
+    if (d?.kind === 'change') {
+      this.close();
+      if (!fkey) return e.preventDefault();
+    } else if (v.report) {
+      if (e.key === 'Enter' || e.key === 'Escape') {
+        e.preventDefault();
+        void this.run('dismiss');
+      }
+      return;
+    } else if (d) {
+      return this.dialogKey(e, d, fkey);
+    }
+    if (v.screen === 'sign_in' || v.screen === 'locked' || v.screen === 'open_shift') {
+      return this.entryKey(e, fkey);
+    }
+    if (fkey) return this.function(fkey);
+    switch (e.key) {
+      case 'Enter':
+        e.preventDefault();
+        return this.enter();
+      case 'Escape':
+        e.preventDefault();
+        return this.escape();
+      case 'ArrowUp':
+      case 'ArrowDown':
+        e.preventDefault();
+        return this.move(e.key === 'ArrowUp' ? -1 : 1);
+      case 'Delete':
+        e.preventDefault();
+        return this.removeSelected();
+      case 'Tab':
+        e.preventDefault();
+        return;
+    }
+  }
+
+  private entryKey(e: KeyboardEvent, fkey: number): void {
+    if (fkey === 12 && this.state.view?.screen === 'open_shift') return void this.run('lock');
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      this.enter();
+    } else if (e.key === 'Escape') {
+      e.preventDefault();
+      this.state.entry = '';
+      this.state.error = null;
+      this.paint();
+    }
+  }
+
+  /** Esc on the sale screen: clears the field, the message, and a pending multiplier. */
+  private escape(): void {
+    const v = this.state.view;
+    this.state.entry = '';
+    this.state.error = null;
+    if (v?.notice) void this.run('dismiss');
+    if (pendingMultiplier(v)) void this.run('set_multiplier', { qty: null });
+    this.paint();
+  }
+
+  /** ↑ ↓: the first press picks the current line, the next ones move from it. */
+  private move(delta: number): void {
+    const lines = this.state.view?.cart.lines ?? [];
+    const current = this.selectedLine();
+    if (!current) return;
+    if (this.state.selected === null) return this.select(current.line);
+    const at = lines.indexOf(current);
+    this.select(lines[Math.min(lines.length - 1, Math.max(0, at + delta))]!.line);
+  }
+
+  /** The function keys of the sale screen. */
+  function(n: number): void {
+    const v = this.state.view!;
+    const entry = normalizeEntry(this.state.entry);
+    const hasLines = v.cart.lines.length > 0;
+    switch (n) {
+      case 2:
+        if (/^\d+(\.\d+)?$/.test(entry)) {
+          this.state.entry = '';
+          void this.run('set_multiplier', { qty: entry });
+          return;
+        }
+        return this.show({ kind: 'qty', line: this.selectedLine()?.line ?? null, value: '' });
+      case 3:
+        this.show({ kind: 'price_check', value: entry });
+        if (entry) void this.run('price_check', { code: entry });
+        return;
+      case 4:
+        this.show({ kind: 'search', value: entry, index: 0 });
+        void this.run('search', { query: entry });
+        return;
+      case 5:
+        return this.show({
+          kind: 'open_price',
+          name: '',
+          price: /^\d/.test(entry) ? entry : '',
+          tax: taxClasses(v)[0]!,
+          sku: null,
+        });
+      case 6:
+        if (hasLines) return void this.run('park');
+        return this.show({ kind: 'parked', index: 0 });
+      case 7:
+        return this.show({ kind: 'void', reason: '' });
+      case 8:
+      case 9:
+        return this.show({
+          kind: 'tender',
+          tab: n === 8 ? 'cash' : 'card',
+          cash: '',
+          card: v.cart.remaining,
+          reference: '',
+        });
+      case 10:
+        void this.loadPreview(null).then((ok) => ok && this.show({ kind: 'receipt' }));
+        return;
+      case 11:
+        return this.show({ kind: 'menu', index: 0 });
+      case 12:
+        void this.run('lock');
+        return;
+    }
+  }
+
+  show(dialog: Dialog): void {
+    if (dialog.kind !== 'receipt' && dialog.kind !== 'change') this.state.entry = '';
+    this.open(dialog);
+    this.paint();
+  }
+
+  /** Enter, from the keyboard or the keypad: confirms what the current screen or dialog is for. */
+  enter(): void {
+    const v = this.state.view;
+    if (!v) return;
+    const d = this.state.dialog;
+    if (d) return this.dialogEnter(d);
+    const entry = normalizeEntry(this.state.entry);
+    switch (v.screen) {
+      case 'sign_in':
+      case 'locked':
+        if (!entry) return;
+        this.state.entry = '';
+        void this.run('sign_in', { pin: entry });
+        return;
+      case 'open_shift':
+        void this.run('open_shift', { float: entry || '0' });
+        return;
+      default:
+        if (!entry) return;
+        this.state.entry = '';
+        this.paint();
+        void this.run('scan', { code: entry, source: 'keyboard' });
+    }
+  }
+
+  // Dialogs.
+
+  private dialogKey(e: KeyboardEvent, d: Dialog, fkey: number): void {
+    if (fkey === 12) return void this.run('lock');
+    if (d.kind === 'tender' && (fkey === 8 || fkey === 9)) {
+      d.tab = fkey === 8 ? 'cash' : 'card';
+      return this.paint();
+    }
+    if (d.kind === 'receipt' && fkey === 10) return this.dialogEnter(d);
+    // A customer who cannot pay the rest: the sale is voided from the tender dialog.
+    if (d.kind === 'tender' && fkey === 7) return this.show({ kind: 'void', reason: '' });
+    switch (e.key) {
+      case 'Escape':
+        e.preventDefault();
+        if (d.kind === 'tender' && this.state.view?.screen === 'tender') return;
+        return this.close();
+      case 'Enter':
+        e.preventDefault();
+        return this.dialogEnter(d);
+      case 'ArrowUp':
+      case 'ArrowDown':
+        return this.dialogMove(e, d, e.key === 'ArrowUp' ? -1 : 1);
+      case 'ArrowLeft':
+      case 'ArrowRight':
+        if (d.kind === 'open_price' && !(e.target as Element | null)?.matches?.('input')) {
+          this.cycleTax(d, e.key === 'ArrowLeft' ? -1 : 1);
+        }
+        return;
+    }
+  }
+
+  private dialogMove(e: KeyboardEvent, d: Dialog, delta: number): void {
+    const clamp = (i: number, n: number) => Math.min(Math.max(i, 0), Math.max(n - 1, 0));
+    if (d.kind === 'search')
+      d.index = clamp(d.index + delta, this.state.view!.search_results.length);
+    else if (d.kind === 'parked') d.index = clamp(d.index + delta, this.state.view!.parked.length);
+    else if (d.kind === 'menu') d.index = clamp(d.index + delta, MENU.length);
+    else if (d.kind === 'open_price') return (e.preventDefault(), this.cycleTax(d, delta));
+    else return;
+    e.preventDefault();
+    this.paint();
+  }
+
+  /** The field of the open dialog that has the focus, by its `data-field`. */
+  private field(): string | null {
+    const active = this.root.ownerDocument.activeElement as HTMLElement | null;
+    return active?.dataset?.field ?? null;
+  }
+
+  private focusField(name: string): void {
+    this.root.querySelector<HTMLElement>(`.dialog [data-field="${name}"]`)?.focus();
+  }
+
+  private dialogEnter(d: Dialog): void {
+    const v = this.state.view!;
+    switch (d.kind) {
+      case 'qty': {
+        const qty = normalizeEntry(d.value);
+        const ok =
+          d.line === null
+            ? this.run('set_multiplier', { qty })
+            : this.run('set_quantity', { line: d.line, qty });
+        return this.closeOn(ok);
+      }
+      case 'price_check':
+        if (d.value.trim()) void this.run('price_check', { code: d.value.trim() });
+        return;
+      case 'search': {
+        const item = v.search_results[d.index];
+        if (!item) return;
+        // An item with no price in the catalog is sold at an open price, under its own SKU.
+        if (item.price === null) {
+          void this.run('dismiss');
+          return this.show({
+            kind: 'open_price',
+            name: item.name,
+            price: '',
+            tax: item.tax_class,
+            sku: item.sku,
+          });
+        }
+        return this.closeOn(this.run('add_item', { sku: item.sku }));
+      }
+      case 'open_price':
+        if (this.field() === 'name') return this.focusField('price');
+        return this.closeOn(
+          this.run('add_open_price', {
+            name: d.name.trim() || this.t('open_price_default_name'),
+            price: normalizeEntry(d.price),
+            tax_class: d.tax,
+            ...(d.sku ? { sku: d.sku } : {}),
+          }),
+        );
+      case 'parked': {
+        const parked = v.parked[d.index];
+        if (parked) this.closeOn(this.run('resume', { id: parked.id }));
+        return;
+      }
+      case 'void':
+        return this.closeOn(this.run('void_cart', { reason: d.reason.trim() }));
+      case 'tender':
+        return this.tender(d);
+      case 'change':
+        return this.close();
+      case 'receipt':
+        return this.closeOn(this.run('reprint_last'));
+      case 'menu':
+        return this.choose(d.index);
+      case 'paid_in':
+      case 'paid_out':
+        if (this.field() === 'amount') return this.focusField('reason');
+        return this.closeOn(
+          this.run(d.kind, { amount: normalizeEntry(d.amount), reason: d.reason.trim() }),
+        );
+      case 'no_sale':
+        return this.closeOn(this.run('no_sale', { reason: d.reason.trim() }));
+      case 'close_shift':
+        return this.closeOn(this.run('close_shift', { counted: normalizeEntry(d.counted) || '0' }));
+    }
+  }
+
+  private closeOn(ok: Promise<boolean>): void {
+    void ok.then((done) => {
+      if (done) this.close();
+    });
+  }
+
+  /** A menu entry (F11). */
+  choose(index: number): void {
+    const item = MENU[index];
+    if (!item) return;
+    if (item.kind === 'report_x') {
+      this.state.dialog = null;
+      void this.run('report_x');
+      return;
+    }
+    if (item.kind === 'close_shift') return this.show({ kind: 'close_shift', counted: '' });
+    if (item.kind === 'no_sale') return this.show({ kind: 'no_sale', reason: '' });
+    this.show({ kind: item.kind, amount: '', reason: '' });
+  }
+
+  /** Enter in the tender dialog, or a quick cash button (`amount`). */
+  tender(d: Extract<Dialog, { kind: 'tender' }>, amount?: string): void {
+    const v = this.state.view!;
+    const receipt = v.last_sale?.receipt_no ?? null;
+    let sent: Promise<boolean>;
+    if (d.tab === 'cash' || amount !== undefined) {
+      const cash = amount ?? (normalizeEntry(d.cash) || cashDue(v));
+      sent = this.run('tender_cash', { amount: cash });
+    } else {
+      if (this.field() === 'card') return this.focusField('reference');
+      sent = this.run('tender_card', {
+        amount: normalizeEntry(d.card),
+        reference: d.reference.trim(),
+      });
+    }
+    void sent.then((ok) => {
+      if (!ok) return;
+      const after = this.state.view!;
+      const sale = after.last_sale;
+      if (sale && sale.receipt_no !== receipt) {
+        this.open({
+          kind: 'change',
+          receipt_no: sale.receipt_no,
+          change: sale.change,
+          total: sale.total,
+          rounding: sale.cash_rounding,
+        });
+        this.state.preview = null;
+        this.paint();
+        void this.loadPreview(sale.print_job ?? null);
+        return;
+      }
+      // A partial leg: the next one starts from what remains.
+      d.cash = '';
+      d.card = after.cart.remaining;
+      d.reference = '';
+      this.paint();
+    });
+  }
+
+  /** The store's next language (FR ⇄ EN). */
+  nextLanguage(): string | null {
+    const langs = this.state.view?.languages ?? ['fr', 'en'];
+    if (langs.length < 2) return null;
+    const at = langs.indexOf(this.state.view?.store.lang ?? '');
+    return langs[(at + 1) % langs.length] ?? null;
+  }
+
+  setLanguage(): void {
+    const lang = this.nextLanguage();
+    if (lang) void this.run('set_language', { lang });
+  }
+
+  /** The open-price dialog's tax class, one step along the store's classes. */
+  cycleTax(d: Extract<Dialog, { kind: 'open_price' }>, delta: number): void {
+    const classes = taxClasses(this.state.view!);
+    const at = Math.max(classes.indexOf(d.tax), 0);
+    d.tax = classes[(at + delta + classes.length) % classes.length]!;
+    this.paint();
+  }
+}
+
+/** A multiplier other than one waits for the next item. */
+export function pendingMultiplier(v: View | null): string | null {
+  const m = v?.cart.multiplier ?? null;
+  return m !== null && m !== '1' ? m : null;
+}
+
+/** The store's tax classes, taxable first. */
+export function taxClasses(v: View): string[] {
+  const classes = v.tax_classes?.length ? v.tax_classes : ['standard', 'zero_rated'];
+  return [...classes].sort((a, b) => Number(b === 'standard') - Number(a === 'standard'));
+}
+
+/** The cash still due, rounded as the register rounds it. */
+export function cashDue(v: View): string {
+  if (v.cart.cash_remaining !== undefined) return v.cart.cash_remaining;
+  return v.cart.paid === '0.00' ? v.cart.cash_total : v.cart.remaining;
+}
+
+/** The line that is new or whose quantity changed, when the backend does not say. */
+function changedLine(before: View | null, after: View): number | null {
+  const old = new Map((before?.cart.lines ?? []).map((l) => [l.line, l.qty]));
+  for (const l of [...after.cart.lines].reverse()) {
+    if (old.get(l.line) !== l.qty) return l.line;
+  }
+  return null;
+}

@@ -1,0 +1,1159 @@
+//! An in-memory register for the UI's tests and screenshots, loaded only with `?fake=1`.
+//!
+//! It follows docs/ipc.md, and the shapes the Rust backend sends where the two differ, closely
+//! enough to ring a Montréal basket: real products of the demo store (fixtures/stores/montreal),
+//! GST 5 % and QST 9.975 % on standard lines, zero-rated groceries, cash rounded to 0.05, change,
+//! parking, voids, paid in and out, X and Z reports, and a printer that can run out of paper.
+//! It is a test double: the real rules live in the Rust core, and the real app never loads it.
+
+import type { Args, Backend } from './ipc';
+import type {
+  IpcError,
+  Item,
+  Lang,
+  Preview,
+  PreviewLine,
+  PrinterState,
+  Report,
+  View,
+} from './types';
+
+type TaxClass = 'standard' | 'zero_rated';
+
+interface Product {
+  sku: string;
+  barcode: string | null;
+  name: string;
+  name_fr: string | null;
+  /** Null: the cashier keys the price (an open-price item). */
+  price: string | null;
+  tax_class: TaxClass;
+}
+
+/** Rows of the Montréal demo store's catalog (fixtures/stores/montreal/catalog.csv). */
+export const PRODUCTS: Product[] = [
+  p(
+    'M3252920035601',
+    '3252920035601',
+    'Crème entière fluide',
+    'Crème entière fluide',
+    '2.59',
+    'zero_rated',
+  ),
+  p('M0041500932156', '0041500932156', 'Tomato Ketchup', null, '4.89', 'zero_rated'),
+  p('M99494858', '99494858', 'Crème caramel', 'Crème caramel', '4.29', 'zero_rated'),
+  p('M00072806004049', '00072806004049', 'Long Grain Enriched Rice', null, '3.89', 'zero_rated'),
+  p('M7540013105413', '7540013105413', 'Poutine', 'Poutine', '5.79', 'zero_rated'),
+  p(
+    'M3023260029090',
+    '3023260029090',
+    'Cantal jeune au lait de vache pasteurisé',
+    'Cantal jeune au lait de vache pasteurisé',
+    '6.49',
+    'zero_rated',
+  ),
+  p('M0041268189083', '0041268189083', 'French Toast Bagels', null, '3.29', 'zero_rated'),
+  p(
+    'M886054000001',
+    '886054000001',
+    'Pulsin raspberry&goji raw choc brownie',
+    null,
+    '3.59',
+    'standard',
+  ),
+  p(
+    'M7542600120960',
+    '7542600120960',
+    'Fanta orange zero',
+    'Fanta orange zero',
+    '1.89',
+    'standard',
+  ),
+  p('M3760029980833', '3760029980833', 'French IPA', null, '4.59', 'standard'),
+  p('M0066909100531', '0066909100531', 'Exquisite French Chocolate', null, '4.59', 'standard'),
+  p('M41473269', '41473269', 'Avon naturals body care', null, '5.89', 'standard'),
+  p('MOPEN1', null, 'Daily special', 'Produit du jour', null, 'zero_rated'),
+  p(
+    'MOPEN2',
+    null,
+    'Market fruit and vegetables',
+    'Fruits et légumes du marché',
+    null,
+    'zero_rated',
+  ),
+  p('MOPEN3', null, 'Miscellaneous taxable item', 'Article divers taxable', null, 'standard'),
+];
+
+function p(
+  sku: string,
+  barcode: string | null,
+  name: string,
+  name_fr: string | null,
+  price: string | null,
+  tax_class: TaxClass,
+): Product {
+  return { sku, barcode, name, name_fr, price, tax_class };
+}
+
+interface Cashier {
+  id: string;
+  name: string;
+  role: string;
+  pin: string;
+  permissions: string[];
+}
+
+/** The demo store's cashiers (fixtures/stores/montreal/cashiers.json), with the app's permissions. */
+export const CASHIERS: Cashier[] = [
+  {
+    id: 'c1',
+    name: 'Camille Tremblay',
+    role: 'manager',
+    pin: '1234',
+    permissions: ['open_price', 'no_sale', 'void', 'paid_in', 'paid_out', 'reprint'],
+  },
+  {
+    id: 'c2',
+    name: 'Noah Gagnon',
+    role: 'cashier',
+    pin: '2468',
+    permissions: ['void', 'paid_in', 'reprint'],
+  },
+];
+
+const STORE_NAME = 'Comptoir Montréal — boutique éphémère';
+const TAXES = [
+  { code: 'GST', fr: 'TPS', en: 'GST', rate: '5', perHundredThousand: 5000 },
+  { code: 'QST', fr: 'TVQ', en: 'QST', rate: '9.975', perHundredThousand: 9975 },
+];
+const MAX_WRONG_PINS = 5;
+const LOCKOUT_MS = 5 * 60 * 1000;
+const WIDTH = 42;
+
+/** What a line sells: a catalog product with its price, or an open-price entry. */
+interface Priced {
+  sku: string;
+  barcode: string | null;
+  name: string;
+  name_fr: string | null;
+  price: string;
+  tax_class: TaxClass;
+}
+
+interface CartLine {
+  line: number;
+  item: Priced;
+  open: boolean;
+  /** Thousandths of a unit. */
+  qty: number;
+}
+
+interface Leg {
+  kind: 'cash' | 'card';
+  cents: number;
+  reference: string | null;
+}
+
+interface Cart {
+  lines: CartLine[];
+  multiplier: number | null;
+  tenders: Leg[];
+  nextLine: number;
+  lastLine: number | null;
+}
+
+interface Totals {
+  subtotal: number;
+  taxes: { code: string; rate: string; base: number; amount: number }[];
+  total: number;
+  paid: number;
+  remaining: number;
+  cashRemaining: number;
+}
+
+interface Shift {
+  number: number;
+  openedAt: string;
+  float: number;
+  sales: number;
+  voids: number;
+  noSales: number;
+  gross: number;
+  taxes: Map<string, { rate: string; base: number; amount: number }>;
+  tenders: Map<string, { count: number; amount: number }>;
+  cashKept: number;
+  paidIn: number;
+  paidOut: number;
+}
+
+interface Job {
+  id: string;
+  kind: 'receipt' | 'slip' | 'report';
+  lines: PreviewLine[];
+}
+
+class Failure {
+  constructor(readonly error: IpcError) {}
+}
+
+export interface FakeOptions {
+  now?: () => number;
+  lang?: Lang;
+}
+
+/** A fresh fake register: nobody signed in, no shift, printer ready. */
+export function createFake(options: FakeOptions = {}): FakeRegister {
+  return new FakeRegister(options.now ?? Date.now, options.lang ?? 'fr');
+}
+
+export class FakeRegister implements Backend {
+  private cashier: Cashier | null = null;
+  private locked = false;
+  private lockedBy: string | null = null;
+  private wrongPins = 0;
+  private lockedUntil = 0;
+  private shift: Shift | null = null;
+  private shiftCount = 0;
+  private zCount = 0;
+  private cart: Cart = emptyCart();
+  private parked: { id: number; at: string; cart: Cart }[] = [];
+  private parkCount = 0;
+  private saleCount = 0;
+  private lastSale: View['last_sale'] = null;
+  private printer: PrinterState = 'ok';
+  private jobs: Job[] = [];
+  private pending = 0;
+  private drawer: 'open' | 'closed' = 'closed';
+  private notice: View['notice'] = null;
+  private priceCheck: Item | null = null;
+  private results: Item[] = [];
+  private report: Report | null = null;
+  private listeners: ((view: View) => void)[] = [];
+
+  constructor(
+    private readonly now: () => number,
+    private lang: Lang,
+  ) {}
+
+  onView(listener: (view: View) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /**
+   * Runs a command as the backend would and answers with a fresh View; `receipt_preview`
+   * answers with a `Preview`, as the backend's does.
+   */
+  async invoke(command: string, args: Args = {}): Promise<View> {
+    try {
+      if (command === 'receipt_preview') {
+        return this.previewOf(opt(args.job)) as unknown as View;
+      }
+      this.run(command, args);
+    } catch (e) {
+      if (e instanceof Failure) throw { ...e.error };
+      throw e;
+    }
+    return this.view();
+  }
+
+  /** Test hook: the printer's state, as its driver reports it. Back to ok prints what waits. */
+  setPrinter(state: PrinterState): void {
+    this.printer = state;
+    if (state === 'ok') this.pending = 0;
+    this.emit();
+  }
+
+  /** Test hook: the drawer switch, as its driver reports it. */
+  setDrawer(state: 'open' | 'closed'): void {
+    this.drawer = state;
+    this.emit();
+  }
+
+  private emit(): void {
+    for (const l of this.listeners) l(this.view());
+  }
+
+  private run(command: string, a: Args): void {
+    if (command !== 'view') this.drawer = 'closed'; // the cashier pushed it shut
+    switch (command) {
+      case 'view':
+        return;
+      case 'sign_in':
+        return this.signIn(str(a.pin));
+      case 'set_language':
+        this.lang = str(a.lang) === 'en' ? 'en' : 'fr';
+        return;
+      case 'dismiss':
+        this.notice = null;
+        this.priceCheck = null;
+        this.results = [];
+        this.report = null;
+        return;
+    }
+    this.needCashier();
+    switch (command) {
+      case 'lock':
+        // As the backend does: the session ends; whoever signs in next takes the register.
+        this.locked = true;
+        this.lockedBy = this.cashier?.name ?? null;
+        this.cashier = null;
+        return;
+      case 'open_shift':
+        return this.openShift(str(a.float));
+      case 'reprint_last':
+        return this.reprint();
+      case 'price_check':
+        return this.checkPrice(str(a.code));
+      case 'search':
+        return this.search(str(a.query));
+    }
+    this.needShift();
+    switch (command) {
+      case 'scan':
+        return this.scan(str(a.code));
+      case 'set_multiplier':
+        this.cart.multiplier = a.qty == null ? null : this.qty(str(a.qty));
+        return;
+      case 'add_item':
+        return this.addItem(str(a.sku));
+      case 'add_open_price':
+        return this.addOpenPrice(str(a.name), str(a.price), str(a.tax_class), opt(a.sku));
+      case 'set_quantity':
+        return this.setQuantity(Number(a.line), str(a.qty));
+      case 'remove_line':
+        return this.removeLine(Number(a.line));
+      case 'park':
+        return this.park();
+      case 'resume':
+        return this.resume(Number(a.id));
+      case 'void_cart':
+        return this.voidCart(str(a.reason));
+      case 'tender_cash':
+        return this.tenderCash(str(a.amount));
+      case 'tender_card':
+        return this.tenderCard(str(a.amount), str(a.reference));
+      case 'paid_in':
+      case 'paid_out':
+        return this.paid(command, str(a.amount), str(a.reason));
+      case 'no_sale':
+        return this.noSale(str(a.reason));
+      case 'report_x':
+        return this.reportX();
+      case 'close_shift':
+        return this.closeShift(str(a.counted));
+    }
+    this.fail('internal', `commande inconnue : ${command}`, `unknown command: ${command}`);
+  }
+
+  // Signing in and shifts.
+
+  private signIn(pin: string): void {
+    const now = this.now();
+    if (now < this.lockedUntil) {
+      const min = Math.ceil((this.lockedUntil - now) / 60_000);
+      this.fail(
+        'locked_out',
+        `Trop de NIP incorrects : connexion bloquée pour ${min} minute(s) encore. Appelez un gérant.`,
+        `Too many wrong PINs: sign-in is locked for ${min} more minute(s). Ask a manager.`,
+      );
+    }
+    const who = CASHIERS.find((c) => c.pin === pin);
+    if (!who) {
+      this.wrongPins += 1;
+      if (this.wrongPins >= MAX_WRONG_PINS) {
+        this.wrongPins = 0;
+        this.lockedUntil = now + LOCKOUT_MS;
+        this.fail(
+          'locked_out',
+          'Trop de NIP incorrects : connexion bloquée pour 5 minutes. Appelez un gérant.',
+          'Too many wrong PINs: sign-in is locked for 5 minutes. Ask a manager.',
+        );
+      }
+      const left = MAX_WRONG_PINS - this.wrongPins;
+      this.fail(
+        'wrong_pin',
+        `NIP incorrect. Encore ${left} essai(s) avant le blocage.`,
+        `Wrong PIN. ${left} more try(ies) before sign-in is locked.`,
+      );
+    }
+    this.wrongPins = 0;
+    this.cashier = who;
+    this.locked = false;
+    this.lockedBy = null;
+  }
+
+  private openShift(float: string): void {
+    if (this.shift) {
+      this.fail('shift_open', 'Un quart est déjà ouvert.', 'A shift is already open.');
+    }
+    const cents = this.amount(float, true);
+    this.shiftCount += 1;
+    this.shift = {
+      number: this.shiftCount,
+      openedAt: this.stamp(),
+      float: cents,
+      sales: 0,
+      voids: 0,
+      noSales: 0,
+      gross: 0,
+      taxes: new Map(),
+      tenders: new Map(),
+      cashKept: 0,
+      paidIn: 0,
+      paidOut: 0,
+    };
+  }
+
+  // The cart.
+
+  private scan(code: string): void {
+    this.needOpenCart();
+    const product = lookup(code);
+    if (!product) {
+      // As the backend does: the command fails, the notice stays in the next View, and a
+      // pending multiplier waits for the next item.
+      const message = this.say(
+        `Code-barres inconnu ${code} : rien n'a été ajouté. Vérifiez l'article ou vendez-le à prix libre (F5).`,
+        `Unknown barcode ${code}: nothing was added. Check the item, or sell it as an open-price item (F5).`,
+      );
+      this.notice = { level: 'error', code: 'unknown_barcode', message, offer: 'open_price' };
+      throw new Failure({ code: 'unknown_barcode', message });
+    }
+    this.add(product);
+  }
+
+  private addItem(sku: string): void {
+    this.needOpenCart();
+    const product = PRODUCTS.find((x) => x.sku === sku);
+    if (!product) this.fail('unknown_item', `Article inconnu : ${sku}.`, `Unknown item: ${sku}.`);
+    this.add(product);
+  }
+
+  private add(product: Product): void {
+    if (product.price === null) {
+      this.fail(
+        'needs_price',
+        `${this.nameOf(product)} : entrez son prix comme article à prix libre.`,
+        `${product.name}: key its price as an open-price item.`,
+      );
+    }
+    this.addLine({ ...product, price: product.price }, false);
+  }
+
+  private addOpenPrice(name: string, price: string, taxClass: string, sku: string | null): void {
+    this.need('open_price');
+    this.needOpenCart();
+    if (!name.trim()) {
+      this.fail(
+        'invalid_item',
+        'Un article à prix libre a besoin d’un nom.',
+        'An open-price item needs a name.',
+      );
+    }
+    const cents = this.amount(price, false);
+    if (taxClass !== 'standard' && taxClass !== 'zero_rated') {
+      this.fail(
+        'invalid_tax_class',
+        `${taxClass} : classe de taxe inconnue.`,
+        `${taxClass}: unknown tax class.`,
+      );
+    }
+    const from = sku ? PRODUCTS.find((x) => x.sku === sku) : undefined;
+    const item: Priced = {
+      sku: from?.sku ?? 'OPEN',
+      barcode: from?.barcode ?? null,
+      name: name.trim(),
+      name_fr: null,
+      price: fromCents(cents),
+      tax_class: taxClass,
+    };
+    this.addLine(item, true);
+  }
+
+  private addLine(item: Priced, open: boolean): void {
+    const qty = this.cart.multiplier ?? 1000;
+    this.cart.multiplier = null;
+    this.notice = null;
+    const last = this.cart.lines[this.cart.lines.length - 1];
+    // A second scan of the item just scanned adds to its line, as most registers do.
+    if (!open && last && !last.open && last.item.sku === item.sku) {
+      last.qty += qty;
+      this.cart.lastLine = last.line;
+      return;
+    }
+    const line = this.cart.nextLine++;
+    this.cart.lines.push({ line, item, open, qty });
+    this.cart.lastLine = line;
+  }
+
+  private setQuantity(lineNo: number, qty: string): void {
+    this.needOpenCart();
+    const line = this.line(lineNo);
+    line.qty = this.qty(qty);
+    this.cart.lastLine = line.line;
+    this.notice = null;
+  }
+
+  private removeLine(lineNo: number): void {
+    this.needOpenCart();
+    const line = this.line(lineNo);
+    this.cart.lines = this.cart.lines.filter((l) => l !== line);
+    this.cart.lastLine = null;
+    this.cart.multiplier = null;
+  }
+
+  private checkPrice(code: string): void {
+    const product = lookup(code);
+    if (!product) {
+      this.fail('unknown_barcode', `Code-barres inconnu ${code}.`, `Unknown barcode ${code}.`);
+    }
+    this.priceCheck = this.item(product);
+  }
+
+  private search(query: string): void {
+    const q = fold(query.trim());
+    this.results = PRODUCTS.filter(
+      (x) =>
+        fold(x.name).includes(q) ||
+        fold(x.name_fr ?? '').includes(q) ||
+        (x.barcode ?? '').includes(q) ||
+        fold(x.sku).includes(q),
+    )
+      .slice(0, 50)
+      .map((x) => this.item(x));
+  }
+
+  private park(): void {
+    this.needOpenCart();
+    this.needLines();
+    this.parkCount += 1;
+    this.parked.push({ id: this.parkCount, at: this.stamp(), cart: this.cart });
+    this.cart = emptyCart();
+  }
+
+  private resume(id: number): void {
+    if (this.cart.lines.length > 0) {
+      this.fail(
+        'cart_not_empty',
+        'Terminez ou mettez en attente la vente en cours avant d’en reprendre une autre.',
+        'Finish or park the current sale before resuming another.',
+      );
+    }
+    const found = this.parked.find((x) => x.id === id);
+    if (!found) {
+      this.fail(
+        'no_such_parked_cart',
+        'Cette vente en attente n’existe plus.',
+        'That parked sale is gone.',
+      );
+    }
+    this.parked = this.parked.filter((x) => x !== found);
+    this.cart = found.cart;
+  }
+
+  private voidCart(reason: string): void {
+    this.need('void');
+    this.needLines();
+    this.needReason(reason);
+    this.shift!.voids += 1;
+    this.cart = emptyCart();
+    this.notice = {
+      level: 'info',
+      code: 'voided',
+      message: this.say('Vente annulée.', 'Sale voided.'),
+    };
+  }
+
+  // Tenders.
+
+  private tenderCash(amount: string): void {
+    this.needLines();
+    const cents = this.amount(amount, false);
+    const t = this.totals();
+    this.cart.tenders.push({ kind: 'cash', cents, reference: null });
+    const paidCash = this.cart.tenders
+      .filter((l) => l.kind === 'cash')
+      .reduce((s, l) => s + l.cents, 0);
+    const cardPaid = this.cart.tenders
+      .filter((l) => l.kind === 'card')
+      .reduce((s, l) => s + l.cents, 0);
+    const cashDue = roundCash(t.total - cardPaid);
+    if (paidCash >= cashDue) this.commit(paidCash - cashDue, cashDue - (t.total - cardPaid));
+  }
+
+  private tenderCard(amount: string, reference: string): void {
+    this.needLines();
+    const cents = this.amount(amount, false);
+    const t = this.totals();
+    if (cents > t.remaining) {
+      this.fail(
+        'tender_exceeds_due',
+        `Le montant dépasse le reste à payer (${fromCents(t.remaining)}).`,
+        `The amount is more than what remains due (${fromCents(t.remaining)}).`,
+      );
+    }
+    if (!reference.trim()) {
+      this.fail(
+        'card_reference_required',
+        'Entrez le numéro d’autorisation imprimé par le terminal.',
+        'Enter the approval number the terminal printed.',
+      );
+    }
+    this.cart.tenders.push({ kind: 'card', cents, reference: reference.trim() });
+    if (cents === t.remaining) this.commit(0, 0);
+  }
+
+  private commit(change: number, rounding: number): void {
+    const t = this.totals();
+    const shift = this.shift!;
+    this.saleCount += 1;
+    const receiptNo = `MTL1-${String(this.saleCount).padStart(6, '0')}`;
+    shift.sales += 1;
+    shift.gross += t.total + rounding;
+    for (const tax of t.taxes) {
+      const s = shift.taxes.get(tax.code) ?? { rate: tax.rate, base: 0, amount: 0 };
+      s.base += tax.base;
+      s.amount += tax.amount;
+      shift.taxes.set(tax.code, s);
+    }
+    // Change comes out of the first cash leg, so the drawer keeps what the sale was worth.
+    let owed = change;
+    for (const leg of this.cart.tenders) {
+      const kept = leg.kind === 'cash' ? leg.cents - owed : leg.cents;
+      if (leg.kind === 'cash') {
+        owed = 0;
+        shift.cashKept += kept;
+      }
+      const s = shift.tenders.get(leg.kind) ?? { count: 0, amount: 0 };
+      s.count += 1;
+      s.amount += kept;
+      shift.tenders.set(leg.kind, s);
+    }
+    const job = this.print('receipt', this.receipt(receiptNo, t, change, rounding));
+    this.lastSale = {
+      receipt_no: receiptNo,
+      total: fromCents(t.total),
+      cash_rounding: fromCents(rounding),
+      change: fromCents(change),
+      print_job: job.id,
+    };
+    if (this.cart.tenders.some((l) => l.kind === 'cash')) this.drawer = 'open';
+    this.cart = emptyCart();
+  }
+
+  // Drawer, reports.
+
+  private paid(kind: 'paid_in' | 'paid_out', amount: string, reason: string): void {
+    this.need(kind);
+    const cents = this.amount(amount, false);
+    this.needReason(reason);
+    if (kind === 'paid_in') this.shift!.paidIn += cents;
+    else this.shift!.paidOut += cents;
+    this.drawer = 'open';
+    const title =
+      kind === 'paid_in'
+        ? this.say('ENTRÉE DE FONDS', 'PAID IN')
+        : this.say('SORTIE DE FONDS', 'PAID OUT');
+    this.print('slip', [
+      big(title, 'center'),
+      text(''),
+      text(pair(reason, fromCents(cents))),
+      text(this.footer()),
+    ]);
+  }
+
+  private noSale(reason: string): void {
+    this.need('no_sale');
+    this.needReason(reason);
+    this.shift!.noSales += 1;
+    this.drawer = 'open';
+  }
+
+  private reportX(): void {
+    const shift = this.shift!;
+    this.report = this.buildReport('x', shift.number, null);
+    this.print('report', this.reportLines(this.report));
+  }
+
+  private closeShift(counted: string): void {
+    if (this.cart.lines.length > 0) {
+      this.fail(
+        'cart_not_empty',
+        'Terminez, mettez en attente ou annulez la vente en cours avant de fermer le quart.',
+        'Finish, park or void the current sale before closing the shift.',
+      );
+    }
+    const cents = this.amount(counted, true);
+    this.zCount += 1;
+    this.report = this.buildReport('z', this.zCount, cents);
+    this.print('report', this.reportLines(this.report));
+    this.shift = null;
+  }
+
+  private buildReport(kind: 'x' | 'z', number: number, counted: number | null): Report {
+    const s = this.shift!;
+    const expected = s.float + s.cashKept + s.paidIn - s.paidOut;
+    return {
+      kind,
+      number,
+      shift: s.number,
+      opened_at: s.openedAt,
+      closed_at: kind === 'z' ? this.stamp() : null,
+      sales_count: s.sales,
+      gross: fromCents(s.gross),
+      taxes: [...s.taxes.entries()].map(([code, x]) => ({
+        code,
+        label: TAXES.find((tax) => tax.code === code)?.[this.lang] ?? code,
+        rate: x.rate,
+        base: fromCents(x.base),
+        amount: fromCents(x.amount),
+      })),
+      tenders: [...s.tenders.entries()].map(([kind, x]) => ({
+        kind,
+        count: x.count,
+        amount: fromCents(x.amount),
+      })),
+      voids: s.voids,
+      no_sales: s.noSales,
+      cash: {
+        float: fromCents(s.float),
+        cash_sales: fromCents(s.cashKept),
+        paid_in: fromCents(s.paidIn),
+        paid_out: fromCents(s.paidOut),
+        expected: fromCents(expected),
+        counted: counted === null ? null : fromCents(counted),
+        difference: counted === null ? null : fromCents(counted - expected),
+      },
+    };
+  }
+
+  // Printing.
+
+  private print(kind: Job['kind'], lines: PreviewLine[]): Job {
+    const job = { id: `job-${this.jobs.length + 1}`, kind, lines: [...lines, cut()] };
+    this.jobs.push(job);
+    if (this.printer !== 'ok') {
+      this.pending += 1;
+      this.notice = {
+        level: 'warn',
+        code: this.printerCode(),
+        message: this.printerMessage()!,
+        offer: 'reprint',
+      };
+    }
+    return job;
+  }
+
+  /** As the backend's: what never printed goes first; with nothing waiting, a COPY of the last. */
+  private reprint(): void {
+    const last = [...this.jobs].reverse().find((j) => j.kind === 'receipt');
+    if (!last && this.pending === 0) {
+      this.fail('nothing_to_reprint', 'Rien à réimprimer.', 'Nothing to reprint.');
+    }
+    if (this.printer !== 'ok') {
+      this.fail(this.printerCode(), this.printerMessage()!, this.printerMessage()!);
+    }
+    if (this.pending > 0) {
+      this.pending = 0;
+      return;
+    }
+    this.print('receipt', [
+      big(this.say('*** COPIE ***', '*** COPY ***'), 'center'),
+      ...last!.lines.slice(0, -1),
+    ]);
+  }
+
+  private previewOf(id: string | null): Preview {
+    const job = id
+      ? this.jobs.find((j) => j.id === id)
+      : [...this.jobs].reverse().find((j) => j.kind === 'receipt');
+    if (!job) this.fail('nothing_to_reprint', 'Aucun reçu imprimé.', 'No receipt printed yet.');
+    return structuredClone({ job: job.id, lines: job.lines });
+  }
+
+  private receipt(no: string, t: Totals, change: number, rounding: number): PreviewLine[] {
+    const out = [
+      big('Comptoir Montréal', 'center'),
+      text('Marché Jean-Talon (démo)', 'center'),
+      text('7070 av. Henri-Julien, Montréal QC', 'center'),
+      text(`${this.say('TPS', 'GST')} 123456789 RT0001`, 'center'),
+      text(`${this.say('TVQ', 'QST')} 1234567890 TQ0001`, 'center'),
+      text('-'.repeat(WIDTH)),
+    ];
+    for (const l of this.cart.lines) {
+      const flag = l.item.tax_class === 'standard' ? ' T' : '  ';
+      out.push(text(pair(this.nameOf(l.item), fromCents(lineAmount(l)) + flag)));
+      if (l.qty !== 1000) out.push(text(`  ${showQty(l.qty)} × ${l.item.price}`));
+    }
+    out.push(
+      text('-'.repeat(WIDTH)),
+      text(pair(this.say('Sous-total', 'Subtotal'), fromCents(t.subtotal) + '  ')),
+    );
+    for (const tax of t.taxes) {
+      const label = TAXES.find((x) => x.code === tax.code)![this.lang];
+      out.push(text(pair(`${label} ${tax.rate} %`, fromCents(tax.amount) + '  ')));
+    }
+    out.push(bold(pair('TOTAL', fromCents(t.total) + '  ')));
+    for (const leg of this.cart.tenders) {
+      const name = leg.kind === 'cash' ? this.say('Comptant', 'Cash') : this.say('Carte', 'Card');
+      out.push(
+        text(pair(name + (leg.reference ? ` ${leg.reference}` : ''), fromCents(leg.cents) + '  ')),
+      );
+    }
+    if (rounding !== 0)
+      out.push(text(pair(this.say('Arrondi', 'Rounding'), fromCents(rounding) + '  ')));
+    if (change > 0) out.push(bold(pair(this.say('Monnaie', 'Change'), fromCents(change) + '  ')));
+    out.push(
+      text('-'.repeat(WIDTH)),
+      text(`${this.say('Reçu', 'Receipt')} ${no}`),
+      text(this.footer()),
+    );
+    out.push({ text: no, align: 'center', bold: false, big: false, kind: 'barcode' });
+    out.push(text(this.say('Merci et à bientôt!', 'Thank you!'), 'center'));
+    return out;
+  }
+
+  private reportLines(r: Report): PreviewLine[] {
+    const title =
+      r.kind === 'x' ? this.say('RAPPORT X', 'X REPORT') : this.say('RAPPORT Z', 'Z REPORT');
+    const out = [
+      big(`${title} ${r.number}`, 'center'),
+      text(`${this.say('Quart', 'Shift')} ${r.shift}`, 'center'),
+    ];
+    out.push(
+      text(pair(this.say('Ventes', 'Sales'), String(r.sales_count))),
+      text(pair(this.say('Brut', 'Gross'), r.gross)),
+    );
+    for (const tax of r.taxes) out.push(text(pair(`${tax.label} ${tax.rate} %`, tax.amount)));
+    for (const tender of r.tenders) out.push(text(pair(tender.kind, tender.amount)));
+    out.push(bold(pair(this.say('Attendu', 'Expected'), r.cash.expected)));
+    if (r.cash.counted !== null) {
+      out.push(text(pair(this.say('Compté', 'Counted'), r.cash.counted)));
+      out.push(bold(pair(this.say('Écart', 'Difference'), r.cash.difference ?? '')));
+    }
+    out.push(text(this.footer()));
+    return out;
+  }
+
+  private footer(): string {
+    const d = new Date(this.now()).toISOString().slice(0, 16).replace('T', ' ');
+    return `${this.say('Caisse', 'Register')} 1  ${this.cashier?.name ?? ''}  ${d}`;
+  }
+
+  private printerCode(): string {
+    return this.printer === 'out_of_paper'
+      ? 'printer_out_of_paper'
+      : this.printer === 'cover_open'
+        ? 'printer_cover_open'
+        : 'printer_offline';
+  }
+
+  private printerMessage(): string | null {
+    switch (this.printer) {
+      case 'ok':
+        return null;
+      case 'out_of_paper':
+        return this.say(
+          'Plus de papier : chargez un rouleau, puis Réimprimer.',
+          'Printer out of paper: load a roll, then Reprint.',
+        );
+      case 'cover_open':
+        return this.say(
+          'Capot de l’imprimante ouvert : refermez-le, puis Réimprimer.',
+          'Printer cover open: close it, then Reprint.',
+        );
+      default:
+        return this.say(
+          'Imprimante hors ligne : vérifiez le câble et l’alimentation, puis Réimprimer.',
+          'Printer offline: check its cable and power, then Reprint.',
+        );
+    }
+  }
+
+  // The View.
+
+  private totals(cart: Cart = this.cart): Totals {
+    let subtotal = 0;
+    let taxable = 0;
+    for (const l of cart.lines) {
+      const amount = lineAmount(l);
+      subtotal += amount;
+      if (l.item.tax_class === 'standard') taxable += amount;
+    }
+    const taxes =
+      taxable === 0
+        ? []
+        : TAXES.map((x) => ({
+            code: x.code,
+            rate: x.rate,
+            base: taxable,
+            amount: Math.floor((taxable * x.perHundredThousand + 50_000) / 100_000),
+          }));
+    const total = subtotal + taxes.reduce((sum, x) => sum + x.amount, 0);
+    const card = cart.tenders.filter((l) => l.kind === 'card').reduce((s, l) => s + l.cents, 0);
+    const cash = cart.tenders.filter((l) => l.kind === 'cash').reduce((s, l) => s + l.cents, 0);
+    const paid = card + cash;
+    return {
+      subtotal,
+      taxes,
+      total,
+      paid,
+      remaining: Math.max(total - paid, 0),
+      // Cash is rounded once, on what cards leave to pay.
+      cashRemaining: Math.max(roundCash(total - card) - cash, 0),
+    };
+  }
+
+  private view(): View {
+    const t = this.totals();
+    const card = this.cart.tenders
+      .filter((l) => l.kind === 'card')
+      .reduce((s, l) => s + l.cents, 0);
+    const screen = this.locked
+      ? 'locked'
+      : !this.cashier
+        ? 'sign_in'
+        : !this.shift
+          ? 'open_shift'
+          : this.cart.tenders.length > 0
+            ? 'tender'
+            : 'sale';
+    const view: View = {
+      store: { code: 'montreal', name: STORE_NAME, currency: 'CAD', lang: this.lang },
+      register: { id: 'reg-1', number: 1 },
+      screen,
+      locked_by: this.locked ? this.lockedBy : null,
+      cashier: this.cashier
+        ? { id: this.cashier.id, name: this.cashier.name, role: this.cashier.role }
+        : null,
+      shift: this.shift
+        ? {
+            number: this.shift.number,
+            opened_at: this.shift.openedAt,
+            float: fromCents(this.shift.float),
+          }
+        : null,
+      cart: {
+        lines: this.cart.lines.map((l) => ({
+          line: l.line,
+          sku: l.item.sku,
+          barcode: l.item.barcode,
+          name: this.nameOf(l.item),
+          qty: showQty(l.qty),
+          unit_price: l.item.price,
+          amount: fromCents(lineAmount(l)),
+          tax_class: l.item.tax_class,
+          open_price: l.open,
+        })),
+        multiplier: this.cart.multiplier === null ? null : showQty(this.cart.multiplier),
+        subtotal: fromCents(t.subtotal),
+        taxes: t.taxes.map((x) => ({
+          code: x.code,
+          label: TAXES.find((tax) => tax.code === x.code)![this.lang],
+          rate: x.rate,
+          base: fromCents(x.base),
+          amount: fromCents(x.amount),
+          included: false,
+        })),
+        total: fromCents(t.total),
+        cash_total: fromCents(roundCash(t.total - card)),
+        paid: fromCents(t.paid),
+        remaining: fromCents(t.remaining),
+        cash_remaining: fromCents(t.cashRemaining),
+        tenders: this.cart.tenders.map((x) => ({
+          kind: x.kind,
+          amount: fromCents(x.cents),
+          reference: x.reference,
+        })),
+        last_line: this.cart.lastLine,
+      },
+      last_sale: this.lastSale,
+      parked: this.parked.map((x) => ({
+        id: x.id,
+        lines: x.cart.lines.length,
+        total: fromCents(this.totals(x.cart).total),
+        parked_at: x.at,
+      })),
+      printer: {
+        state: this.printer,
+        kind: 'virtual',
+        pending_jobs: this.pending,
+        message: this.printerMessage(),
+      },
+      drawer: { state: this.drawer },
+      notice: this.notice,
+      price_check: this.priceCheck,
+      search_results: this.results,
+      report: this.report,
+      permissions: this.cashier ? [...this.cashier.permissions] : [],
+      scanner: { burst_max_gap_ms: 35, burst_min_len: 6 },
+      tax_classes: ['standard', 'zero_rated'],
+      languages: ['fr', 'en'],
+    };
+    return structuredClone(view);
+  }
+
+  private item(x: Product): Item {
+    return {
+      sku: x.sku,
+      barcode: x.barcode,
+      name: this.nameOf(x),
+      price: x.price,
+      tax_class: x.tax_class,
+    };
+  }
+
+  private nameOf(x: { name: string; name_fr: string | null }): string {
+    return this.lang === 'fr' && x.name_fr ? x.name_fr : x.name;
+  }
+
+  // Checks and parsing.
+
+  private needCashier(): void {
+    if (!this.cashier) {
+      this.fail('not_signed_in', 'Entrez votre NIP pour continuer.', 'Enter your PIN to go on.');
+    }
+  }
+
+  private needShift(): void {
+    if (!this.shift)
+      this.fail('no_shift', 'Ouvrez un quart avant de vendre.', 'Open a shift before selling.');
+  }
+
+  private needLines(): void {
+    if (this.cart.lines.length === 0)
+      this.fail('cart_empty', 'Le panier est vide.', 'The cart is empty.');
+  }
+
+  private needOpenCart(): void {
+    if (this.cart.tenders.length > 0) {
+      this.fail(
+        'tender_in_progress',
+        'Le paiement est commencé : terminez-le, ou annulez la vente.',
+        'Payment has started: finish it, or void the cart.',
+      );
+    }
+  }
+
+  private need(permission: string): void {
+    if (!this.can(permission)) {
+      this.fail(
+        'permission_denied',
+        'Cette opération demande un gérant : verrouillez (F12) et faites entrer son NIP.',
+        'This needs a manager: lock (F12) and have them enter their PIN.',
+      );
+    }
+  }
+
+  private can(permission: string): boolean {
+    return this.cashier?.permissions.includes(permission) ?? false;
+  }
+
+  private needReason(reason: string): void {
+    if (!reason.trim()) this.fail('reason_required', 'Indiquez un motif.', 'Enter a reason.');
+  }
+
+  private line(lineNo: number): CartLine {
+    const line = this.cart.lines.find((l) => l.line === lineNo);
+    if (!line) this.fail('no_such_line', `Pas de ligne ${lineNo}.`, `No line ${lineNo}.`);
+    return line;
+  }
+
+  private amount(s: string, zeroOk: boolean): number {
+    const m = /^(\d{1,7})(?:\.(\d{1,2}))?$/.exec(s.trim());
+    const cents = m ? Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0')) : NaN;
+    if (!m || (!zeroOk && cents === 0)) {
+      this.fail('invalid_amount', `Montant invalide : « ${s} ».`, `Invalid amount: "${s}".`);
+    }
+    return cents;
+  }
+
+  private qty(s: string): number {
+    const m = /^(\d{1,4})(?:\.(\d{1,3}))?$/.exec(s.trim());
+    const milli = m ? Number(m[1]) * 1000 + Number((m[2] ?? '').padEnd(3, '0')) : 0;
+    if (!m || milli === 0) {
+      this.fail(
+        'invalid_quantity',
+        `Quantité invalide : « ${s} ». Pour retirer la ligne, utilisez Suppr.`,
+        `Invalid quantity: "${s}". To remove the line, use Del.`,
+      );
+    }
+    return milli;
+  }
+
+  private say(fr: string, en: string): string {
+    return this.lang === 'fr' ? fr : en;
+  }
+
+  private fail(code: string, fr: string, en: string): never {
+    throw new Failure({ code, message: this.say(fr, en) });
+  }
+
+  private stamp(): string {
+    return new Date(this.now()).toISOString();
+  }
+}
+
+function lookup(code: string): Product | undefined {
+  const c = code.trim();
+  return PRODUCTS.find((x) => (x.barcode !== null && x.barcode === c) || x.sku === c);
+}
+
+function emptyCart(): Cart {
+  return { lines: [], multiplier: null, tenders: [], nextLine: 1, lastLine: null };
+}
+
+function lineAmount(l: CartLine): number {
+  const price = Number(l.item.price.replace('.', ''));
+  return Math.floor((price * l.qty + 500) / 1000);
+}
+
+/** Canada's cash rounding: to the nearest 0.05. */
+function roundCash(cents: number): number {
+  return Math.round(cents / 5) * 5;
+}
+
+function fromCents(c: number): string {
+  const sign = c < 0 ? '-' : '';
+  const a = Math.abs(c);
+  return `${sign}${Math.floor(a / 100)}.${String(a % 100).padStart(2, '0')}`;
+}
+
+function showQty(milli: number): string {
+  return milli % 1000 === 0 ? String(milli / 1000) : (milli / 1000).toFixed(3);
+}
+
+function str(v: unknown): string {
+  return typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v);
+}
+
+function opt(v: unknown): string | null {
+  return typeof v === 'string' && v !== '' ? v : null;
+}
+
+/** Accent- and case-insensitive search key. */
+function fold(s: string): string {
+  return s.normalize('NFD').replace(/\p{M}/gu, '').replace(/œ/gi, 'oe').toLowerCase();
+}
+
+function text(s: string, align: PreviewLine['align'] = 'left'): PreviewLine {
+  return { text: s, align, bold: false, big: false, kind: 'text' };
+}
+
+function bold(s: string): PreviewLine {
+  return { text: s, align: 'left', bold: true, big: false, kind: 'text' };
+}
+
+function big(s: string, align: PreviewLine['align']): PreviewLine {
+  return { text: s, align, bold: true, big: true, kind: 'text' };
+}
+
+function cut(): PreviewLine {
+  return { text: '', align: 'left', bold: false, big: false, kind: 'cut' };
+}
+
+function pair(left: string, right: string): string {
+  const room = WIDTH - right.length - 1;
+  const l = left.length > room ? left.slice(0, room) : left;
+  return l + ' '.repeat(WIDTH - l.length - right.length) + right;
+}

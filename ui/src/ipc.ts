@@ -1,0 +1,74 @@
+//! The one door to the register: `call(command, args)` returns the next `View` or rejects with an
+//! `IpcError`. Inside Tauri it is `invoke`; in a browser opened with `?fake=1` it is the in-memory
+//! fake of `fake.ts`; anywhere else there is no backend, so a misconfigured app never sells
+//! against the fake.
+
+import { invoke } from '@tauri-apps/api/core';
+import { listen } from '@tauri-apps/api/event';
+import type { IpcError, Preview, View } from './types';
+
+export type Args = Record<string, unknown>;
+
+/** What the UI needs of a backend: commands, and views pushed when a device changes state. */
+export interface Backend {
+  invoke(command: string, args: Args): Promise<unknown>;
+  /** Views the register sends on its own (printer back online, drawer closed). */
+  onView(listener: (view: View) => void): void;
+}
+
+/** The event the backend emits with a fresh `View` when state changes outside a command. */
+export const VIEW_EVENT = 'view';
+
+const tauri: Backend = {
+  // The commands take their arguments in snake_case, as docs/ipc.md names them.
+  invoke: (command, args) => invoke(command, args),
+  onView: (listener) => {
+    void listen<View>(VIEW_EVENT, (e) => listener(e.payload));
+  },
+};
+
+let backend: Backend | null = null;
+
+/** Picks the backend for this page: Tauri's IPC, the fake when asked for, or none. */
+export async function connect(win: Window = window): Promise<Backend | null> {
+  if ('__TAURI_INTERNALS__' in win) {
+    backend = tauri;
+  } else if (new URLSearchParams(win.location.search).get('fake') === '1') {
+    const { createFake } = await import('./fake');
+    const fake = createFake();
+    (win as unknown as { __comptoirFake: unknown }).__comptoirFake = fake;
+    backend = fake;
+  } else {
+    backend = null;
+  }
+  return backend;
+}
+
+/** Uses `b` as the backend (tests). */
+export function useBackend(b: Backend | null): void {
+  backend = b;
+}
+
+/** Runs a command and returns the register's new View. */
+export async function call(command: string, args: Args = {}): Promise<View> {
+  if (!backend) throw { code: 'internal', message: 'no backend' } satisfies IpcError;
+  try {
+    return (await backend.invoke(command, args)) as View;
+  } catch (e) {
+    throw toIpcError(e);
+  }
+}
+
+/** The printed lines of job `job`, or of the last receipt: `receipt_preview` answers no View. */
+export async function preview(job: string | null = null): Promise<Preview> {
+  return (await call('receipt_preview', job ? { job } : {})) as unknown as Preview;
+}
+
+/** Whatever a command rejected with, as `{code, message}`. */
+export function toIpcError(e: unknown): IpcError {
+  if (e && typeof e === 'object' && 'code' in e && typeof e.code === 'string') {
+    const message = 'message' in e && typeof e.message === 'string' ? e.message : e.code;
+    return { code: e.code, message };
+  }
+  return { code: 'internal', message: typeof e === 'string' ? e : String(e) };
+}

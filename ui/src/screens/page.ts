@@ -1,0 +1,99 @@
+//! The whole page: the status bar, the printer banner, the current screen and any dialog over it.
+
+import { html, nothing, type TemplateResult } from 'lit-html';
+import type { App } from '../app';
+import type { Key } from '../i18n';
+import { dialog } from './dialogs';
+import { openShift, signIn } from './entry';
+import { reportDialog } from './report';
+import { sale } from './sale';
+import { button, keepFocus } from './widgets';
+
+export function page(app: App): TemplateResult {
+  const v = app.state.view;
+  if (app.state.offline) {
+    return html`<div class="app">
+      <main class="centered">
+        <div class="card">
+          <h1>${app.t('not_connected_title')}</h1>
+          <p>${app.t('not_connected_body')}</p>
+        </div>
+      </main>
+    </div>`;
+  }
+  if (!v)
+    return html`<div class="app">
+      <main class="centered"><p>${app.t('starting')}</p></main>
+    </div>`;
+  const screen =
+    v.screen === 'sign_in' || v.screen === 'locked'
+      ? signIn(app)
+      : v.screen === 'open_shift'
+        ? openShift(app)
+        : sale(app);
+  const overlay = v.report
+    ? reportDialog(app, v.report)
+    : app.state.dialog
+      ? dialog(app, app.state.dialog)
+      : nothing;
+  return html`<div class="app screen-${v.screen}" lang=${v.store.lang}>
+    ${statusBar(app)} ${printerBanner(app)}
+    <main>${screen}</main>
+    ${overlay}
+  </div>`;
+}
+
+/** Always visible: store, register, cashier, shift, printer, drawer, language. F12 Lock is on each screen. */
+function statusBar(app: App): TemplateResult {
+  const v = app.state.view!;
+  const printer = v.printer.state;
+  const printerKey = `printer_${printer}` as Key;
+  const drawerKey = `drawer_${v.drawer.state}` as Key;
+  const next = app.nextLanguage();
+  return html`<header class="status">
+    <span class="store"
+      ><strong>${v.store.name}</strong
+      ><span class="muted">${app.t('register_no', { n: v.register.number })}</span></span
+    >
+    ${v.cashier ? html`<span class="who">${v.cashier.name}</span>` : nothing}
+    <span class="shift"
+      >${v.shift ? app.t('shift_no', { n: v.shift.number }) : app.t('no_shift')}</span
+    >
+    <span class="pill printer ${printer === 'ok' ? 'ok' : 'bad'}" data-state=${printer}
+      >${app.t(printerKey)}</span
+    >
+    <span
+      class="pill drawer ${v.drawer.state === 'open' ? 'warn' : v.drawer.state === 'closed' ? 'ok' : 'plain'}"
+      data-state=${v.drawer.state}
+      >${app.t(drawerKey)}</span
+    >
+    <span class="spacer"></span>
+    ${
+      next
+        ? html`<button
+            type="button"
+            tabindex="-1"
+            class="btn lang"
+            title=${app.t('lang_toggle_label')}
+            @pointerdown=${keepFocus}
+            @mousedown=${keepFocus}
+            @click=${() => app.setLanguage()}
+          >
+            ${next.toUpperCase()}
+          </button>`
+        : nothing
+    }
+  </header>`;
+}
+
+/** Red, under the status bar, while the printer is not ready or receipts wait for it. */
+function printerBanner(app: App): TemplateResult | typeof nothing {
+  const p = app.state.view!.printer;
+  if (p.state === 'ok' && p.pending_jobs === 0) return nothing;
+  const message = p.message || app.t(`printer_${p.state}` as Key);
+  return html`<div class="printer-banner" role="alert">
+    <span class="msg">${message}</span>
+    ${p.pending_jobs > 0 ? html`<span class="pending">${app.t('pending_jobs', { n: p.pending_jobs })}</span>` : nothing}
+    ${button(app.t('reprint'), () => void app.run('reprint_last'), 'on-red')}
+  </div>`;
+}

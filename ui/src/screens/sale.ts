@@ -1,0 +1,231 @@
+//! The sale screen: the cart on the left; the total, taxes and keypad on the right; the function
+//! keys along the bottom. The scan field keeps the focus unless a dialog is open.
+
+import { html, nothing, type TemplateResult } from 'lit-html';
+import { pendingMultiplier, type App } from '../app';
+import type { Key } from '../i18n';
+import { showQty, showRate } from '../money';
+import type { View } from '../types';
+import { lines } from './dialogs';
+import { button, field, keepFocus, money, pad } from './widgets';
+
+export function sale(app: App): TemplateResult {
+  return html`<section class="sale">
+      <div class="left">${cart(app)} ${scanRow(app)}</div>
+      <aside class="right">${totals(app)} ${salePad(app)}</aside>
+    </section>
+    ${functionKeys(app)}`;
+}
+
+function cart(app: App): TemplateResult {
+  const v = app.state.view!;
+  const lines = v.cart.lines;
+  const { selected, highlight } = app.state;
+  return html`<div class="cart" role="table">
+    <div class="row head" role="row">
+      <span class="no">${app.t('line_no')}</span><span class="name">${app.t('item')}</span>
+      <span class="qty">${app.t('qty')}</span><span class="num">${app.t('unit_price')}</span>
+      <span class="num">${app.t('amount')}</span>
+    </div>
+    <div class="rows">
+      ${lines.length === 0 ? html`<p class="empty">${app.t('cart_empty')}</p>` : nothing}
+      ${lines.map(
+        (l) =>
+          html`<div
+            role="row"
+            class="row line ${l.line === selected ? 'selected' : ''} ${l.line === highlight ? 'last' : ''}"
+            data-line=${l.line}
+            @click=${() => app.select(l.line)}
+          >
+            <span class="no">${l.line}</span>
+            <span class="name"
+              ><span class="text">${l.name}</span
+              >${l.tax_flags ? html`<span class="flags">${l.tax_flags}</span>` : nothing}</span
+            >
+            <span class="qty">${showQty(l.qty, app.lang)}</span>
+            <span class="num">${money(app, l.unit_price)}</span>
+            <span class="num amount">${money(app, l.amount)}</span>
+          </div>`,
+      )}
+    </div>
+  </div>`;
+}
+
+function scanRow(app: App): TemplateResult {
+  const v = app.state.view!;
+  const multiplier = pendingMultiplier(v);
+  const dialogOpen = app.state.dialog !== null || v.report !== null;
+  return html`<div class="scan-row">
+      ${
+        multiplier
+          ? html`<span class="multiplier" data-multiplier=${multiplier}
+              >${app.t('multiplier', { qty: showQty(multiplier, app.lang) })}</span
+            >`
+          : nothing
+      }
+      ${field({
+        name: 'scan',
+        label: app.t('scan_label'),
+        value: app.state.entry,
+        autofocus: !dialogOpen,
+        placeholder: app.t('scan_placeholder'),
+        big: true,
+        onInput: (s) => app.entryInput(s),
+      })}
+    </div>
+    ${dialogOpen ? nothing : message(app, v)}`;
+}
+
+/**
+ * The last rejected command, or else the View's notice, under the scan field. An unknown
+ * barcode offers the open price (F5); a printer problem offers Reprint.
+ */
+function message(app: App, v: View): TemplateResult | typeof nothing {
+  const e = app.state.error;
+  const n = v.notice;
+  const shown = e
+    ? { level: 'error', code: e.code, message: e.message, offer: offerFor(e.code) }
+    : n
+      ? { level: n.level, code: n.code, message: n.message, offer: n.offer ?? null }
+      : null;
+  if (!shown) return nothing;
+  const close = () => (e ? app.clearError() : void app.run('dismiss'));
+  return html`<div
+    class="banner ${shown.level}"
+    role=${shown.level === 'info' ? 'status' : 'alert'}
+    data-code=${shown.code}
+  >
+    <span class="msg">${shown.message}</span>
+    ${
+      shown.offer === 'open_price' && app.can('open_price')
+        ? button(html`<span class="fk">F5</span> ${app.t('f5')}`, () => app.function(5), 'primary')
+        : nothing
+    }
+    ${
+      shown.offer === 'reprint'
+        ? button(app.t('reprint'), () => void app.run('reprint_last'), 'primary')
+        : nothing
+    }
+    ${button('×', close, 'soft close-x')}
+  </div>`;
+}
+
+/** What a rejected command lets the cashier do next, by its code. */
+function offerFor(code: string): string | null {
+  if (code === 'unknown_barcode' || code === 'needs_price') return 'open_price';
+  if (code.startsWith('printer_')) return 'reprint';
+  return null;
+}
+
+function totals(app: App): TemplateResult {
+  const c = app.state.view!.cart;
+  const paid = c.paid !== '0.00';
+  const count = c.lines.length;
+  return html`<div class="totals">
+    <div class="total-box">
+      <span class="label"
+        >${app.t('total')}<span class="count">${count ? lines(app, count) : ''}</span></span
+      >
+      <span class="total" data-total=${c.total}>${money(app, c.total)}</span>
+      <div class="paid-row ${paid ? 'big' : ''}">
+        <span>${app.t('paid')} ${money(app, c.paid)}</span>
+        <span class="remaining"
+          >${app.t('remaining')} <strong>${money(app, c.remaining)}</strong></span
+        >
+      </div>
+    </div>
+    <dl class="tax-lines">
+      <div>
+        <dt>${app.t('subtotal')}</dt>
+        <dd>${money(app, c.subtotal)}</dd>
+      </div>
+      ${
+        c.taxes.length === 0
+          ? html`<div class="muted">
+              <dt>${app.t('taxes')}</dt>
+              <dd>${app.t('no_tax')}</dd>
+            </div>`
+          : nothing
+      }
+      ${c.taxes.map(
+        (x) =>
+          html`<div data-tax=${x.code}>
+            <dt>
+              ${x.included ? app.t('tax_included', { label: x.label, rate: showRate(x.rate, app.lang) }) : `${x.label} ${showRate(x.rate, app.lang)}`}
+            </dt>
+            <dd>${money(app, x.amount)}</dd>
+          </div>`,
+      )}
+    </dl>
+  </div>`;
+}
+
+function salePad(app: App): TemplateResult {
+  const hasLine = app.selectedLine() !== null;
+  return html`${pad(
+    app,
+    [
+      { label: '7', key: '7' },
+      { label: '8', key: '8' },
+      { label: '9', key: '9' },
+      { label: '⌫', key: 'back', name: app.t('backspace'), cls: 'soft' },
+      { label: '4', key: '4' },
+      { label: '5', key: '5' },
+      { label: '6', key: '6' },
+      { label: '×', key: '*', name: app.t('qty_times'), cls: 'soft' },
+      { label: '1', key: '1' },
+      { label: '2', key: '2' },
+      { label: '3', key: '3' },
+      { label: '−', key: '-', name: app.t('qty_minus'), cls: 'soft', disabled: !hasLine },
+      { label: '0', key: '0' },
+      { label: app.lang === 'fr' ? ',' : '.', key: '.' },
+      { label: 'C', key: 'clear', name: app.t('clear'), cls: 'soft' },
+      { label: '+', key: '+', name: app.t('qty_plus'), cls: 'soft', disabled: !hasLine },
+      { label: app.t('del_line'), key: 'del', cls: 'soft wide-1', disabled: !hasLine },
+      { label: `${app.t('enter')} ⏎`, key: 'enter', cls: 'primary wide-3' },
+    ],
+    'sale-pad',
+  )}`;
+}
+
+interface FKey {
+  n: number;
+  label: Key;
+  permission?: string;
+}
+
+function functionKeys(app: App): TemplateResult {
+  const v = app.state.view!;
+  const park: Key = v.cart.lines.length === 0 && v.parked.length > 0 ? 'f6_resume' : 'f6_park';
+  const keys: FKey[] = [
+    { n: 2, label: 'f2' },
+    { n: 3, label: 'f3' },
+    { n: 4, label: 'f4' },
+    { n: 5, label: 'f5', permission: 'open_price' },
+    { n: 6, label: park },
+    { n: 7, label: 'f7', permission: 'void' },
+    { n: 8, label: 'f8' },
+    { n: 9, label: 'f9' },
+    { n: 10, label: 'f10' },
+    { n: 11, label: 'f11' },
+    { n: 12, label: 'f12' },
+  ];
+  return html`<nav class="fkeys">
+    ${keys.map(
+      (k) =>
+        html`<button
+          type="button"
+          tabindex="-1"
+          class="fkey f${k.n} ${k.n === 8 || k.n === 9 ? 'pay' : ''}"
+          data-fkey=${k.n}
+          ?disabled=${k.permission !== undefined && !app.can(k.permission)}
+          @pointerdown=${keepFocus}
+          @mousedown=${keepFocus}
+          @click=${() => app.function(k.n)}
+        >
+          <span class="fk">F${k.n}</span><span class="fl">${app.t(k.label)}</span>
+          ${k.n === 6 && v.parked.length ? html`<span class="badge">${v.parked.length}</span>` : nothing}
+        </button>`,
+    )}
+  </nav>`;
+}

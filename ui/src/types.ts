@@ -1,0 +1,153 @@
+//! The wire shapes of docs/ipc.md, as the UI reads them. The UI renders only from a `View`.
+
+export type Lang = 'fr' | 'en';
+export type Money = string;
+export type Qty = string;
+export type Screen = 'sign_in' | 'open_shift' | 'sale' | 'tender' | 'locked';
+/** The store's tax classes are listed in `view.tax_classes`; these two are the Canadian ones. */
+export type TaxClass = 'standard' | 'zero_rated' | string;
+export type PrinterState = 'ok' | 'offline' | 'out_of_paper' | 'cover_open';
+export type DrawerState = 'closed' | 'open' | 'unknown';
+export type NoticeLevel = 'info' | 'warn' | 'error';
+export type TenderKind = 'cash' | 'card';
+
+export interface Line {
+  line: number;
+  sku: string;
+  barcode: string | null;
+  name: string;
+  qty: Qty;
+  unit_price: Money;
+  amount: Money;
+  tax_class: TaxClass;
+  /** In docs/ipc.md ("GQ"); the Rust backend does not send it yet. */
+  tax_flags?: string;
+  open_price?: boolean;
+}
+
+export interface Tax {
+  code: string;
+  label: string;
+  rate: string;
+  base: Money;
+  amount: Money;
+  /** True where the tax is included in the prices (VAT): shown as "incl.", not added. */
+  included?: boolean;
+}
+
+export interface Tender {
+  kind: TenderKind | string;
+  amount: Money;
+  reference?: string | null;
+}
+
+export interface Cart {
+  lines: Line[];
+  multiplier: Qty | null;
+  subtotal: Money;
+  taxes: Tax[];
+  total: Money;
+  cash_total: Money;
+  paid: Money;
+  remaining: Money;
+  tenders: Tender[];
+  /** The cash still due once earlier legs are paid, rounded as the store rounds cash. */
+  cash_remaining?: Money;
+  /** The line the last command added or changed. */
+  last_line?: number | null;
+}
+
+/** An item of the catalog, as `price_check` and `search` return it. */
+export interface Item {
+  sku: string;
+  barcode: string | null;
+  name: string;
+  /** Null for an item sold at an open price. */
+  price: Money | null;
+  tax_class: TaxClass;
+}
+
+export interface ReportTax {
+  code: string;
+  label: string;
+  rate: string;
+  base: Money;
+  amount: Money;
+}
+
+/** `view.report`: an X or Z report (docs/ipc.md, "The report"). */
+export interface Report {
+  kind: 'x' | 'z';
+  number: number;
+  shift: number;
+  opened_at: string;
+  closed_at: string | null;
+  sales_count: number;
+  gross: Money;
+  taxes: ReportTax[];
+  tenders: { kind: string; count: number; amount: Money }[];
+  voids: number;
+  no_sales: number;
+  cash: {
+    float: Money;
+    cash_sales: Money;
+    paid_in: Money;
+    paid_out: Money;
+    expected: Money;
+    counted: Money | null;
+    difference: Money | null;
+  };
+}
+
+/** One printed line of a receipt preview, decoded from the job's ESC/POS bytes. */
+export interface PreviewLine {
+  text: string;
+  align: 'left' | 'center' | 'right';
+  bold: boolean;
+  big: boolean;
+  kind: 'text' | 'barcode' | 'qr' | 'cut' | 'image' | 'symbol' | string;
+}
+
+/** What `receipt_preview` answers (not a View). */
+export interface Preview {
+  job: string;
+  lines: PreviewLine[];
+}
+
+export interface View {
+  store: { code: string; name: string; currency: string; lang: Lang };
+  register: { id: string; number: number };
+  screen: Screen;
+  cashier: { id: string; name: string; role: string } | null;
+  /** Who locked the screen, while it is locked. */
+  locked_by: string | null;
+  shift: { number: number; opened_at: string; float: Money } | null;
+  cart: Cart;
+  last_sale: {
+    receipt_no: string;
+    total: Money;
+    cash_rounding: Money;
+    change: Money;
+    /** The receipt's print job, for `receipt_preview`. */
+    print_job?: string | null;
+  } | null;
+  parked: { id: number; lines: number; total: Money; parked_at: string }[];
+  printer: { state: PrinterState; pending_jobs: number; message: string | null; kind?: string };
+  drawer: { state: DrawerState };
+  notice: { level: NoticeLevel; code: string; message: string; offer?: string | null } | null;
+  price_check: Item | null;
+  search_results: Item[];
+  report: Report | null;
+  permissions: string[];
+  scanner: { burst_max_gap_ms: number; burst_min_len: number };
+  /** The store's tax classes, for the open-price dialog. */
+  tax_classes?: string[];
+  /** The store's languages, for the language toggle. */
+  languages?: string[];
+}
+
+/** A rejected command. The UI branches on `code` only; `message` is shown as it is. */
+export interface IpcError {
+  code: string;
+  message: string;
+}
