@@ -63,17 +63,17 @@ where
     .await
 }
 
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn view(till: State<'_, Till>) -> Reply<View> {
     act(&till, |_| Ok(())).await
 }
 
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn sign_in(till: State<'_, Till>, pin: String) -> Reply<View> {
     act(&till, move |r| r.sign_in(&Pin::new(pin)).map(|_| ())).await
 }
 
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn lock(till: State<'_, Till>) -> Reply<View> {
     act(&till, |r| {
         r.lock();
@@ -82,12 +82,12 @@ async fn lock(till: State<'_, Till>) -> Reply<View> {
     .await
 }
 
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn open_shift(till: State<'_, Till>, float: String) -> Reply<View> {
     act(&till, move |r| r.open_shift(&float)).await
 }
 
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn scan(till: State<'_, Till>, code: String, source: Option<String>) -> Reply<View> {
     act(&till, move |r| {
         tracing::debug!(source = source.as_deref().unwrap_or("keyboard"), "scan");
@@ -96,17 +96,24 @@ async fn scan(till: State<'_, Till>, code: String, source: Option<String>) -> Re
     .await
 }
 
-#[tauri::command]
-async fn set_multiplier(till: State<'_, Till>, qty: String) -> Reply<View> {
-    act(&till, move |r| r.set_multiplier(&qty)).await
+#[tauri::command(rename_all = "snake_case")]
+async fn set_multiplier(till: State<'_, Till>, qty: Option<String>) -> Reply<View> {
+    act(&till, move |r| match qty {
+        Some(qty) => r.set_multiplier(&qty),
+        None => {
+            r.clear_multiplier();
+            Ok(())
+        }
+    })
+    .await
 }
 
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn add_item(till: State<'_, Till>, sku: String) -> Reply<View> {
     act(&till, move |r| r.add_item(&sku).map(|_| ())).await
 }
 
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn add_open_price(
     till: State<'_, Till>,
     name: String,
@@ -118,22 +125,22 @@ async fn add_open_price(
         .await
 }
 
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn set_quantity(till: State<'_, Till>, line: u32, qty: String) -> Reply<View> {
     act(&till, move |r| r.set_quantity(line, &qty)).await
 }
 
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn remove_line(till: State<'_, Till>, line: u32) -> Reply<View> {
     act(&till, move |r| r.remove_line(line)).await
 }
 
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn price_check(till: State<'_, Till>, code: String) -> Reply<View> {
     act(&till, move |r| r.price_check(&code).map(|_| ())).await
 }
 
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn search(till: State<'_, Till>, query: String) -> Reply<View> {
     act(&till, move |r| {
         r.search(&query);
@@ -142,69 +149,69 @@ async fn search(till: State<'_, Till>, query: String) -> Reply<View> {
     .await
 }
 
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn park(till: State<'_, Till>) -> Reply<View> {
     act(&till, |r| r.park().map(|_| ())).await
 }
 
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn resume(till: State<'_, Till>, id: i64) -> Reply<View> {
     act(&till, move |r| r.resume(id)).await
 }
 
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn void_cart(till: State<'_, Till>, reason: String) -> Reply<View> {
     act(&till, move |r| r.void_cart(&reason)).await
 }
 
 /// A tender commits the sale when it pays it; a printer failure after the commit is shown in
 /// the view's notice and printer state, not as an error: the sale is done.
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn tender_cash(till: State<'_, Till>, amount: String) -> Reply<View> {
     act(&till, move |r| r.tender_cash(&amount).map(|_| ())).await
 }
 
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn tender_card(till: State<'_, Till>, amount: String, reference: String) -> Reply<View> {
     act(&till, move |r| r.tender_card(&amount, &reference).map(|_| ())).await
 }
 
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn reprint_last(till: State<'_, Till>) -> Reply<View> {
     act(&till, |r| r.reprint_last().map(|_| ())).await
 }
 
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn paid_in(till: State<'_, Till>, amount: String, reason: String) -> Reply<View> {
     act(&till, move |r| r.drawer_movement(DrawerMovement::PaidIn, Some(&amount), &reason)).await
 }
 
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn paid_out(till: State<'_, Till>, amount: String, reason: String) -> Reply<View> {
     act(&till, move |r| r.drawer_movement(DrawerMovement::PaidOut, Some(&amount), &reason)).await
 }
 
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn no_sale(till: State<'_, Till>, reason: String) -> Reply<View> {
     act(&till, move |r| r.drawer_movement(DrawerMovement::NoSale, None, &reason)).await
 }
 
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn report_x(till: State<'_, Till>) -> Reply<View> {
     act(&till, |r| r.report_x().map(|_| ())).await
 }
 
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn close_shift(till: State<'_, Till>, counted: String) -> Reply<View> {
     act(&till, move |r| r.close_shift(&counted).map(|_| ())).await
 }
 
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn set_language(till: State<'_, Till>, lang: String) -> Reply<View> {
     act(&till, move |r| r.set_language(&lang)).await
 }
 
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn dismiss(till: State<'_, Till>) -> Reply<View> {
     act(&till, |r| {
         r.dismiss();
@@ -213,16 +220,30 @@ async fn dismiss(till: State<'_, Till>) -> Reply<View> {
     .await
 }
 
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn receipt_preview(till: State<'_, Till>, job: Option<String>) -> Reply<PreviewView> {
     with_register(&till, move |r| r.receipt_preview(job.as_deref())).await
 }
 
+/// The data folder: `--data-dir DIR`, else `COMPTOIR_DATA_DIR`, else the default, shared with
+/// the CLI.
+fn data_dir() -> std::path::PathBuf {
+    let mut args = std::env::args_os().skip(1);
+    while let Some(arg) = args.next() {
+        if arg == "--data-dir"
+            && let Some(dir) = args.next()
+        {
+            return dir.into();
+        }
+    }
+    std::env::var_os("COMPTOIR_DATA_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(comptoir_app::default_data_dir)
+}
+
 /// Opens the register in its data folder, setting up the demo store on first start.
 fn open_register() -> Result<Register, AppError> {
-    let data_dir = std::env::var_os("COMPTOIR_DATA_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(comptoir_app::default_data_dir);
+    let data_dir = data_dir();
     match Register::open(&data_dir, OpenOptions::default()) {
         Err(error) if error.code == "not_initialised" => {
             let store = std::env::var("COMPTOIR_STORE").unwrap_or_else(|_| "montreal".to_owned());
@@ -239,6 +260,7 @@ pub fn run() {
             tracing_subscriber::EnvFilter::try_from_env("COMPTOIR_LOG")
                 .unwrap_or_else(|_| "info".into()),
         )
+        .with_writer(std::io::stderr)
         .init();
     let till = match open_register() {
         Ok(register) => Till(Ok(Arc::new(Mutex::new(register)))),

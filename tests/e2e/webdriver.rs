@@ -17,17 +17,22 @@ pub struct Session {
 }
 
 fn post(url: &str, body: &Value) -> Value {
-    let mut response = ureq::post(url).send_json(body).unwrap_or_else(|e| panic!("POST {url}: {e}"));
+    let mut response =
+        ureq::post(url).send_json(body).unwrap_or_else(|e| panic!("POST {url}: {e}"));
     response.body_mut().read_json().unwrap_or_else(|e| panic!("POST {url}: {e}"))
 }
 
 impl Session {
     /// Starts the app through the driver listening on `port`.
-    pub fn start(port: u16, application: &str) -> Session {
+    pub fn start(port: u16, application: &str, args: &[&str]) -> Session {
         let base = format!("http://127.0.0.1:{port}");
-        let caps = json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": application}}}});
+        let options = json!({"application": application, "args": args});
+        let caps = json!({"capabilities": {"alwaysMatch": {"tauri:options": options}}});
         let reply = post(&format!("{base}/session"), &caps);
-        let id = reply["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {reply}")).to_owned();
+        let id = reply["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {reply}"))
+            .to_owned();
         Session { base, id }
     }
 
@@ -47,8 +52,13 @@ impl Session {
             if self.script(&format!("return !!({condition});")) == Value::Bool(true) {
                 return;
             }
-            let body = self.script("return document.body ? document.body.innerText.slice(0, 2000) : ''");
-            assert!(started.elapsed() < timeout, "timed out waiting for {condition}; the page shows:\n{}", body.as_str().unwrap_or(""));
+            let body =
+                self.script("return document.body ? document.body.innerText.slice(0, 2000) : ''");
+            assert!(
+                started.elapsed() < timeout,
+                "timed out waiting for {condition}; the page shows:\n{}",
+                body.as_str().unwrap_or("")
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }
@@ -68,17 +78,25 @@ impl Session {
 
     /// Presses one key (Enter, F8, …).
     pub fn press(&self, key: &str) {
-        self.key_actions(vec![json!({"type": "keyDown", "value": key}), json!({"type": "keyUp", "value": key})]);
+        self.key_actions(vec![
+            json!({"type": "keyDown", "value": key}),
+            json!({"type": "keyUp", "value": key}),
+        ]);
     }
 
     fn key_actions(&self, actions: Vec<Value>) {
-        post(&self.url("actions"), &json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]}));
+        post(
+            &self.url("actions"),
+            &json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]}),
+        );
     }
 
     pub fn screenshot(&self, path: &std::path::Path) {
         let mut response = ureq::get(&self.url("screenshot")).call().unwrap();
         let reply: Value = response.body_mut().read_json().unwrap();
-        let png = base64::engine::general_purpose::STANDARD.decode(reply["value"].as_str().unwrap_or("")).unwrap();
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(reply["value"].as_str().unwrap_or(""))
+            .unwrap();
         std::fs::write(path, png).unwrap();
     }
 

@@ -115,6 +115,7 @@ pub struct Register {
     pub(crate) lang: String,
     pub(crate) session: Option<Session>,
     pub(crate) locked: bool,
+    locked_by: Option<String>,
     pub(crate) shift: Option<OpenShift>,
     pub(crate) cart: Cart,
     pub(crate) tenders: Vec<Tender>,
@@ -259,6 +260,7 @@ impl Register {
             lang,
             session: None,
             locked: false,
+            locked_by: None,
             shift: None,
             cart: Cart::new(),
             tenders: Vec::new(),
@@ -370,13 +372,19 @@ impl Register {
         tracing::info!(cashier = %session.cashier_id, "signed in");
         self.session = Some(session.clone());
         self.locked = false;
+        self.locked_by = None;
         Ok(session)
     }
 
     /// Locks the screen; the cart stays as it is for whoever signs in next.
     pub fn lock(&mut self) {
-        self.session = None;
+        self.locked_by = self.session.take().map(|s| s.name);
         self.locked = true;
+    }
+
+    /// Who locked the screen, for the lock screen to say.
+    pub fn locked_by(&self) -> Option<&str> {
+        self.locked_by.as_deref()
     }
 
     pub(crate) fn cashier(&self) -> AppResult<&Session> {
@@ -457,6 +465,11 @@ impl Register {
         let qty = parse_quantity(qty)?;
         self.multiplier = Some(qty);
         Ok(())
+    }
+
+    /// Drops a pending multiplier (the cashier pressed Escape).
+    pub fn clear_multiplier(&mut self) {
+        self.multiplier = None;
     }
 
     /// Adds the item with this barcode or SKU, `multiplier` times.

@@ -87,6 +87,7 @@ impl Register {
                 name: s.name.clone(),
                 role: s.role.clone(),
             }),
+            locked_by: self.locked_by().map(str::to_owned),
             shift: self.shift.as_ref().map(|s| ShiftView {
                 number: s.number,
                 opened_at: s.opened_at.clone(),

@@ -9,6 +9,8 @@ pub struct View {
     pub register: RegisterView,
     pub screen: &'static str,
     pub cashier: Option<CashierView>,
+    /// The cashier who locked the screen, while it is locked.
+    pub locked_by: Option<String>,
     pub shift: Option<ShiftView>,
     pub cart: CartView,
     pub last_sale: Option<LastSaleView>,

@@ -59,6 +59,13 @@ impl Store {
         Ok(())
     }
 
+    /// Makes the connection refuse every write, as an unwritable database would, so tests
+    /// can prove that nothing is lost and the cashier is told.
+    pub fn refuse_writes(&self, refuse: bool) -> Result<(), StoreError> {
+        self.conn.pragma_update(None, "query_only", refuse)?;
+        Ok(())
+    }
+
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
     }

@@ -214,3 +214,45 @@ fn a_full_disk_refuses_the_sale_with_a_clear_message_and_loses_nothing() {
     assert!(till.register.tenders().is_empty(), "the failed tender came off");
     assert_eq!(till.register.verify().unwrap().first_bad, None);
 }
+
+#[test]
+fn an_unwritable_database_refuses_the_sale_and_keeps_the_cart() {
+    let mut till = open_till();
+    till.register.scan(PEANUTS).unwrap();
+    till.register.database().refuse_writes(true).unwrap();
+    let error = till.register.tender_cash("5.00").unwrap_err();
+    assert_eq!(error.code, "storage_failed");
+    assert!(error.message("fr").contains("PAS été enregistrée"), "{}", error.message("fr"));
+    assert!(till.printed_jobs().is_empty(), "nothing printed for an unsaved sale");
+    till.register.database().refuse_writes(false).unwrap();
+    let committed = till
+        .register
+        .tender_cash("5.00")
+        .unwrap()
+        .expect("the same cart sells once the disk is back");
+    assert_eq!(committed.sale.lines.len(), 1);
+    assert_eq!(till.printed_jobs(), ["MTL01-000001"]);
+}
+
+#[test]
+fn a_london_sale_shows_the_vat_included_at_todays_rate() {
+    let mut till = till("london");
+    till.register.sign_in(&Pin::new("1234")).unwrap();
+    till.register.open_shift("50.00").unwrap();
+    // The cashier types the stock code, in any case.
+    till.register.set_multiplier("6").unwrap();
+    till.register.scan("85123a").unwrap();
+    let view = till.register.view().unwrap();
+    // 6 × 2.95 = 17.70 including VAT at 20% on 2026-12-03: 17.70 / 6 = 2.95 VAT on 14.75.
+    assert_eq!(view.cart.total, "17.70");
+    assert_eq!((view.cart.taxes[0].amount.as_str(), view.cart.taxes[0].included), ("2.95", true));
+    let committed = till.register.tender_cash("20").unwrap().expect("paid");
+    assert_eq!(
+        (committed.sale.cash_rounding.as_str(), committed.sale.change.as_str()),
+        ("0.00", "2.30")
+    );
+    let text = till.printed_text(&committed.print_job);
+    assert!(text.contains("VAT 20% incl. 14.75                   2.95"), "{text}");
+    assert!(text.contains("Receipt LDN01-000001"), "{text}");
+    assert!(!text.contains("Cash rounding"), "{text}");
+}
