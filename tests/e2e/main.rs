@@ -15,7 +15,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use comptoir_app::{OpenOptions, Register};
-use webdriver::{ENTER, F2, F8, Session};
+use webdriver::{ARROW_UP, ENTER, F2, F8, Session};
 
 const PEANUTS: &str = "0019061093791"; // 3.89, taxable
 const TRUFFLES: &str = "0020601405080"; // 3.49, taxable
@@ -144,7 +144,7 @@ fn a_cashier_rings_up_a_real_basket_in_the_real_app() {
     session.wait_for("document.querySelectorAll('[data-line]').length === 3", long);
 
     // A person selects the last line and types its quantity: 2 × the zero-rated sauce.
-    session.press("\u{E013}"); // ArrowUp
+    session.press(ARROW_UP);
     session.press(F2);
     session.wait_for("document.querySelector('[data-dialog=qty]')", long);
     session.type_keys("2", HUMAN);

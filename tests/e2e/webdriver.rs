@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 pub const ENTER: &str = "\u{E007}";
 pub const F2: &str = "\u{E032}";
 pub const F8: &str = "\u{E038}";
-pub const ESCAPE: &str = "\u{E00C}";
+pub const ARROW_UP: &str = "\u{E013}";
 
 pub struct Session {
     base: String,
