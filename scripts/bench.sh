@@ -3,5 +3,5 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 cd "$COMPTOIR_ROOT"
-cargo bench -p comptoir-core -p comptoir-store -p comptoir-app --quiet -- --noplot
+cargo bench -p comptoir-core -p comptoir-store -p comptoir-app --benches --quiet
 cargo run -p xtask --quiet -- bench-report

@@ -123,7 +123,7 @@ impl PrinterPort {
             created_at: created_at.to_owned(),
             kind: kind.to_owned(),
             receipt_no: receipt_no.map(str::to_owned),
-            document: hex::encode(bytes),
+            bytes,
             state: PrintJobState::Pending,
             error: None,
             attempts: 0,
@@ -133,9 +133,7 @@ impl PrinterPort {
     /// Sends one stored job. A job the printer already has (a retry after a lost answer)
     /// counts as printed, never as a second receipt.
     pub fn send(&mut self, job: &PrintJobRow) -> Result<(), PrintError> {
-        let bytes = hex::decode(&job.document)
-            .map_err(|e| PrintError::Fault { reason: format!("stored job {}: {e}", job.id) })?;
-        let job = Job::new(job.id.clone(), bytes);
+        let job = Job::new(job.id.clone(), job.bytes.clone());
         let written = match (&mut self.virtual_printer, &mut self.transport) {
             (Some(printer), _) => printer.write_job(&job),
             (None, Some(transport)) => transport.write_job(&job),
@@ -164,7 +162,7 @@ impl PrinterPort {
         {
             return Ok(bytes);
         }
-        hex::decode(&job.document).map_err(|e| AppError::new("storage_corrupt", e.to_string()))
+        Ok(job.bytes.clone())
     }
 
     /// Sends the drawer kick on its own (a no-sale opening outside a receipt).

@@ -27,6 +27,14 @@ use crate::view::{Notice, ReportView};
 
 pub use comptoir_core::Item as CatalogItem;
 
+/// The setting that holds the last sale whose receipt is queued, as `epoch:seq`.
+const RECEIPTS_QUEUED: &str = "print.receipts_queued_through";
+
+fn parse_position(text: &str) -> Option<(i64, i64)> {
+    let (epoch, seq) = text.split_once(':')?;
+    Some((epoch.parse().ok()?, seq.parse().ok()?))
+}
+
 /// Wrong PINs in a row before the PIN pad locks.
 pub const MAX_PIN_FAILURES: i64 = 5;
 /// How long the PIN pad stays locked.
@@ -276,6 +284,8 @@ impl Register {
         };
         register.shift = register.find_open_shift()?;
         register.restore_cart()?;
+        // A crash between a sale's commit and its receipt leaves the receipt to queue now.
+        register.queue_receipts()?;
         tracing::info!(register = %register.register.register_id, "register open");
         Ok(register)
     }
@@ -847,23 +857,6 @@ impl Register {
             Some(receipt_no.clone()),
             to_json(&sale)?,
         ))?;
-        let document = receipt::sale_receipt(
-            &self.store,
-            &self.register,
-            &entry,
-            &sale,
-            &session.name,
-            &self.lang,
-            false,
-        );
-        let job = self.printer.job_row(
-            &receipt_no,
-            "receipt",
-            Some(&receipt_no),
-            &document,
-            &entry.recorded_at,
-        );
-        tx.queue_print_job(&job)?;
         tx.clear_current_cart()?;
         tx.commit()?;
         tracing::info!(receipt = %receipt_no, seq = entry.seq, "sale committed");
@@ -872,13 +865,59 @@ impl Register {
         self.tenders.clear();
         self.last_line = None;
         self.multiplier = None;
-        let printed = self.flush_print_queue();
-        let committed = Committed { entry, sale, print_job: job.id, printed };
+        let printed = self.queue_receipts().and_then(|()| self.flush_print_queue());
+        let committed = Committed { entry, sale, print_job: receipt_no, printed };
         self.last_sale = Some(committed.clone());
         Ok(committed)
     }
 
     // ----- printing -----
+
+    /// Queues the receipts of the sales committed since the last call (normally one; more after
+    /// a crash between a commit and its receipt). The sale's transaction writes only the
+    /// ledger: its receipt is rendered from the entry here, so the print queue is rebuilt from
+    /// the ledger whatever happened, and the queue's own writes need no fsync of their own.
+    pub fn queue_receipts(&mut self) -> AppResult<()> {
+        let mark =
+            self.db.setting(RECEIPTS_QUEUED)?.and_then(|m| parse_position(&m)).unwrap_or((0, 0));
+        let sales = self.db.register_sales_after(mark)?;
+        let Some(last) = sales.last() else {
+            return Ok(());
+        };
+        let through = format!("{}:{}", last.epoch, last.seq);
+        let cashiers = self.db.cashiers()?;
+        let mut jobs = Vec::with_capacity(sales.len());
+        for entry in &sales {
+            let sale: entry::Sale = parse_payload(&entry.payload)?;
+            let cashier =
+                cashiers.iter().find(|c| c.id == sale.cashier_id).map_or("", |c| c.name.as_str());
+            let document = receipt::sale_receipt(
+                &self.store,
+                &self.register,
+                entry,
+                &sale,
+                cashier,
+                &self.lang,
+                false,
+            );
+            jobs.push(self.printer.job_row(
+                &sale.receipt_no,
+                "receipt",
+                Some(&sale.receipt_no),
+                &document,
+                &entry.recorded_at,
+            ));
+        }
+        self.db.relaxed(|db| {
+            let mut tx = db.begin()?;
+            for job in &jobs {
+                tx.queue_print_job(job)?;
+            }
+            tx.set_setting(RECEIPTS_QUEUED, &through)?;
+            tx.commit()
+        })?;
+        Ok(())
+    }
 
     /// Sends every pending job to the printer, oldest first; stops at the first failure and
     /// keeps that job (and the ones after it) for a retry.

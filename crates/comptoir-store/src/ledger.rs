@@ -9,6 +9,11 @@ use sha2::{Digest, Sha256};
 
 use crate::{Store, StoreError};
 
+/// `(epoch, seq)` as the ledger's rowid: ordered like the pair, unique like it.
+fn position(epoch: i64, seq: i64) -> i64 {
+    (epoch << 32) + seq
+}
+
 /// The hash the first entry points back to.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -127,10 +132,10 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<Entry>, StoreError> {
         let sql = format!(
-            "SELECT {ENTRY_COLUMNS} FROM ledger WHERE (epoch, seq) > (?1, ?2) ORDER BY epoch, seq LIMIT ?3"
+            "SELECT {ENTRY_COLUMNS} FROM ledger WHERE position > ?1 ORDER BY position LIMIT ?2"
         );
         let mut statement = self.conn().prepare_cached(&sql)?;
-        let rows = statement.query_map(params![epoch, seq, limit], Entry::from_row)?;
+        let rows = statement.query_map(params![position(epoch, seq), limit], Entry::from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -142,22 +147,33 @@ impl Store {
     ) -> Result<Vec<Entry>, StoreError> {
         let marks = vec!["?"; kinds.len()].join(",");
         let sql = format!(
-            "SELECT {ENTRY_COLUMNS} FROM ledger WHERE kind IN ({marks}) AND (epoch, seq) >= (?, ?) \
-             ORDER BY epoch, seq"
+            "SELECT {ENTRY_COLUMNS} FROM ledger WHERE kind IN ({marks}) AND position >= ? \
+             ORDER BY position"
         );
         let mut statement = self.conn().prepare(&sql)?;
         let mut values: Vec<rusqlite::types::Value> =
             kinds.iter().map(|k| rusqlite::types::Value::Text((*k).to_owned())).collect();
-        values.push(from.0.into());
-        values.push(from.1.into());
+        values.push(position(from.0, from.1).into());
         let rows = statement.query_map(rusqlite::params_from_iter(values), Entry::from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Sales rung up at this register (not replayed) after `(epoch, seq)`, in order: the
+    /// receipts still to queue for printing after a commit or a crash.
+    pub fn register_sales_after(&self, after: (i64, i64)) -> Result<Vec<Entry>, StoreError> {
+        let sql = format!(
+            "SELECT {ENTRY_COLUMNS} FROM ledger WHERE position > ?1 AND kind = 'sale' \
+             AND external_ref IS NULL ORDER BY position"
+        );
+        let mut statement = self.conn().prepare_cached(&sql)?;
+        let rows = statement.query_map(params![position(after.0, after.1)], Entry::from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// The last entry of a kind.
     pub fn last_of_kind(&self, kind: &str) -> Result<Option<Entry>, StoreError> {
         let sql = format!(
-            "SELECT {ENTRY_COLUMNS} FROM ledger WHERE kind = ?1 ORDER BY epoch DESC, seq DESC LIMIT 1"
+            "SELECT {ENTRY_COLUMNS} FROM ledger WHERE kind = ?1 ORDER BY position DESC LIMIT 1"
         );
         Ok(self.conn().query_row(&sql, [kind], Entry::from_row).optional()?)
     }
@@ -179,11 +195,9 @@ impl Store {
     pub fn last_position(&self) -> Result<(i64, i64), StoreError> {
         let last = self
             .conn()
-            .query_row(
-                "SELECT epoch, seq FROM ledger ORDER BY epoch DESC, seq DESC LIMIT 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
+            .query_row("SELECT epoch, seq FROM ledger ORDER BY position DESC LIMIT 1", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .optional()?;
         Ok(last.unwrap_or((0, 0)))
     }
@@ -196,7 +210,7 @@ impl Store {
 
     /// Walks the whole chain: sequence continuity, back links and hashes.
     pub fn verify(&self) -> Result<VerifyReport, StoreError> {
-        let sql = format!("SELECT {ENTRY_COLUMNS} FROM ledger ORDER BY epoch, seq");
+        let sql = format!("SELECT {ENTRY_COLUMNS} FROM ledger ORDER BY position");
         let mut statement = self.conn().prepare(&sql)?;
         let mut rows = statement.query([])?;
         let mut previous: Option<Entry> = None;
@@ -251,7 +265,7 @@ impl Tx<'_> {
         let last: Option<(i64, i64, String)> = self
             .tx
             .query_row(
-                "SELECT epoch, seq, hash FROM ledger ORDER BY epoch DESC, seq DESC LIMIT 1",
+                "SELECT epoch, seq, hash FROM ledger ORDER BY position DESC LIMIT 1",
                 [],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
@@ -276,7 +290,8 @@ impl Tx<'_> {
         };
         entry.hash = entry.compute_hash();
         let sql = format!(
-            "INSERT INTO ledger ({ENTRY_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+            "INSERT INTO ledger (position, {ENTRY_COLUMNS}) \
+             VALUES (?12, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
         );
         self.tx.prepare_cached(&sql)?.execute(params![
             entry.epoch,
@@ -290,6 +305,7 @@ impl Tx<'_> {
             entry.payload,
             entry.prev_hash,
             entry.hash,
+            position(entry.epoch, entry.seq),
         ])?;
         Ok(entry)
     }
@@ -303,6 +319,16 @@ impl Tx<'_> {
             |r| r.get(0),
         )?;
         Ok(value)
+    }
+
+    /// Saves a setting in this transaction.
+    pub fn set_setting(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO setting (key, value) VALUES (?1, ?2) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
     }
 
     pub fn commit(self) -> Result<(), StoreError> {

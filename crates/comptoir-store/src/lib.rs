@@ -59,6 +59,19 @@ impl Store {
         Ok(())
     }
 
+    /// Runs `write` with commits that skip the fsync (`synchronous=NORMAL`), for state that
+    /// is rebuilt from the ledger after a crash, such as the print queue. A power cut may lose
+    /// such a write; it never loses or damages a ledger entry.
+    pub fn relaxed<T>(
+        &mut self,
+        write: impl FnOnce(&mut Store) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let result = write(self);
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        result
+    }
+
     /// Makes the connection refuse every write, as an unwritable database would, so tests
     /// can prove that nothing is lost and the cashier is told.
     pub fn refuse_writes(&self, refuse: bool) -> Result<(), StoreError> {

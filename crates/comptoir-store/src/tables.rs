@@ -83,8 +83,8 @@ pub struct PrintJobRow {
     pub created_at: String,
     pub kind: String,
     pub receipt_no: Option<String>,
-    /// The printer-independent document as JSON.
-    pub document: String,
+    /// The bytes to send, exactly as encoded for the printer when the job was queued.
+    pub bytes: Vec<u8>,
     pub state: PrintJobState,
     pub error: Option<String>,
     pub attempts: i64,
@@ -97,7 +97,7 @@ impl PrintJobRow {
             created_at: row.get(1)?,
             kind: row.get(2)?,
             receipt_no: row.get(3)?,
-            document: row.get(4)?,
+            bytes: row.get(4)?,
             state: PrintJobState::parse(&row.get::<_, String>(5)?),
             error: row.get(6)?,
             attempts: row.get(7)?,
@@ -105,7 +105,7 @@ impl PrintJobRow {
     }
 }
 
-const JOB_COLUMNS: &str = "id, created_at, kind, receipt_no, document, state, error, attempts";
+const JOB_COLUMNS: &str = "id, created_at, kind, receipt_no, bytes, state, error, attempts";
 
 impl Store {
     pub fn register(&self) -> Result<Option<RegisterRow>, StoreError> {
@@ -389,17 +389,19 @@ impl Store {
 }
 
 impl Tx<'_> {
-    /// Queues a print job in the same transaction as the entry it prints.
+    /// Queues a print job. A job already queued (a crash after queueing, before the queue's
+    /// mark moved) stays as it is, so a receipt is never queued twice.
     pub fn queue_print_job(&mut self, job: &PrintJobRow) -> Result<(), StoreError> {
         let sql = format!(
-            "INSERT INTO print_job ({JOB_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+            "INSERT INTO print_job ({JOB_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+             ON CONFLICT (id) DO NOTHING"
         );
         self.tx.prepare_cached(&sql)?.execute(params![
             job.id,
             job.created_at,
             job.kind,
             job.receipt_no,
-            job.document,
+            job.bytes,
             job.state.as_str(),
             job.error,
             job.attempts

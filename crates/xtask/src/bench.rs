@@ -48,14 +48,15 @@ pub fn criterion_dir() -> PathBuf {
     target.join("criterion")
 }
 
-fn mean_ns(dir: &Path, bench: &str) -> anyhow::Result<f64> {
+fn median_ns(dir: &Path, bench: &str) -> anyhow::Result<f64> {
     let path = dir.join(bench).join("new/estimates.json");
     let text = std::fs::read_to_string(&path)
         .with_context(|| format!("{} is missing: run scripts/bench.sh first", path.display()))?;
     let json: serde_json::Value = serde_json::from_str(&text)?;
-    match json["mean"]["point_estimate"].as_f64() {
+    // The median: a virtual disk's occasional slow fsync moves the mean, not the median.
+    match json["median"]["point_estimate"].as_f64() {
         Some(ns) => Ok(ns),
-        None => bail!("{}: no mean estimate", path.display()),
+        None => bail!("{}: no median estimate", path.display()),
     }
 }
 
@@ -73,8 +74,8 @@ pub fn report(dir: &Path) -> anyhow::Result<String> {
         "| what | figure | baseline | ratio | goal | met |\n|---|---|---|---|---|---|\n",
     );
     for pair in &PAIRS {
-        let figure = mean_ns(dir, pair.bench)?;
-        let baseline = mean_ns(dir, pair.baseline)?;
+        let figure = median_ns(dir, pair.bench)?;
+        let baseline = median_ns(dir, pair.baseline)?;
         let ratio = figure / baseline;
         let (goal, met) = match (pair.max_ns, pair.max_ratio) {
             (Some(max), _) => (format!("< {}", human(max)), figure < max),
