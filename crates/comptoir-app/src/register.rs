@@ -831,7 +831,7 @@ impl Register {
         let priced = self.priced();
         let settlement = self.settlement();
         let mut tx = self.db.begin()?;
-        let counter = tx.next_counter("receipt")?;
+        let counter = tx.next_receipt_seq()?;
         let receipt_no = format!(
             "{}{:02}-{counter:06}",
             self.store.config.register_prefix, self.register.number
@@ -850,13 +850,10 @@ impl Register {
                 customer: None,
             },
         );
-        let entry = tx.append(stamp(
-            &self.store,
-            &*self.clock,
-            kind::SALE,
-            Some(receipt_no.clone()),
-            to_json(&sale)?,
-        ))?;
+        let mut new =
+            stamp(&self.store, &*self.clock, kind::SALE, Some(receipt_no.clone()), to_json(&sale)?);
+        new.receipt_seq = Some(counter);
+        let entry = tx.append(new)?;
         tx.clear_current_cart()?;
         tx.commit()?;
         tracing::info!(receipt = %receipt_no, seq = entry.seq, "sale committed");
@@ -1058,6 +1055,7 @@ pub(crate) fn stamp(
         recorded_at: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
         business_day: now.date_naive().to_string(),
         receipt_no,
+        receipt_seq: None,
         external_ref: None,
         payload,
     }

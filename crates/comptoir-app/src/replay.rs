@@ -183,7 +183,7 @@ fn replay_entry(
     store: &crate::config::Store,
     kind: &str,
     date: NaiveDateTime,
-    receipt_no: Option<String>,
+    receipt: Option<(i64, String)>,
     reference: &str,
     payload: String,
 ) -> AppResult<NewEntry> {
@@ -194,7 +194,8 @@ fn replay_entry(
         kind: kind.to_owned(),
         recorded_at: local.to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
         business_day: local.date_naive().to_string(),
-        receipt_no,
+        receipt_seq: receipt.as_ref().map(|r| r.0),
+        receipt_no: receipt.map(|r| r.1),
         external_ref: Some(reference.to_owned()),
         payload,
     })
@@ -272,7 +273,7 @@ impl Register {
             [Tender::OnAccount { amount: priced.total, reference: format!("invoice {number}") }];
         let settlement = Settlement::of(priced.total, &tenders, &self.store.currency);
         let mut tx = self.db.begin()?;
-        let counter = tx.next_counter("receipt")?;
+        let counter = tx.next_receipt_seq()?;
         let receipt_no = format!(
             "{}{:02}-{counter:06}",
             self.store.config.register_prefix, self.register.number
@@ -296,7 +297,7 @@ impl Register {
             &self.store,
             kind::SALE,
             lines[0].date,
-            Some(receipt_no),
+            Some((counter, receipt_no)),
             reference,
             to_json(&sale)?,
         )?;

@@ -1,4 +1,4 @@
-//! A durable sale commit (receipt counter, hash-chained ledger entry, cleared cart: one
+//! A durable sale commit (next receipt number, hash-chained ledger entry, cleared cart: one
 //! transaction, WAL, synchronous=FULL), as `Register::commit_sale` writes it, against a bare
 //! single-row insert with the same connection settings, a prepared statement and the same disk.
 //! The receipt's print job is queued after the commit (rebuilt from the ledger after a crash),
@@ -61,12 +61,13 @@ impl Disk {
 
     fn durable_sale(&mut self) {
         let mut tx = self.store.begin().unwrap();
-        let n = tx.next_counter("receipt").unwrap();
+        let n = tx.next_receipt_seq().unwrap();
         tx.append(NewEntry {
             kind: "sale".into(),
             recorded_at: "2026-12-03T10:00:00-05:00".into(),
             business_day: "2026-12-03".into(),
             receipt_no: Some(format!("MTL01-{n:06}")),
+            receipt_seq: Some(n),
             external_ref: None,
             payload: self.payload.clone(),
         })

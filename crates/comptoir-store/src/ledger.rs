@@ -24,6 +24,9 @@ pub struct NewEntry {
     pub recorded_at: String,
     pub business_day: String,
     pub receipt_no: Option<String>,
+    /// The receipt's number in the register's gap-free receipt sequence, from
+    /// [`Tx::next_receipt_seq`]; it indexes the receipt for lookups.
+    pub receipt_seq: Option<i64>,
     pub external_ref: Option<String>,
     pub payload: String,
 }
@@ -179,8 +182,15 @@ impl Store {
     }
 
     pub fn entry_by_receipt(&self, receipt_no: &str) -> Result<Option<Entry>, StoreError> {
-        let sql = format!("SELECT {ENTRY_COLUMNS} FROM ledger WHERE receipt_no = ?1");
-        Ok(self.conn().query_row(&sql, [receipt_no], Entry::from_row).optional()?)
+        // Receipt numbers end in their sequence number (`MTL01-000042`), which is indexed.
+        let Some(seq) = receipt_no.rsplit(['-', ' ']).next().and_then(|n| n.parse::<i64>().ok())
+        else {
+            return Ok(None);
+        };
+        let sql = format!(
+            "SELECT {ENTRY_COLUMNS} FROM ledger WHERE receipt_seq = ?1 AND receipt_no = ?2"
+        );
+        Ok(self.conn().query_row(&sql, params![seq, receipt_no], Entry::from_row).optional()?)
     }
 
     pub fn has_external_ref(&self, external_ref: &str) -> Result<bool, StoreError> {
@@ -290,8 +300,8 @@ impl Tx<'_> {
         };
         entry.hash = entry.compute_hash();
         let sql = format!(
-            "INSERT INTO ledger (position, {ENTRY_COLUMNS}) \
-             VALUES (?12, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+            "INSERT INTO ledger (position, receipt_seq, {ENTRY_COLUMNS}) \
+             VALUES (?12, ?13, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
         );
         self.tx.prepare_cached(&sql)?.execute(params![
             entry.epoch,
@@ -306,8 +316,23 @@ impl Tx<'_> {
             entry.prev_hash,
             entry.hash,
             position(entry.epoch, entry.seq),
+            new.receipt_seq,
         ])?;
         Ok(entry)
+    }
+
+    /// The next receipt number of this register: one more than the last one recorded, read from
+    /// the receipt index in the sale's own transaction, so receipt numbers have no gaps.
+    pub fn next_receipt_seq(&mut self) -> Result<i64, StoreError> {
+        let last: Option<i64> = self
+            .tx
+            .query_row(
+                "SELECT receipt_seq FROM ledger WHERE receipt_seq IS NOT NULL ORDER BY receipt_seq DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(last.unwrap_or(0) + 1)
     }
 
     /// Takes the next value of a named counter (receipt numbers, Z report numbers).

@@ -30,13 +30,14 @@ const MIGRATIONS: &[&str] = &[
         recorded_at TEXT NOT NULL,
         business_day TEXT NOT NULL,
         receipt_no TEXT,
+        receipt_seq INTEGER,
         external_ref TEXT,
         payload TEXT NOT NULL,
         prev_hash TEXT NOT NULL,
         hash TEXT NOT NULL
     );
     -- Most entries have neither: partial indexes keep a sale's commit to the writes it needs.
-    CREATE UNIQUE INDEX ledger_receipt_no ON ledger (receipt_no) WHERE receipt_no IS NOT NULL;
+    CREATE UNIQUE INDEX ledger_receipt_seq ON ledger (receipt_seq) WHERE receipt_seq IS NOT NULL;
     CREATE UNIQUE INDEX ledger_external_ref ON ledger (external_ref) WHERE external_ref IS NOT NULL;
     CREATE TABLE counter (
         name TEXT PRIMARY KEY,

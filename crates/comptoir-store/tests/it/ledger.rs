@@ -22,7 +22,8 @@ fn entry(n: u32) -> NewEntry {
         kind: "sale".into(),
         recorded_at: format!("2026-12-03T10:{n:02}:00-05:00"),
         business_day: "2026-12-03".into(),
-        receipt_no: Some(format!("R{n}")),
+        receipt_no: Some(format!("R-{n}")),
+        receipt_seq: Some(i64::from(n)),
         external_ref: None,
         payload: format!("{{\"n\":{n}}}"),
     }
@@ -75,7 +76,8 @@ fn a_duplicate_external_reference_is_refused_and_nothing_is_written() {
     let mut first = entry(1);
     first.external_ref = Some("invoice:536365".into());
     store.append(first.clone()).unwrap();
-    first.receipt_no = Some("R2".into());
+    first.receipt_no = Some("R-2".into());
+    first.receipt_seq = Some(2);
     assert!(matches!(store.append(first), Err(StoreError::Duplicate(_))));
     assert_eq!(store.entry_count().unwrap(), 1);
     assert_eq!(store.append(entry(3)).unwrap().seq, 2);
