@@ -808,7 +808,7 @@ export class FakeRegister implements Backend {
       text(`${this.say('Reçu', 'Receipt')} ${no}`),
       text(this.footer()),
     );
-    out.push({ text: no, align: 'center', bold: false, big: false, kind: 'barcode' });
+    out.push({ text: no, align: 'center', bold: false, big: false, wide: false, tall: false, kind: 'barcode' });
     out.push(text(this.say('Merci et à bientôt!', 'Thank you!'), 'center'));
     return out;
   }
@@ -1137,19 +1137,19 @@ function fold(s: string): string {
 }
 
 function text(s: string, align: PreviewLine['align'] = 'left'): PreviewLine {
-  return { text: s, align, bold: false, big: false, kind: 'text' };
+  return { text: s, align, bold: false, big: false, wide: false, tall: false, kind: 'text' };
 }
 
 function bold(s: string): PreviewLine {
-  return { text: s, align: 'left', bold: true, big: false, kind: 'text' };
+  return { text: s, align: 'left', bold: true, big: false, wide: false, tall: false, kind: 'text' };
 }
 
 function big(s: string, align: PreviewLine['align']): PreviewLine {
-  return { text: s, align, bold: true, big: true, kind: 'text' };
+  return { text: s, align, bold: true, big: true, wide: true, tall: true, kind: 'text' };
 }
 
 function cut(): PreviewLine {
-  return { text: '', align: 'left', bold: false, big: false, kind: 'cut' };
+  return { text: '', align: 'left', bold: false, big: false, wide: false, tall: false, kind: 'cut' };
 }
 
 function pair(left: string, right: string): string {

@@ -105,6 +105,8 @@ export interface PreviewLine {
   align: 'left' | 'center' | 'right';
   bold: boolean;
   big: boolean;
+  wide: boolean;
+  tall: boolean;
   kind: 'text' | 'barcode' | 'qr' | 'cut' | 'image' | 'symbol' | string;
 }
 

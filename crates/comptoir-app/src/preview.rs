@@ -17,6 +17,8 @@ pub fn lines(preview: &Preview) -> Vec<PreviewLineView> {
             },
             bold: line.bold,
             big: line.width > 1 || line.height > 1,
+            wide: line.width > 1,
+            tall: line.height > 1,
             kind: match line.kind {
                 LineKind::Text => "text",
                 LineKind::Barcode(_) => "barcode",

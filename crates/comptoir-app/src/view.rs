@@ -210,6 +210,9 @@ pub struct PreviewLineView {
     pub text: String,
     pub align: &'static str,
     pub bold: bool,
+    /// Printed at double width or height (`big` is either, `wide` and `tall` each).
     pub big: bool,
+    pub wide: bool,
+    pub tall: bool,
     pub kind: &'static str,
 }

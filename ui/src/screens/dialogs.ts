@@ -429,10 +429,10 @@ function paper(lines: PreviewLine[]): TemplateResult {
     ${lines.map((l) => {
       if (l.kind === 'cut') return html`<div class="cut" aria-hidden="true"></div>`;
       if (l.kind !== 'text')
-        return html`<div class="pl symbol ${l.align}">${l.kind} ${l.text}</div>`;
-      return html`<div class="pl ${l.align} ${l.bold ? 'bold' : ''} ${l.big ? 'big' : ''}">
-        ${l.text || '\u00a0'}
-      </div>`;
+        return html`<div class="pl symbol ${l.align}">${l.text}</div>`;
+      // No whitespace around the text: the line is `white-space: pre`, as on paper.
+      const cls = `pl ${l.align} ${l.bold ? 'bold' : ''} ${l.wide ? 'wide' : ''} ${l.tall ? 'tall' : ''}`;
+      return html`<div class=${cls}>${l.text || '\u00a0'}</div>`;
     })}
   </div>`;
 }
