@@ -153,7 +153,8 @@ pub(crate) fn columns(
     width: usize,
     ellipsis: Cell,
 ) -> Vec<Vec<Cell>> {
-    let left = trim_end(trim_start(left));
+    // Leading blanks are kept: an indented label (a quantity under its item) is meant.
+    let left = trim_end(left);
     let right = trim_end(trim_start(right));
     if right.len() + 2 > width {
         let label = fit(left, width, ellipsis);
