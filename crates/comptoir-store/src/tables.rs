@@ -50,6 +50,17 @@ pub struct ParkedRow {
     pub payload: String,
 }
 
+impl ParkedRow {
+    fn from_row(row: &Row<'_>) -> rusqlite::Result<ParkedRow> {
+        Ok(ParkedRow {
+            id: row.get(0)?,
+            parked_at: row.get(1)?,
+            cashier_id: row.get(2)?,
+            payload: row.get(3)?,
+        })
+    }
+}
+
 /// Where a print job stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PrintJobState {
@@ -289,14 +300,7 @@ impl Store {
         let mut statement = self
             .conn()
             .prepare("SELECT id, parked_at, cashier_id, payload FROM parked_cart ORDER BY id")?;
-        let rows = statement.query_map([], |r| {
-            Ok(ParkedRow {
-                id: r.get(0)?,
-                parked_at: r.get(1)?,
-                cashier_id: r.get(2)?,
-                payload: r.get(3)?,
-            })
-        })?;
+        let rows = statement.query_map([], ParkedRow::from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -307,14 +311,7 @@ impl Store {
             .query_row(
                 "SELECT id, parked_at, cashier_id, payload FROM parked_cart WHERE id = ?1",
                 [id],
-                |r| {
-                    Ok(ParkedRow {
-                        id: r.get(0)?,
-                        parked_at: r.get(1)?,
-                        cashier_id: r.get(2)?,
-                        payload: r.get(3)?,
-                    })
-                },
+                ParkedRow::from_row,
             )
             .optional()?;
         if let Some(row) = &row {
