@@ -183,17 +183,23 @@ async fn reprint_last(till: State<'_, Till>) -> Reply<View> {
 
 #[tauri::command(rename_all = "snake_case")]
 async fn paid_in(till: State<'_, Till>, amount: String, reason: String) -> Reply<View> {
-    act(&till, move |r| r.drawer_movement(DrawerMovement::PaidIn, Some(&amount), &reason)).await
+    act(&till, move |r| {
+        r.drawer_movement(DrawerMovement::PaidIn, Some(&amount), &reason).map(|_| ())
+    })
+    .await
 }
 
 #[tauri::command(rename_all = "snake_case")]
 async fn paid_out(till: State<'_, Till>, amount: String, reason: String) -> Reply<View> {
-    act(&till, move |r| r.drawer_movement(DrawerMovement::PaidOut, Some(&amount), &reason)).await
+    act(&till, move |r| {
+        r.drawer_movement(DrawerMovement::PaidOut, Some(&amount), &reason).map(|_| ())
+    })
+    .await
 }
 
 #[tauri::command(rename_all = "snake_case")]
 async fn no_sale(till: State<'_, Till>, reason: String) -> Reply<View> {
-    act(&till, move |r| r.drawer_movement(DrawerMovement::NoSale, None, &reason)).await
+    act(&till, move |r| r.drawer_movement(DrawerMovement::NoSale, None, &reason).map(|_| ())).await
 }
 
 #[tauri::command(rename_all = "snake_case")]

@@ -11,11 +11,19 @@ pub struct AppError {
     pub code: &'static str,
     /// English text with the specifics (which barcode, which line); safe to show and log.
     pub detail: String,
+    /// Where it happened, put before the message ("line 2").
+    pub context: Option<String>,
 }
 
 impl AppError {
     pub fn new(code: &'static str, detail: impl Into<String>) -> AppError {
-        AppError { code, detail: detail.into() }
+        AppError { code, detail: detail.into(), context: None }
+    }
+
+    /// The same error, said to have happened at `context` ("line 2").
+    pub fn at(mut self, context: impl Into<String>) -> AppError {
+        self.context = Some(context.into());
+        self
     }
 
     pub fn config(detail: impl Into<String>) -> AppError {
@@ -24,7 +32,11 @@ impl AppError {
 
     /// The message for the cashier, in `lang`, with the detail where it helps.
     pub fn message(&self, lang: &str) -> String {
-        crate::i18n::error_message(self, lang)
+        let message = crate::i18n::error_message(self, lang);
+        match &self.context {
+            Some(context) => format!("{context}: {message}"),
+            None => message,
+        }
     }
 }
 

@@ -24,6 +24,8 @@ pub struct RowError {
 pub struct ParsedCatalog {
     pub format: &'static str,
     pub rows: Vec<CatalogRow>,
+    /// The file line of each row, for errors found later (a barcode that belongs to another item).
+    pub lines: Vec<u64>,
     pub errors: Vec<RowError>,
 }
 
@@ -58,17 +60,47 @@ pub fn parse_catalog(text: &str, store: &config::Store) -> AppResult<ParsedCatal
                 continue;
             }
         };
+        if format == "comptoir" && record.len() != headers.len() {
+            let reason = format!(
+                "the row has {} fields where the header has {}",
+                record.len(),
+                headers.len()
+            );
+            parsed.errors.push(RowError { line, reason });
+            continue;
+        }
         let fields = Fields { record: &record, headers: &headers };
         let row = match format {
             "comptoir" => own_row(&fields, store),
             _ => off_row(&fields),
         };
-        match row {
-            Ok(row) => parsed.rows.push(row),
+        match row.and_then(|row| parsed.check_unique(row)) {
+            Ok(row) => {
+                parsed.rows.push(row);
+                parsed.lines.push(line);
+            }
             Err(reason) => parsed.errors.push(RowError { line, reason }),
         }
     }
     Ok(parsed)
+}
+
+impl ParsedCatalog {
+    /// A SKU or a barcode given twice in one file is an error, not "the last row wins".
+    fn check_unique(&self, row: CatalogRow) -> Result<CatalogRow, String> {
+        if let Some(line) = self.rows.iter().position(|r| r.sku == row.sku).map(|i| self.lines[i]) {
+            return Err(format!("{}: the sku is also on line {line}", row.sku));
+        }
+        if let Some(gtin) = &row.gtin
+            && let Some(i) = self.rows.iter().position(|r| r.gtin.as_ref() == Some(gtin))
+        {
+            return Err(format!(
+                "{}: barcode {gtin} is also on line {} ({})",
+                row.sku, self.lines[i], self.rows[i].sku
+            ));
+        }
+        Ok(row)
+    }
 }
 
 fn own_row(f: &Fields<'_>, store: &config::Store) -> Result<CatalogRow, String> {

@@ -43,7 +43,25 @@ impl Register {
     /// Imports a catalog file. With bad rows and `skip_bad_rows` false nothing is written and
     /// the error lists every bad row; otherwise the good rows go in, in one transaction.
     pub fn import_catalog(&mut self, text: &str, skip_bad_rows: bool) -> AppResult<ImportReport> {
-        let parsed = import::parse_catalog(text, &self.store)?;
+        let mut parsed = import::parse_catalog(text, &self.store)?;
+        // A barcode that already belongs to another item is refused: moving it silently would
+        // make the scanner sell the new item under the old one's barcode.
+        for (row, line) in parsed.rows.iter().zip(&parsed.lines) {
+            let owner = row.gtin.as_deref().and_then(|g| self.catalog.lookup(g));
+            if let Some(owner) = owner.filter(|o| !o.sku.0.eq_ignore_ascii_case(&row.sku)) {
+                let barcode = row.gtin.as_deref().unwrap_or("");
+                let reason = format!(
+                    "{}: barcode {barcode} belongs to {} ({})",
+                    row.sku, owner.sku.0, owner.name
+                );
+                parsed.errors.push(import::RowError { line: *line, reason });
+            }
+        }
+        parsed.errors.sort_by_key(|e| e.line);
+        let refused: Vec<u64> = parsed.errors.iter().map(|e| e.line).collect();
+        let keep: Vec<bool> = parsed.lines.iter().map(|l| !refused.contains(l)).collect();
+        let mut keep_iter = keep.iter();
+        parsed.rows.retain(|_| *keep_iter.next().unwrap_or(&false));
         if !parsed.errors.is_empty() && !skip_bad_rows {
             let listing: Vec<String> =
                 parsed.errors.iter().map(|e| format!("line {}: {}", e.line, e.reason)).collect();
@@ -89,10 +107,8 @@ impl Register {
         if !KEYS.contains(&key) {
             return Err(AppError::new("unknown_setting", format!("{key}: settings are {KEYS:?}")));
         }
-        if key == "printer" {
-            PrinterSetting::parse(value)?;
-        }
-        self.db.set_setting(key, value)?;
+        printing::check_setting(key, value)?;
+        self.db.set_setting(key, value.trim())?;
         Ok(())
     }
 }

@@ -11,6 +11,39 @@ use comptoir_store::{PrintJobRow, PrintJobState, Store};
 
 use crate::error::{AppError, AppResult};
 
+/// The profile used when none is set: an Epson TM-T88V, 80 mm, the common store printer.
+pub const DEFAULT_PROFILE: &str = "TM-T88V";
+
+/// Checks a setting's value before it is saved, so a typo can never keep the register from
+/// opening or send receipts somewhere odd.
+pub fn check_setting(key: &str, value: &str) -> AppResult<()> {
+    let number = |min: u32, max: u32| {
+        let n: Option<u32> = value.trim().parse().ok();
+        n.filter(|n| (min..=max).contains(n)).map(|_| ()).ok_or_else(|| {
+            AppError::new("invalid_setting", format!("{key} is a whole number from {min} to {max}"))
+        })
+    };
+    match key {
+        "printer" => PrinterSetting::parse(value).map(|_| ()),
+        "printer.profile" => Profile::load(value.trim()).map(|_| ()).map_err(|e| {
+            let known = Profile::names().join(", ");
+            AppError::new(
+                "invalid_setting",
+                format!("printer profile {value:?}: {e}; known: {known}"),
+            )
+        }),
+        "drawer.pin" if matches!(value.trim(), "2" | "5") => Ok(()),
+        "drawer.pin" => Err(AppError::new(
+            "invalid_setting",
+            "drawer.pin is 2 or 5 (the drawer's connector pin)",
+        )),
+        "drawer.on_ms" | "drawer.off_ms" => number(2, 510),
+        "scanner.burst_max_gap_ms" => number(5, 500),
+        "scanner.burst_min_len" => number(3, 64),
+        _ => Err(AppError::new("unknown_setting", format!("{key} is not a setting"))),
+    }
+}
+
 /// Where receipts go.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PrinterSetting {
@@ -29,19 +62,22 @@ impl PrinterSetting {
         if text.is_empty() || text == "virtual" {
             return Ok(PrinterSetting::Virtual);
         }
+        let refused = || {
+            AppError::new(
+                "invalid_printer",
+                format!(
+                    "{text:?}: use virtual, tcp://HOST:PORT or /dev/usb/lpN (a printer device)"
+                ),
+            )
+        };
         if let Some(addr) = text.strip_prefix("tcp://") {
-            return Ok(PrinterSetting::Tcp(with_default_port(addr)));
+            return network_address(addr).map(PrinterSetting::Tcp).ok_or_else(refused);
         }
-        if text.starts_with('/') {
+        // Only a printer device: the register must never append receipts to an ordinary file.
+        if text.starts_with("/dev/") && !text.contains("..") {
             return Ok(PrinterSetting::Device(PathBuf::from(text)));
         }
-        if text.contains(':') || text.chars().all(|c| c.is_ascii_digit() || c == '.') {
-            return Ok(PrinterSetting::Tcp(with_default_port(text)));
-        }
-        Err(AppError::new(
-            "invalid_printer",
-            format!("{text:?}: use virtual, tcp://HOST:PORT or /dev/usb/lp0"),
-        ))
+        network_address(text).map(PrinterSetting::Tcp).ok_or_else(refused)
     }
 
     pub fn describe(&self) -> String {
@@ -60,8 +96,17 @@ impl PrinterSetting {
     }
 }
 
-fn with_default_port(addr: &str) -> String {
-    if addr.contains(':') { addr.to_owned() } else { format!("{addr}:9100") }
+/// `HOST` or `HOST:PORT` with a host name or IPv4 address and a port from 1 to 65535; the
+/// port defaults to 9100, the raw printing port.
+fn network_address(addr: &str) -> Option<String> {
+    let (host, port) = match addr.rsplit_once(':') {
+        Some((host, port)) => (host, port.parse::<u16>().ok().filter(|p| *p > 0)?),
+        None => (addr, 9100),
+    };
+    let host_ok = !host.is_empty()
+        && host.len() <= 253
+        && host.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+    host_ok.then(|| format!("{host}:{port}"))
 }
 
 /// The printer and how jobs are encoded for it.
@@ -78,10 +123,16 @@ pub struct PrinterPort {
 
 impl PrinterPort {
     pub fn new(setting: PrinterSetting, data_dir: &Path, db: &Store) -> AppResult<PrinterPort> {
-        let profile_name = db.setting("printer.profile")?.unwrap_or_else(|| "TM-T88V".to_owned());
-        let profile = Profile::load(&profile_name).map_err(|e| {
-            AppError::new("invalid_printer", format!("printer profile {profile_name}: {e}"))
-        })?;
+        let profile_name =
+            db.setting("printer.profile")?.unwrap_or_else(|| DEFAULT_PROFILE.to_owned());
+        // A profile that no longer loads must not keep the register from opening: it prints
+        // on the default profile and says so in the log.
+        let profile = Profile::load(&profile_name).or_else(|error| {
+            tracing::warn!(profile = %profile_name, %error, "unknown printer profile: using {DEFAULT_PROFILE}");
+            Profile::load(DEFAULT_PROFILE)
+        });
+        let profile = profile
+            .map_err(|e| AppError::new("invalid_printer", format!("printer profile: {e}")))?;
         let options = EncodeOptions { drawer: drawer_config(db)?, ..EncodeOptions::default() };
         let virtual_dir = data_dir.join("printer");
         let (transport, virtual_printer): (Option<Box<dyn Transport + Send>>, _) = match &setting {

@@ -181,6 +181,9 @@ impl Register {
         number: i64,
         options: OpenOptions,
     ) -> AppResult<Register> {
+        if !(1..=99).contains(&number) {
+            return Err(AppError::new("invalid_argument", "a register's number is from 1 to 99"));
+        }
         let demo = config::demo_store(store_code).ok_or_else(|| {
             AppError::new(
                 "unknown_store",
@@ -554,7 +557,29 @@ impl Register {
                 format!("{tax_class}: use one of {:?}", self.store.tax_classes()),
             ));
         }
-        let catalog_item = sku.and_then(|s| self.catalog.by_sku(s));
+        let catalog_item = match sku {
+            Some(sku) => Some(
+                self.catalog
+                    .by_sku(sku)
+                    .ok_or_else(|| AppError::new("unknown_item", sku.to_owned()))?,
+            ),
+            None => None,
+        };
+        // Keying a price is for items that have none; changing a shelf price is a price
+        // override, which needs a manager's approval (the money engine's work).
+        if let Some(item) = catalog_item
+            && item.price.is_some()
+        {
+            return Err(AppError::new(
+                "has_shelf_price",
+                format!(
+                    "{} has a shelf price: scan it, or ask a manager for a price override",
+                    item.name
+                ),
+            ));
+        }
+        // The tax class of a catalog item is catalog data, not the cashier's choice.
+        let tax_class = catalog_item.map_or(tax_class, |i| i.tax_class.as_str());
         let line = Line {
             id: LineId(0),
             sku: Sku(catalog_item.map_or_else(|| "OPEN".to_owned(), |i| i.sku.0.clone())),
@@ -1070,17 +1095,21 @@ pub(crate) fn required_reason(reason: &str) -> AppResult<String> {
 }
 
 pub(crate) fn parse_quantity(text: &str) -> AppResult<Decimal> {
-    let qty: Decimal = text
-        .trim()
-        .parse()
-        .map_err(|_| AppError::new("invalid_quantity", format!("{text:?} is not a quantity")))?;
-    if qty <= Decimal::ZERO
+    let trimmed = text.trim();
+    let plain = comptoir_core::money::is_plain_decimal(trimmed) && !trimmed.starts_with('-');
+    let qty: Decimal = plain
+        .then(|| trimmed.parse().ok())
+        .flatten()
+        .ok_or_else(|| AppError::new("invalid_quantity", format!("{text:?} is not a quantity")))?;
+    // Every item is sold by the unit until weighed items come with the scale: a quantity is
+    // a whole number, so 0.001 of a bottle can never make a 0.00 sale.
+    if qty < Decimal::ONE
         || qty > Decimal::from(comptoir_core::cart::MAX_QUANTITY)
-        || qty.normalize().scale() > 3
+        || !qty.fract().is_zero()
     {
         return Err(AppError::new(
             "invalid_quantity",
-            format!("{text}: more than 0, at most 9999, 3 decimals at most"),
+            format!("{text}: a whole number from 1 to 9999"),
         ));
     }
     Ok(qty.normalize())

@@ -55,6 +55,17 @@ struct InvoiceLine {
 impl Register {
     /// Books an invoice file. Rows that do not parse are reported and their invoice skipped.
     pub fn replay(&mut self, csv_text: &str) -> AppResult<ReplaySummary> {
+        // The invoices are a UK retailer's, in pounds with VAT included: booking them into a
+        // store with another currency or tax regime would make every figure wrong.
+        if self.store.currency.code != "GBP" || !self.store.regime.prices_include_tax {
+            return Err(AppError::new(
+                "wrong_store",
+                format!(
+                    "these invoices are in GBP with VAT included; this register is {} ({}): replay into a London register",
+                    self.store.config.code, self.store.currency.code
+                ),
+            ));
+        }
         let (invoices, errors) = self.read_invoices(csv_text)?;
         let mut summary = ReplaySummary { errors, ..ReplaySummary::default() };
         let (mut total, mut tax) = (Money::ZERO, Money::ZERO);
@@ -86,6 +97,8 @@ impl Register {
             let Some((sale_total, sale_tax, non_merchandise)) =
                 self.book_invoice(&number, &reference, &lines)?
             else {
+                let reason = format!("{number}: the invoice's total is not positive: not booked");
+                summary.errors.push(RowError { line: lines[0].line, reason });
                 continue;
             };
             summary.sales += 1;

@@ -12,6 +12,10 @@ use crate::receipt;
 use crate::register::{Register, parse_payload, required_reason, stamp, to_json};
 use crate::view::{ReportCash, ReportTax, ReportTender, ReportView};
 
+/// Whether what was recorded also printed: the outer result of a use case says whether it was
+/// recorded; this says whether its slip (and the drawer kick) reached the printer.
+pub type Printed = Result<(), AppError>;
+
 /// The three ways cash moves outside a sale.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DrawerMovement {
@@ -40,13 +44,14 @@ impl DrawerMovement {
 
 impl Register {
     /// Records money put in or taken out of the drawer, or a drawer opened without a sale;
-    /// each is an audited entry with a reason, committed before the drawer opens.
+    /// each is an audited entry with a reason, committed before the drawer opens. An error
+    /// means nothing was recorded; `Ok(Err(..))` means recorded, but the slip did not print.
     pub fn drawer_movement(
         &mut self,
         movement: DrawerMovement,
         amount: Option<&str>,
         reason: &str,
-    ) -> AppResult<()> {
+    ) -> AppResult<Printed> {
         let session = self.require(movement.permission())?.clone();
         let shift_no = self.require_shift()?.number;
         let reason = required_reason(reason)?;
@@ -85,7 +90,7 @@ impl Register {
         tx.queue_print_job(&job)?;
         tx.commit()?;
         tracing::info!(kind = movement.kind(), seq = recorded.seq, "drawer opened");
-        self.flush_print_queue()
+        Ok(self.flush_print_queue())
     }
 
     /// The X report: the open shift so far. Prints it and returns it.

@@ -15,6 +15,7 @@ use comptoir_app::{
     AppError, AppResult, DrawerMovement, ManualClock, OpenOptions, Pin, PrinterSetting, Register,
     SystemClock,
 };
+use comptoir_core::{Settlement, Tender};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -112,7 +113,7 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("COMPTOIR_LOG")
-                .unwrap_or_else(|_| "warn".into()),
+                .unwrap_or_else(|_| "off".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -213,7 +214,7 @@ fn run(cli: Cli) -> AppResult<Value> {
                 "paid-out" => DrawerMovement::PaidOut,
                 _ => DrawerMovement::NoSale,
             };
-            let printed = register.drawer_movement(movement, amount.as_deref(), reason);
+            let printed = register.drawer_movement(movement, amount.as_deref(), reason)?;
             Ok(
                 json!({"recorded": true, "printed": printed.is_ok(), "print_error": printed.err().map(|e| error_json(&e))}),
             )
@@ -230,9 +231,14 @@ fn run(cli: Cli) -> AppResult<Value> {
         }
         Command::Config { key, value } => config(&mut register, key.as_deref(), value.as_deref()),
         Command::Find { query } => {
-            let mut found: Vec<Value> =
-                register.catalog().lookup(query).map(item_json).into_iter().collect();
-            found.extend(register.search(query).iter().map(item_json));
+            let currency = register.store_config().currency.clone();
+            let mut found: Vec<Value> = register
+                .catalog()
+                .lookup(query)
+                .map(|i| item_json(i, &currency))
+                .into_iter()
+                .collect();
+            found.extend(register.search(query).iter().map(|i| item_json(i, &currency)));
             Ok(json!({ "items": found }))
         }
     }
@@ -263,13 +269,16 @@ fn error_json(error: &AppError) -> Value {
     json!({"code": error.code, "message": error.message("en")})
 }
 
-fn item_json(item: &comptoir_app::register::CatalogItem) -> Value {
+fn item_json(
+    item: &comptoir_app::register::CatalogItem,
+    currency: &comptoir_core::Currency,
+) -> Value {
     json!({
         "sku": item.sku.0,
         "barcode": item.gtin.as_ref().map(|g| g.display().to_owned()),
         "name": item.name,
         "name_fr": item.name_fr,
-        "price_minor": item.price.map(|p| p.minor()),
+        "price": item.price.map(|p| p.format(currency)),
         "tax_class": item.tax_class.0,
     })
 }
@@ -339,7 +348,7 @@ fn ring(register: &mut Register, basket: &Basket) -> AppResult<comptoir_app::Com
         return Err(AppError::new("cart_empty", "the basket has no lines"));
     }
     for (index, line) in basket.lines.iter().enumerate() {
-        let at = |e: AppError| AppError::new(e.code, format!("line {}: {}", index + 1, e.detail));
+        let at = |e: AppError| e.at(format!("line {}", index + 1));
         if let Some(qty) = &line.qty {
             register.set_multiplier(qty).map_err(at)?;
         }
@@ -362,6 +371,7 @@ fn ring(register: &mut Register, basket: &Basket) -> AppResult<comptoir_app::Com
             }
         }
     }
+    check_tenders(register, &basket.tenders)?;
     let mut committed = None;
     for tender in &basket.tenders {
         committed = match tender {
@@ -375,16 +385,56 @@ fn ring(register: &mut Register, basket: &Basket) -> AppResult<comptoir_app::Com
     })
 }
 
+/// The basket's tenders must pay the sale exactly with their last leg: a leg after the sale is
+/// paid would be refused once the sale is committed, and the basket would be half done.
+fn check_tenders(register: &Register, tenders: &[BasketTender]) -> AppResult<()> {
+    let store = register.store_config();
+    let mut legs = Vec::new();
+    for (index, tender) in tenders.iter().enumerate() {
+        let at = |e: AppError| e.at(format!("tender {}", index + 1));
+        let leg = match tender {
+            BasketTender::Cash { amount } => {
+                Tender::Cash { tendered: store.currency.parse(amount).map_err(|e| at(e.into()))? }
+            }
+            BasketTender::Card { amount, reference } => Tender::ExternalCard {
+                amount: store.currency.parse(amount).map_err(|e| at(e.into()))?,
+                reference: reference.clone(),
+            },
+        };
+        legs.push(leg);
+        let paid = Settlement::of(register.priced().total, &legs, &store.currency).paid;
+        if paid && index + 1 < tenders.len() {
+            return Err(AppError::new(
+                "invalid_input",
+                format!(
+                    "the sale is paid by tender {}: remove the {} tender(s) after it",
+                    index + 1,
+                    tenders.len() - index - 1
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn config(register: &mut Register, key: Option<&str>, value: Option<&str>) -> AppResult<Value> {
     if let (Some(key), Some(value)) = (key, value) {
         register.set_setting(key, value)?;
     }
+    let db = register.database();
+    let saved = |key: &str, default: &str| {
+        db.setting(key).ok().flatten().unwrap_or_else(|| default.to_owned())
+    };
     let scanner = register.scanner_settings();
     Ok(json!({
-        "printer": register.printer_port().setting().describe(),
-        "printer.profile": register.printer_port().profile().name(),
+        "printer": saved("printer", "virtual"),
+        "printer.profile": saved("printer.profile", comptoir_app::printing::DEFAULT_PROFILE),
+        "drawer.pin": saved("drawer.pin", "2"),
+        "drawer.on_ms": saved("drawer.on_ms", "50"),
+        "drawer.off_ms": saved("drawer.off_ms", "500"),
         "scanner.burst_max_gap_ms": scanner.burst_max_gap_ms,
         "scanner.burst_min_len": scanner.burst_min_len,
         "data_dir": register.data_dir(),
+        "note": "printer and drawer settings take effect the next time the register opens",
     }))
 }

@@ -112,11 +112,18 @@ impl Currency {
     }
 
     /// Parses an amount typed by a cashier or sent on the wire: `"12.5"`, `"12.50"`, `"-3"`.
-    /// More decimals than the currency has is an error, never a silent rounding.
+    /// Only plain decimal notation is read (no exponent, no `+`, no thousands separator); more
+    /// decimals than the currency has is an error, never a silent rounding; an amount above
+    /// [`MAX_AMOUNT`] major units is refused, so no sum of a sale can overflow.
     pub fn parse(&self, text: &str) -> Result<Money, MoneyError> {
         let trimmed = text.trim();
-        let value: Decimal =
-            trimmed.parse().map_err(|_| MoneyError::NotANumber(text.to_owned()))?;
+        if !is_plain_decimal(trimmed) {
+            return Err(MoneyError::NotANumber(text.to_owned()));
+        }
+        let value: Decimal = trimmed.parse().map_err(|_| MoneyError::TooLarge(text.to_owned()))?;
+        if value.abs() > Decimal::from(MAX_AMOUNT) {
+            return Err(MoneyError::TooLarge(text.to_owned()));
+        }
         self.from_decimal(value)
             .ok_or_else(|| MoneyError::TooPrecise { text: text.to_owned(), digits: self.digits })
     }
@@ -143,6 +150,20 @@ impl Currency {
     }
 }
 
+/// The largest amount, in major units, that a price, a tender or a float may have.
+pub const MAX_AMOUNT: i64 = 10_000_000;
+
+/// `-12.50`, `3`, `0.5`: digits, at most one point, an optional leading minus.
+pub fn is_plain_decimal(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    !whole.is_empty()
+        && all_digits(whole)
+        && all_digits(fraction)
+        && (!fraction.is_empty() || !digits.ends_with('.'))
+}
+
 /// Why an amount could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MoneyError {
@@ -150,6 +171,8 @@ pub enum MoneyError {
     NotANumber(String),
     #[error("{text:?} has more than {digits} decimals")]
     TooPrecise { text: String, digits: u32 },
+    #[error("{0:?} is more than the largest amount the register takes (10,000,000)")]
+    TooLarge(String),
 }
 
 /// How a fraction of a minor unit is resolved.
@@ -286,6 +309,12 @@ mod tests {
         assert_eq!(cad.parse(" -3 "), Ok(Money(-300)));
         assert!(matches!(cad.parse("1.005"), Err(MoneyError::TooPrecise { .. })));
         assert!(matches!(cad.parse("douze"), Err(MoneyError::NotANumber(_))));
+        for odd in ["1e2", "+2", "1,50", "", ".5", "5.", "--1", "1 000"] {
+            assert!(matches!(cad.parse(odd), Err(MoneyError::NotANumber(_))), "{odd:?}");
+        }
+        assert!(matches!(cad.parse("92233720368547758.07"), Err(MoneyError::TooLarge(_))));
+        assert!(matches!(cad.parse("10000000.01"), Err(MoneyError::TooLarge(_))));
+        assert_eq!(cad.parse("10000000"), Ok(Money(1_000_000_000)));
         assert_eq!(Money(-5).format(&cad), "-0.05");
     }
 

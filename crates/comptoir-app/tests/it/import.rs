@@ -43,3 +43,26 @@ fn open_food_facts_exports_import_and_spreadsheet_damage_is_reported() {
         &report.errors[..3.min(report.errors.len())]
     );
 }
+
+#[test]
+fn a_barcode_or_sku_given_twice_or_owned_by_another_item_is_refused() {
+    let mut till = till("montreal");
+    let csv = "sku,barcode,name,name_fr,price,tax_class,kind,unit\n\
+               T1,4006381333931,Stabilo,,1.99,standard,item,each\n\
+               T1,,Same sku,,1.99,standard,item,each\n\
+               T2,4006381333931,Same barcode,,1.99,standard,item,each\n\
+               T3,0019061093791,Takes the peanuts' barcode,,9.99,zero_rated,item,each\n\
+               T4,,Short row\n";
+    let error = till.register.import_catalog(csv, false).unwrap_err();
+    for expected in [
+        "line 3: T1: the sku is also on line 2",
+        "line 4: T2: barcode",
+        "line 5: T3: barcode 00019061093791 belongs to M0019061093791",
+        "line 6: the row has 3 fields",
+    ] {
+        assert!(error.detail.contains(expected), "{expected:?} missing from {}", error.detail);
+    }
+    let report = till.register.import_catalog(csv, true).unwrap();
+    assert_eq!(report.imported, 1);
+    assert_eq!(till.register.catalog().lookup(PEANUTS).unwrap().name, "French Burnt Peanuts");
+}

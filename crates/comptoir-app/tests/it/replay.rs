@@ -35,3 +35,11 @@ fn the_invoice_week_books_611_sales_67_adjustments_and_339876_49_gbp_once() {
     assert_eq!((again.sales, again.stock_adjustments, again.already_booked), (0, 0, 678));
     assert_eq!(till.register.verify().unwrap().entries, 678);
 }
+
+#[test]
+fn the_uk_invoices_are_refused_by_a_montreal_register() {
+    let mut till = till("montreal");
+    let error = till.register.replay(&week()).unwrap_err();
+    assert_eq!(error.code, "wrong_store");
+    assert_eq!(till.register.verify().unwrap().entries, 0);
+}

@@ -256,3 +256,61 @@ fn a_london_sale_shows_the_vat_included_at_todays_rate() {
     assert!(text.contains("Receipt LDN01-000001"), "{text}");
     assert!(!text.contains("Cash rounding"), "{text}");
 }
+
+#[test]
+fn quantities_are_whole_numbers_and_amounts_plain_and_bounded() {
+    let mut till = open_till();
+    let r = &mut till.register;
+    for odd in ["0.001", "0.5", "1e3", "+2", "-1", "10000"] {
+        assert_eq!(r.set_multiplier(odd).unwrap_err().code, "invalid_quantity", "{odd}");
+    }
+    r.scan(PEANUTS).unwrap();
+    for odd in ["1e2", "92233720368547758.07", "10000000.01", "-5"] {
+        assert_eq!(r.tender_cash(odd).unwrap_err().code, "invalid_amount", "{odd}");
+    }
+    let error = r.add_open_price("Gold bar", "92233720368547758.07", "standard", None).unwrap_err();
+    assert_eq!(error.code, "invalid_amount");
+    assert!(error.message("en").contains("largest amount"), "{}", error.message("en"));
+}
+
+#[test]
+fn a_priced_catalog_item_cannot_be_sold_at_a_keyed_price() {
+    let mut till = open_till();
+    let priced = till.register.catalog().lookup(PEANUTS).unwrap().sku.0.clone();
+    let error =
+        till.register.add_open_price("cheap", "0.01", "zero_rated", Some(&priced)).unwrap_err();
+    assert_eq!(error.code, "has_shelf_price");
+    // An item without a shelf price takes a keyed price, with its own tax class.
+    till.register.add_open_price("Produit du jour", "4.00", "standard", Some("MOPEN1")).unwrap();
+    let line = &till.register.view().unwrap().cart.lines[0];
+    assert_eq!((line.amount.as_str(), line.tax_class.as_str()), ("4.00", "zero_rated"));
+}
+
+#[test]
+fn a_bad_setting_is_refused_and_a_stored_one_never_keeps_the_register_closed() {
+    let mut till = open_till();
+    assert_eq!(
+        till.register.set_setting("printer.profile", "NOPE").unwrap_err().code,
+        "invalid_setting"
+    );
+    for (key, value) in [
+        ("printer", "ftp://x"),
+        ("printer", "tcp://host:99999"),
+        ("printer", "/etc/passwd"),
+        ("drawer.pin", "3"),
+        ("drawer.on_ms", "100000"),
+        ("scanner.burst_min_len", "0"),
+    ] {
+        assert!(till.register.set_setting(key, value).is_err(), "{key}={value} was accepted");
+    }
+    till.register.set_setting("printer", "tcp://10.0.0.5").unwrap();
+    assert_eq!(
+        till.register.database().setting("printer").unwrap().as_deref(),
+        Some("tcp://10.0.0.5")
+    );
+    till.register.set_setting("printer", "virtual").unwrap();
+    // A profile saved by an older version that no longer exists: the register still opens.
+    till.register.database().set_setting("printer.profile", "GONE").unwrap();
+    let till = till.restart();
+    assert_eq!(till.register.printer_port().profile().name(), "TM-T88V");
+}

@@ -12,13 +12,15 @@ fn expected_cash_counts_float_cash_sales_paid_in_and_out_and_the_z_report_is_num
     r.tender_cash("10.00").unwrap().expect("sale 1"); // 4.47 → cash 4.45 kept
     r.scan(TRUFFLES).unwrap();
     r.tender_card("4.01", "T1").unwrap().expect("sale 2"); // 3.49 + 0.17 + 0.35 = 4.01 card
-    r.drawer_movement(DrawerMovement::PaidIn, Some("20.00"), "change from the bank").unwrap();
-    r.drawer_movement(DrawerMovement::PaidOut, Some("5.50"), "window cleaner").unwrap();
+    r.drawer_movement(DrawerMovement::PaidIn, Some("20.00"), "change from the bank")
+        .unwrap()
+        .unwrap();
+    r.drawer_movement(DrawerMovement::PaidOut, Some("5.50"), "window cleaner").unwrap().unwrap();
     assert_eq!(
         r.drawer_movement(DrawerMovement::NoSale, None, "").unwrap_err().code,
         "reason_required"
     );
-    r.drawer_movement(DrawerMovement::NoSale, None, "customer needed change").unwrap();
+    r.drawer_movement(DrawerMovement::NoSale, None, "customer needed change").unwrap().unwrap();
 
     let x = r.report_x().unwrap();
     assert_eq!(x.sales_count, 2);

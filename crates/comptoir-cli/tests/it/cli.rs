@@ -127,3 +127,70 @@ fn a_catalog_with_bad_rows_is_refused_with_line_numbers() {
     let found = json(&run(comptoir(dir.path()).args(["find", "X1"]), ""));
     assert_eq!(found["items"].as_array().unwrap().len(), 0);
 }
+
+#[test]
+fn a_basket_paid_before_its_last_tender_is_refused_whole() {
+    let dir = montreal();
+    let basket = r#"{"lines":[{"barcode":"99494858"}],"tenders":[{"kind":"cash","amount":"20"},{"kind":"cash","amount":"5"}]}"#;
+    let output = run(comptoir(dir.path()).args(["--pin", "2468", "sale"]), basket);
+    let error = json(&output);
+    assert_eq!(error["code"], "invalid_input");
+    assert!(error["message"].as_str().unwrap().contains("paid by tender 1"), "{error}");
+    assert_eq!(
+        json(&run(comptoir(dir.path()).arg("verify"), ""))["entries"],
+        1,
+        "nothing was sold"
+    );
+}
+
+#[test]
+fn a_refused_drawer_movement_is_an_error_not_a_recording() {
+    let dir = montreal();
+    let output = run(
+        comptoir(dir.path())
+            .args(["--pin", "2468", "drawer", "paid-out", "--amount", "5", "--reason", "x"]),
+        "",
+    );
+    assert!(!output.status.success());
+    assert_eq!(json(&output)["code"], "permission_denied");
+    let output = run(
+        comptoir(dir.path())
+            .args(["--pin", "1234", "drawer", "paid-in", "--amount", "0", "--reason", "x"]),
+        "",
+    );
+    assert_eq!(json(&output)["code"], "invalid_amount");
+    let output = run(
+        comptoir(dir.path()).args(["--pin", "1234", "drawer", "no-sale", "--reason", "change"]),
+        "",
+    );
+    assert_eq!(json(&output)["recorded"], true);
+}
+
+#[test]
+fn errors_on_standard_error_are_only_json_and_name_the_line() {
+    let dir = montreal();
+    for _ in 0..2 {
+        let _ = run(
+            comptoir(dir.path()).args(["--pin", "0000", "shift", "close", "--counted", "1"]),
+            "",
+        );
+    }
+    let output = run(
+        comptoir(dir.path()).args(["--pin", "2468", "sale"]),
+        r#"{"lines":[{"barcode":"0019061093791"},{"price":"1.00","name":"x"}],"tenders":[]}"#,
+    );
+    let error = json(&output);
+    assert_eq!(error["code"], "permission_denied");
+    assert!(error["message"].as_str().unwrap().starts_with("line 2: "), "{error}");
+    let init = run(
+        comptoir(tempfile::tempdir().unwrap().path()).args([
+            "init",
+            "--store",
+            "montreal",
+            "--register",
+            "0",
+        ]),
+        "",
+    );
+    assert_eq!(json(&init)["code"], "invalid_argument");
+}
