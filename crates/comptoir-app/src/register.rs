@@ -27,6 +27,10 @@ use crate::view::{Notice, ReportView};
 
 pub use comptoir_core::Item as CatalogItem;
 
+/// A print job's error while it is being sent: still there after a crash, it means the job
+/// may have printed.
+const SENDING: &str = "sending";
+
 /// The setting that holds the last sale whose receipt is queued, as `epoch:seq`.
 const RECEIPTS_QUEUED: &str = "print.receipts_queued_through";
 
@@ -946,6 +950,15 @@ impl Register {
     pub fn flush_print_queue(&mut self) -> AppResult<()> {
         let pending = self.db.print_jobs_in(PrintJobState::Pending)?;
         for job in pending {
+            // A job that was being sent when the register stopped may have printed: the
+            // customer may hold that receipt, so it goes out again only as a COPY.
+            let job = match job.error.as_deref() {
+                Some(SENDING) if job.kind == "receipt" => self.copy_of(job)?,
+                _ => job,
+            };
+            self.db.relaxed(|db| {
+                db.set_print_job_state(&job.id, PrintJobState::Pending, Some(SENDING))
+            })?;
             match self.printer.send(&job) {
                 Ok(()) => self.db.set_print_job_state(&job.id, PrintJobState::Printed, None)?,
                 Err(error) => {
@@ -970,6 +983,36 @@ impl Register {
             self.notice = None;
         }
         Ok(())
+    }
+
+    /// The same receipt job, rendered again from its ledger entry and marked COPY.
+    fn copy_of(&self, job: PrintJobRow) -> AppResult<PrintJobRow> {
+        let Some(entry) =
+            job.receipt_no.as_deref().map(|r| self.db.entry_by_receipt(r)).transpose()?.flatten()
+        else {
+            return Ok(job);
+        };
+        let sale: entry::Sale = parse_payload(&entry.payload)?;
+        let cashiers = self.db.cashiers()?;
+        let cashier =
+            cashiers.iter().find(|c| c.id == sale.cashier_id).map_or("", |c| c.name.as_str());
+        let document = receipt::sale_receipt(
+            &self.store,
+            &self.register,
+            &entry,
+            &sale,
+            cashier,
+            &self.lang,
+            true,
+        );
+        tracing::warn!(job = %job.id, "an interrupted receipt prints again as a copy");
+        Ok(PrintJobRow {
+            bytes: self
+                .printer
+                .job_row(&job.id, &job.kind, job.receipt_no.as_deref(), &document, &job.created_at)
+                .bytes,
+            ..job
+        })
     }
 
     pub fn pending_print_jobs(&self) -> AppResult<Vec<PrintJobRow>> {

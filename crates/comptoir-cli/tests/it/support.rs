@@ -66,9 +66,10 @@ pub struct Printer {
 }
 
 impl Printer {
-    pub fn start(out: &Path) -> Printer {
+    /// `slow_ms` delays every 64 bytes the printer takes in, as a slow printer does.
+    pub fn start(out: &Path, slow_ms: u64) -> Printer {
         let mut child = Command::new(simulator_binary())
-            .args(["--port", "0", "--out"])
+            .args(["--port", "0", "--slow-ms", &slow_ms.to_string(), "--out"])
             .arg(out)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
