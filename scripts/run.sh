@@ -15,7 +15,7 @@ say "data folder: ${COMPTOIR_DATA_DIR:-$HOME/.local/share/org.comptoir.register}
 say "sign in with PIN 1234 (manager) or 2468 (cashier); receipts go to the virtual printer"
 export WEBKIT_DISABLE_DMABUF_RENDERER=1
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
-  say "no display: running under Xvfb (screen :99 for a VNC viewer or a screenshot)"
+  say "no display: running under Xvfb (xvfb-run picks a free display)"
   exec xvfb-run -a -s "-screen 0 1280x800x24" "$app"
 fi
 exec "$app"

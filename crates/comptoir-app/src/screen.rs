@@ -163,11 +163,15 @@ impl Register {
     /// No job id means the last receipt.
     pub fn receipt_preview(&self, job: Option<&str>) -> AppResult<PreviewView> {
         let row = match job {
-            Some(id) => self.db.print_job(id)?,
-            None => self.db.last_print_job("receipt")?,
+            Some(id) => self
+                .db
+                .print_job(id)?
+                .ok_or_else(|| AppError::new("no_such_job", format!("no print job {id}")))?,
+            None => self
+                .db
+                .last_print_job("receipt")?
+                .ok_or_else(|| AppError::new("nothing_to_reprint", "no receipt printed yet"))?,
         };
-        let row =
-            row.ok_or_else(|| AppError::new("nothing_to_reprint", "no receipt printed yet"))?;
         let bytes = self.printer.printed_bytes(&row)?;
         let preview = comptoir_escpos_decoder::render(&bytes)
             .map_err(|e| AppError::new("internal", format!("preview of {}: {e}", row.id)))?;
