@@ -287,7 +287,7 @@ describe('the sale screen', () => {
     await scan(code(IPA));
     await press('F9');
     // 4.59 + GST 0.23 + QST 0.46.
-    expect(field('card').value).toBe('5.28');
+    expect(field('card').value).toBe('5,28');
     field('card').select();
     await human('2');
     await press('Enter');
@@ -404,6 +404,171 @@ describe('the sale screen', () => {
     app.pushed(v);
     expect(text('[data-tax="VAT"]')).toBe('incl. VAT 20% £0.32');
     expect($('.status .lang')).toBeNull();
+  });
+});
+
+describe('fixes from the tester', () => {
+  beforeEach(signedIn);
+
+  it('the card amount is prefilled as the UI writes amounts, and sent with a point', async () => {
+    await scan(code(IPA));
+    await press('F9');
+    // 4.59 + GST 0.23 + QST 0.46, in French.
+    expect(field('card').value).toBe('5,28');
+    expect(text('[data-remaining]')).toBe('5,28 $');
+    field('card').select();
+    await human('2,5');
+    await press('Enter');
+    await human('A1');
+    await press('Enter');
+    expect(calls.find((c) => c.command === 'tender_card')?.args).toEqual({
+      amount: '2.5',
+      reference: 'A1',
+    });
+    // The next leg starts from what remains, formatted the same way; a point works too.
+    expect(field('card').value).toBe('2,78');
+    field('card').focus();
+    field('card').select();
+    await human('1.5');
+    await press('Enter');
+    await human('A2');
+    await press('Enter');
+    expect(calls.filter((c) => c.command === 'tender_card').at(-1)?.args).toEqual({
+      amount: '1.5',
+      reference: 'A2',
+    });
+    expect(text('[data-remaining]')).toBe('1,28 $');
+  });
+
+  it('the amount pad types a comma in French, and the amount still goes out with a point', async () => {
+    await scan(code(IPA));
+    await press('F9');
+    field('card').select();
+    for (const k of ['1', '.', '2', '5'])
+      $<HTMLButtonElement>(`.amount-pad [data-key="${k}"]`)!.click();
+    expect(field('card').value).toBe('1,25');
+    await press('Enter');
+    await human('B7');
+    await press('Enter');
+    expect(calls.find((c) => c.command === 'tender_card')?.args.amount).toBe('1.25');
+  });
+
+  it('an unknown-barcode notice does not follow into the next sale', async () => {
+    await scan(code(CREME));
+    await scan('0000000000017');
+    expect($('.banner')?.dataset.code).toBe('unknown_barcode');
+    await press('F8');
+    await press('Enter');
+    expect($('[data-dialog="change"]')).not.toBeNull();
+    await human('x');
+    expect($('.dialog')).toBeNull();
+    expect(calls.at(-1)?.command).toBe('dismiss');
+    expect(app.state.view!.notice).toBeNull();
+    expect($('.banner')).toBeNull();
+  });
+
+  it('a scan that adds a line clears the unknown-barcode message', async () => {
+    await scan('0000000000017');
+    expect($('.banner')?.dataset.code).toBe('unknown_barcode');
+    await scan(code(CREME));
+    expect(document.querySelectorAll('.row.line')).toHaveLength(1);
+    expect(app.state.error).toBeNull();
+    expect($('.banner')).toBeNull();
+  });
+
+  it('a scan on the change screen starts the next sale with no old notice', async () => {
+    await scan(code(CREME));
+    await scan('0000000000017');
+    await press('F8');
+    await press('Enter');
+    await scan(code(FANTA));
+    expect($('.dialog')).toBeNull();
+    expect($('.banner')).toBeNull();
+    expect(document.querySelectorAll('.row.line')).toHaveLength(1);
+  });
+
+  it("the X report and parked sales show the store's wall clock, not the machine's", async () => {
+    // The fake's clock is 19:00 UTC, 14:00 in Montréal (-05:00).
+    await scan(code(CARAMEL));
+    await press('F6');
+    await press('F6');
+    expect(text('.result.selected .code')).toBe('mise en attente à 14 h 00');
+    await press('Escape');
+    await press('F11');
+    await human('4');
+    expect(text('.report .muted')).toBe('Depuis 3 déc. 2026, 14 h 00');
+  });
+});
+
+describe('start-up errors', () => {
+  const message =
+    'Cette caisse est déjà ouverte par un autre processus (fenêtre ou commande comptoir).';
+  let views: number;
+
+  async function boot(lang: string, rejects: () => boolean) {
+    app.stop();
+    document.body.innerHTML = '<div id="app"></div>';
+    Object.defineProperty(window.navigator, 'language', { value: lang, configurable: true });
+    views = 0;
+    useBackend({
+      invoke: (command, args) => {
+        calls.push({ command, args });
+        if (command === 'view') views += 1;
+        if (rejects()) return Promise.reject({ code: 'already_running', message });
+        return fake.invoke(command, args);
+      },
+      onView: () => {},
+    });
+    app = new App(document.getElementById('app')!, { timers });
+    await app.start();
+    await settle();
+  }
+
+  afterEach(() => {
+    Reflect.deleteProperty(window.navigator, 'language');
+  });
+
+  it('already_running shows the message full screen, in French, with a retry', async () => {
+    let busy = true;
+    await boot('fr-CA', () => busy);
+    expect(text('main')).not.toContain('Démarrage');
+    expect($('.blocked')?.dataset.code).toBe('already_running');
+    expect(text('.blocked-message')).toBe(message);
+    expect(text('.blocked .lead')).toContain('déjà ouverte dans une autre fenêtre');
+    expect(text('.blocked .retry')).toBe('Réessayer');
+    $<HTMLButtonElement>('.blocked .retry')!.click();
+    await settle();
+    expect(views).toBe(2);
+    expect($('.blocked')).not.toBeNull();
+    // The other window is closed: the retry gets the View.
+    busy = false;
+    $<HTMLButtonElement>('.blocked .retry')!.click();
+    await settle();
+    expect(views).toBe(3);
+    expect($('.blocked')).toBeNull();
+    expect(text('h1')).toBe('Connexion');
+  });
+
+  it('in English when the browser is not French; Enter retries too', async () => {
+    await boot('en-US', () => true);
+    expect(text('.blocked .lead')).toContain('already open in another window');
+    expect(text('.blocked .retry')).toBe('Try again');
+    await press('Enter');
+    expect(views).toBe(2);
+  });
+
+  it('any other start-up error is shown the same way', async () => {
+    app.stop();
+    document.body.innerHTML = '<div id="app"></div>';
+    useBackend({
+      invoke: () => Promise.reject({ code: 'storage_failed', message: 'Disque illisible.' }),
+      onView: () => {},
+    });
+    app = new App(document.getElementById('app')!, { timers });
+    await app.start();
+    await settle();
+    expect($('.blocked')?.dataset.code).toBe('storage_failed');
+    expect(text('.blocked-message')).toBe('Disque illisible.');
   });
 });
 

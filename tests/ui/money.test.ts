@@ -3,8 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   cents,
+  entryAmount,
   fromCents,
   nextBills,
+  normalizeAmount,
   normalizeEntry,
   showMoney,
   showQty,
@@ -34,6 +36,14 @@ describe('money', () => {
     expect(showMoney('90071992547409.93', 'en', 'CAD')).toBe('$90,071,992,547,409.93');
     expect([showQty('0.350', 'fr'), showQty('2', 'en')]).toEqual(['0,350', '2']);
     expect([plain(showRate('9.975', 'fr')), showRate('5', 'en')]).toEqual(['9,975 %', '5%']);
+  });
+
+  it('prefills an amount field as the UI writes amounts, and reads a comma or a point back', () => {
+    expect(entryAmount('9.57', 'fr')).toBe('9,57');
+    expect(entryAmount('9.57', 'en')).toBe('9.57');
+    expect(
+      ['9,57', '9.57', ' 9,57\u00a0$ ', '$9.57', entryAmount('9.57', 'fr')].map(normalizeAmount),
+    ).toEqual(['9.57', '9.57', '9.57', '9.57', '9.57']);
   });
 
   it('suggests the next bills above what is due', () => {

@@ -149,6 +149,30 @@ async function run() {
       await page.waitForSelector('.card h1');
       await shot('not-connected');
 
+      // Another window or a `comptoir` command holds the register: only that, full screen.
+      await page.goto(base);
+      await page.waitForSelector('[data-field="pin"]');
+      await page.evaluate(() => {
+        const f = window.__comptoirFake;
+        f.realInvoke = f.invoke;
+        f.invoke = () =>
+          Promise.reject({
+            code: 'already_running',
+            message:
+              'Cette caisse est déjà ouverte par un autre processus (fenêtre ou commande comptoir).',
+          });
+      });
+      await type('1234');
+      await key('Enter');
+      await page.waitForSelector('.blocked .retry');
+      await shot('already-running');
+      await page.evaluate(() => {
+        const f = window.__comptoirFake;
+        f.invoke = f.realInvoke;
+      });
+      await page.click('.blocked .retry');
+      await page.waitForSelector('[data-field="pin"]');
+
       // Sign-in, a wrong PIN, then a lockout after five.
       await page.goto(base);
       await page.waitForSelector('[data-field="pin"]');

@@ -5,7 +5,7 @@
 import { render } from 'lit-html';
 import { call, preview, toIpcError, type Args } from './ipc';
 import { t, type Key } from './i18n';
-import { normalizeEntry, stepQty } from './money';
+import { decimalSeparator, entryAmount, normalizeAmount, normalizeEntry, stepQty } from './money';
 import type { IpcError, Lang, Preview, TaxClass, View } from './types';
 import { attachWedge, insertText, type Timers } from './wedge';
 import { page } from './screens/page';
@@ -102,8 +102,18 @@ export class App {
 
   /** The store's language; a language the UI has no strings for falls back to English. */
   get lang(): Lang {
-    const lang = this.state.view?.store.lang ?? 'fr';
+    const lang = this.state.view?.store.lang ?? browserLang(this.root.ownerDocument.defaultView);
     return lang === 'fr' ? 'fr' : 'en';
+  }
+
+  /**
+   * The register cannot be used: the first View never came (another window or a `comptoir`
+   * command holds the data folder, the storage failed…), or a command says another one holds it.
+   */
+  get blocked(): IpcError | null {
+    const e = this.state.error;
+    if (!e) return null;
+    return !this.state.view || e.code === 'already_running' ? e : null;
   }
 
   t(key: Key, params?: Record<string, string | number>): string {
@@ -114,9 +124,9 @@ export class App {
     return this.state.view?.permissions.includes(permission) ?? false;
   }
 
-  /** Loads the first View. */
-  async start(): Promise<void> {
-    await this.run('view');
+  /** Loads the first View; also the retry of the start-up error screen. */
+  async start(): Promise<boolean> {
+    return this.run('view');
   }
 
   /** A View pushed by the register (a device changed state). */
@@ -182,6 +192,10 @@ export class App {
     if (changed !== null) this.state.selected = null;
     this.state.highlight = lines.some((l) => l.line === highlight) ? highlight : null;
     if (!lines.some((l) => l.line === this.state.selected)) this.state.selected = null;
+    // A line was added or changed: the code that was not found is no longer the news.
+    const n = view.notice;
+    if (changed !== null && n && (n.code === 'unknown_barcode' || n.code === 'needs_price'))
+      void this.run('dismiss');
     const d = this.state.dialog;
     if (view.screen !== 'sale' && view.screen !== 'tender' && d && d.kind !== 'change')
       this.state.dialog = null;
@@ -196,7 +210,7 @@ export class App {
       kind: 'tender',
       tab: 'cash',
       cash: '',
-      card: v.cart.remaining,
+      card: entryAmount(v.cart.remaining, this.lang),
       reference: '',
     };
   }
@@ -227,6 +241,15 @@ export class App {
     this.paint();
   }
 
+  /**
+   * The sale is over (the change screen is gone): a notice from before it, an unknown barcode
+   * say, must not follow the cashier into the next sale. A printer problem stays: it is current.
+   */
+  private dropStaleNotice(): void {
+    const n = this.state.view?.notice;
+    if (n && !n.code.startsWith('printer_')) void this.run('dismiss');
+  }
+
   open(dialog: Dialog): void {
     this.state.dialog = dialog;
     this.state.error = null;
@@ -240,6 +263,7 @@ export class App {
     this.keepTender();
     const v = this.state.view;
     if (d?.kind === 'receipt' || d?.kind === 'change') this.state.preview = null;
+    if (d?.kind === 'change') this.dropStaleNotice();
     const shown = d?.kind === 'price_check' || d?.kind === 'search';
     if (shown && v && (v.price_check || v.search_results.length)) void this.run('dismiss');
     this.paint();
@@ -255,7 +279,12 @@ export class App {
       void this.run('price_check', { code });
       return;
     }
-    if (d?.kind === 'change') this.state.dialog = null;
+    if (d?.kind === 'change') {
+      this.state.dialog = null;
+      this.state.preview = null;
+      this.state.error = null;
+      this.dropStaleNotice();
+    }
     void this.run('scan', { code, source: 'scanner' });
   }
 
@@ -341,7 +370,8 @@ export class App {
       case 'del':
         return this.removeSelected();
       default:
-        insertText(el, key);
+        // The point key types the separator the cashier reads ("," in French); both are accepted.
+        insertText(el, key === '.' ? decimalSeparator(this.lang) : key);
     }
   }
 
@@ -354,6 +384,13 @@ export class App {
 
   private key(e: KeyboardEvent): void {
     const v = this.state.view;
+    if (this.blocked) {
+      if (e.key === 'Enter') {
+        e.preventDefault();
+        void this.start();
+      }
+      return;
+    }
     if (!v) return;
     const fkey = /^F([1-9]|1[0-2])$/.test(e.key) ? Number(e.key.slice(1)) : 0;
     // Function keys belong to the register, never to the webview (F5 reload, F12 devtools…).
@@ -468,7 +505,7 @@ export class App {
           kind: 'tender',
           tab: n === 8 ? 'cash' : 'card',
           cash: '',
-          card: v.cart.remaining,
+          card: entryAmount(v.cart.remaining, this.lang),
           reference: '',
         });
       case 10:
@@ -601,7 +638,7 @@ export class App {
         return this.closeOn(
           this.run('add_open_price', {
             name: d.name.trim() || this.t('open_price_default_name'),
-            price: normalizeEntry(d.price),
+            price: normalizeAmount(d.price),
             tax_class: d.tax,
             ...(d.sku ? { sku: d.sku } : {}),
           }),
@@ -625,12 +662,14 @@ export class App {
       case 'paid_out':
         if (this.field() === 'amount') return this.focusField('reason');
         return this.closeOn(
-          this.run(d.kind, { amount: normalizeEntry(d.amount), reason: d.reason.trim() }),
+          this.run(d.kind, { amount: normalizeAmount(d.amount), reason: d.reason.trim() }),
         );
       case 'no_sale':
         return this.closeOn(this.run('no_sale', { reason: d.reason.trim() }));
       case 'close_shift':
-        return this.closeOn(this.run('close_shift', { counted: normalizeEntry(d.counted) || '0' }));
+        return this.closeOn(
+          this.run('close_shift', { counted: normalizeAmount(d.counted) || '0' }),
+        );
     }
   }
 
@@ -660,12 +699,12 @@ export class App {
     const receipt = v.last_sale?.receipt_no ?? null;
     let sent: Promise<boolean>;
     if (d.tab === 'cash' || amount !== undefined) {
-      const cash = amount ?? (normalizeEntry(d.cash) || cashDue(v));
+      const cash = amount ?? (normalizeAmount(d.cash) || cashDue(v));
       sent = this.run('tender_cash', { amount: cash });
     } else {
       if (this.field() === 'card') return this.focusField('reference');
       sent = this.run('tender_card', {
-        amount: normalizeEntry(d.card),
+        amount: normalizeAmount(d.card),
         reference: d.reference.trim(),
       });
     }
@@ -688,7 +727,7 @@ export class App {
       }
       // A partial leg: the next one starts from what remains.
       d.cash = '';
-      d.card = after.cart.remaining;
+      d.card = entryAmount(after.cart.remaining, this.lang);
       d.reference = '';
       this.paint();
     });
@@ -714,6 +753,12 @@ export class App {
     d.tax = classes[(at + delta + classes.length) % classes.length]!;
     this.paint();
   }
+}
+
+/** The UI's language before any View: the browser's, French if it starts with "fr". */
+export function browserLang(win: Window | null): Lang {
+  const lang = win?.navigator?.language ?? '';
+  return lang.toLowerCase().startsWith('fr') ? 'fr' : 'en';
 }
 
 /** A multiplier other than one waits for the next item. */

@@ -1089,8 +1089,11 @@ export class FakeRegister implements Backend {
     throw new Failure({ code, message: this.say(fr, en) });
   }
 
+  /** Now, as the backend writes it: RFC 3339 on the store's wall clock (Montréal, winter). */
   private stamp(): string {
-    return new Date(this.now()).toISOString();
+    const offsetMin = -5 * 60;
+    const local = new Date(this.now() + offsetMin * 60_000).toISOString().slice(0, 19);
+    return `${local}-05:00`;
   }
 }
 

@@ -9,6 +9,11 @@ const fr = {
   not_connected_body:
     'Cet écran doit tourner dans l’application Comptoir. Pour une démonstration sans caisse, ouvrez-le avec ?fake=1.',
   starting: 'Démarrage…',
+  already_open_hint:
+    'La caisse est déjà ouverte dans une autre fenêtre ou par une commande comptoir. Fermez-la, puis réessayez.',
+  start_failed_hint:
+    'La caisse n’a pas pu démarrer. Si elle est ouverte dans une autre fenêtre ou par une commande comptoir, fermez-la, puis réessayez.',
+  retry: 'Réessayer',
 
   sign_in_title: 'Connexion',
   locked_title: 'Caisse verrouillée',
@@ -193,6 +198,11 @@ const en: Record<Key, string> = {
   not_connected_body:
     'This screen runs inside the Comptoir app. For a demo without a register, open it with ?fake=1.',
   starting: 'Starting…',
+  already_open_hint:
+    'The register is already open in another window or a comptoir command. Close it, then try again.',
+  start_failed_hint:
+    'The register could not start. If it is open in another window or a comptoir command, close it, then try again.',
+  retry: 'Try again',
 
   sign_in_title: 'Sign in',
   locked_title: 'Register locked',

@@ -25,6 +25,27 @@ export function normalizeEntry(typed: string): string {
   return typed.trim().replace(',', '.');
 }
 
+/**
+ * An amount typed in an amount field, as the wire wants it: "9,57", "9.57", "9,57 $" and "$9.57"
+ * all give "9.57" (blanks, thin spaces and the currency sign go; a comma becomes a point).
+ */
+export function normalizeAmount(typed: string): string {
+  return normalizeEntry(typed.replace(/[\s\u00a0\u202f$€£]/g, ''));
+}
+
+/** The decimal separator the cashier reads and types in `lang`. */
+export function decimalSeparator(lang: Lang): string {
+  return lang === 'fr' ? ',' : '.';
+}
+
+/**
+ * A wire amount as an amount field shows it, in the UI's style without the currency sign (the
+ * cashier edits it): "9.57" → "9,57" in French, "9.57" in English.
+ */
+export function entryAmount(amount: Money, lang: Lang): string {
+  return amount.replace('.', decimalSeparator(lang));
+}
+
 const locales: Record<Lang, string> = { fr: 'fr-CA', en: 'en-CA' };
 const formats = new Map<string, Intl.NumberFormat>();
 

@@ -891,6 +891,9 @@ impl Register {
         self.tenders.clear();
         self.last_line = None;
         self.multiplier = None;
+        // The sale is done: a message about it (an unknown barcode scanned before paying) is
+        // not the next customer's; a printer problem is set again by the flush.
+        self.notice = None;
         let printed = self.queue_receipts().and_then(|()| self.flush_print_queue());
         let committed = Committed { entry, sale, print_job: receipt_no, printed };
         self.last_sale = Some(committed.clone());

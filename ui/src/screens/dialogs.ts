@@ -5,6 +5,7 @@ import { html, nothing, type TemplateResult } from 'lit-html';
 import { cashDue, MENU, taxClasses, type App, type Dialog } from '../app';
 import type { PreviewLine } from '../types';
 import { nextBills, showQty } from '../money';
+import { showTime } from '../time';
 import { amountPad, button, errorBox, field, money } from './widgets';
 
 type Of<K extends Dialog['kind']> = Extract<Dialog, { kind: K }>;
@@ -557,11 +558,7 @@ export function lines(app: App, n: number): string {
   return app.t(n === 1 ? 'lines_one' : 'lines_many', { n });
 }
 
-export function time(app: App, iso: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  return d.toLocaleTimeString(app.lang === 'fr' ? 'fr-CA' : 'en-CA', {
-    hour: '2-digit',
-    minute: '2-digit',
-  });
+/** A time from the register, on the store's wall clock (time.ts). */
+export function time(app: App, iso: string, withDate = false): string {
+  return showTime(iso, app.lang, withDate);
 }

@@ -2,6 +2,7 @@
 
 import { html, nothing, type TemplateResult } from 'lit-html';
 import type { App } from '../app';
+import { entryAmount } from '../money';
 import { amountPad, button, errorBox, field, pinPad } from './widgets';
 
 export function signIn(app: App): TemplateResult {
@@ -60,7 +61,7 @@ export function openShift(app: App): TemplateResult {
         mode: 'decimal',
         autofocus: true,
         big: true,
-        placeholder: '0.00',
+        placeholder: entryAmount('0.00', app.lang),
         onInput: (s) => app.entryInput(s),
       })}
     </div>

@@ -21,6 +21,19 @@ export function page(app: App): TemplateResult {
       </main>
     </div>`;
   }
+  const blocked = app.blocked;
+  if (blocked) {
+    const hint = blocked.code === 'already_running' ? 'already_open_hint' : 'start_failed_hint';
+    return html`<div class="app" lang=${app.lang}>
+      <main class="centered">
+        <div class="card blocked" role="alert" data-code=${blocked.code}>
+          <p class="blocked-message">${blocked.message}</p>
+          <p class="lead">${app.t(hint)}</p>
+          ${button(app.t('retry'), () => void app.start(), 'primary huge retry')}
+        </div>
+      </main>
+    </div>`;
+  }
   if (!v)
     return html`<div class="app">
       <main class="centered"><p>${app.t('starting')}</p></main>

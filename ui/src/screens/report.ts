@@ -13,8 +13,7 @@ export function reportDialog(app: App, r: Report): TemplateResult {
     r.kind === 'x'
       ? app.t('report_x_title', { n: r.number })
       : app.t('report_z_title', { n: r.number });
-  const when = (iso: string) =>
-    `${new Date(iso).toLocaleDateString(app.lang === 'fr' ? 'fr-CA' : 'en-CA')} ${time(app, iso)}`;
+  const when = (iso: string) => time(app, iso, true);
   const period = r.closed_at
     ? app.t('report_period', { from: when(r.opened_at), to: when(r.closed_at) })
     : app.t('report_since', { from: when(r.opened_at) });
