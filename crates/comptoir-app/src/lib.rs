@@ -113,6 +113,21 @@ impl Register {
     }
 }
 
+pub use comptoir_store::VerifyReport;
+
+/// Checks the ledger of a register that another process (the app) holds open: it only reads,
+/// which WAL allows beside the writer.
+pub fn verify_folder(data_dir: &std::path::Path) -> AppResult<VerifyReport> {
+    let path = register::db_path(data_dir);
+    if !path.exists() {
+        return Err(AppError::new(
+            "not_initialised",
+            format!("{} holds no register", data_dir.display()),
+        ));
+    }
+    Ok(comptoir_store::Store::open(&path)?.verify()?)
+}
+
 /// The register's data folder when none is given: `$XDG_DATA_HOME/org.comptoir.register`, or
 /// `~/.local/share/org.comptoir.register`, the folder the desktop app uses too.
 pub fn default_data_dir() -> std::path::PathBuf {

@@ -156,7 +156,14 @@ fn run(cli: Cli) -> AppResult<Value> {
             "items": opened.catalog().len(),
         }));
     }
-    let mut register = Register::open(&data_dir, options(&cli)?)?;
+    let mut register = match Register::open(&data_dir, options(&cli)?) {
+        // While the app holds the register, `verify` still reads the chain (WAL lets a reader
+        // in beside the writer); every other command waits for the register to be free.
+        Err(error) if error.code == "already_running" && matches!(cli.command, Command::Verify) => {
+            return verify_beside_the_app(&data_dir);
+        }
+        other => other?,
+    };
     match &cli.command {
         Command::Init { .. } => unreachable_init(),
         Command::ImportCatalog { file, skip_bad_rows } => {
@@ -188,17 +195,7 @@ fn run(cli: Cli) -> AppResult<Value> {
             let text = read_file(file)?;
             to_value(&register.replay(&text)?)
         }
-        Command::Verify => {
-            let report = register.verify()?;
-            let bad = report.first_bad.as_ref().map(|b| json!({"epoch": b.epoch, "seq": b.seq, "entry_id": b.entry_id, "reason": b.reason}));
-            if let Some(bad) = &report.first_bad {
-                return Err(AppError::new(
-                    "ledger_broken",
-                    format!("entry {}/{} ({}): {}", bad.epoch, bad.seq, bad.entry_id, bad.reason),
-                ));
-            }
-            Ok(json!({"ok": true, "entries": report.entries, "first_bad": bad}))
-        }
+        Command::Verify => verify_report(register.verify()?, false),
         Command::Report { kind, number } => {
             if kind == "x" {
                 sign_in(&mut register, &cli)?;
@@ -242,6 +239,20 @@ fn run(cli: Cli) -> AppResult<Value> {
             Ok(json!({ "items": found }))
         }
     }
+}
+
+fn verify_beside_the_app(data_dir: &std::path::Path) -> AppResult<Value> {
+    verify_report(comptoir_app::verify_folder(data_dir)?, true)
+}
+
+fn verify_report(report: comptoir_app::VerifyReport, app_open: bool) -> AppResult<Value> {
+    if let Some(bad) = &report.first_bad {
+        return Err(AppError::new(
+            "ledger_broken",
+            format!("entry {}/{} ({}): {}", bad.epoch, bad.seq, bad.entry_id, bad.reason),
+        ));
+    }
+    Ok(json!({"ok": true, "entries": report.entries, "first_bad": null, "app_open": app_open}))
 }
 
 fn unreachable_init() -> AppResult<Value> {

@@ -109,10 +109,18 @@ fn the_register_refuses_a_second_writer() {
         .spawn()
         .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(400));
-    let output = run(comptoir(dir.path()).arg("verify"), "");
+    let output = run(comptoir(dir.path()).args(["--pin", "1234", "report", "x"]), "");
+    // Verifying only reads: it works beside the register's writer.
+    let verify = run(comptoir(dir.path()).arg("verify"), "");
     let _ = child.kill();
     let _ = child.wait();
     assert_eq!(json(&output)["code"], "already_running");
+    let verify = json(&verify);
+    assert_eq!(
+        (verify["ok"].as_bool(), verify["app_open"].as_bool()),
+        (Some(true), Some(true)),
+        "{verify}"
+    );
 }
 
 #[test]
