@@ -652,16 +652,23 @@ impl Register {
         self.save_cart()
     }
 
-    pub(crate) fn save_cart(&self) -> AppResult<()> {
+    /// Saves the cart in progress. Scanned lines are saved without an fsync of their own: a
+    /// scan stays fast, a crashed process loses none of them (the write is in the WAL), and
+    /// only a power cut may lose the last few, which the cashier sees and scans again. Once a
+    /// tender is taken (a card may be approved on the terminal) the save is fully durable.
+    pub(crate) fn save_cart(&mut self) -> AppResult<()> {
         if !self.persist_cart {
             return Ok(());
         }
-        if self.cart.is_empty() && self.tenders.is_empty() {
-            self.db.save_current_cart(None)?;
-            return Ok(());
+        let payload = match self.cart.is_empty() && self.tenders.is_empty() {
+            true => None,
+            false => Some(to_json(&self.snapshot())?),
+        };
+        if self.tenders.is_empty() {
+            self.db.relaxed(|db| db.save_current_cart(payload.as_deref()))?;
+        } else {
+            self.db.save_current_cart(payload.as_deref())?;
         }
-        let snapshot = self.snapshot();
-        self.db.save_current_cart(Some(&to_json(&snapshot)?))?;
         Ok(())
     }
 
@@ -748,7 +755,12 @@ impl Register {
     }
 
     pub fn settlement(&self) -> Settlement {
-        Settlement::of(self.priced().total, &self.tenders, &self.store.currency)
+        self.settle(&self.priced())
+    }
+
+    /// Where the payment stands for a cart already priced (pricing is the costly part).
+    pub(crate) fn settle(&self, priced: &PricedCart) -> Settlement {
+        Settlement::of(priced.total, &self.tenders, &self.store.currency)
     }
 
     /// Parks the cart for later; the register is free for the next customer.
@@ -836,29 +848,26 @@ impl Register {
         if self.cart.is_empty() {
             return Err(AppError::new("cart_empty", "scan an item first"));
         }
-        let total = self.priced().total;
-        check_new_tender(total, &self.tenders, &tender, &self.store.currency)?;
+        let priced = self.priced();
+        check_new_tender(priced.total, &self.tenders, &tender, &self.store.currency)?;
         self.tenders.push(tender);
-        if !self.settlement().paid {
-            self.save_cart()?;
-            return Ok(None);
+        let result = match self.settle(&priced).paid {
+            true => self.commit_sale(&priced).map(Some),
+            false => self.save_cart().map(|()| None),
+        };
+        if result.is_err() {
+            // Nothing was written: the tender comes off so the cashier can try again.
+            self.tenders.pop();
         }
-        match self.commit_sale() {
-            Ok(committed) => Ok(Some(committed)),
-            Err(error) => {
-                // Nothing was written: the tender comes off so the cashier can try again.
-                self.tenders.pop();
-                Err(error)
-            }
-        }
+        result
     }
 
-    /// Writes the sale, its receipt job and the cleared cart in one transaction, then prints.
-    fn commit_sale(&mut self) -> AppResult<Committed> {
+    /// Writes the sale and the cleared cart in one transaction, then queues and prints its
+    /// receipt, rendered from the committed entry.
+    fn commit_sale(&mut self, priced: &PricedCart) -> AppResult<Committed> {
         let session = self.cashier()?.clone();
         let shift_no = self.require_shift()?.number;
-        let priced = self.priced();
-        let settlement = self.settlement();
+        let settlement = self.settle(priced);
         let mut tx = self.db.begin()?;
         let counter = tx.next_receipt_seq()?;
         let receipt_no = format!(
@@ -867,7 +876,7 @@ impl Register {
         );
         let sale = receipt::sale_entry(
             &self.store,
-            &priced,
+            priced,
             &self.tenders,
             &settlement,
             receipt::SaleMeta {

@@ -19,7 +19,7 @@ impl Register {
         let store = &self.store;
         let money = |m| store.money(m);
         let priced = self.priced();
-        let settlement = self.settlement();
+        let settlement = self.settle(&priced);
         let cart = CartView {
             lines: priced
                 .lines
@@ -66,7 +66,7 @@ impl Register {
             .into_iter()
             .map(|row| parked_view(self, &row))
             .collect::<AppResult<Vec<_>>>()?;
-        let pending = self.pending_print_jobs()?.len();
+        let pending = self.db.print_job_count(comptoir_store::PrintJobState::Pending)?;
         let printer_state = self.printer.state();
         let printer_message = (printer_state != "ok")
             .then(|| AppError::new(printer_code(printer_state), "").message(&self.lang));

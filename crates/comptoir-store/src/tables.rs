@@ -357,6 +357,16 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// How many jobs are in a state, without reading their bytes (the status bar's count).
+    pub fn print_job_count(&self, state: PrintJobState) -> Result<usize, StoreError> {
+        let count: i64 = self.conn().query_row(
+            "SELECT count(*) FROM print_job WHERE state = ?1",
+            [state.as_str()],
+            |r| r.get(0),
+        )?;
+        Ok(count as usize)
+    }
+
     pub fn last_print_job(&self, kind: &str) -> Result<Option<PrintJobRow>, StoreError> {
         let sql = format!(
             "SELECT {JOB_COLUMNS} FROM print_job WHERE kind = ?1 ORDER BY created_at DESC, rowid DESC LIMIT 1"
