@@ -69,16 +69,8 @@ impl Register {
         let (invoices, errors) = self.read_invoices(csv_text)?;
         let mut summary = ReplaySummary { errors, ..ReplaySummary::default() };
         let (mut total, mut tax) = (Money::ZERO, Money::ZERO);
-        let broken: Vec<String> = summary
-            .errors
-            .iter()
-            .filter_map(|e| e.reason.split(':').next().map(str::to_owned))
-            .collect();
         for (number, lines) in invoices {
             summary.invoices += 1;
-            if broken.contains(&number) {
-                continue;
-            }
             if number.starts_with('C') {
                 summary.cancelled_invoices += 1;
                 summary.cancelled_lines += lines.len() as u64;
@@ -143,6 +135,7 @@ impl Register {
         let mut order: Vec<String> = Vec::new();
         let mut by_invoice: HashMap<String, Vec<InvoiceLine>> = HashMap::new();
         let mut errors = Vec::new();
+        let mut broken = std::collections::HashSet::new();
         for (n, record) in reader.records().enumerate() {
             let line = n as u64 + 2;
             let record =
@@ -157,11 +150,16 @@ impl Register {
                     by_invoice.entry(invoice).or_default().push(parsed);
                 }
                 Err(reason) => {
-                    errors.push(RowError { line, reason: format!("{invoice}: {reason}") })
+                    errors.push(RowError {
+                        line,
+                        reason: format!("{invoice}: {reason}: invoice not booked"),
+                    });
+                    broken.insert(invoice);
                 }
             }
         }
-        let invoices = order.into_iter().map(|n| {
+        // An invoice with a bad row is not booked at all: half an invoice is a wrong sale.
+        let invoices = order.into_iter().filter(|n| !broken.contains(n)).map(|n| {
             let lines = by_invoice.remove(&n).unwrap_or_default();
             (n, lines)
         });

@@ -43,3 +43,21 @@ fn the_uk_invoices_are_refused_by_a_montreal_register() {
     assert_eq!(error.code, "wrong_store");
     assert_eq!(till.register.verify().unwrap().entries, 0);
 }
+
+#[test]
+fn an_invoice_with_a_bad_row_is_reported_and_not_booked_at_all() {
+    let mut till = till("london");
+    let csv = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n\
+               536365,85123A,WHITE HANGING HEART T-LIGHT HOLDER,6,2010-12-01 08:26,2.55,17850,United Kingdom\n\
+               536365,71053,WHITE METAL LANTERN,six,2010-12-01 08:26,3.39,17850,United Kingdom\n\
+               536366,22633,HAND WARMER UNION JACK,6,2010-12-01 08:28,1.85,17850,United Kingdom\n";
+    let summary = till.register.replay(csv).unwrap();
+    assert_eq!((summary.invoices, summary.sales, summary.total.as_str()), (1, 1, "11.10"));
+    assert_eq!(summary.errors.len(), 1);
+    assert_eq!(summary.errors[0].line, 3);
+    assert!(
+        summary.errors[0].reason.starts_with("536365: quantity"),
+        "{}",
+        summary.errors[0].reason
+    );
+}
