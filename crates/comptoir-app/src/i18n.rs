@@ -16,7 +16,7 @@ pub fn error_message(error: &AppError, lang: &str) -> String {
         ("not_signed_in", false) => "Sign in with your PIN first.".to_owned(),
         ("not_signed_in", true) => "Connectez-vous d'abord avec votre NIP.".to_owned(),
         ("permission_denied", false) => format!("You may not {d}: ask a manager to sign in."),
-        ("permission_denied", true) => format!("Action non permise ({d}) : demandez à un gérant de se connecter."),
+        ("permission_denied", true) => "Action réservée à un gérant : demandez-lui de se connecter.".to_owned(),
         ("no_shift", false) => "No shift is open: open a shift with the counted float.".to_owned(),
         ("no_shift", true) => "Aucun quart ouvert : ouvrez un quart avec le fonds de caisse compté.".to_owned(),
         ("shift_open", false) => "A shift is already open.".to_owned(),

@@ -411,7 +411,7 @@ impl Register {
     pub(crate) fn require(&self, permission: &'static str) -> AppResult<&Session> {
         let session = self.cashier()?;
         if !permissions(&session.role).contains(&permission) {
-            return Err(AppError::new("permission_denied", permission.replace('_', " ")));
+            return Err(AppError::new("permission_denied", permission_words(permission)));
         }
         Ok(session)
     }
@@ -1138,6 +1138,19 @@ pub(crate) fn stamp(
         receipt_seq: None,
         external_ref: None,
         payload,
+    }
+}
+
+/// What a permission allows, as the "you may not …" message says it.
+fn permission_words(permission: &str) -> &'static str {
+    match permission {
+        "open_price" => "sell at a keyed price",
+        "no_sale" => "open the drawer without a sale",
+        "void" => "void a sale",
+        "paid_in" => "put money in the drawer",
+        "paid_out" => "take money out of the drawer",
+        "reprint" => "reprint a receipt",
+        _ => "do that",
     }
 }
 

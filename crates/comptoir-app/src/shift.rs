@@ -284,6 +284,10 @@ impl Totals {
         match kind {
             kind::SALE => {
                 let sale: entry::Sale = parse_payload(payload)?;
+                // Replayed invoices belong to no shift: they never touch a drawer.
+                if sale.shift_no.is_none() {
+                    return Ok(());
+                }
                 self.sales += 1;
                 let rounding = money(&sale.cash_rounding)?;
                 self.gross += money(&sale.total)? + rounding;

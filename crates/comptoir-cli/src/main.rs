@@ -235,7 +235,10 @@ fn run(cli: Cli) -> AppResult<Value> {
                 .map(|i| item_json(i, &currency))
                 .into_iter()
                 .collect();
-            found.extend(register.search(query).iter().map(|i| item_json(i, &currency)));
+            let exact = register.catalog().lookup(query).map(|i| i.sku.clone());
+            let by_name = register.search(query);
+            let others = by_name.iter().filter(|i| Some(&i.sku) != exact.as_ref());
+            found.extend(others.map(|i| item_json(i, &currency)));
             Ok(json!({ "items": found }))
         }
     }
@@ -372,6 +375,12 @@ fn ring(register: &mut Register, basket: &Basket) -> AppResult<comptoir_app::Com
                     .map(|_| ())
                     .map_err(at)?
             }
+            (Some(_), Some(_), None) => {
+                return Err(at(AppError::new(
+                    "invalid_input",
+                    "give a barcode or a sku, not both",
+                )));
+            }
             (Some(code), _, None) => register.scan(code).map(|_| ()).map_err(at)?,
             (None, Some(sku), None) => register.add_item(sku).map(|_| ()).map_err(at)?,
             (None, None, None) => {
@@ -391,8 +400,15 @@ fn ring(register: &mut Register, basket: &Basket) -> AppResult<comptoir_app::Com
         };
     }
     committed.ok_or_else(|| {
-        let remaining = register.view().map(|v| v.cart.remaining).unwrap_or_default();
-        AppError::new("not_paid", format!("the tenders do not pay the sale: {remaining} is left"))
+        let settlement = register.settlement();
+        let store = register.store_config();
+        let left = match basket.tenders.last() {
+            Some(BasketTender::Cash { .. }) => {
+                format!("{} is left to pay in cash", store.money(settlement.cash_remaining))
+            }
+            _ => format!("{} is left to pay", store.money(settlement.remaining)),
+        };
+        AppError::new("not_paid", format!("the tenders do not pay the sale: {left}"))
     })
 }
 

@@ -31,7 +31,7 @@ pub struct Line {
 pub enum CartError {
     #[error("no line {0}")]
     NoSuchLine(u32),
-    #[error("a quantity is more than 0 and at most {max}, with at most 3 decimals")]
+    #[error("a line holds at most {max} of an item, in whole units")]
     InvalidQuantity { max: u32 },
     #[error("this item is sold by the unit: the quantity is a whole number")]
     WholeQuantity,

@@ -55,3 +55,18 @@ fn a_shift_cannot_close_with_a_cart_in_progress() {
     till.register.scan(PEANUTS).unwrap();
     assert_eq!(till.register.close_shift("150.00").unwrap_err().code, "cart_not_empty");
 }
+
+#[test]
+fn replayed_invoices_stay_out_of_the_shift_and_its_cash() {
+    let mut till = till("london");
+    till.register.sign_in(&comptoir_app::Pin::new("1234")).unwrap();
+    till.register.open_shift("100.00").unwrap();
+    let week = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fixtures/replay/online_retail_week_2010-12-01.csv"
+    ))
+    .unwrap();
+    assert_eq!(till.register.replay(&week).unwrap().sales, 611);
+    let x = till.register.report_x().unwrap();
+    assert_eq!((x.sales_count, x.gross.as_str(), x.cash.expected.as_str()), (0, "0.00", "100.00"));
+}

@@ -50,3 +50,18 @@ fn lock_then_another_cashier_takes_over_the_same_cart() {
     assert_eq!(view.cart.lines.len(), 1);
     assert_eq!(format!("{:?}", Pin::new("2468")), "Pin(****)");
 }
+
+#[test]
+fn a_refused_permission_says_what_in_words() {
+    let mut till = open_till();
+    till.register.lock();
+    till.register.sign_in(&Pin::new("2468")).unwrap();
+    let error = till
+        .register
+        .drawer_movement(comptoir_app::DrawerMovement::PaidOut, Some("5"), "x")
+        .unwrap_err();
+    assert_eq!(
+        error.message("en"),
+        "You may not take money out of the drawer: ask a manager to sign in."
+    );
+}
