@@ -117,7 +117,26 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // --help and --version are not errors; a wrong argument is the JSON error like any other.
+        Err(error) if !error.use_stderr() => error.exit(),
+        Err(error) => {
+            let message = error.render().to_string();
+            // clap's text up to its usage block, on one line.
+            let lines: Vec<&str> = message
+                .lines()
+                .map(str::trim)
+                .take_while(|l| !l.starts_with("Usage:"))
+                .filter(|l| !l.is_empty())
+                .collect();
+            let first = lines.join(" ");
+            let first = first.trim_start_matches("error: ");
+            let body = json!({"code": "invalid_argument", "message": format!("{first} (comptoir --help lists the arguments)")});
+            eprintln!("{}", serde_json::to_string_pretty(&body).unwrap_or_default());
+            return ExitCode::FAILURE;
+        }
+    };
     match run(cli) {
         Ok(value) => {
             println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());

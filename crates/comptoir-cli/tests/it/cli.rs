@@ -202,3 +202,16 @@ fn errors_on_standard_error_are_only_json_and_name_the_line() {
     );
     assert_eq!(json(&init)["code"], "invalid_argument");
 }
+
+#[test]
+fn a_wrong_argument_is_a_json_error_too() {
+    let dir = montreal();
+    let output = run(
+        comptoir(dir.path()).args(["--pin", "1234", "drawer", "paid-out", "--amount", "5"]),
+        "",
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let error = json(&output);
+    assert_eq!(error["code"], "invalid_argument");
+    assert!(error["message"].as_str().unwrap().contains("--reason"), "{error}");
+}
