@@ -5,7 +5,6 @@
 //! [`Store::verify`] names it.
 
 use rusqlite::{OptionalExtension, Row, Transaction, TransactionBehavior, params};
-use sha2::{Digest, Sha256};
 
 use crate::{Store, StoreError};
 
@@ -14,8 +13,7 @@ fn position(epoch: i64, seq: i64) -> i64 {
     (epoch << 32) + seq
 }
 
-/// The hash the first entry points back to.
-pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+pub use comptoir_protocol::{GENESIS, LedgerEntry as Entry};
 
 /// An entry to record. `payload` is the entry's JSON, stored and hashed byte for byte.
 #[derive(Clone, Debug)]
@@ -31,60 +29,20 @@ pub struct NewEntry {
     pub payload: String,
 }
 
-/// A recorded entry.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Entry {
-    pub epoch: i64,
-    pub seq: i64,
-    pub entry_id: String,
-    pub kind: String,
-    pub recorded_at: String,
-    pub business_day: String,
-    pub receipt_no: Option<String>,
-    pub external_ref: Option<String>,
-    pub payload: String,
-    pub prev_hash: String,
-    pub hash: String,
-}
-
-impl Entry {
-    fn compute_hash(&self) -> String {
-        let mut hasher = Sha256::new();
-        let fields: [&str; 8] = [
-            &self.prev_hash,
-            &self.entry_id,
-            &self.kind,
-            &self.recorded_at,
-            &self.business_day,
-            self.receipt_no.as_deref().unwrap_or(""),
-            self.external_ref.as_deref().unwrap_or(""),
-            &self.payload,
-        ];
-        hasher.update(self.epoch.to_be_bytes());
-        hasher.update(self.seq.to_be_bytes());
-        for field in fields {
-            // Length-prefixed, so no two different entries hash the same bytes.
-            hasher.update((field.len() as u64).to_be_bytes());
-            hasher.update(field.as_bytes());
-        }
-        hex::encode(hasher.finalize())
-    }
-
-    fn from_row(row: &Row<'_>) -> rusqlite::Result<Entry> {
-        Ok(Entry {
-            epoch: row.get(0)?,
-            seq: row.get(1)?,
-            entry_id: row.get(2)?,
-            kind: row.get(3)?,
-            recorded_at: row.get(4)?,
-            business_day: row.get(5)?,
-            receipt_no: row.get(6)?,
-            external_ref: row.get(7)?,
-            payload: row.get(8)?,
-            prev_hash: row.get(9)?,
-            hash: row.get(10)?,
-        })
-    }
+fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<Entry> {
+    Ok(Entry {
+        epoch: row.get(0)?,
+        seq: row.get(1)?,
+        entry_id: row.get(2)?,
+        kind: row.get(3)?,
+        recorded_at: row.get(4)?,
+        business_day: row.get(5)?,
+        receipt_no: row.get(6)?,
+        external_ref: row.get(7)?,
+        payload: row.get(8)?,
+        prev_hash: row.get(9)?,
+        hash: row.get(10)?,
+    })
 }
 
 const ENTRY_COLUMNS: &str = "epoch, seq, entry_id, kind, recorded_at, business_day, receipt_no, \
@@ -138,7 +96,7 @@ impl Store {
             "SELECT {ENTRY_COLUMNS} FROM ledger WHERE position > ?1 ORDER BY position LIMIT ?2"
         );
         let mut statement = self.conn().prepare_cached(&sql)?;
-        let rows = statement.query_map(params![position(epoch, seq), limit], Entry::from_row)?;
+        let rows = statement.query_map(params![position(epoch, seq), limit], entry_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -157,7 +115,7 @@ impl Store {
         let mut values: Vec<rusqlite::types::Value> =
             kinds.iter().map(|k| rusqlite::types::Value::Text((*k).to_owned())).collect();
         values.push(position(from.0, from.1).into());
-        let rows = statement.query_map(rusqlite::params_from_iter(values), Entry::from_row)?;
+        let rows = statement.query_map(rusqlite::params_from_iter(values), entry_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -169,7 +127,7 @@ impl Store {
              AND external_ref IS NULL ORDER BY position"
         );
         let mut statement = self.conn().prepare_cached(&sql)?;
-        let rows = statement.query_map(params![position(after.0, after.1)], Entry::from_row)?;
+        let rows = statement.query_map(params![position(after.0, after.1)], entry_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -178,7 +136,7 @@ impl Store {
         let sql = format!(
             "SELECT {ENTRY_COLUMNS} FROM ledger WHERE kind = ?1 ORDER BY position DESC LIMIT 1"
         );
-        Ok(self.conn().query_row(&sql, [kind], Entry::from_row).optional()?)
+        Ok(self.conn().query_row(&sql, [kind], entry_from_row).optional()?)
     }
 
     pub fn entry_by_receipt(&self, receipt_no: &str) -> Result<Option<Entry>, StoreError> {
@@ -190,7 +148,7 @@ impl Store {
         let sql = format!(
             "SELECT {ENTRY_COLUMNS} FROM ledger WHERE receipt_seq = ?1 AND receipt_no = ?2"
         );
-        Ok(self.conn().query_row(&sql, params![seq, receipt_no], Entry::from_row).optional()?)
+        Ok(self.conn().query_row(&sql, params![seq, receipt_no], entry_from_row).optional()?)
     }
 
     pub fn has_external_ref(&self, external_ref: &str) -> Result<bool, StoreError> {
@@ -226,7 +184,7 @@ impl Store {
         let mut previous: Option<Entry> = None;
         let mut entries = 0;
         while let Some(row) = rows.next()? {
-            let entry = Entry::from_row(row)?;
+            let entry = entry_from_row(row)?;
             entries += 1;
             if let Some(reason) = chain_fault(previous.as_ref(), &entry) {
                 let first_bad = BadEntry {
@@ -244,24 +202,11 @@ impl Store {
 }
 
 fn chain_fault(previous: Option<&Entry>, entry: &Entry) -> Option<String> {
-    let (expected_seq, expected_prev) = match previous {
-        Some(p) if p.epoch == entry.epoch => (p.seq + 1, p.hash.as_str()),
-        Some(p) => (1, p.hash.as_str()),
-        None => (1, GENESIS),
-    };
-    if entry.seq != expected_seq {
-        return Some(format!(
-            "sequence {} where {} was expected (an entry is missing)",
-            entry.seq, expected_seq
-        ));
-    }
-    if entry.prev_hash != expected_prev {
-        return Some("its back link does not match the previous entry's hash".to_owned());
-    }
-    if entry.compute_hash() != entry.hash {
-        return Some("its content does not match its hash (the entry was changed)".to_owned());
-    }
-    None
+    comptoir_protocol::entry::chain_fault(
+        previous.map(|p| (p.epoch, p.seq, p.hash.as_str())),
+        entry,
+    )
+    .map(|fault| fault.reason())
 }
 
 impl Tx<'_> {

@@ -12,10 +12,12 @@
 mod error;
 mod ledger;
 mod schema;
+mod sync;
 mod tables;
 
 pub use error::StoreError;
 pub use ledger::{BadEntry, Entry, GENESIS, NewEntry, Tx, VerifyReport};
+pub use sync::{SyncRejected, SyncServer};
 pub use tables::{CashierRow, CatalogRow, ParkedRow, PrintJobRow, PrintJobState, RegisterRow};
 
 use std::path::Path;

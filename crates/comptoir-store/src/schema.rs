@@ -85,6 +85,33 @@ const MIGRATIONS: &[&str] = &[
         value TEXT NOT NULL
     );
     "#,
+    // 2: the register's link to the central server (one row once enrolled), the server's
+    // acknowledgement per epoch, and what the server set aside.
+    r#"
+    CREATE TABLE sync_server (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        url TEXT NOT NULL,
+        register_id TEXT NOT NULL,
+        store_id TEXT NOT NULL,
+        credential TEXT NOT NULL,
+        pin_pem TEXT NOT NULL,
+        enrolled_at TEXT NOT NULL
+    );
+    CREATE TABLE sync_ack (
+        epoch INTEGER PRIMARY KEY,
+        high_water INTEGER NOT NULL,
+        acked_at TEXT NOT NULL
+    );
+    CREATE TABLE sync_rejected (
+        epoch INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        entry_id TEXT NOT NULL,
+        code TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        seen_at TEXT NOT NULL,
+        PRIMARY KEY (epoch, seq, code)
+    );
+    "#,
 ];
 
 /// The schema version this build knows.

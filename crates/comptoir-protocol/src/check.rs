@@ -1,0 +1,283 @@
+//! The server's checks of an entry's content, once its place in the chain is known to be right.
+//!
+//! An entry that fails is quarantined with the fault's code and reason, never dropped: the
+//! register recorded it, so it happened, and an administrator decides what it means.
+
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+
+use crate::LedgerEntry;
+use crate::payload::{self, kind};
+
+/// Why an entry's content is refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContentFault {
+    pub code: &'static str,
+    pub reason: String,
+}
+
+impl ContentFault {
+    fn new(code: &'static str, reason: impl Into<String>) -> ContentFault {
+        ContentFault { code, reason: reason.into() }
+    }
+}
+
+/// What the server knows of the store the entry's register belongs to.
+#[derive(Clone, Copy, Debug)]
+pub struct StoreFacts<'a> {
+    pub currency: &'a str,
+}
+
+/// Checks an entry's content: a known kind and version, dates in shape, and for a sale, sums
+/// that add up (lines to the subtotal, taxes per rate to the lines' shares, the total, the
+/// tenders less the change to the total and its cash rounding).
+pub fn check_entry(entry: &LedgerEntry, store: StoreFacts<'_>) -> Result<(), ContentFault> {
+    if !is_date(&entry.business_day) {
+        return Err(ContentFault::new(
+            "bad_business_day",
+            format!("business day {:?} is not a date (YYYY-MM-DD)", entry.business_day),
+        ));
+    }
+    if !is_timestamp(&entry.recorded_at) {
+        return Err(ContentFault::new(
+            "bad_timestamp",
+            format!("recorded_at {:?} is not an RFC 3339 time with an offset", entry.recorded_at),
+        ));
+    }
+    let version = serde_json::from_str::<Versioned>(&entry.payload)
+        .map_err(|e| ContentFault::new("bad_payload", format!("payload is not JSON: {e}")))?
+        .v;
+    if version == 0 || version > payload::VERSION {
+        return Err(ContentFault::new(
+            "unsupported_version",
+            format!("payload version {version}; this server reads up to {}", payload::VERSION),
+        ));
+    }
+    match entry.kind.as_str() {
+        kind::SALE => check_sale(entry, parse(entry)?, store),
+        kind::SHIFT_OPENED => amounts(&[&parse::<payload::ShiftOpened>(entry)?.float]),
+        kind::SHIFT_CLOSED => {
+            let closed: payload::ShiftClosed = parse(entry)?;
+            let [expected, counted, difference] =
+                amounts3(&closed.expected, &closed.counted, &closed.difference)?;
+            if counted - expected != difference {
+                return Err(ContentFault::new(
+                    "sums_mismatch",
+                    format!(
+                        "shift close: counted {counted} - expected {expected} is not the \
+                         difference {difference}"
+                    ),
+                ));
+            }
+            Ok(())
+        }
+        kind::PAID_IN | kind::PAID_OUT | kind::NO_SALE => {
+            amounts(&[&parse::<payload::DrawerMovement>(entry)?.amount])
+        }
+        kind::CART_VOIDED => amounts(&[&parse::<payload::CartVoided>(entry)?.total]),
+        kind::STOCK_ADJUSTMENT => {
+            let adjustment: payload::StockAdjustment = parse(entry)?;
+            let deltas: Vec<&str> = adjustment.lines.iter().map(|l| l.delta.as_str()).collect();
+            amounts(&deltas)
+        }
+        kind::RECEIPT_REPRINTED => parse::<payload::ReceiptReprinted>(entry).map(|_| ()),
+        other => Err(ContentFault::new("unknown_kind", format!("unknown entry kind {other:?}"))),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct Versioned {
+    v: u32,
+}
+
+fn parse<T: serde::de::DeserializeOwned>(entry: &LedgerEntry) -> Result<T, ContentFault> {
+    serde_json::from_str(&entry.payload).map_err(|e| {
+        ContentFault::new("bad_payload", format!("{} payload does not parse: {e}", entry.kind))
+    })
+}
+
+fn amount(text: &str) -> Result<Decimal, ContentFault> {
+    // Plain decimals only, as the register writes them: no exponent, no spaces, no `+`.
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .enumerate()
+            .all(|(i, c)| c.is_ascii_digit() || c == '.' || (i == 0 && c == '-'));
+    match Decimal::from_str(text) {
+        Ok(value) if plain => Ok(value),
+        _ => Err(ContentFault::new("bad_amount", format!("{text:?} is not a decimal amount"))),
+    }
+}
+
+fn amounts(texts: &[&str]) -> Result<(), ContentFault> {
+    texts.iter().try_for_each(|t| amount(t).map(|_| ()))
+}
+
+fn amounts3(a: &str, b: &str, c: &str) -> Result<[Decimal; 3], ContentFault> {
+    Ok([amount(a)?, amount(b)?, amount(c)?])
+}
+
+fn check_sale(
+    entry: &LedgerEntry,
+    sale: payload::Sale,
+    store: StoreFacts<'_>,
+) -> Result<(), ContentFault> {
+    let mismatch = |what: String| Err(ContentFault::new("sums_mismatch", what));
+    if entry.receipt_no.as_deref() != Some(sale.receipt_no.as_str()) {
+        return Err(ContentFault::new(
+            "receipt_mismatch",
+            format!(
+                "the entry's receipt number {:?} is not the sale's {:?}",
+                entry.receipt_no, sale.receipt_no
+            ),
+        ));
+    }
+    if sale.currency != store.currency {
+        return Err(ContentFault::new(
+            "wrong_currency",
+            format!("sale in {}, the store sells in {}", sale.currency, store.currency),
+        ));
+    }
+    if sale.lines.is_empty() {
+        return Err(ContentFault::new("empty_sale", "a sale without lines"));
+    }
+    let mut line_sum = Decimal::ZERO;
+    let mut shares: Vec<(String, Decimal)> = Vec::new();
+    for line in &sale.lines {
+        let qty = amount(&line.qty)?;
+        let unit = amount(&line.unit_price)?;
+        let value = amount(&line.amount)?;
+        if qty * unit != value {
+            return mismatch(format!(
+                "line {}: {qty} x {unit} is not the amount {value}",
+                line.line
+            ));
+        }
+        line_sum += value;
+        for tax in &line.taxes {
+            let share = amount(&tax.amount)?;
+            match shares.iter_mut().find(|(code, _)| *code == tax.code) {
+                Some((_, sum)) => *sum += share,
+                None => shares.push((tax.code.clone(), share)),
+            }
+        }
+    }
+    let subtotal = amount(&sale.subtotal)?;
+    if line_sum != subtotal {
+        return mismatch(format!("the lines add up to {line_sum}, the subtotal says {subtotal}"));
+    }
+    let mut added_tax = Decimal::ZERO;
+    for tax in &sale.taxes {
+        let total = amount(&tax.amount)?;
+        amount(&tax.base)?;
+        let share =
+            shares.iter().find(|(code, _)| *code == tax.code).map_or(Decimal::ZERO, |s| s.1);
+        if share != total {
+            return mismatch(format!(
+                "tax {}: the lines' shares add up to {share}, the sale says {total}",
+                tax.code
+            ));
+        }
+        if tax.included != sale.prices_include_tax {
+            return mismatch(format!(
+                "tax {} is {} a store whose prices {} tax",
+                tax.code,
+                if tax.included { "included in" } else { "added to" },
+                if sale.prices_include_tax { "include" } else { "exclude" }
+            ));
+        }
+        if !tax.included {
+            added_tax += total;
+        }
+    }
+    if let Some((code, _)) = shares
+        .iter()
+        .find(|(code, sum)| !sum.is_zero() && !sale.taxes.iter().any(|t| &t.code == code))
+    {
+        return mismatch(format!("lines carry tax {code}, which the sale does not list"));
+    }
+    let total = amount(&sale.total)?;
+    if subtotal + added_tax != total {
+        return mismatch(format!(
+            "subtotal {subtotal} + added tax {added_tax} is not the total {total}"
+        ));
+    }
+    let rounding = amount(&sale.cash_rounding)?;
+    let change = amount(&sale.change)?;
+    if change.is_sign_negative() && !change.is_zero() {
+        return mismatch(format!("negative change {change}"));
+    }
+    let mut tendered = Decimal::ZERO;
+    for tender in &sale.tenders {
+        tendered += match tender {
+            payload::SaleTender::Cash { tendered } => amount(tendered)?,
+            payload::SaleTender::ExternalCard { amount: a, .. }
+            | payload::SaleTender::OnAccount { amount: a, .. } => amount(a)?,
+        };
+    }
+    if tendered - change != total + rounding {
+        return mismatch(format!(
+            "tenders {tendered} less change {change} is not the total {total} with cash \
+             rounding {rounding}"
+        ));
+    }
+    Ok(())
+}
+
+fn digits(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn is_date(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    matches!(parts.as_slice(), [y, m, d] if y.len() == 4 && m.len() == 2 && d.len() == 2
+        && digits(y) && digits(m) && digits(d)
+        && (1..=12).contains(&m.parse::<u32>().unwrap_or(0))
+        && (1..=31).contains(&d.parse::<u32>().unwrap_or(0)))
+}
+
+/// `2026-12-03T09:15:02-05:00` or `…Z`, with optional fractional seconds.
+fn is_timestamp(s: &str) -> bool {
+    let Some((date, rest)) = s.split_once('T') else {
+        return false;
+    };
+    if !is_date(date) || rest.len() < 8 {
+        return false;
+    }
+    let (time, zone) = rest.split_at(8);
+    let time_ok =
+        time.split(':').count() == 3 && time.split(':').all(|p| p.len() == 2 && digits(p));
+    let zone = zone.trim_start_matches(|c: char| c == '.' || c.is_ascii_digit());
+    let zone_ok = zone == "Z"
+        || (zone.len() == 6
+            && (zone.starts_with('+') || zone.starts_with('-'))
+            && zone[1..].split(':').all(|p| p.len() == 2 && digits(p)));
+    time_ok && zone_ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_and_dates() {
+        assert!(is_timestamp("2026-12-03T09:15:02-05:00"));
+        assert!(is_timestamp("2010-12-01T08:26:00+00:00"));
+        assert!(is_timestamp("2026-12-03T09:15:02.123Z"));
+        assert!(!is_timestamp("2026-12-03 09:15:02"));
+        assert!(!is_timestamp("2026-12-03T09:15:02"));
+        assert!(is_date("2026-02-28"));
+        assert!(!is_date("2026-13-01"));
+        assert!(!is_date("26-1-1"));
+    }
+
+    #[test]
+    fn amounts_are_plain_decimals() {
+        assert!(amount("3.89").is_ok());
+        assert!(amount("-0.02").is_ok());
+        assert!(amount("1e3").is_err());
+        assert!(amount(" 1").is_err());
+        assert!(amount("").is_err());
+    }
+}

@@ -1,0 +1,14 @@
+//! What crosses the wire between a register and the central server.
+//!
+//! - [`entry`]: a ledger entry, its SHA-256 hash chain and the chain's rules, shared by the
+//!   register's store (which writes the chain) and the server (which checks it on upload).
+//! - [`payload`]: what each kind of entry says (a sale, a shift, a drawer movement), version 1.
+//! - [`check`]: the server's checks of an entry's content (known kind, sums that add up).
+//! - [`wire`]: requests and answers of the sync API, and its stable error codes.
+
+pub mod check;
+pub mod entry;
+pub mod payload;
+pub mod wire;
+
+pub use entry::{ChainFault, GENESIS, LedgerEntry};

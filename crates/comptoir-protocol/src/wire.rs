@@ -1,0 +1,108 @@
+//! Requests and answers of the sync API (`/v1`), as JSON.
+//!
+//! Every request but enrolment carries `Authorization: Bearer <credential>`, the credential a
+//! register got in exchange for its one-time enrolment code. Errors are [`ApiError`] with a
+//! stable `code` (see [`codes`]) and an HTTP status in the 4xx range for what the caller sent,
+//! 5xx for what the server could not do.
+
+use serde::{Deserialize, Serialize};
+
+use crate::LedgerEntry;
+
+/// The largest ledger batch a register sends, in entries.
+pub const MAX_BATCH_ENTRIES: usize = 1000;
+/// The largest request body the server reads, in bytes.
+pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+
+/// `POST /v1/enrol`: a register exchanges its one-time code for a credential.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct EnrolRequest {
+    pub code: String,
+    /// The store the register belongs to, as configured on it (`MTL`): enrolment into another
+    /// store is refused.
+    pub store_code: String,
+    /// The register's own id (a UUID made when it was set up), recorded by the server.
+    pub device_id: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct EnrolResponse {
+    pub register_id: String,
+    pub store_id: String,
+    pub store_code: String,
+    pub register_number: i64,
+    /// The register's credential: shown once, kept on the register, only its hash on the server.
+    pub credential: String,
+}
+
+/// `POST /v1/registers/{id}/ledger:batch`: entries of one epoch, in order.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct LedgerBatch {
+    pub epoch: i64,
+    pub entries: Vec<LedgerEntry>,
+}
+
+/// The server's answer to a batch. A retry of the same batch changes nothing. Entries after a
+/// gap (an earlier batch lost or overtaken on the way) are not stored: the register sends
+/// again from `high_water + 1`.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct BatchAck {
+    pub epoch: i64,
+    /// Every entry of this epoch up to this sequence is stored on the server (accepted or
+    /// quarantined): the register need not send them again.
+    pub high_water: i64,
+    /// Entries of this batch newly stored.
+    pub accepted: u32,
+    /// Entries of this batch the server already held, identical.
+    pub duplicates: u32,
+    /// Entries of this batch set aside for an administrator, with the reason.
+    pub quarantined: Vec<Rejected>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Rejected {
+    pub seq: i64,
+    pub entry_id: String,
+    pub code: String,
+    pub reason: String,
+}
+
+/// `GET /v1/registers/{id}/ledger:status`: what the server holds of a register's ledger.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct LedgerStatus {
+    pub register_id: String,
+    pub epochs: Vec<EpochMark>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct EpochMark {
+    pub epoch: i64,
+    pub high_water: i64,
+}
+
+/// An error answer.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ApiError {
+    pub code: String,
+    pub message: String,
+}
+
+/// The API's stable error codes.
+pub mod codes {
+    /// No credential, or one the server does not know.
+    pub const UNAUTHENTICATED: &str = "unauthenticated";
+    /// The register was revoked by an administrator.
+    pub const REVOKED: &str = "revoked";
+    /// The credential is valid but not for this register or store.
+    pub const FORBIDDEN: &str = "forbidden";
+    /// The enrolment code is unknown, used or expired.
+    pub const ENROLMENT_REFUSED: &str = "enrolment_refused";
+    /// The body is not the JSON the endpoint takes.
+    pub const MALFORMED: &str = "malformed_request";
+    /// The body is larger than [`super::MAX_BODY_BYTES`] or the batch than
+    /// [`super::MAX_BATCH_ENTRIES`].
+    pub const TOO_LARGE: &str = "payload_too_large";
+    pub const NOT_FOUND: &str = "not_found";
+    /// The server could not store the batch; retry later.
+    pub const UNAVAILABLE: &str = "unavailable";
+}
