@@ -20,6 +20,7 @@ pub mod register;
 pub mod replay;
 mod screen;
 pub mod shift;
+pub mod sync;
 pub mod view;
 
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -47,7 +47,9 @@ pub const LOCKOUT_MINUTES: i64 = 5;
 /// What a role may do beyond ringing up sales.
 pub fn permissions(role: &str) -> Vec<&'static str> {
     match role {
-        "manager" => vec!["open_price", "no_sale", "void", "paid_in", "paid_out", "reprint"],
+        "manager" => {
+            vec!["open_price", "no_sale", "void", "paid_in", "paid_out", "reprint", "sync_setup"]
+        }
         _ => vec!["void", "paid_in", "reprint"],
     }
 }
@@ -140,6 +142,8 @@ pub struct Register {
     pub(crate) last_sale: Option<Committed>,
     pub(crate) printer: PrinterPort,
     persist_cart: bool,
+    pub(crate) sync: Option<crate::sync::SyncTask>,
+    pub(crate) sync_shared: crate::sync::SyncShared,
 }
 
 impl std::fmt::Debug for Register {
@@ -288,6 +292,8 @@ impl Register {
             last_sale: None,
             printer,
             persist_cart: options.persist_cart,
+            sync: None,
+            sync_shared: Default::default(),
         };
         register.shift = register.find_open_shift()?;
         register.restore_cart()?;
@@ -895,6 +901,7 @@ impl Register {
         tx.clear_current_cart()?;
         tx.commit()?;
         tracing::info!(receipt = %receipt_no, seq = entry.seq, "sale committed");
+        self.poke_sync();
 
         self.cart = Cart::new();
         self.tenders.clear();
@@ -1150,6 +1157,7 @@ fn permission_words(permission: &str) -> &'static str {
         "paid_in" => "put money in the drawer",
         "paid_out" => "take money out of the drawer",
         "reprint" => "reprint a receipt",
+        "sync_setup" => "connect the register to the central server",
         _ => "do that",
     }
 }

@@ -117,6 +117,7 @@ impl Register {
             scanner: self.scanner_settings(),
             tax_classes: store.tax_classes(),
             languages: store.config.languages.clone(),
+            sync: self.sync_view()?,
         })
     }
 

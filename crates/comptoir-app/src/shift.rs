@@ -211,9 +211,15 @@ impl Register {
         let kinds = [kind::SALE, kind::PAID_IN, kind::PAID_OUT, kind::NO_SALE, kind::CART_VOIDED];
         let entries = self.db.entries_of_kinds(&kinds, shift.from)?;
         let mut totals = Totals::default();
+        let acked = self.db.sync_acked()?;
+        let mut unsynced_sales = 0;
         for recorded in entries.iter().filter(|e| until.is_none_or(|u| (e.epoch, e.seq) < u)) {
             totals.add(self, &recorded.kind, &recorded.payload)?;
+            if recorded.kind == kind::SALE && (recorded.epoch, recorded.seq) > acked {
+                unsynced_sales += 1;
+            }
         }
+        let unsynced_sales = self.db.sync_server()?.map(|_| unsynced_sales);
         let cash = ShiftCash {
             float: shift.float,
             cash_sales: totals.cash_kept,
@@ -261,6 +267,7 @@ impl Register {
                 counted: counted.map(money),
                 difference: counted.map(|c| money(cash.difference(c))),
             },
+            unsynced_sales,
         })
     }
 }

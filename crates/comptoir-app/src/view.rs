@@ -25,6 +25,8 @@ pub struct View {
     pub scanner: ScannerView,
     pub tax_classes: Vec<String>,
     pub languages: Vec<String>,
+    /// The link to the central server: online or not, what waits, the last success.
+    pub sync: crate::sync::SyncView,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -169,6 +171,9 @@ pub struct ReportView {
     pub voids: u64,
     pub no_sales: u64,
     pub cash: ReportCash,
+    /// The shift's sales the central server has not acknowledged yet (they stay on the
+    /// register and go when it can reach the server); `None` for a register not enrolled.
+    pub unsynced_sales: Option<u64>,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]

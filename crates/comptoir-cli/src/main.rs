@@ -95,6 +95,27 @@ enum Command {
     Config { key: Option<String>, value: Option<String> },
     /// Finds items by name (accent- and case-insensitive) or by barcode.
     Find { query: String },
+    /// Connects this register to the central server with a one-time code (manager PIN).
+    Enrol {
+        /// The server's address, https://HOST:PORT.
+        #[arg(long)]
+        server: String,
+        /// The one-time enrolment code the administrator gave.
+        #[arg(long)]
+        code: String,
+        /// The server certificate's fingerprint the administrator gave (sha256:…).
+        #[arg(long, required_unless_present = "ca_file", conflicts_with = "ca_file")]
+        fingerprint: Option<String>,
+        /// Or the server's CA certificate file itself (PEM).
+        #[arg(long)]
+        ca_file: Option<PathBuf>,
+    },
+    /// Sends the ledger to the central server now, and says what the server holds.
+    Sync {
+        /// Only show where sync stands (no network).
+        #[arg(long)]
+        status: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -246,6 +267,28 @@ fn run(cli: Cli) -> AppResult<Value> {
             Ok(json!({"job": preview.job, "text": text}))
         }
         Command::Config { key, value } => config(&mut register, key.as_deref(), value.as_deref()),
+        Command::Enrol { server, code, fingerprint, ca_file } => {
+            sign_in(&mut register, &cli)?;
+            let trust = match (fingerprint, ca_file) {
+                (Some(f), _) => comptoir_sync::Trust::Fingerprint(f.clone()),
+                (None, Some(path)) => comptoir_sync::Trust::Certificate(read_file(path)?),
+                (None, None) => {
+                    return Err(AppError::new(
+                        "invalid_argument",
+                        "give --fingerprint or --ca-file",
+                    ));
+                }
+            };
+            to_value(&register.enrol(server, code, trust)?)
+        }
+        Command::Sync { status } => {
+            if !*status {
+                let report = register.sync_now()?;
+                let view = register.sync_view()?;
+                return Ok(json!({ "report": report, "sync": view }));
+            }
+            to_value(&register.sync_view()?)
+        }
         Command::Find { query } => {
             let currency = register.store_config().currency.clone();
             let mut found: Vec<Value> = register

@@ -1,0 +1,271 @@
+//! The register's link to the central server: enrolment, an upload on demand, and the
+//! background sync task that never blocks a sale.
+//!
+//! The task runs on its own thread with its own database connection: it reads the ledger
+//! after the acknowledged mark (WAL lets it read beside a sale's commit) and writes only the
+//! acknowledgement, in short transactions. A sale pokes it after its commit; otherwise it
+//! wakes every [`IDLE`]; after a failure it waits with exponential backoff up to [`MAX_BACKOFF`].
+
+use std::path::PathBuf;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use comptoir_store::Store;
+use comptoir_sync::{HttpTransport, SyncError, Trust, UploadReport};
+use serde::Serialize;
+
+use crate::{AppError, AppResult, Register};
+
+/// Between two rounds when all is well.
+pub const IDLE: Duration = Duration::from_secs(15);
+/// The longest wait after failures.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(60);
+const LAST_SUCCESS: &str = "sync.last_success_at";
+
+/// What the screen shows of sync.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct SyncView {
+    /// `not_enrolled`, `starting` (the task's first round is on its way), `not_running` (no
+    /// task: the CLI before `comptoir sync`), `online`, `offline` (no connection, retrying) or
+    /// `refused` (the server refused the credential, or the certificate is not the pinned
+    /// one: somebody must act).
+    pub state: &'static str,
+    pub server: Option<String>,
+    /// Entries the server has not acknowledged yet.
+    pub pending: u64,
+    pub last_success_at: Option<String>,
+    pub last_error: Option<SyncProblem>,
+    /// Entries the server set aside (an administrator lists them on the server).
+    pub rejected: u64,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct SyncProblem {
+    pub code: String,
+    pub message: String,
+    pub at: String,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Shared {
+    state: Option<&'static str>,
+    last_success_at: Option<String>,
+    last_error: Option<SyncProblem>,
+}
+
+/// The running sync task.
+pub struct SyncTask {
+    poke: Sender<()>,
+    thread: Option<JoinHandle<()>>,
+}
+
+/// Where sync stands, as the last round (the task's, or `comptoir sync`'s) left it.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct SyncShared(Arc<Mutex<Shared>>);
+
+impl SyncShared {
+    fn get(&self) -> Shared {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn record(&self, outcome: &Result<Option<UploadReport>, SyncError>) {
+        let mut s = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        match outcome {
+            Ok(None) => s.state = Some("not_enrolled"),
+            Ok(Some(_)) => {
+                s.state = Some("online");
+                s.last_success_at = Some(now());
+                s.last_error = None;
+            }
+            Err(e) => {
+                s.state = Some(if e.is_transient() { "offline" } else { "refused" });
+                s.last_error = Some(SyncProblem {
+                    code: e.code.to_owned(),
+                    message: e.message.clone(),
+                    at: now(),
+                });
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for SyncTask {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SyncTask")
+    }
+}
+
+impl Drop for SyncTask {
+    fn drop(&mut self) {
+        // Closing the channel ends the task at its next wake-up; a round in flight finishes
+        // (an upload is safe to cut anyway), so this does not wait for it.
+        let (closed, _) = mpsc::channel();
+        self.poke = closed;
+        drop(self.thread.take());
+    }
+}
+
+pub(crate) fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+fn app_error(e: SyncError) -> AppError {
+    AppError::new(e.code, e.message)
+}
+
+/// One round: upload what waits; with nothing to send, ask the server where it stands, which
+/// also finds a server restored from a backup (its mark lower than ours: send again).
+pub fn round(store: &mut Store, transport: &HttpTransport) -> Result<UploadReport, SyncError> {
+    let mut report = comptoir_sync::upload(store, transport, &now)?;
+    if report.batches == 0 {
+        let status = transport.ledger_status()?;
+        let (epoch, acked) = store.sync_acked()?;
+        let held = status.epochs.iter().find(|m| m.epoch == epoch).map_or(0, |m| m.high_water);
+        if epoch > 0 && held < acked {
+            tracing::warn!(
+                epoch,
+                held,
+                acked,
+                "the server holds less than it acknowledged; sending again"
+            );
+            store.set_sync_acked(epoch, held, &now())?;
+            report = comptoir_sync::upload(store, transport, &now)?;
+        }
+    }
+    Ok(report)
+}
+
+fn run_task(db_path: PathBuf, poke: Receiver<()>, shared: SyncShared) {
+    let mut store: Option<Store> = None;
+    let mut transport: Option<(String, HttpTransport)> = None;
+    let mut backoff = Duration::from_secs(1);
+    let mut delay = Duration::ZERO;
+    loop {
+        match poke.recv_timeout(delay) {
+            Ok(()) | Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return,
+        }
+        // Several pokes (a burst of sales) make one round.
+        while poke.try_recv().is_ok() {}
+        let outcome = (|| -> Result<Option<UploadReport>, SyncError> {
+            if store.is_none() {
+                store = Some(Store::open(&db_path)?);
+            }
+            let db = store.as_mut().expect("opened above");
+            let Some(server) = db.sync_server()? else {
+                return Ok(None);
+            };
+            let key = format!("{} {} {}", server.url, server.register_id, server.credential);
+            if transport.as_ref().is_none_or(|(k, _)| *k != key) {
+                transport = Some((key, HttpTransport::new(&server)?));
+            }
+            let (_, http) = transport.as_ref().expect("made above");
+            let report = round(db, http)?;
+            let at = now();
+            db.set_setting(LAST_SUCCESS, &at)?;
+            Ok(Some(report))
+        })();
+        shared.record(&outcome);
+        match outcome {
+            Ok(None) => delay = IDLE,
+            Ok(Some(report)) => {
+                backoff = Duration::from_secs(1);
+                delay = if report.pending > 0 { Duration::ZERO } else { IDLE };
+            }
+            Err(e) => {
+                tracing::warn!(code = %e.code, "sync: {}", e.message);
+                // A little jitter, so registers that lost the same network do not all come
+                // back in the same second.
+                let jitter = Duration::from_millis(u64::from(
+                    std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map_or(0, |d| d.subsec_millis())
+                        % 250,
+                ));
+                delay = backoff + jitter;
+                backoff = (backoff * 2).min(MAX_BACKOFF);
+            }
+        }
+    }
+}
+
+impl Register {
+    /// Enrols this register with the central server (a manager's task): checks the server's
+    /// certificate against what the administrator gave, exchanges the one-time code for the
+    /// register's credential, and pins the certificate.
+    pub fn enrol(&mut self, url: &str, code: &str, trust: Trust) -> AppResult<SyncView> {
+        self.require("sync_setup")?;
+        comptoir_sync::enrol(&mut self.db, url, code, trust, &now()).map_err(app_error)?;
+        if let Some(task) = &self.sync {
+            let _ = task.poke.send(());
+        }
+        self.sync_view()
+    }
+
+    /// Uploads now, in the foreground (the CLI's `comptoir sync`).
+    pub fn sync_now(&mut self) -> AppResult<UploadReport> {
+        let server = self.db.sync_server()?.ok_or_else(|| {
+            AppError::new(
+                "not_enrolled",
+                "this register is not enrolled with a server: run `comptoir enrol`",
+            )
+        })?;
+        let outcome = HttpTransport::new(&server).and_then(|t| round(&mut self.db, &t));
+        self.sync_shared.record(&outcome.clone().map(Some));
+        let report = outcome.map_err(app_error)?;
+        self.db.set_setting(LAST_SUCCESS, &now())?;
+        Ok(report)
+    }
+
+    /// Starts the background sync task (the app does; the CLI syncs on demand).
+    pub fn start_sync(&mut self) {
+        if self.sync.is_some() {
+            return;
+        }
+        let (poke, wake) = mpsc::channel();
+        let path = crate::register::db_path(&self.data_dir);
+        let for_task = self.sync_shared.clone();
+        let thread = std::thread::Builder::new()
+            .name("comptoir-sync".into())
+            .spawn(move || run_task(path, wake, for_task))
+            .ok();
+        if thread.is_none() {
+            tracing::error!("could not start the sync task");
+            return;
+        }
+        self.sync = Some(SyncTask { poke, thread });
+    }
+
+    /// Wakes the sync task (after a sale): never waits.
+    pub(crate) fn poke_sync(&self) {
+        if let Some(task) = &self.sync {
+            let _ = task.poke.send(());
+        }
+    }
+
+    pub fn sync_view(&self) -> AppResult<SyncView> {
+        let server = self.db.sync_server()?;
+        let pending = self.db.sync_pending_count()?;
+        let rejected = self.db.sync_rejected()?.len() as u64;
+        let stored_success = self.db.setting(LAST_SUCCESS)?;
+        let shared = self.sync_shared.get();
+        let state = match (&server, shared.state) {
+            (None, _) => "not_enrolled",
+            (Some(_), Some("not_enrolled") | None) => {
+                // Enrolled, and no round has run yet in this process.
+                if self.sync.is_some() { "starting" } else { "not_running" }
+            }
+            (Some(_), Some(state)) => state,
+        };
+        Ok(SyncView {
+            state,
+            server: server.map(|s| s.url),
+            pending,
+            last_success_at: shared.last_success_at.or(stored_success),
+            last_error: shared.last_error,
+            rejected,
+        })
+    }
+}

@@ -1,0 +1,142 @@
+//! HTTPS to the server with reqwest (rustls), trusting the pinned certificate only.
+
+use std::time::Duration;
+
+use comptoir_protocol::wire::{ApiError, BatchAck, LedgerBatch, LedgerStatus};
+use comptoir_store::SyncServer;
+use reqwest::blocking::{Client, RequestBuilder};
+
+use crate::{SyncError, Transport};
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A client that trusts only `pin_pem` (no system roots).
+pub(crate) fn pinned_client(pin_pem: &str) -> Result<Client, SyncError> {
+    let certificate = reqwest::Certificate::from_pem(pin_pem.as_bytes())
+        .map_err(|e| SyncError::new("bad_certificate", format!("the pinned certificate: {e}")))?;
+    Client::builder()
+        .use_rustls_tls()
+        .tls_built_in_root_certs(false)
+        .add_root_certificate(certificate)
+        .connect_timeout(CONNECT_TIMEOUT)
+        .timeout(REQUEST_TIMEOUT)
+        .build()
+        .map_err(|e| SyncError::new("tls_setup", e.to_string()))
+}
+
+/// Fetches the server's CA certificate without checking it: the caller checks it against the
+/// fingerprint the administrator gave before trusting it for anything.
+pub(crate) fn fetch_ca_unverified(url: &str) -> Result<String, SyncError> {
+    let client = Client::builder()
+        .use_rustls_tls()
+        .tls_built_in_root_certs(false)
+        .danger_accept_invalid_certs(true)
+        .connect_timeout(CONNECT_TIMEOUT)
+        .timeout(REQUEST_TIMEOUT)
+        .build()
+        .map_err(|e| SyncError::new("tls_setup", e.to_string()))?;
+    let response = client.get(format!("{url}/v1/ca.pem")).send().map_err(transport_error)?;
+    if !response.status().is_success() {
+        return Err(SyncError::new(
+            "server_error",
+            format!("{url}/v1/ca.pem answered {}", response.status()),
+        ));
+    }
+    response.text().map_err(transport_error)
+}
+
+fn transport_error(e: reqwest::Error) -> SyncError {
+    let mut chain = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        chain.push_str(": ");
+        chain.push_str(&s.to_string());
+        source = s.source();
+    }
+    if chain.contains("certificate") || chain.contains("UnknownIssuer") {
+        return SyncError::new(
+            "tls_untrusted",
+            format!("the server's certificate is not the one this register trusts ({chain})"),
+        );
+    }
+    if e.is_timeout() {
+        return SyncError::new("offline", format!("the server did not answer in time ({chain})"));
+    }
+    SyncError::new("offline", format!("cannot reach the server ({chain})"))
+}
+
+/// Sends a request and reads a JSON answer, or the server's error.
+pub(crate) fn send<T: serde::de::DeserializeOwned>(
+    request: RequestBuilder,
+) -> Result<T, SyncError> {
+    let response = request.send().map_err(transport_error)?;
+    let status = response.status();
+    if status.is_success() {
+        return response.json::<T>().map_err(|e| {
+            if e.is_decode() {
+                SyncError::new("bad_answer", format!("the server's answer does not parse: {e}"))
+            } else {
+                transport_error(e)
+            }
+        });
+    }
+    let body = response.text().unwrap_or_default();
+    let error: Option<ApiError> = serde_json::from_str(&body).ok();
+    let (server_code, message) = match error {
+        Some(e) => (e.code, e.message),
+        None => (
+            String::new(),
+            format!("HTTP {status}: {}", body.chars().take(200).collect::<String>()),
+        ),
+    };
+    let code = match status.as_u16() {
+        401 | 403 if server_code == "enrolment_refused" => "enrolment_refused",
+        401 | 403 => "refused",
+        400..=499 => "rejected",
+        _ => "server_error",
+    };
+    Err(SyncError::new(
+        code,
+        if server_code.is_empty() { message } else { format!("{message} ({server_code})") },
+    ))
+}
+
+/// The enrolled register's connection to its server.
+#[derive(Debug)]
+pub struct HttpTransport {
+    client: Client,
+    url: String,
+    register_id: String,
+    credential: String,
+}
+
+impl HttpTransport {
+    pub fn new(server: &SyncServer) -> Result<HttpTransport, SyncError> {
+        Ok(HttpTransport {
+            client: pinned_client(&server.pin_pem)?,
+            url: server.url.clone(),
+            register_id: server.register_id.clone(),
+            credential: server.credential.clone(),
+        })
+    }
+
+    pub fn ledger_status(&self) -> Result<LedgerStatus, SyncError> {
+        send(
+            self.client
+                .get(format!("{}/v1/registers/{}/ledger:status", self.url, self.register_id))
+                .bearer_auth(&self.credential),
+        )
+    }
+}
+
+impl Transport for HttpTransport {
+    fn post_batch(&self, batch: &LedgerBatch) -> Result<BatchAck, SyncError> {
+        send(
+            self.client
+                .post(format!("{}/v1/registers/{}/ledger:batch", self.url, self.register_id))
+                .bearer_auth(&self.credential)
+                .json(batch),
+        )
+    }
+}
