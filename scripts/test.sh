@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Runs every test of Comptoir: formatting and lints, the Rust suites (domain, database, app
-# API, CLI with the SIGKILL crash test, drivers against their simulators), the UI's unit tests,
-# and the real desktop app driven through WebDriver under Xvfb.
+# API, CLI with the SIGKILL crash test, drivers against their simulators, the central server
+# against SQLite and PostgreSQL), the UI's unit tests, and the real desktop app driven through
+# WebDriver under Xvfb.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/postgres.sh"
 cd "$COMPTOIR_ROOT"
 
 step() { say "== $*"; }
@@ -20,6 +22,10 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 step "Rust: binaries the tests start as processes (the CLI, the printer simulator)"
 cargo build --bins --quiet
+
+step "PostgreSQL for the server's tests (they run against SQLite and PostgreSQL)"
+need_postgres
+say "using $COMPTOIR_TEST_POSTGRES"
 
 step "Rust: tests"
 cargo test --quiet

@@ -1,0 +1,284 @@
+//! The HTTP API (`/v1`): enrolment, and every other request authenticated as one register.
+
+use std::net::SocketAddr;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use comptoir_protocol::wire::{
+    self, ApiError, BatchAck, EnrolRequest, EnrolResponse, LedgerBatch, LedgerStatus, codes,
+};
+
+use crate::db::{Authenticated, DbError, Enrolment};
+use crate::{Server, secret};
+
+/// An error answer: a status, a stable code and words.
+#[derive(Debug)]
+pub struct Failure {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl Failure {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Failure {
+        Failure { status, code, message: message.into() }
+    }
+}
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        let body = ApiError { code: self.code.to_owned(), message: self.message };
+        (self.status, Json(body)).into_response()
+    }
+}
+
+impl From<DbError> for Failure {
+    fn from(e: DbError) -> Failure {
+        match e {
+            DbError::NotFound(m) => Failure::new(StatusCode::NOT_FOUND, codes::NOT_FOUND, m),
+            DbError::Conflict(m) => Failure::new(StatusCode::CONFLICT, "conflict", m),
+            DbError::Backend(m) => {
+                tracing::error!(error = %m, "database error");
+                Failure::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    codes::UNAVAILABLE,
+                    "the server cannot reach its database; retry later",
+                )
+            }
+        }
+    }
+}
+
+fn json_failure(rejection: JsonRejection) -> Failure {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return Failure::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            codes::TOO_LARGE,
+            format!("the request is larger than {} bytes", wire::MAX_BODY_BYTES),
+        );
+    }
+    Failure::new(StatusCode::BAD_REQUEST, codes::MALFORMED, rejection.body_text())
+}
+
+type ApiResult<T> = Result<Json<T>, Failure>;
+
+/// The register a request is authenticated as.
+pub struct Caller(pub Authenticated);
+
+fn remote(parts: &Parts) -> Option<String> {
+    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string())
+}
+
+impl FromRequestParts<Server> for Caller {
+    type Rejection = Failure;
+
+    async fn from_request_parts(parts: &mut Parts, server: &Server) -> Result<Caller, Failure> {
+        let remote = remote(parts);
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim);
+        let Some(token) = token else {
+            return Err(Failure::new(
+                StatusCode::UNAUTHORIZED,
+                codes::UNAUTHENTICATED,
+                "this request needs the register's credential (Authorization: Bearer)",
+            ));
+        };
+        match server.db.authenticate(&secret::hash(token)).await? {
+            None => {
+                server
+                    .security(
+                        "unknown_credential",
+                        None,
+                        "a credential the server does not know",
+                        remote,
+                    )
+                    .await;
+                Err(Failure::new(
+                    StatusCode::UNAUTHORIZED,
+                    codes::UNAUTHENTICATED,
+                    "the server does not know this credential: enrol the register again",
+                ))
+            }
+            Some(register) if register.revoked => {
+                server
+                    .security(
+                        "revoked_credential",
+                        Some(&register.register_id),
+                        "a request from a revoked register",
+                        remote,
+                    )
+                    .await;
+                Err(Failure::new(
+                    StatusCode::UNAUTHORIZED,
+                    codes::REVOKED,
+                    "this register was revoked by an administrator",
+                ))
+            }
+            Some(register) => Ok(Caller(register)),
+        }
+    }
+}
+
+impl Caller {
+    /// Refuses a request about another register than the caller.
+    async fn only(&self, server: &Server, register_id: &str) -> Result<(), Failure> {
+        if self.0.register_id == register_id {
+            return Ok(());
+        }
+        server
+            .security(
+                "forbidden",
+                Some(&self.0.register_id),
+                &format!("asked for register {register_id}"),
+                None,
+            )
+            .await;
+        Err(Failure::new(
+            StatusCode::FORBIDDEN,
+            codes::FORBIDDEN,
+            "a register reads and writes only its own ledger",
+        ))
+    }
+}
+
+pub fn router(server: Server) -> Router {
+    Router::new()
+        .route("/v1/health", get(health))
+        .route("/v1/ca.pem", get(ca_pem))
+        .route("/v1/enrol", post(enrol))
+        .route("/v1/registers/{id}/ledger:batch", post(ledger_batch))
+        .route("/v1/registers/{id}/ledger:status", get(ledger_status))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(wire::MAX_BODY_BYTES))
+        .with_state(server)
+}
+
+async fn not_found() -> Failure {
+    Failure::new(StatusCode::NOT_FOUND, codes::NOT_FOUND, "no such endpoint")
+}
+
+async fn health(State(server): State<Server>) -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "ok", "database": server.db.backend() }))
+}
+
+async fn ca_pem(State(server): State<Server>) -> Response {
+    ([(header::CONTENT_TYPE, "application/x-pem-file")], server.pin_pem.as_ref().clone())
+        .into_response()
+}
+
+async fn enrol(
+    State(server): State<Server>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    body: Result<Json<EnrolRequest>, JsonRejection>,
+) -> ApiResult<EnrolResponse> {
+    let Json(request) = body.map_err(json_failure)?;
+    let credential = secret::credential();
+    let code_hash = secret::hash(&secret::canonical_code(&request.code));
+    let now = server.now();
+    let outcome = server
+        .db
+        .enrol(
+            &code_hash,
+            &request.store_code,
+            &request.device_id,
+            &secret::hash(&credential),
+            &now,
+        )
+        .await?;
+    match outcome {
+        Enrolment::Enrolled(register) => {
+            tracing::info!(register = %register.id, store = %register.store_code, "register enrolled");
+            server
+                .security(
+                    "enrolled",
+                    Some(&register.id),
+                    "register enrolled",
+                    Some(addr.ip().to_string()),
+                )
+                .await;
+            Ok(Json(EnrolResponse {
+                register_id: register.id,
+                store_id: register.store_id,
+                store_code: register.store_code,
+                register_number: register.number,
+                credential,
+            }))
+        }
+        Enrolment::Refused(reason) => {
+            server.security("enrolment_refused", None, &reason, Some(addr.ip().to_string())).await;
+            Err(Failure::new(
+                StatusCode::FORBIDDEN,
+                codes::ENROLMENT_REFUSED,
+                "the enrolment code is unknown, used, expired, or for another store: ask an \
+                 administrator for a new code",
+            ))
+        }
+    }
+}
+
+async fn ledger_batch(
+    State(server): State<Server>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Result<Json<LedgerBatch>, JsonRejection>,
+) -> ApiResult<BatchAck> {
+    caller.only(&server, &id).await?;
+    let Json(mut batch) = body.map_err(json_failure)?;
+    if batch.entries.len() > wire::MAX_BATCH_ENTRIES {
+        return Err(Failure::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            codes::TOO_LARGE,
+            format!("at most {} entries per batch", wire::MAX_BATCH_ENTRIES),
+        ));
+    }
+    if batch.epoch < 1 {
+        return Err(Failure::new(StatusCode::BAD_REQUEST, codes::MALFORMED, "epoch starts at 1"));
+    }
+    batch.entries.sort_by_key(|e| e.seq);
+    if let Some(e) = batch.entries.iter().find(|e| e.epoch != batch.epoch || e.seq < 1) {
+        return Err(Failure::new(
+            StatusCode::BAD_REQUEST,
+            codes::MALFORMED,
+            format!("entry ({}, {}) is not of epoch {}", e.epoch, e.seq, batch.epoch),
+        ));
+    }
+    if batch.entries.windows(2).any(|w| w[0].seq == w[1].seq) {
+        return Err(Failure::new(
+            StatusCode::BAD_REQUEST,
+            codes::MALFORMED,
+            "the batch holds a sequence number twice",
+        ));
+    }
+    let epoch = batch.epoch;
+    let plan = server.db.ingest(&caller.0, batch, &server.now()).await?;
+    let ack = BatchAck {
+        epoch,
+        high_water: plan.high_water,
+        accepted: plan.accept.len() as u32,
+        duplicates: plan.duplicates,
+        quarantined: plan.rejected(),
+    };
+    if !ack.quarantined.is_empty() {
+        tracing::warn!(register = %id, epoch, count = ack.quarantined.len(), "entries quarantined");
+    }
+    Ok(Json(ack))
+}
+
+async fn ledger_status(
+    State(server): State<Server>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<LedgerStatus> {
+    caller.only(&server, &id).await?;
+    let epochs = server.db.ledger_status(&id).await?;
+    Ok(Json(LedgerStatus { register_id: id, epochs }))
+}

@@ -1,0 +1,411 @@
+//! The server's database: SQLite (one file, the default) or PostgreSQL (`postgres://…`, for a
+//! chain that runs several server processes). The same operations on both, and the decisions
+//! of a ledger upload are made once, in [`crate::ingest`].
+
+mod postgres;
+mod sqlite;
+
+use comptoir_protocol::wire::{EpochMark, LedgerBatch};
+use serde::Serialize;
+
+use crate::ingest::Plan;
+
+pub use self::postgres::PgDb;
+pub use self::sqlite::SqliteDb;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("database: {0}")]
+    Backend(String),
+}
+
+impl From<rusqlite::Error> for DbError {
+    fn from(e: rusqlite::Error) -> Self {
+        DbError::Backend(e.to_string())
+    }
+}
+
+impl From<tokio_postgres::Error> for DbError {
+    fn from(e: tokio_postgres::Error) -> Self {
+        match e.as_db_error() {
+            Some(db) => DbError::Backend(format!("{}: {}", db.code().code(), db.message())),
+            None => DbError::Backend(e.to_string()),
+        }
+    }
+}
+
+impl From<deadpool_postgres::PoolError> for DbError {
+    fn from(e: deadpool_postgres::PoolError) -> Self {
+        DbError::Backend(format!("no connection to PostgreSQL: {e}"))
+    }
+}
+
+pub type DbResult<T> = Result<T, DbError>;
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct StoreRow {
+    pub id: String,
+    pub code: String,
+    pub name: String,
+    pub currency: String,
+    pub time_zone: String,
+    pub created_at: String,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct RegisterRow {
+    pub id: String,
+    pub store_id: String,
+    pub store_code: String,
+    pub number: i64,
+    pub name: String,
+    pub device_id: Option<String>,
+    pub enrolled_at: Option<String>,
+    pub revoked_at: Option<String>,
+    pub created_at: String,
+}
+
+/// The register a credential belongs to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Authenticated {
+    pub register_id: String,
+    pub store_id: String,
+    pub store_code: String,
+    pub currency: String,
+    pub revoked: bool,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct QuarantineRow {
+    pub id: i64,
+    pub register_id: String,
+    pub store_code: String,
+    pub epoch: i64,
+    pub seq: i64,
+    pub entry_id: String,
+    pub kind: String,
+    pub code: String,
+    pub reason: String,
+    pub in_chain: bool,
+    pub received_at: String,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct SecurityEvent {
+    pub id: i64,
+    pub at: String,
+    pub kind: String,
+    pub register_id: Option<String>,
+    pub detail: String,
+    pub remote: Option<String>,
+}
+
+/// What an enrolment attempt found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Enrolment {
+    Enrolled(RegisterRow),
+    /// Refused, with the reason for the log (the caller hears only "refused").
+    Refused(String),
+}
+
+/// What the server holds for a store, for totals checks and reports.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct LedgerCount {
+    pub register_id: String,
+    pub entries: i64,
+    pub sales: i64,
+    pub quarantined: i64,
+}
+
+/// A new enrolment code's row.
+#[derive(Clone, Debug)]
+pub struct NewEnrolment {
+    pub register_id: String,
+    pub code_hash: String,
+    pub created_at: String,
+    pub expires_at: String,
+}
+
+/// The database, whichever it is.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqliteDb),
+    Postgres(PgDb),
+}
+
+macro_rules! both {
+    ($self:ident, $db:ident => $call:expr) => {
+        match $self {
+            Db::Sqlite($db) => $call.await,
+            Db::Postgres($db) => $call.await,
+        }
+    };
+}
+
+impl Db {
+    /// Opens (and migrates) the database at `location`: a `postgres://` or `postgresql://`
+    /// URL, or the path of a SQLite file, created if missing.
+    pub async fn open(location: &str) -> DbResult<Db> {
+        if location.starts_with("postgres://") || location.starts_with("postgresql://") {
+            Ok(Db::Postgres(PgDb::open(location).await?))
+        } else {
+            Ok(Db::Sqlite(SqliteDb::open(std::path::Path::new(location)).await?))
+        }
+    }
+
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Db::Sqlite(_) => "sqlite",
+            Db::Postgres(_) => "postgresql",
+        }
+    }
+
+    pub async fn create_store(&self, store: StoreRow) -> DbResult<StoreRow> {
+        both!(self, db => db.create_store(store))
+    }
+
+    pub async fn stores(&self) -> DbResult<Vec<StoreRow>> {
+        both!(self, db => db.stores())
+    }
+
+    /// Creates a register of a store and its first enrolment code.
+    pub async fn create_register(
+        &self,
+        store_code: &str,
+        number: Option<i64>,
+        name: &str,
+        id: &str,
+        now: &str,
+    ) -> DbResult<RegisterRow> {
+        both!(self, db => db.create_register(store_code, number, name, id, now))
+    }
+
+    pub async fn issue_enrolment(&self, enrolment: NewEnrolment) -> DbResult<()> {
+        both!(self, db => db.issue_enrolment(enrolment))
+    }
+
+    pub async fn registers(&self, store_code: Option<&str>) -> DbResult<Vec<RegisterRow>> {
+        both!(self, db => db.registers(store_code))
+    }
+
+    pub async fn register(&self, id: &str) -> DbResult<Option<RegisterRow>> {
+        both!(self, db => db.register(id))
+    }
+
+    /// Revokes a register: its credential is refused from its next request on.
+    pub async fn revoke(&self, register_id: &str, now: &str) -> DbResult<RegisterRow> {
+        both!(self, db => db.revoke(register_id, now))
+    }
+
+    /// Exchanges a one-time code for a credential (only its hash is passed and stored).
+    pub async fn enrol(
+        &self,
+        code_hash: &str,
+        store_code: &str,
+        device_id: &str,
+        credential_hash: &str,
+        now: &str,
+    ) -> DbResult<Enrolment> {
+        both!(self, db => db.enrol(code_hash, store_code, device_id, credential_hash, now))
+    }
+
+    pub async fn authenticate(&self, credential_hash: &str) -> DbResult<Option<Authenticated>> {
+        both!(self, db => db.authenticate(credential_hash))
+    }
+
+    /// Takes in a batch in one transaction; a retry changes nothing.
+    pub async fn ingest(
+        &self,
+        register: &Authenticated,
+        batch: LedgerBatch,
+        now: &str,
+    ) -> DbResult<Plan> {
+        both!(self, db => db.ingest(register, batch, now))
+    }
+
+    pub async fn ledger_status(&self, register_id: &str) -> DbResult<Vec<EpochMark>> {
+        both!(self, db => db.ledger_status(register_id))
+    }
+
+    pub async fn quarantine(&self, store_code: Option<&str>) -> DbResult<Vec<QuarantineRow>> {
+        both!(self, db => db.quarantine(store_code))
+    }
+
+    pub async fn log_security(
+        &self,
+        kind: &str,
+        register_id: Option<&str>,
+        detail: &str,
+        remote: Option<&str>,
+        now: &str,
+    ) -> DbResult<()> {
+        both!(self, db => db.log_security(kind, register_id, detail, remote, now))
+    }
+
+    pub async fn security_events(&self, limit: i64) -> DbResult<Vec<SecurityEvent>> {
+        both!(self, db => db.security_events(limit))
+    }
+
+    pub async fn ledger_counts(&self, store_code: Option<&str>) -> DbResult<Vec<LedgerCount>> {
+        both!(self, db => db.ledger_counts(store_code))
+    }
+
+    /// The payloads of the sales the server holds for a store, in register and sequence
+    /// order (for totals checks).
+    pub async fn sale_payloads(&self, store_code: &str) -> DbResult<Vec<String>> {
+        both!(self, db => db.sale_payloads(store_code))
+    }
+}
+
+/// The schema, the same tables on both backends; `$n` placeholders throughout (SQLite reads
+/// them as `?n`, see [`sqlite::q`]).
+pub(crate) mod sql {
+    /// Where the two SQL dialects differ in the schema.
+    #[derive(Clone, Copy)]
+    pub enum Dialect {
+        Sqlite,
+        Postgres,
+    }
+
+    /// A migration in `dialect`: `{int}`, `{serial}`, `{bool}` and `{without_rowid}` are the
+    /// column types and table options that differ.
+    pub fn dialect(template: &str, dialect: Dialect) -> String {
+        let (int, serial, boolean, without_rowid) = match dialect {
+            Dialect::Sqlite => {
+                ("INTEGER", "INTEGER PRIMARY KEY AUTOINCREMENT", "INTEGER", "WITHOUT ROWID")
+            }
+            Dialect::Postgres => ("BIGINT", "BIGSERIAL PRIMARY KEY", "BOOLEAN", ""),
+        };
+        template
+            .replace("{serial}", serial)
+            .replace("{int}", int)
+            .replace("{bool}", boolean)
+            .replace("{without_rowid}", without_rowid)
+    }
+
+    /// The schema, step by step; a step is never changed once released, only added.
+    pub const MIGRATIONS: &[&str] = &[r#"
+    CREATE TABLE store (
+        id TEXT PRIMARY KEY,
+        code TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        currency TEXT NOT NULL,
+        time_zone TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE register (
+        id TEXT PRIMARY KEY,
+        store_id TEXT NOT NULL REFERENCES store (id),
+        number {int} NOT NULL,
+        name TEXT NOT NULL,
+        device_id TEXT,
+        credential_hash TEXT UNIQUE,
+        enrolled_at TEXT,
+        revoked_at TEXT,
+        created_at TEXT NOT NULL,
+        UNIQUE (store_id, number)
+    );
+    CREATE TABLE enrolment (
+        code_hash TEXT PRIMARY KEY,
+        register_id TEXT NOT NULL REFERENCES register (id),
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        used_at TEXT
+    );
+    CREATE TABLE ledger_epoch (
+        register_id TEXT NOT NULL REFERENCES register (id),
+        epoch {int} NOT NULL,
+        high_water {int} NOT NULL,
+        last_hash TEXT,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (register_id, epoch)
+    );
+    CREATE TABLE ledger (
+        register_id TEXT NOT NULL,
+        epoch {int} NOT NULL,
+        seq {int} NOT NULL,
+        store_id TEXT NOT NULL,
+        entry_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        business_day TEXT NOT NULL,
+        receipt_no TEXT,
+        external_ref TEXT,
+        payload TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        PRIMARY KEY (register_id, epoch, seq)
+    ) {without_rowid};
+    CREATE INDEX ledger_hash ON ledger (register_id, hash);
+    CREATE INDEX ledger_store_day ON ledger (store_id, business_day);
+    CREATE TABLE quarantine (
+        id {serial},
+        register_id TEXT NOT NULL,
+        epoch {int} NOT NULL,
+        seq {int} NOT NULL,
+        store_id TEXT NOT NULL,
+        entry_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        in_chain {bool} NOT NULL,
+        code TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        entry TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        UNIQUE (register_id, epoch, seq, hash)
+    );
+    CREATE TABLE security_event (
+        id {serial},
+        at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        register_id TEXT,
+        detail TEXT NOT NULL,
+        remote TEXT
+    );
+"#];
+
+    pub const REGISTER_COLUMNS: &str = "r.id, r.store_id, s.code, r.number, r.name, \
+        r.device_id, r.enrolled_at, r.revoked_at, r.created_at";
+
+    pub const STORE_COLUMNS: &str = "id, code, name, currency, time_zone, created_at";
+
+    pub const QUARANTINE_COLUMNS: &str = "q.id, q.register_id, s.code, q.epoch, q.seq, \
+        q.entry_id, q.kind, q.code, q.reason, q.in_chain, q.received_at";
+
+    pub const INSERT_ENTRY: &str = "INSERT INTO ledger (register_id, epoch, seq, store_id, \
+        entry_id, kind, recorded_at, business_day, receipt_no, external_ref, payload, \
+        prev_hash, hash, received_at) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
+
+    pub const INSERT_QUARANTINE: &str = "INSERT INTO quarantine (register_id, epoch, seq, \
+        store_id, entry_id, kind, hash, in_chain, code, reason, entry, received_at) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+        ON CONFLICT (register_id, epoch, seq, hash) DO NOTHING";
+
+    /// Hashes held at sequences `$3..=$4` of an epoch: stored, or quarantined in the chain.
+    pub const HELD_HASHES: &str = "SELECT seq, hash FROM ledger \
+        WHERE register_id = $1 AND epoch = $2 AND seq BETWEEN $3 AND $4 \
+        UNION ALL SELECT seq, hash FROM quarantine \
+        WHERE register_id = $1 AND epoch = $2 AND seq BETWEEN $3 AND $4 AND in_chain";
+
+    pub const LEDGER_COUNTS: &str = "SELECT r.id, \
+        (SELECT count(*) FROM ledger l WHERE l.register_id = r.id), \
+        (SELECT count(*) FROM ledger l WHERE l.register_id = r.id AND l.kind = 'sale'), \
+        (SELECT count(*) FROM quarantine q WHERE q.register_id = r.id) \
+        FROM register r JOIN store s ON s.id = r.store_id \
+        WHERE CAST($1 AS TEXT) IS NULL OR s.code = $1 ORDER BY s.code, r.number";
+
+    pub const SALE_PAYLOADS: &str = "SELECT l.payload FROM ledger l \
+        JOIN store s ON s.id = l.store_id JOIN register r ON r.id = l.register_id \
+        WHERE s.code = $1 AND l.kind = 'sale' ORDER BY r.number, l.epoch, l.seq";
+
+    pub const BACK_LINK_KNOWN: &str = "SELECT 1 FROM ledger \
+        WHERE register_id = $1 AND hash = $2 AND epoch < $3 \
+        UNION ALL SELECT 1 FROM quarantine \
+        WHERE register_id = $1 AND hash = $2 AND epoch < $3 AND in_chain LIMIT 1";
+}

@@ -1,0 +1,510 @@
+//! PostgreSQL: a connection pool; several server processes may share one database. A batch
+//! locks its `(register, epoch)` mark row (`FOR UPDATE`), so two processes taking the same
+//! register's batches decide one after the other, and migrations take an advisory lock.
+
+use comptoir_protocol::check::StoreFacts;
+use comptoir_protocol::wire::{EpochMark, LedgerBatch};
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use tokio_postgres::{NoTls, Row};
+
+use super::sql::*;
+use super::*;
+use crate::ingest::{self, EpochState};
+
+fn migrations() -> Vec<String> {
+    super::sql::MIGRATIONS
+        .iter()
+        .map(|m| super::sql::dialect(m, super::sql::Dialect::Postgres))
+        .collect()
+}
+
+#[derive(Clone)]
+pub struct PgDb {
+    pool: Pool,
+}
+
+impl std::fmt::Debug for PgDb {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PgDb")
+    }
+}
+
+fn register_row(row: &Row) -> RegisterRow {
+    RegisterRow {
+        id: row.get(0),
+        store_id: row.get(1),
+        store_code: row.get(2),
+        number: row.get(3),
+        name: row.get(4),
+        device_id: row.get(5),
+        enrolled_at: row.get(6),
+        revoked_at: row.get(7),
+        created_at: row.get(8),
+    }
+}
+
+fn store_row(row: &Row) -> StoreRow {
+    StoreRow {
+        id: row.get(0),
+        code: row.get(1),
+        name: row.get(2),
+        currency: row.get(3),
+        time_zone: row.get(4),
+        created_at: row.get(5),
+    }
+}
+
+fn unique_violation(e: &tokio_postgres::Error) -> bool {
+    e.code() == Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION)
+}
+
+const REGISTER_BY_ID: &str = "SELECT r.id, r.store_id, s.code, r.number, r.name, r.device_id, \
+    r.enrolled_at, r.revoked_at, r.created_at FROM register r JOIN store s ON s.id = r.store_id \
+    WHERE r.id = $1";
+
+impl PgDb {
+    pub async fn open(url: &str) -> DbResult<PgDb> {
+        let config: tokio_postgres::Config =
+            url.parse().map_err(|e| DbError::Backend(format!("bad PostgreSQL URL: {e}")))?;
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig { recycling_method: RecyclingMethod::Fast },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(16)
+            .build()
+            .map_err(|e| DbError::Backend(e.to_string()))?;
+        let db = PgDb { pool };
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    async fn migrate(&self) -> DbResult<()> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        // Several servers starting at once: one migrates, the others wait and find it done.
+        tx.execute("SELECT pg_advisory_xact_lock(7458279001)", &[]).await?;
+        tx.batch_execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")
+            .await?;
+        let found: i64 =
+            tx.query_opt("SELECT version FROM schema_version", &[]).await?.map_or(0, |r| r.get(0));
+        if found > migrations().len() as i64 {
+            return Err(DbError::Backend(format!(
+                "the database has schema version {found}, newer than this server ({}): upgrade the server",
+                migrations().len()
+            )));
+        }
+        for step in migrations().iter().skip(found as usize) {
+            tx.batch_execute(step).await?;
+        }
+        tx.execute("DELETE FROM schema_version", &[]).await?;
+        tx.execute("INSERT INTO schema_version VALUES ($1)", &[&(migrations().len() as i64)])
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn create_store(&self, store: StoreRow) -> DbResult<StoreRow> {
+        let client = self.pool.get().await?;
+        let sql = format!("INSERT INTO store ({STORE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)");
+        match client
+            .execute(
+                &sql,
+                &[
+                    &store.id,
+                    &store.code,
+                    &store.name,
+                    &store.currency,
+                    &store.time_zone,
+                    &store.created_at,
+                ],
+            )
+            .await
+        {
+            Ok(_) => Ok(store),
+            Err(e) if unique_violation(&e) => {
+                Err(DbError::Conflict(format!("a store with code {} exists", store.code)))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub async fn stores(&self) -> DbResult<Vec<StoreRow>> {
+        let client = self.pool.get().await?;
+        let rows =
+            client.query(&format!("SELECT {STORE_COLUMNS} FROM store ORDER BY code"), &[]).await?;
+        Ok(rows.iter().map(store_row).collect())
+    }
+
+    pub async fn create_register(
+        &self,
+        store_code: &str,
+        number: Option<i64>,
+        name: &str,
+        id: &str,
+        now: &str,
+    ) -> DbResult<RegisterRow> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let store_id: String = tx
+            .query_opt("SELECT id FROM store WHERE code = $1 FOR UPDATE", &[&store_code])
+            .await?
+            .ok_or_else(|| DbError::NotFound(format!("no store with code {store_code}")))?
+            .get(0);
+        let number = match number {
+            Some(n) => n,
+            None => tx
+                .query_one(
+                    "SELECT coalesce(max(number), 0) + 1 FROM register WHERE store_id = $1",
+                    &[&store_id],
+                )
+                .await?
+                .get(0),
+        };
+        match tx
+            .execute(
+                "INSERT INTO register (id, store_id, number, name, created_at) VALUES ($1, $2, $3, $4, $5)",
+                &[&id, &store_id, &number, &name, &now],
+            )
+            .await
+        {
+            Ok(_) => {}
+            Err(e) if unique_violation(&e) => {
+                return Err(DbError::Conflict(format!(
+                    "store {store_code} already has a register {number}"
+                )));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        let row = register_row(&tx.query_one(REGISTER_BY_ID, &[&id]).await?);
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    pub async fn issue_enrolment(&self, e: NewEnrolment) -> DbResult<()> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        tx.execute(
+            "DELETE FROM enrolment WHERE register_id = $1 AND used_at IS NULL",
+            &[&e.register_id],
+        )
+        .await?;
+        tx.execute(
+            "INSERT INTO enrolment (code_hash, register_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+            &[&e.code_hash, &e.register_id, &e.created_at, &e.expires_at],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn registers(&self, store_code: Option<&str>) -> DbResult<Vec<RegisterRow>> {
+        let client = self.pool.get().await?;
+        let rows = client
+            .query(
+                &format!(
+                    "SELECT {REGISTER_COLUMNS} FROM register r JOIN store s ON s.id = r.store_id \
+                     WHERE CAST($1 AS TEXT) IS NULL OR s.code = $1 ORDER BY s.code, r.number"
+                ),
+                &[&store_code],
+            )
+            .await?;
+        Ok(rows.iter().map(register_row).collect())
+    }
+
+    pub async fn register(&self, id: &str) -> DbResult<Option<RegisterRow>> {
+        let client = self.pool.get().await?;
+        Ok(client.query_opt(REGISTER_BY_ID, &[&id]).await?.as_ref().map(register_row))
+    }
+
+    pub async fn revoke(&self, register_id: &str, now: &str) -> DbResult<RegisterRow> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        tx.execute(
+            "UPDATE register SET revoked_at = coalesce(revoked_at, $2) WHERE id = $1",
+            &[&register_id, &now],
+        )
+        .await?;
+        tx.execute(
+            "DELETE FROM enrolment WHERE register_id = $1 AND used_at IS NULL",
+            &[&register_id],
+        )
+        .await?;
+        let row = tx
+            .query_opt(REGISTER_BY_ID, &[&register_id])
+            .await?
+            .ok_or_else(|| DbError::NotFound(format!("no register {register_id}")))?;
+        tx.commit().await?;
+        Ok(register_row(&row))
+    }
+
+    pub async fn enrol(
+        &self,
+        code_hash: &str,
+        store_code: &str,
+        device_id: &str,
+        credential_hash: &str,
+        now: &str,
+    ) -> DbResult<Enrolment> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let found = tx
+            .query_opt(
+                "SELECT register_id, expires_at, used_at FROM enrolment WHERE code_hash = $1 FOR UPDATE",
+                &[&code_hash],
+            )
+            .await?;
+        let register_id: String = match found {
+            None => return Ok(Enrolment::Refused("unknown enrolment code".into())),
+            Some(row) => {
+                let (id, expires, used): (String, String, Option<String>) =
+                    (row.get(0), row.get(1), row.get(2));
+                if let Some(used) = used {
+                    return Ok(Enrolment::Refused(format!(
+                        "enrolment code already used at {used}"
+                    )));
+                }
+                if expires.as_str() <= now {
+                    return Ok(Enrolment::Refused(format!("enrolment code expired at {expires}")));
+                }
+                id
+            }
+        };
+        let register = register_row(&tx.query_one(REGISTER_BY_ID, &[&register_id]).await?);
+        if let Some(refusal) = super::sqlite::enrol_refusal(&register, store_code) {
+            return Ok(Enrolment::Refused(refusal));
+        }
+        tx.execute("UPDATE enrolment SET used_at = $2 WHERE code_hash = $1", &[&code_hash, &now])
+            .await?;
+        tx.execute(
+            "UPDATE register SET credential_hash = $2, device_id = $3, enrolled_at = $4 WHERE id = $1",
+            &[&register_id, &credential_hash, &device_id, &now],
+        )
+        .await?;
+        let register = register_row(&tx.query_one(REGISTER_BY_ID, &[&register_id]).await?);
+        tx.commit().await?;
+        Ok(Enrolment::Enrolled(register))
+    }
+
+    pub async fn authenticate(&self, credential_hash: &str) -> DbResult<Option<Authenticated>> {
+        let client = self.pool.get().await?;
+        let statement = client
+            .prepare_cached(
+                "SELECT r.id, r.store_id, s.code, s.currency, r.revoked_at IS NOT NULL \
+                 FROM register r JOIN store s ON s.id = r.store_id WHERE r.credential_hash = $1",
+            )
+            .await?;
+        Ok(client.query_opt(&statement, &[&credential_hash]).await?.map(|r| Authenticated {
+            register_id: r.get(0),
+            store_id: r.get(1),
+            store_code: r.get(2),
+            currency: r.get(3),
+            revoked: r.get(4),
+        }))
+    }
+
+    pub async fn ingest(
+        &self,
+        register: &Authenticated,
+        batch: LedgerBatch,
+        now: &str,
+    ) -> DbResult<Plan> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let (rid, epoch) = (register.register_id.as_str(), batch.epoch);
+        // The mark row exists before it is locked, so two first batches of an epoch also
+        // decide one after the other.
+        let ensure = tx
+            .prepare_cached(
+                "INSERT INTO ledger_epoch (register_id, epoch, high_water, last_hash, updated_at) \
+                 VALUES ($1, $2, 0, NULL, $3) ON CONFLICT (register_id, epoch) DO NOTHING",
+            )
+            .await?;
+        tx.execute(&ensure, &[&rid, &epoch, &now]).await?;
+        let lock = tx
+            .prepare_cached(
+                "SELECT high_water, last_hash FROM ledger_epoch WHERE register_id = $1 AND epoch = $2 FOR UPDATE",
+            )
+            .await?;
+        let mark = tx.query_one(&lock, &[&rid, &epoch]).await?;
+        let (high_water, last_hash): (i64, Option<String>) = (mark.get(0), mark.get(1));
+        let mut state = EpochState { high_water, last_hash, ..EpochState::default() };
+        if let (Some(first), Some(last)) = (batch.entries.first(), batch.entries.last()) {
+            if first.seq <= high_water {
+                let held = tx.prepare_cached(HELD_HASHES).await?;
+                for row in
+                    tx.query(&held, &[&rid, &epoch, &first.seq, &last.seq.min(high_water)]).await?
+                {
+                    state.held.insert(row.get(0), row.get(1));
+                }
+            }
+            if high_water == 0 && first.seq == 1 {
+                let known = tx.prepare_cached(BACK_LINK_KNOWN).await?;
+                state.back_link_known =
+                    tx.query_opt(&known, &[&rid, &first.prev_hash, &epoch]).await?.is_some();
+            }
+        }
+        let plan =
+            ingest::plan(&batch.entries, &state, StoreFacts { currency: &register.currency });
+        if !plan.accept.is_empty() {
+            let insert = tx.prepare_cached(INSERT_ENTRY).await?;
+            for e in &plan.accept {
+                tx.execute(
+                    &insert,
+                    &[
+                        &rid,
+                        &e.epoch,
+                        &e.seq,
+                        &register.store_id,
+                        &e.entry_id,
+                        &e.kind,
+                        &e.recorded_at,
+                        &e.business_day,
+                        &e.receipt_no,
+                        &e.external_ref,
+                        &e.payload,
+                        &e.prev_hash,
+                        &e.hash,
+                        &now,
+                    ],
+                )
+                .await?;
+            }
+        }
+        if !plan.quarantine.is_empty() {
+            let insert = tx.prepare_cached(INSERT_QUARANTINE).await?;
+            for item in &plan.quarantine {
+                let e = &item.entry;
+                let json = serde_json::to_string(e).map_err(|x| DbError::Backend(x.to_string()))?;
+                tx.execute(
+                    &insert,
+                    &[
+                        &rid,
+                        &e.epoch,
+                        &e.seq,
+                        &register.store_id,
+                        &e.entry_id,
+                        &e.kind,
+                        &e.hash,
+                        &item.in_chain,
+                        &item.code,
+                        &item.reason,
+                        &json,
+                        &now,
+                    ],
+                )
+                .await?;
+            }
+        }
+        if plan.high_water != high_water {
+            tx.execute(
+                "UPDATE ledger_epoch SET high_water = $3, last_hash = $4, updated_at = $5 \
+                 WHERE register_id = $1 AND epoch = $2",
+                &[&rid, &epoch, &plan.high_water, &plan.last_hash, &now],
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(plan)
+    }
+
+    pub async fn ledger_status(&self, register_id: &str) -> DbResult<Vec<EpochMark>> {
+        let client = self.pool.get().await?;
+        let rows = client
+            .query(
+                "SELECT epoch, high_water FROM ledger_epoch WHERE register_id = $1 ORDER BY epoch",
+                &[&register_id],
+            )
+            .await?;
+        Ok(rows.iter().map(|r| EpochMark { epoch: r.get(0), high_water: r.get(1) }).collect())
+    }
+
+    pub async fn quarantine(&self, store_code: Option<&str>) -> DbResult<Vec<QuarantineRow>> {
+        let client = self.pool.get().await?;
+        let rows = client
+            .query(
+                &format!(
+                    "SELECT {QUARANTINE_COLUMNS} FROM quarantine q JOIN store s ON s.id = q.store_id \
+                     WHERE CAST($1 AS TEXT) IS NULL OR s.code = $1 ORDER BY q.id"
+                ),
+                &[&store_code],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| QuarantineRow {
+                id: r.get(0),
+                register_id: r.get(1),
+                store_code: r.get(2),
+                epoch: r.get(3),
+                seq: r.get(4),
+                entry_id: r.get(5),
+                kind: r.get(6),
+                code: r.get(7),
+                reason: r.get(8),
+                in_chain: r.get(9),
+                received_at: r.get(10),
+            })
+            .collect())
+    }
+
+    pub async fn log_security(
+        &self,
+        kind: &str,
+        register_id: Option<&str>,
+        detail: &str,
+        remote: Option<&str>,
+        now: &str,
+    ) -> DbResult<()> {
+        let client = self.pool.get().await?;
+        client
+            .execute(
+                "INSERT INTO security_event (at, kind, register_id, detail, remote) VALUES ($1, $2, $3, $4, $5)",
+                &[&now, &kind, &register_id, &detail, &remote],
+            )
+            .await?;
+        Ok(())
+    }
+
+    pub async fn security_events(&self, limit: i64) -> DbResult<Vec<SecurityEvent>> {
+        let client = self.pool.get().await?;
+        let rows = client
+            .query(
+                "SELECT id, at, kind, register_id, detail, remote FROM security_event ORDER BY id DESC LIMIT $1",
+                &[&limit],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| SecurityEvent {
+                id: r.get(0),
+                at: r.get(1),
+                kind: r.get(2),
+                register_id: r.get(3),
+                detail: r.get(4),
+                remote: r.get(5),
+            })
+            .collect())
+    }
+
+    pub async fn ledger_counts(&self, store_code: Option<&str>) -> DbResult<Vec<LedgerCount>> {
+        let client = self.pool.get().await?;
+        let rows = client.query(LEDGER_COUNTS, &[&store_code]).await?;
+        Ok(rows
+            .iter()
+            .map(|r| LedgerCount {
+                register_id: r.get(0),
+                entries: r.get(1),
+                sales: r.get(2),
+                quarantined: r.get(3),
+            })
+            .collect())
+    }
+
+    pub async fn sale_payloads(&self, store_code: &str) -> DbResult<Vec<String>> {
+        let client = self.pool.get().await?;
+        let rows = client.query(SALE_PAYLOADS, &[&store_code]).await?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+}

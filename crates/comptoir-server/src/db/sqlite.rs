@@ -1,0 +1,553 @@
+//! SQLite: one file, WAL, `synchronous=FULL`; one connection, so writes are serialised by the
+//! connection itself, and every call runs on a blocking thread.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use comptoir_protocol::check::StoreFacts;
+use comptoir_protocol::wire::{EpochMark, LedgerBatch};
+use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
+
+use super::sql::*;
+use super::*;
+use crate::ingest::{self, EpochState};
+
+fn migrations() -> Vec<String> {
+    super::sql::MIGRATIONS
+        .iter()
+        .map(|m| super::sql::dialect(m, super::sql::Dialect::Sqlite))
+        .collect()
+}
+
+/// `$n` placeholders as SQLite's `?n`.
+pub(crate) fn q(sql: &str) -> String {
+    sql.replace('$', "?")
+}
+
+#[derive(Clone)]
+pub struct SqliteDb {
+    conn: Arc<Mutex<Connection>>,
+}
+
+impl std::fmt::Debug for SqliteDb {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SqliteDb")
+    }
+}
+
+fn register_row(row: &Row<'_>) -> rusqlite::Result<RegisterRow> {
+    Ok(RegisterRow {
+        id: row.get(0)?,
+        store_id: row.get(1)?,
+        store_code: row.get(2)?,
+        number: row.get(3)?,
+        name: row.get(4)?,
+        device_id: row.get(5)?,
+        enrolled_at: row.get(6)?,
+        revoked_at: row.get(7)?,
+        created_at: row.get(8)?,
+    })
+}
+
+fn store_row(row: &Row<'_>) -> rusqlite::Result<StoreRow> {
+    Ok(StoreRow {
+        id: row.get(0)?,
+        code: row.get(1)?,
+        name: row.get(2)?,
+        currency: row.get(3)?,
+        time_zone: row.get(4)?,
+        created_at: row.get(5)?,
+    })
+}
+
+fn constraint(e: &rusqlite::Error) -> bool {
+    matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::ConstraintViolation))
+}
+
+impl SqliteDb {
+    pub async fn open(path: &Path) -> DbResult<SqliteDb> {
+        let path = path.to_owned();
+        let conn = tokio::task::spawn_blocking(move || -> DbResult<Connection> {
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent).map_err(|e| {
+                    DbError::Backend(format!("cannot create {}: {e}", parent.display()))
+                })?;
+            }
+            let mut conn = Connection::open(&path)?;
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+            conn.pragma_update(None, "synchronous", "FULL")?;
+            conn.pragma_update(None, "foreign_keys", true)?;
+            conn.busy_timeout(std::time::Duration::from_secs(10))?;
+            let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+            if found > migrations().len() as i64 {
+                return Err(DbError::Backend(format!(
+                    "{} has schema version {found}, newer than this server ({}): upgrade the server",
+                    path.display(),
+                    migrations().len()
+                )));
+            }
+            for (index, step) in migrations().iter().enumerate().skip(found as usize) {
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                tx.execute_batch(step)?;
+                tx.pragma_update(None, "user_version", index as i64 + 1)?;
+                tx.commit()?;
+            }
+            Ok(conn)
+        })
+        .await
+        .map_err(|e| DbError::Backend(e.to_string()))??;
+        Ok(SqliteDb { conn: Arc::new(Mutex::new(conn)) })
+    }
+
+    async fn run<T, F>(&self, f: F) -> DbResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> DbResult<T> + Send + 'static,
+    {
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut guard = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            f(&mut guard)
+        })
+        .await
+        .map_err(|e| DbError::Backend(e.to_string()))?
+    }
+
+    pub async fn create_store(&self, store: StoreRow) -> DbResult<StoreRow> {
+        self.run(move |conn| {
+            let sql =
+                q(&format!("INSERT INTO store ({STORE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)"));
+            match conn.execute(
+                &sql,
+                params![
+                    store.id,
+                    store.code,
+                    store.name,
+                    store.currency,
+                    store.time_zone,
+                    store.created_at
+                ],
+            ) {
+                Ok(_) => Ok(store),
+                Err(e) if constraint(&e) => {
+                    Err(DbError::Conflict(format!("a store with code {} exists", store.code)))
+                }
+                Err(e) => Err(e.into()),
+            }
+        })
+        .await
+    }
+
+    pub async fn stores(&self) -> DbResult<Vec<StoreRow>> {
+        self.run(|conn| {
+            let mut st =
+                conn.prepare(&format!("SELECT {STORE_COLUMNS} FROM store ORDER BY code"))?;
+            let rows = st.query_map([], store_row)?.collect::<Result<_, _>>()?;
+            Ok(rows)
+        })
+        .await
+    }
+
+    pub async fn create_register(
+        &self,
+        store_code: &str,
+        number: Option<i64>,
+        name: &str,
+        id: &str,
+        now: &str,
+    ) -> DbResult<RegisterRow> {
+        let (store_code, name, id, now) =
+            (store_code.to_owned(), name.to_owned(), id.to_owned(), now.to_owned());
+        self.run(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let store_id: String = tx
+                .query_row("SELECT id FROM store WHERE code = ?1", [&store_code], |r| r.get(0))
+                .optional()?
+                .ok_or_else(|| DbError::NotFound(format!("no store with code {store_code}")))?;
+            let number = match number {
+                Some(n) => n,
+                None => tx.query_row(
+                    "SELECT coalesce(max(number), 0) + 1 FROM register WHERE store_id = ?1",
+                    [&store_id],
+                    |r| r.get(0),
+                )?,
+            };
+            match tx.execute(
+                "INSERT INTO register (id, store_id, number, name, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![id, store_id, number, name, now],
+            ) {
+                Ok(_) => {}
+                Err(e) if constraint(&e) => {
+                    return Err(DbError::Conflict(format!(
+                        "store {store_code} already has a register {number}"
+                    )));
+                }
+                Err(e) => return Err(e.into()),
+            }
+            let row = tx.query_row(
+                &format!("SELECT {REGISTER_COLUMNS} FROM register r JOIN store s ON s.id = r.store_id WHERE r.id = ?1"),
+                [&id],
+                register_row,
+            )?;
+            tx.commit()?;
+            Ok(row)
+        })
+        .await
+    }
+
+    pub async fn issue_enrolment(&self, e: NewEnrolment) -> DbResult<()> {
+        self.run(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            // A new code replaces any unused one of the same register.
+            tx.execute(
+                "DELETE FROM enrolment WHERE register_id = ?1 AND used_at IS NULL",
+                [&e.register_id],
+            )?;
+            tx.execute(
+                "INSERT INTO enrolment (code_hash, register_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+                params![e.code_hash, e.register_id, e.created_at, e.expires_at],
+            )?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn registers(&self, store_code: Option<&str>) -> DbResult<Vec<RegisterRow>> {
+        let store_code = store_code.map(str::to_owned);
+        self.run(move |conn| {
+            let mut st = conn.prepare(&format!(
+                "SELECT {REGISTER_COLUMNS} FROM register r JOIN store s ON s.id = r.store_id \
+                 WHERE CAST(?1 AS TEXT) IS NULL OR s.code = ?1 ORDER BY s.code, r.number"
+            ))?;
+            let rows = st.query_map([store_code], register_row)?.collect::<Result<_, _>>()?;
+            Ok(rows)
+        })
+        .await
+    }
+
+    pub async fn register(&self, id: &str) -> DbResult<Option<RegisterRow>> {
+        let id = id.to_owned();
+        self.run(move |conn| {
+            Ok(conn
+                .query_row(
+                    &format!("SELECT {REGISTER_COLUMNS} FROM register r JOIN store s ON s.id = r.store_id WHERE r.id = ?1"),
+                    [&id],
+                    register_row,
+                )
+                .optional()?)
+        })
+        .await
+    }
+
+    pub async fn revoke(&self, register_id: &str, now: &str) -> DbResult<RegisterRow> {
+        let (id, now) = (register_id.to_owned(), now.to_owned());
+        self.run(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute(
+                "UPDATE register SET revoked_at = coalesce(revoked_at, ?2) WHERE id = ?1",
+                params![id, now],
+            )?;
+            tx.execute("DELETE FROM enrolment WHERE register_id = ?1 AND used_at IS NULL", [&id])?;
+            let row = tx
+                .query_row(
+                    &format!("SELECT {REGISTER_COLUMNS} FROM register r JOIN store s ON s.id = r.store_id WHERE r.id = ?1"),
+                    [&id],
+                    register_row,
+                )
+                .optional()?
+                .ok_or_else(|| DbError::NotFound(format!("no register {id}")))?;
+            tx.commit()?;
+            Ok(row)
+        })
+        .await
+    }
+
+    pub async fn enrol(
+        &self,
+        code_hash: &str,
+        store_code: &str,
+        device_id: &str,
+        credential_hash: &str,
+        now: &str,
+    ) -> DbResult<Enrolment> {
+        let (code_hash, store_code, device_id, credential_hash, now) = (
+            code_hash.to_owned(),
+            store_code.to_owned(),
+            device_id.to_owned(),
+            credential_hash.to_owned(),
+            now.to_owned(),
+        );
+        self.run(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let found: Option<(String, String, Option<String>)> = tx
+                .query_row(
+                    "SELECT register_id, expires_at, used_at FROM enrolment WHERE code_hash = ?1",
+                    [&code_hash],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            let register_id = match found {
+                None => return Ok(Enrolment::Refused("unknown enrolment code".into())),
+                Some((_, _, Some(used))) => {
+                    return Ok(Enrolment::Refused(format!("enrolment code already used at {used}")));
+                }
+                Some((_, expires, None)) if expires <= now => {
+                    return Ok(Enrolment::Refused(format!("enrolment code expired at {expires}")));
+                }
+                Some((id, _, None)) => id,
+            };
+            let register = tx.query_row(
+                &format!("SELECT {REGISTER_COLUMNS} FROM register r JOIN store s ON s.id = r.store_id WHERE r.id = ?1"),
+                [&register_id],
+                register_row,
+            )?;
+            if let Some(refusal) = enrol_refusal(&register, &store_code) {
+                return Ok(Enrolment::Refused(refusal));
+            }
+            tx.execute("UPDATE enrolment SET used_at = ?2 WHERE code_hash = ?1", params![code_hash, now])?;
+            tx.execute(
+                "UPDATE register SET credential_hash = ?2, device_id = ?3, enrolled_at = ?4 WHERE id = ?1",
+                params![register_id, credential_hash, device_id, now],
+            )?;
+            let register = tx.query_row(
+                &format!("SELECT {REGISTER_COLUMNS} FROM register r JOIN store s ON s.id = r.store_id WHERE r.id = ?1"),
+                [&register_id],
+                register_row,
+            )?;
+            tx.commit()?;
+            Ok(Enrolment::Enrolled(register))
+        })
+        .await
+    }
+
+    pub async fn authenticate(&self, credential_hash: &str) -> DbResult<Option<Authenticated>> {
+        let hash = credential_hash.to_owned();
+        self.run(move |conn| {
+            Ok(conn
+                .prepare_cached(
+                    "SELECT r.id, r.store_id, s.code, s.currency, r.revoked_at IS NOT NULL \
+                     FROM register r JOIN store s ON s.id = r.store_id WHERE r.credential_hash = ?1",
+                )?
+                .query_row([&hash], |r| {
+                    Ok(Authenticated {
+                        register_id: r.get(0)?,
+                        store_id: r.get(1)?,
+                        store_code: r.get(2)?,
+                        currency: r.get(3)?,
+                        revoked: r.get(4)?,
+                    })
+                })
+                .optional()?)
+        })
+        .await
+    }
+
+    pub async fn ingest(
+        &self,
+        register: &Authenticated,
+        batch: LedgerBatch,
+        now: &str,
+    ) -> DbResult<Plan> {
+        let register = register.clone();
+        let now = now.to_owned();
+        self.run(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let (rid, epoch) = (register.register_id.as_str(), batch.epoch);
+            let mark: Option<(i64, Option<String>)> = tx
+                .prepare_cached(
+                    "SELECT high_water, last_hash FROM ledger_epoch WHERE register_id = ?1 AND epoch = ?2",
+                )?
+                .query_row(params![rid, epoch], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            let (high_water, last_hash) = mark.clone().unwrap_or((0, None));
+            let mut state = EpochState { high_water, last_hash, ..EpochState::default() };
+            if let (Some(first), Some(last)) = (batch.entries.first(), batch.entries.last()) {
+                if first.seq <= high_water {
+                    let mut st = tx.prepare_cached(&q(HELD_HASHES))?;
+                    let rows = st.query_map(params![rid, epoch, first.seq, last.seq.min(high_water)], |r| {
+                        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+                    })?;
+                    for row in rows {
+                        let (seq, hash) = row?;
+                        state.held.insert(seq, hash);
+                    }
+                }
+                if high_water == 0 && first.seq == 1 {
+                    state.back_link_known = tx
+                        .prepare_cached(&q(BACK_LINK_KNOWN))?
+                        .query_row(params![rid, first.prev_hash, epoch], |_| Ok(()))
+                        .optional()?
+                        .is_some();
+                }
+            }
+            let plan = ingest::plan(
+                &batch.entries,
+                &state,
+                StoreFacts { currency: &register.currency },
+            );
+            {
+                let mut insert = tx.prepare_cached(&q(INSERT_ENTRY))?;
+                for e in &plan.accept {
+                    insert.execute(params![
+                        rid, e.epoch, e.seq, register.store_id, e.entry_id, e.kind, e.recorded_at,
+                        e.business_day, e.receipt_no, e.external_ref, e.payload, e.prev_hash, e.hash, now
+                    ])?;
+                }
+                let mut quarantine = tx.prepare_cached(&q(INSERT_QUARANTINE))?;
+                for item in &plan.quarantine {
+                    let e = &item.entry;
+                    let json = serde_json::to_string(e).map_err(|x| DbError::Backend(x.to_string()))?;
+                    quarantine.execute(params![
+                        rid, e.epoch, e.seq, register.store_id, e.entry_id, e.kind, e.hash,
+                        item.in_chain, item.code, item.reason, json, now
+                    ])?;
+                }
+            }
+            if plan.high_water != high_water || mark.is_none() {
+                tx.prepare_cached(
+                    "INSERT INTO ledger_epoch (register_id, epoch, high_water, last_hash, updated_at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (register_id, epoch) DO UPDATE SET \
+                     high_water = excluded.high_water, last_hash = excluded.last_hash, updated_at = excluded.updated_at",
+                )?
+                .execute(params![rid, epoch, plan.high_water, plan.last_hash, now])?;
+            }
+            tx.commit()?;
+            Ok(plan)
+        })
+        .await
+    }
+
+    pub async fn ledger_status(&self, register_id: &str) -> DbResult<Vec<EpochMark>> {
+        let id = register_id.to_owned();
+        self.run(move |conn| {
+            let mut st = conn.prepare(
+                "SELECT epoch, high_water FROM ledger_epoch WHERE register_id = ?1 ORDER BY epoch",
+            )?;
+            let rows = st
+                .query_map([&id], |r| Ok(EpochMark { epoch: r.get(0)?, high_water: r.get(1)? }))?
+                .collect::<Result<_, _>>()?;
+            Ok(rows)
+        })
+        .await
+    }
+
+    pub async fn quarantine(&self, store_code: Option<&str>) -> DbResult<Vec<QuarantineRow>> {
+        let store_code = store_code.map(str::to_owned);
+        self.run(move |conn| {
+            let mut st = conn.prepare(&format!(
+                "SELECT {QUARANTINE_COLUMNS} FROM quarantine q JOIN store s ON s.id = q.store_id \
+                 WHERE CAST(?1 AS TEXT) IS NULL OR s.code = ?1 ORDER BY q.id"
+            ))?;
+            let rows = st
+                .query_map([store_code], |r| {
+                    Ok(QuarantineRow {
+                        id: r.get(0)?,
+                        register_id: r.get(1)?,
+                        store_code: r.get(2)?,
+                        epoch: r.get(3)?,
+                        seq: r.get(4)?,
+                        entry_id: r.get(5)?,
+                        kind: r.get(6)?,
+                        code: r.get(7)?,
+                        reason: r.get(8)?,
+                        in_chain: r.get(9)?,
+                        received_at: r.get(10)?,
+                    })
+                })?
+                .collect::<Result<_, _>>()?;
+            Ok(rows)
+        })
+        .await
+    }
+
+    pub async fn log_security(
+        &self,
+        kind: &str,
+        register_id: Option<&str>,
+        detail: &str,
+        remote: Option<&str>,
+        now: &str,
+    ) -> DbResult<()> {
+        let (kind, register_id, detail, remote, now) = (
+            kind.to_owned(),
+            register_id.map(str::to_owned),
+            detail.to_owned(),
+            remote.map(str::to_owned),
+            now.to_owned(),
+        );
+        self.run(move |conn| {
+            conn.execute(
+                "INSERT INTO security_event (at, kind, register_id, detail, remote) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![now, kind, register_id, detail, remote],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn security_events(&self, limit: i64) -> DbResult<Vec<SecurityEvent>> {
+        self.run(move |conn| {
+            let mut st = conn.prepare(
+                "SELECT id, at, kind, register_id, detail, remote FROM security_event ORDER BY id DESC LIMIT ?1",
+            )?;
+            let rows = st
+                .query_map([limit], |r| {
+                    Ok(SecurityEvent {
+                        id: r.get(0)?,
+                        at: r.get(1)?,
+                        kind: r.get(2)?,
+                        register_id: r.get(3)?,
+                        detail: r.get(4)?,
+                        remote: r.get(5)?,
+                    })
+                })?
+                .collect::<Result<_, _>>()?;
+            Ok(rows)
+        })
+        .await
+    }
+
+    pub async fn ledger_counts(&self, store_code: Option<&str>) -> DbResult<Vec<LedgerCount>> {
+        let store_code = store_code.map(str::to_owned);
+        self.run(move |conn| {
+            let mut st = conn.prepare(&q(LEDGER_COUNTS))?;
+            let rows = st
+                .query_map([store_code], |r| {
+                    Ok(LedgerCount {
+                        register_id: r.get(0)?,
+                        entries: r.get(1)?,
+                        sales: r.get(2)?,
+                        quarantined: r.get(3)?,
+                    })
+                })?
+                .collect::<Result<_, _>>()?;
+            Ok(rows)
+        })
+        .await
+    }
+
+    pub async fn sale_payloads(&self, store_code: &str) -> DbResult<Vec<String>> {
+        let store_code = store_code.to_owned();
+        self.run(move |conn| {
+            let mut st = conn.prepare(&q(SALE_PAYLOADS))?;
+            let rows = st.query_map([store_code], |r| r.get(0))?.collect::<Result<_, _>>()?;
+            Ok(rows)
+        })
+        .await
+    }
+}
+
+/// Why a register may not enrol with a valid code: revoked, or another store's.
+pub(crate) fn enrol_refusal(register: &RegisterRow, store_code: &str) -> Option<String> {
+    if register.revoked_at.is_some() {
+        return Some(format!("register {} is revoked", register.id));
+    }
+    if register.store_code != store_code {
+        return Some(format!(
+            "the code is for a register of store {}, the register says it belongs to {store_code}",
+            register.store_code
+        ));
+    }
+    None
+}

@@ -1,0 +1,211 @@
+//! `comptoir-server`: the central server, and its administration commands.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use comptoir_server::tls::{TlsMaterial, TlsSource};
+use comptoir_server::{Db, Server, admin};
+
+#[derive(Parser)]
+#[command(name = "comptoir-server", version, about = "Comptoir's central server")]
+struct Cli {
+    /// The database: a SQLite file (created if missing) or a postgres:// URL.
+    #[arg(
+        long,
+        env = "COMPTOIR_SERVER_DB",
+        default_value = "comptoir-server/server.db",
+        global = true
+    )]
+    db: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serves the API over TLS.
+    Serve {
+        #[arg(long, env = "COMPTOIR_SERVER_LISTEN", default_value = "0.0.0.0:8443")]
+        listen: String,
+        /// The folder of the development CA and certificate, made on first start.
+        #[arg(long, default_value = "comptoir-server/tls")]
+        tls_dir: PathBuf,
+        /// Another name (DNS or IP) registers reach this server by, for the development
+        /// certificate; may be repeated.
+        #[arg(long = "tls-name")]
+        tls_names: Vec<String>,
+        /// A configured certificate chain (PEM) instead of the development one.
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+        /// The CA certificate registers pin (default: the first certificate of the chain).
+        #[arg(long, requires = "tls_cert")]
+        tls_pin: Option<PathBuf>,
+        /// Write the address actually listened on to this file once listening (for scripts
+        /// that pass port 0).
+        #[arg(long)]
+        port_file: Option<PathBuf>,
+    },
+    /// Stores.
+    #[command(subcommand)]
+    Store(StoreCommand),
+    /// Registers: add one (and get its enrolment code), a new code, revoke, list.
+    #[command(subcommand)]
+    Register(RegisterCommand),
+    /// Entries set aside on upload, with why.
+    Quarantine {
+        #[arg(long)]
+        store: Option<String>,
+    },
+    /// Refused credentials and enrolments, newest first.
+    SecurityEvents {
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
+    /// What the server holds per register: entries, sales, quarantined.
+    Counts {
+        #[arg(long)]
+        store: Option<String>,
+    },
+    /// The fingerprint registers check at enrolment.
+    Fingerprint {
+        #[arg(long, default_value = "comptoir-server/tls")]
+        tls_dir: PathBuf,
+        #[arg(long)]
+        tls_pin: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum StoreCommand {
+    Add {
+        code: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        currency: String,
+        /// IANA time zone of the store (business days are counted in it).
+        #[arg(long)]
+        time_zone: String,
+    },
+    List,
+}
+
+#[derive(Subcommand)]
+enum RegisterCommand {
+    /// Adds a register to a store and prints its one-time enrolment code.
+    Add {
+        store: String,
+        #[arg(long)]
+        number: Option<i64>,
+        #[arg(long)]
+        name: Option<String>,
+        /// How long the code stays valid.
+        #[arg(long, default_value_t = 72)]
+        valid_hours: i64,
+    },
+    /// A new enrolment code for a register (after a reinstall).
+    Code {
+        register_id: String,
+        #[arg(long, default_value_t = 72)]
+        valid_hours: i64,
+    },
+    /// Revokes a register: its next request is refused.
+    Revoke { register_id: String },
+    List {
+        #[arg(long)]
+        store: Option<String>,
+    },
+}
+
+fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("COMPTOIR_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Fingerprint { tls_dir, tls_pin } => {
+            let pem = match tls_pin {
+                Some(p) => std::fs::read_to_string(&p)
+                    .with_context(|| format!("cannot read {}", p.display()))?,
+                None => {
+                    TlsMaterial::load(&TlsSource::Development { dir: tls_dir, names: vec![] })?
+                        .pin_pem
+                }
+            };
+            return print_json(
+                &serde_json::json!({ "fingerprint": comptoir_server::tls::fingerprint(&pem)? }),
+            );
+        }
+        Command::Serve { listen, tls_dir, tls_names, tls_cert, tls_key, tls_pin, port_file } => {
+            let source = match (tls_cert, tls_key) {
+                (Some(chain), Some(key)) => TlsSource::Configured { chain, key, pin: tls_pin },
+                _ => TlsSource::Development { dir: tls_dir, names: tls_names },
+            };
+            let tls = TlsMaterial::load(&source)?;
+            let db = Db::open(&cli.db).await.context("cannot open the database")?;
+            let listener = std::net::TcpListener::bind(&listen)
+                .with_context(|| format!("cannot listen on {listen}"))?;
+            let address = listener.local_addr()?;
+            tracing::info!(%address, database = db.backend(), fingerprint = %tls.pin_fingerprint()?, "serving");
+            if let Some(path) = port_file {
+                // Written whole or not at all, so a script polling for it never reads half.
+                let partial = path.with_extension("partial");
+                std::fs::write(&partial, address.to_string())
+                    .and_then(|()| std::fs::rename(&partial, &path))
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+            }
+            let config = tls.server_config()?;
+            let server = Server::new(db, tls.pin_pem.clone());
+            comptoir_server::serve(server, listener, config).await?;
+            return Ok(());
+        }
+        _ => {}
+    }
+    let db = Db::open(&cli.db).await.context("cannot open the database")?;
+    match cli.command {
+        Command::Store(StoreCommand::Add { code, name, currency, time_zone }) => {
+            print_json(&admin::add_store(&db, &code, &name, &currency, &time_zone).await?)
+        }
+        Command::Store(StoreCommand::List) => print_json(&db.stores().await?),
+        Command::Register(RegisterCommand::Add { store, number, name, valid_hours }) => {
+            let issued = admin::add_register(
+                &db,
+                &store,
+                number,
+                name.as_deref(),
+                chrono::Duration::hours(valid_hours),
+            )
+            .await?;
+            print_json(&issued)
+        }
+        Command::Register(RegisterCommand::Code { register_id, valid_hours }) => print_json(
+            &admin::new_code(&db, &register_id, chrono::Duration::hours(valid_hours)).await?,
+        ),
+        Command::Register(RegisterCommand::Revoke { register_id }) => {
+            print_json(&db.revoke(&register_id, &comptoir_server::now()).await?)
+        }
+        Command::Register(RegisterCommand::List { store }) => {
+            print_json(&db.registers(store.as_deref()).await?)
+        }
+        Command::Quarantine { store } => print_json(&db.quarantine(store.as_deref()).await?),
+        Command::SecurityEvents { limit } => print_json(&db.security_events(limit).await?),
+        Command::Counts { store } => print_json(&db.ledger_counts(store.as_deref()).await?),
+        Command::Serve { .. } | Command::Fingerprint { .. } => unreachable!("handled above"),
+    }
+}

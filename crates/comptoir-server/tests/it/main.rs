@@ -1,0 +1,11 @@
+//! The server's tests: every one runs against SQLite and against PostgreSQL (a fresh
+//! database each time, on the server `COMPTOIR_TEST_POSTGRES` names, by default the local
+//! one). Registers are real `comptoir-app` registers on demo data, syncing over HTTPS.
+
+mod bad_input;
+mod enrol;
+mod ledger;
+mod multi;
+mod sim;
+mod support;
+mod task;

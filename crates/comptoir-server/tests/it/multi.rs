@@ -1,0 +1,87 @@
+//! Several server processes over one PostgreSQL database behave as one server: the same
+//! batches sent to two processes at once are taken once.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use comptoir_protocol::wire::LedgerBatch;
+use comptoir_sync::{HttpTransport, Transport};
+
+use crate::support::*;
+
+struct Process(Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn serve(db: &str, tls: &Path, port_file: &Path) -> (Process, String) {
+    let process = Process(
+        Command::new(env!("CARGO_BIN_EXE_comptoir-server"))
+            .args(["--db", db, "serve", "--listen", "127.0.0.1:0", "--tls-dir"])
+            .arg(tls)
+            .arg("--port-file")
+            .arg(port_file)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let started = Instant::now();
+    loop {
+        if let Ok(address) = std::fs::read_to_string(port_file)
+            && !address.is_empty()
+        {
+            return (process, format!("https://{address}"));
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "the server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn two_server_processes_over_one_postgres_take_each_entry_once() {
+    let server = TestServer::start(Backend::Postgres);
+    server.add_store("montreal", "CAD", "America/Toronto");
+    let pg_url = server.postgres_url().to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    let tls = dir.path().join("tls");
+    // The test server's CA is the one the registers pin; both processes present it.
+    std::fs::create_dir_all(&tls).unwrap();
+    server.copy_tls_to(&tls);
+    let (_a, url_a) = serve(&pg_url, &tls, &dir.path().join("a.port"));
+    let (_b, url_b) = serve(&pg_url, &tls, &dir.path().join("b.port"));
+
+    let mut till = Till::enrolled(&server);
+    for _ in 0..30 {
+        till.sell();
+    }
+    let entries = till.entries();
+    let mut at_a = till.sync_server();
+    at_a.url = url_a;
+    let mut at_b = till.sync_server();
+    at_b.url = url_b;
+    let (a, b) = (HttpTransport::new(&at_a).unwrap(), HttpTransport::new(&at_b).unwrap());
+
+    // Overlapping batches to both processes at once, several rounds.
+    let mut accepted = 0;
+    for chunk in [5usize, 12, 31] {
+        let batch = LedgerBatch { epoch: 1, entries: entries[..chunk].to_vec() };
+        let (ack_a, ack_b) = std::thread::scope(|s| {
+            let from_a = s.spawn(|| a.post_batch(&batch).unwrap());
+            let from_b = s.spawn(|| b.post_batch(&batch).unwrap());
+            (from_a.join().unwrap(), from_b.join().unwrap())
+        });
+        assert_eq!(ack_a.high_water, chunk as i64);
+        assert_eq!(ack_b.high_water, chunk as i64);
+        assert!(ack_a.quarantined.is_empty() && ack_b.quarantined.is_empty());
+        accepted += ack_a.accepted + ack_b.accepted;
+        assert_eq!(accepted as usize, chunk, "each entry taken by exactly one process");
+    }
+    let counts = server.rt.block_on(server.db.ledger_counts(None)).unwrap();
+    assert_eq!((counts[0].entries, counts[0].sales), (31, 30));
+}
