@@ -260,6 +260,44 @@ fn open_register() -> Result<Register, AppError> {
     }
 }
 
+/// Pushes a fresh `View` (the UI's `view` event) when sync's state changes on its own: the
+/// server comes back, the entries waiting drain. Looks every two seconds; the register's lock
+/// is held for the few reads that takes.
+fn watch_sync(app: tauri::AppHandle, register: Arc<Mutex<Register>>) {
+    use tauri::Emitter;
+    let spawned = std::thread::Builder::new().name("comptoir-sync-watch".into()).spawn(move || {
+        let mut last = None;
+        loop {
+            std::thread::sleep(std::time::Duration::from_secs(2));
+            let mut guard = match register.lock() {
+                Ok(guard) => guard,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            let Ok(now) = guard.sync_view() else { continue };
+            if last.as_ref() == Some(&now) {
+                continue;
+            }
+            let first = last.is_none();
+            last = Some(now);
+            if first {
+                continue;
+            }
+            match guard.view() {
+                Ok(view) => {
+                    drop(guard);
+                    if let Err(error) = app.emit("view", view) {
+                        tracing::warn!(%error, "could not push the view");
+                    }
+                }
+                Err(error) => tracing::warn!(%error, "could not build the view"),
+            }
+        }
+    });
+    if let Err(error) = spawned {
+        tracing::error!(%error, "could not start the sync watch");
+    }
+}
+
 pub fn run() {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -269,7 +307,11 @@ pub fn run() {
         .with_writer(std::io::stderr)
         .init();
     let till = match open_register() {
-        Ok(register) => Till(Ok(Arc::new(Mutex::new(register)))),
+        Ok(mut register) => {
+            // Sync runs on its own thread with its own connection: a sale never waits for it.
+            register.start_sync();
+            Till(Ok(Arc::new(Mutex::new(register))))
+        }
         Err(error) => {
             // The window still opens and says what is wrong (another instance is running,
             // the disk is unwritable) instead of vanishing.
@@ -277,8 +319,15 @@ pub fn run() {
             Till(Err(error))
         }
     };
+    let watched = till.0.as_ref().ok().cloned();
     let result = tauri::Builder::default()
         .manage(till)
+        .setup(move |app| {
+            if let Some(register) = watched {
+                watch_sync(app.handle().clone(), register);
+            }
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             view,
             sign_in,

@@ -363,6 +363,26 @@ describe('the sale screen', () => {
     expect(text('.report h2')).toBe('Rapport Z n° 1');
   });
 
+  it('closing the shift while offline says which sales the server has not received', async () => {
+    expect(text('.report .unsynced')).toBe('');
+    fake.setSync({
+      state: 'offline',
+      server: 'https://serveur:8443',
+      pending: 2,
+      last_success_at: null,
+      last_error: null,
+      rejected: 0,
+    });
+    await press('F11');
+    await human('5');
+    await human('150');
+    await press('Enter');
+    expect(text('.report h2')).toBe('Rapport Z n° 1');
+    expect(text('.report .unsynced')).toContain(
+      '2 vente(s) de ce quart pas encore reçue(s) par le serveur',
+    );
+  });
+
   it('F12 locks; another cashier signs in', async () => {
     await press('F12');
     expect(text('h1')).toBe('Caisse verrouillée');
@@ -382,6 +402,53 @@ describe('the sale screen', () => {
     await press('Escape');
     expect(text('.printer-banner .msg')).toContain('Plus de papier');
     expect(text('.printer-banner .pending')).toBe('1 impression(s) en attente');
+  });
+
+  it('the status bar says whether the register is synced, and what waits', async () => {
+    expect(text('.status .sync')).toBe('Sans serveur');
+    fake.setSync({
+      state: 'offline',
+      server: 'https://serveur:8443',
+      pending: 3,
+      last_success_at: '2026-12-03T14:15:06Z',
+      last_error: {
+        code: 'offline',
+        message: 'cannot reach the server',
+        at: '2026-12-03T14:20:11Z',
+      },
+      rejected: 0,
+    });
+    await app.run('view'); // the app pushes a new View when sync changes
+    await settle();
+    expect(text('.status .sync')).toBe('Hors ligne · 3 en attente');
+    expect($('.status .sync')!.className).toContain('warn');
+    expect($('.status .sync')!.getAttribute('title')).toContain(
+      'Dernière synchro : 2026-12-03T14:15:06Z',
+    );
+    fake.setSync({
+      state: 'refused',
+      server: 'https://serveur:8443',
+      pending: 3,
+      last_success_at: null,
+      last_error: null,
+      rejected: 0,
+    });
+    await app.run('view'); // the app pushes a new View when sync changes
+    await settle();
+    expect(text('.status .sync')).toBe('Synchro refusée · appelez le soutien');
+    expect($('.status .sync')!.className).toContain('bad');
+    fake.setSync({
+      state: 'online',
+      server: 'https://serveur:8443',
+      pending: 0,
+      last_success_at: '2026-12-03T14:25:00Z',
+      last_error: null,
+      rejected: 0,
+    });
+    await app.run('view'); // the app pushes a new View when sync changes
+    await settle();
+    expect(text('.status .sync')).toBe('Synchronisé');
+    expect($('.status .sync')!.className).toContain('ok');
   });
 
   it('the language toggle switches every label', async () => {

@@ -14,6 +14,7 @@ import type {
   Preview,
   PreviewLine,
   PrinterState,
+  SyncView,
   Report,
   View,
 } from './types';
@@ -221,6 +222,14 @@ export class FakeRegister implements Backend {
   private saleCount = 0;
   private lastSale: View['last_sale'] = null;
   private printer: PrinterState = 'ok';
+  private sync: SyncView = {
+    state: 'not_enrolled',
+    server: null,
+    pending: 0,
+    last_success_at: null,
+    last_error: null,
+    rejected: 0,
+  };
   private jobs: Job[] = [];
   private pending = 0;
   private drawer: 'open' | 'closed' = 'closed';
@@ -254,6 +263,12 @@ export class FakeRegister implements Backend {
       throw e;
     }
     return this.view();
+  }
+
+  /** Test hook: where sync stands, as the register's sync task reports it. */
+  setSync(sync: SyncView): void {
+    this.sync = sync;
+    this.emit();
   }
 
   /** Test hook: the printer's state, as its driver reports it. Back to ok prints what waits. */
@@ -724,6 +739,7 @@ export class FakeRegister implements Backend {
         counted: counted === null ? null : fromCents(counted),
         difference: counted === null ? null : fromCents(counted - expected),
       },
+      unsynced_sales: this.sync.state === 'not_enrolled' ? null : this.sync.pending,
     };
   }
 
@@ -808,7 +824,15 @@ export class FakeRegister implements Backend {
       text(`${this.say('Reçu', 'Receipt')} ${no}`),
       text(this.footer()),
     );
-    out.push({ text: no, align: 'center', bold: false, big: false, wide: false, tall: false, kind: 'barcode' });
+    out.push({
+      text: no,
+      align: 'center',
+      bold: false,
+      big: false,
+      wide: false,
+      tall: false,
+      kind: 'barcode',
+    });
     out.push(text(this.say('Merci et à bientôt!', 'Thank you!'), 'center'));
     return out;
   }
@@ -988,6 +1012,7 @@ export class FakeRegister implements Backend {
       permissions: this.cashier ? [...this.cashier.permissions] : [],
       scanner: { burst_max_gap_ms: 35, burst_min_len: 6 },
       tax_classes: ['standard', 'zero_rated'],
+      sync: this.sync,
       languages: ['fr', 'en'],
     };
     return structuredClone(view);
@@ -1152,7 +1177,15 @@ function big(s: string, align: PreviewLine['align']): PreviewLine {
 }
 
 function cut(): PreviewLine {
-  return { text: '', align: 'left', bold: false, big: false, wide: false, tall: false, kind: 'cut' };
+  return {
+    text: '',
+    align: 'left',
+    bold: false,
+    big: false,
+    wide: false,
+    tall: false,
+    kind: 'cut',
+  };
 }
 
 function pair(left: string, right: string): string {

@@ -8,6 +8,19 @@ export type Screen = 'sign_in' | 'open_shift' | 'sale' | 'tender' | 'locked';
 export type TaxClass = 'standard' | 'zero_rated' | string;
 export type PrinterState = 'ok' | 'offline' | 'out_of_paper' | 'cover_open';
 export type DrawerState = 'closed' | 'open' | 'unknown';
+export type SyncState =
+  'not_enrolled' | 'starting' | 'not_running' | 'online' | 'offline' | 'refused';
+
+/** The link to the central server (docs/ipc.md, `sync`). */
+export interface SyncView {
+  state: SyncState;
+  server: string | null;
+  /** Ledger entries the server has not acknowledged. */
+  pending: number;
+  last_success_at: string | null;
+  last_error: { code: string; message: string; at: string } | null;
+  rejected: number;
+}
 export type NoticeLevel = 'info' | 'warn' | 'error';
 export type TenderKind = 'cash' | 'card';
 
@@ -97,6 +110,8 @@ export interface Report {
     counted: Money | null;
     difference: Money | null;
   };
+  /** The shift's sales the central server has not acknowledged; null when not enrolled. */
+  unsynced_sales?: number | null;
 }
 
 /** One printed line of a receipt preview, decoded from the job's ESC/POS bytes. */
@@ -146,6 +161,7 @@ export interface View {
   tax_classes?: string[];
   /** The store's languages, for the language toggle. */
   languages?: string[];
+  sync?: SyncView;
 }
 
 /** A rejected command. The UI branches on `code` only; `message` is shown as it is. */

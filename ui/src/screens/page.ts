@@ -80,6 +80,7 @@ function statusBar(app: App): TemplateResult {
       data-state=${v.drawer.state}
       >${app.t(drawerKey)}</span
     >
+    ${syncPill(app)}
     <span class="spacer"></span>
     ${
       next
@@ -97,6 +98,34 @@ function statusBar(app: App): TemplateResult {
         : nothing
     }
   </header>`;
+}
+
+/**
+ * The link to the central server: green once synced, amber while offline with what waits
+ * (selling goes on), red when the server refused the register (IT must act). Its title says
+ * when the last sync succeeded.
+ */
+function syncPill(app: App): TemplateResult | typeof nothing {
+  const s = app.state.view!.sync;
+  if (!s) return nothing;
+  const tone =
+    s.state === 'online'
+      ? 'ok'
+      : s.state === 'refused'
+        ? 'bad'
+        : s.state === 'offline'
+          ? 'warn'
+          : 'plain';
+  const waiting = s.state === 'online' && s.pending > 0 ? ` · ${s.pending}` : '';
+  const title = [
+    s.last_success_at ? app.t('sync_last', { t: s.last_success_at }) : app.t('sync_never'),
+    s.last_error?.message ?? '',
+  ]
+    .filter(Boolean)
+    .join('\n');
+  return html`<span class="pill sync ${tone}" data-state=${s.state} title=${title}
+    >${app.t(`sync_${s.state}` as Key, { n: s.pending })}${waiting}</span
+  >`;
 }
 
 /** Red, under the status bar, while the printer is not ready or receipts wait for it. */

@@ -39,6 +39,13 @@ export function reportDialog(app: App, r: Report): TemplateResult {
           ${app.t('report_shift', { n: r.shift, r: v.register.number, cashier: v.cashier?.name ?? '—' })}
         </p>
         <p class="muted">${period}</p>
+        ${
+          r.unsynced_sales
+            ? html`<p class="unsynced" role="status">
+                ${app.t('unsynced_sales', { n: r.unsynced_sales })}
+              </p>`
+            : nothing
+        }
         <div class="report-grid">
           <section>
             ${row(app.t('sales_count'), String(r.sales_count))}
