@@ -118,7 +118,8 @@ fn app_error(e: SyncError) -> AppError {
 /// One round: upload what waits; with nothing to send, ask the server where it stands, which
 /// also finds a server restored from a backup (its mark lower than ours: send again).
 pub fn round(store: &mut Store, transport: &HttpTransport) -> Result<UploadReport, SyncError> {
-    let mut report = comptoir_sync::upload(store, transport, &now)?;
+    let batch = batch_size();
+    let mut report = comptoir_sync::upload_in_batches_of(store, transport, &now, batch)?;
     if report.batches == 0 {
         let status = transport.ledger_status()?;
         let (epoch, acked) = store.sync_acked()?;
@@ -131,10 +132,19 @@ pub fn round(store: &mut Store, transport: &HttpTransport) -> Result<UploadRepor
                 "the server holds less than it acknowledged; sending again"
             );
             store.set_sync_acked(epoch, held, &now())?;
-            report = comptoir_sync::upload(store, transport, &now)?;
+            report = comptoir_sync::upload_in_batches_of(store, transport, &now, batch)?;
         }
     }
     Ok(report)
+}
+
+/// Entries per batch: `COMPTOIR_SYNC_BATCH` (1 to 1000), else [`comptoir_sync::BATCH`]. Smaller
+/// batches suit a slow link: each one is a request of its own, acknowledged on its own.
+fn batch_size() -> u32 {
+    std::env::var("COMPTOIR_SYNC_BATCH")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(comptoir_sync::BATCH)
 }
 
 fn run_task(db_path: PathBuf, poke: Receiver<()>, shared: SyncShared) {

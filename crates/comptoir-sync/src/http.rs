@@ -54,7 +54,9 @@ fn transport_error(e: reqwest::Error) -> SyncError {
         chain.push_str(&s.to_string());
         source = s.source();
     }
-    if chain.contains("certificate") || chain.contains("UnknownIssuer") {
+    // rustls says "invalid peer certificate: UnknownIssuer" (or NotValidForName…); a
+    // connection cut in the middle of the handshake is a network problem, not this.
+    if chain.contains("invalid peer certificate") {
         return SyncError::new(
             "tls_untrusted",
             format!("the server's certificate is not the one this register trusts ({chain})"),

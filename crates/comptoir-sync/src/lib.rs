@@ -123,10 +123,21 @@ pub fn upload(
     transport: &dyn Transport,
     now: &dyn Fn() -> String,
 ) -> Result<UploadReport, SyncError> {
+    upload_in_batches_of(store, transport, now, BATCH)
+}
+
+/// [`upload`] with another batch size (1 to [`comptoir_protocol::wire::MAX_BATCH_ENTRIES`]).
+pub fn upload_in_batches_of(
+    store: &mut Store,
+    transport: &dyn Transport,
+    now: &dyn Fn() -> String,
+    batch: u32,
+) -> Result<UploadReport, SyncError> {
+    let batch = batch.clamp(1, comptoir_protocol::wire::MAX_BATCH_ENTRIES as u32);
     let mut report = UploadReport { acked: store.sync_acked()?, ..UploadReport::default() };
     let mut idle_rounds = 0;
     loop {
-        let pending = store.sync_pending(BATCH)?;
+        let pending = store.sync_pending(batch)?;
         let Some(first) = pending.first() else {
             break;
         };

@@ -6,6 +6,7 @@ mod bad_input;
 mod enrol;
 mod ledger;
 mod multi;
+mod outage;
 mod sim;
 mod support;
 mod task;
