@@ -110,6 +110,15 @@ fn amount(text: &str) -> Result<Decimal, ContentFault> {
     }
 }
 
+/// A tax rate as written (`0.05`, `0.09975`), compared by value (`0.050` is `0.05`).
+fn rate(text: &str) -> Result<Decimal, ContentFault> {
+    rate_of(text).ok_or_else(|| ContentFault::new("bad_amount", format!("{text:?} is not a rate")))
+}
+
+fn rate_of(text: &str) -> Option<Decimal> {
+    amount(text).ok().map(|d| d.normalize())
+}
+
 fn amounts(texts: &[&str]) -> Result<(), ContentFault> {
     texts.iter().try_for_each(|t| amount(t).map(|_| ()))
 }
@@ -143,7 +152,9 @@ fn check_sale(
         return Err(ContentFault::new("empty_sale", "a sale without lines"));
     }
     let mut line_sum = Decimal::ZERO;
-    let mut shares: Vec<(String, Decimal)> = Vec::new();
+    // A tax's rows are per (code, rate): a basket with zero-rated and taxable items has a GST
+    // row at 0 % and another at 5 %.
+    let mut shares: Vec<((String, Decimal), Decimal)> = Vec::new();
     for line in &sale.lines {
         let qty = amount(&line.qty)?;
         let unit = amount(&line.unit_price)?;
@@ -157,9 +168,10 @@ fn check_sale(
         line_sum += value;
         for tax in &line.taxes {
             let share = amount(&tax.amount)?;
-            match shares.iter_mut().find(|(code, _)| *code == tax.code) {
+            let key = (tax.code.clone(), rate(&tax.rate)?);
+            match shares.iter_mut().find(|(k, _)| *k == key) {
                 Some((_, sum)) => *sum += share,
-                None => shares.push((tax.code.clone(), share)),
+                None => shares.push((key, share)),
             }
         }
     }
@@ -171,12 +183,12 @@ fn check_sale(
     for tax in &sale.taxes {
         let total = amount(&tax.amount)?;
         amount(&tax.base)?;
-        let share =
-            shares.iter().find(|(code, _)| *code == tax.code).map_or(Decimal::ZERO, |s| s.1);
+        let key = (tax.code.clone(), rate(&tax.rate)?);
+        let share = shares.iter().find(|(k, _)| *k == key).map_or(Decimal::ZERO, |s| s.1);
         if share != total {
             return mismatch(format!(
-                "tax {}: the lines' shares add up to {share}, the sale says {total}",
-                tax.code
+                "tax {} at {}: the lines' shares add up to {share}, the sale says {total}",
+                tax.code, tax.rate
             ));
         }
         if tax.included != sale.prices_include_tax {
@@ -191,11 +203,11 @@ fn check_sale(
             added_tax += total;
         }
     }
-    if let Some((code, _)) = shares
-        .iter()
-        .find(|(code, sum)| !sum.is_zero() && !sale.taxes.iter().any(|t| &t.code == code))
-    {
-        return mismatch(format!("lines carry tax {code}, which the sale does not list"));
+    let listed = |(code, r): &(String, Decimal)| {
+        sale.taxes.iter().any(|t| &t.code == code && rate_of(&t.rate) == Some(*r))
+    };
+    if let Some(((code, r), _)) = shares.iter().find(|(key, sum)| !sum.is_zero() && !listed(key)) {
+        return mismatch(format!("lines carry tax {code} at {r}, which the sale does not list"));
     }
     let total = amount(&sale.total)?;
     if subtotal + added_tax != total {
