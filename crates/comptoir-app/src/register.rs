@@ -32,7 +32,7 @@ pub use comptoir_core::Item as CatalogItem;
 const SENDING: &str = "sending";
 
 /// The setting that holds the last sale whose receipt is queued, as `epoch:seq`.
-const RECEIPTS_QUEUED: &str = "print.receipts_queued_through";
+pub(crate) const RECEIPTS_QUEUED: &str = "print.receipts_queued_through";
 
 fn parse_position(text: &str) -> Option<(i64, i64)> {
     let (epoch, seq) = text.split_once(':')?;
@@ -157,7 +157,7 @@ pub(crate) fn db_path(data_dir: &Path) -> PathBuf {
 }
 
 /// Takes the data folder's lock: the app and the CLI never write the same register at once.
-fn lock_data_dir(data_dir: &Path) -> AppResult<File> {
+pub(crate) fn lock_data_dir(data_dir: &Path) -> AppResult<File> {
     std::fs::create_dir_all(data_dir).map_err(|e| {
         AppError::new("storage_failed", format!("cannot create {}: {e}", data_dir.display()))
     })?;
@@ -428,7 +428,7 @@ impl Register {
 
     // ----- shifts -----
 
-    fn find_open_shift(&self) -> AppResult<Option<OpenShift>> {
+    pub(crate) fn find_open_shift(&self) -> AppResult<Option<OpenShift>> {
         let Some(opened) = self.db.last_of_kind(kind::SHIFT_OPENED)? else {
             return Ok(None);
         };
@@ -876,9 +876,11 @@ impl Register {
         let settlement = self.settle(priced);
         let mut tx = self.db.begin()?;
         let counter = tx.next_receipt_seq()?;
-        let receipt_no = format!(
-            "{}{:02}-{counter:06}",
-            self.store.config.register_prefix, self.register.number
+        let receipt_no = crate::receipt::receipt_number(
+            &self.store.config.register_prefix,
+            self.register.number,
+            self.register.epoch,
+            counter,
         );
         let sale = receipt::sale_entry(
             &self.store,

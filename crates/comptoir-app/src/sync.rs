@@ -23,6 +23,7 @@ pub const IDLE: Duration = Duration::from_secs(15);
 /// The longest wait after failures.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(60);
 const LAST_SUCCESS: &str = "sync.last_success_at";
+const LAST_ERROR: &str = "sync.last_error";
 
 /// What the screen shows of sync.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -107,7 +108,7 @@ impl Drop for SyncTask {
     }
 }
 
-pub(crate) fn now() -> String {
+pub fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
@@ -141,10 +142,16 @@ pub fn round(store: &mut Store, transport: &HttpTransport) -> Result<UploadRepor
 /// Entries per batch: `COMPTOIR_SYNC_BATCH` (1 to 1000), else [`comptoir_sync::BATCH`]. Smaller
 /// batches suit a slow link: each one is a request of its own, acknowledged on its own.
 fn batch_size() -> u32 {
-    std::env::var("COMPTOIR_SYNC_BATCH")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(comptoir_sync::BATCH)
+    let Ok(text) = std::env::var("COMPTOIR_SYNC_BATCH") else {
+        return comptoir_sync::BATCH;
+    };
+    match text.parse::<u32>() {
+        Ok(n) if (1..=1000).contains(&n) => n,
+        _ => {
+            tracing::warn!(value = %text, "COMPTOIR_SYNC_BATCH is not 1 to 1000: using {}", comptoir_sync::BATCH);
+            comptoir_sync::BATCH
+        }
+    }
 }
 
 fn run_task(db_path: PathBuf, poke: Receiver<()>, shared: SyncShared) {
@@ -207,7 +214,21 @@ impl Register {
     /// register's credential, and pins the certificate.
     pub fn enrol(&mut self, url: &str, code: &str, trust: Trust) -> AppResult<SyncView> {
         self.require("sync_setup")?;
+        let before = self.db.last_position()?;
         comptoir_sync::enrol(&mut self.db, url, code, trust, &now()).map_err(app_error)?;
+        let after = self.db.last_position()?;
+        if after != before {
+            // A reinstalled till took its ledger back from the server: those receipts were
+            // printed by the till that was lost, none prints again; the open shift, the epoch
+            // and the receipt numbering are the ledger's again.
+            self.db.set_setting(
+                crate::register::RECEIPTS_QUEUED,
+                &format!("{}:{}", after.0, after.1),
+            )?;
+            self.register =
+                self.db.register()?.ok_or(comptoir_store::StoreError::NotInitialised)?;
+            self.shift = self.find_open_shift()?;
+        }
         if let Some(task) = &self.sync {
             let _ = task.poke.send(());
         }
@@ -224,6 +245,14 @@ impl Register {
         })?;
         let outcome = HttpTransport::new(&server).and_then(|t| round(&mut self.db, &t));
         self.sync_shared.record(&outcome.clone().map(Some));
+        // Kept for `comptoir sync --status`, which runs in another process.
+        let problem = match &outcome {
+            Ok(_) => String::new(),
+            Err(e) => {
+                serde_json::json!({ "code": e.code, "message": e.message, "at": now() }).to_string()
+            }
+        };
+        self.db.set_setting(LAST_ERROR, &problem)?;
         let report = outcome.map_err(app_error)?;
         self.db.set_setting(LAST_SUCCESS, &now())?;
         Ok(report)
@@ -260,7 +289,29 @@ impl Register {
         let pending = self.db.sync_pending_count()?;
         let rejected = self.db.sync_rejected()?.len() as u64;
         let stored_success = self.db.setting(LAST_SUCCESS)?;
-        let shared = self.sync_shared.get();
+        let mut shared = self.sync_shared.get();
+        if shared.state.is_none() {
+            // No round in this process yet: what the last one (another process's) left.
+            let stored: Option<SyncProblem> = self
+                .db
+                .setting(LAST_ERROR)?
+                .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+                .and_then(|v| {
+                    Some(SyncProblem {
+                        code: v["code"].as_str()?.to_owned(),
+                        message: v["message"].as_str()?.to_owned(),
+                        at: v["at"].as_str()?.to_owned(),
+                    })
+                });
+            if let Some(problem) = stored {
+                let transient = matches!(
+                    problem.code.as_str(),
+                    "offline" | "server_error" | "unavailable" | "stalled"
+                );
+                shared.state = Some(if transient { "offline" } else { "refused" });
+                shared.last_error = Some(problem);
+            }
+        }
         let state = match (&server, shared.state) {
             (None, _) => "not_enrolled",
             (Some(_), Some("not_enrolled") | None) => {

@@ -23,6 +23,9 @@ pub struct EnrolRequest {
     pub store_code: String,
     /// The register's own id (a UUID made when it was set up), recorded by the server.
     pub device_id: String,
+    /// The register's number in its store, as configured on it (its receipts carry it): a
+    /// code for another register of the store is refused.
+    pub register_number: i64,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -78,6 +81,21 @@ pub struct LedgerStatus {
 pub struct EpochMark {
     pub epoch: i64,
     pub high_water: i64,
+}
+
+/// `GET /v1/registers/{id}/ledger?epoch=E&after=S[&limit=N]`: the register's own entries of
+/// epoch E after sequence S, as the server holds them (a restored register takes them back).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct LedgerQuery {
+    pub epoch: i64,
+    pub after: i64,
+    #[serde(default)]
+    pub limit: Option<i64>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct LedgerPage {
+    pub entries: Vec<LedgerEntry>,
 }
 
 /// An error answer.

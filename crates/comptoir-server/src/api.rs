@@ -10,10 +10,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use comptoir_protocol::wire::{
-    self, ApiError, BatchAck, EnrolRequest, EnrolResponse, LedgerBatch, LedgerStatus, codes,
+    self, ApiError, BatchAck, EnrolRequest, EnrolResponse, LedgerBatch, LedgerPage, LedgerQuery,
+    LedgerStatus, codes,
 };
 
-use crate::db::{Authenticated, DbError, Enrolment};
+use crate::db::{Authenticated, DbError, EnrolAttempt, Enrolment};
 use crate::{Server, secret};
 
 /// An error answer: a status, a stable code and words.
@@ -157,13 +158,23 @@ pub fn router(server: Server) -> Router {
         .route("/v1/enrol", post(enrol))
         .route("/v1/registers/{id}/ledger:batch", post(ledger_batch))
         .route("/v1/registers/{id}/ledger:status", get(ledger_status))
+        .route("/v1/registers/{id}/ledger", get(ledger_entries))
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(wire::MAX_BODY_BYTES))
         .with_state(server)
 }
 
 async fn not_found() -> Failure {
     Failure::new(StatusCode::NOT_FOUND, codes::NOT_FOUND, "no such endpoint")
+}
+
+async fn method_not_allowed() -> Failure {
+    Failure::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this endpoint takes another method",
+    )
 }
 
 async fn health(State(server): State<Server>) -> Json<serde_json::Value> {
@@ -186,13 +197,14 @@ async fn enrol(
     let now = server.now();
     let outcome = server
         .db
-        .enrol(
-            &code_hash,
-            &request.store_code,
-            &request.device_id,
-            &secret::hash(&credential),
-            &now,
-        )
+        .enrol(EnrolAttempt {
+            code_hash,
+            store_code: request.store_code.clone(),
+            device_id: request.device_id.clone(),
+            register_number: request.register_number,
+            credential_hash: secret::hash(&credential),
+            now,
+        })
         .await?;
     match outcome {
         Enrolment::Enrolled(register) => {
@@ -240,6 +252,17 @@ async fn ledger_batch(
             format!("at most {} entries per batch", wire::MAX_BATCH_ENTRIES),
         ));
     }
+    if batch.entries.is_empty() {
+        let held = server.db.ledger_status(&id).await?;
+        let high_water = held.iter().find(|m| m.epoch == batch.epoch).map_or(0, |m| m.high_water);
+        return Ok(Json(BatchAck {
+            epoch: batch.epoch,
+            high_water,
+            accepted: 0,
+            duplicates: 0,
+            quarantined: vec![],
+        }));
+    }
     if batch.epoch < 1 {
         return Err(Failure::new(StatusCode::BAD_REQUEST, codes::MALFORMED, "epoch starts at 1"));
     }
@@ -281,4 +304,18 @@ async fn ledger_status(
     caller.only(&server, &id).await?;
     let epochs = server.db.ledger_status(&id).await?;
     Ok(Json(LedgerStatus { register_id: id, epochs }))
+}
+
+async fn ledger_entries(
+    State(server): State<Server>,
+    caller: Caller,
+    Path(id): Path<String>,
+    query: Result<axum::extract::Query<LedgerQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<LedgerPage> {
+    caller.only(&server, &id).await?;
+    let axum::extract::Query(query) = query
+        .map_err(|e| Failure::new(StatusCode::BAD_REQUEST, codes::MALFORMED, e.body_text()))?;
+    let limit = query.limit.unwrap_or(500).clamp(1, wire::MAX_BATCH_ENTRIES as i64);
+    let entries = server.db.ledger_entries(&id, query.epoch, query.after, limit).await?;
+    Ok(Json(LedgerPage { entries }))
 }

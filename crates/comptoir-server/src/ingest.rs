@@ -11,6 +11,8 @@
 //! - the next sequence: checked (back link, hash, content); it is stored, or quarantined in
 //!   its place in the chain, and either way the mark moves to it, so one bad entry does not
 //!   hold up the register's later sales and none is dropped;
+//! - an entry whose id the server holds from another register (the same till enrolled again
+//!   under a new identity) is quarantined in its place: a sale is never counted twice;
 //! - past a gap (a batch lost or overtaken on the way): not stored; the answer's mark tells
 //!   the register where to send from.
 
@@ -32,6 +34,9 @@ pub struct EpochState {
     /// For a batch that starts a new epoch: whether the first entry's back link is the hash of
     /// an entry this register has stored in an earlier epoch.
     pub back_link_known: bool,
+    /// Entry ids of the batch that the server already holds from another register (a
+    /// register re-enrolled under a new identity sending its ledger again).
+    pub held_elsewhere: std::collections::HashSet<String>,
 }
 
 /// An entry set aside, with why.
@@ -118,6 +123,14 @@ pub fn plan(entries: &[LedgerEntry], state: &EpochState, store: StoreFacts<'_>) 
         };
         let verdict = match fault {
             Some(fault) => Err((fault.code().to_owned(), fault.reason())),
+            None if state.held_elsewhere.contains(&entry.entry_id) => Err((
+                "held_elsewhere".to_owned(),
+                format!(
+                    "entry {} is already held from another register: this register's ledger \
+                     was sent before under another identity",
+                    entry.entry_id
+                ),
+            )),
             None => check_entry(entry, store).map_err(|f| (f.code.to_owned(), f.reason)),
         };
         match verdict {

@@ -92,6 +92,15 @@ impl Store {
         Ok(())
     }
 
+    /// Forgets the enrolment (the register is no longer linked to a server).
+    pub fn clear_sync_server(&mut self) -> Result<(), StoreError> {
+        let tx = self.conn_mut().transaction()?;
+        tx.execute("DELETE FROM sync_server", [])?;
+        tx.execute("DELETE FROM sync_ack", [])?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// The last acknowledged position: `(epoch, high_water)` of the latest epoch the server
     /// acknowledged, `(0, 0)` before the first acknowledgement.
     pub fn sync_acked(&self) -> Result<(i64, i64), StoreError> {

@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-use comptoir_protocol::wire::{ApiError, BatchAck, LedgerBatch, LedgerStatus};
+use comptoir_protocol::LedgerEntry;
+use comptoir_protocol::wire::{ApiError, BatchAck, LedgerBatch, LedgerPage, LedgerStatus};
 use comptoir_store::SyncServer;
 use reqwest::blocking::{Client, RequestBuilder};
 
@@ -129,6 +130,24 @@ impl HttpTransport {
                 .get(format!("{}/v1/registers/{}/ledger:status", self.url, self.register_id))
                 .bearer_auth(&self.credential),
         )
+    }
+}
+
+impl HttpTransport {
+    /// This register's entries of `epoch` after `after`, as the server holds them.
+    pub fn ledger_entries(
+        &self,
+        epoch: i64,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<LedgerEntry>, SyncError> {
+        let page: LedgerPage = send(
+            self.client
+                .get(format!("{}/v1/registers/{}/ledger", self.url, self.register_id))
+                .query(&[("epoch", epoch), ("after", after), ("limit", limit)])
+                .bearer_auth(&self.credential),
+        )?;
+        Ok(page.entries)
     }
 }
 

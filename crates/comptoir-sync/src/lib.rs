@@ -34,6 +34,22 @@ pub fn fingerprint(pem_text: &str) -> Result<String, SyncError> {
     Ok(format!("sha256:{}", hex::encode(Sha256::digest(parsed.contents()))))
 }
 
+/// A fingerprint as an administrator may type it (`sha256:` or not, colons, upper case), in
+/// the form [`fingerprint`] gives; anything but 64 hex digits is refused.
+pub fn normalise_fingerprint(typed: &str) -> Result<String, SyncError> {
+    let text = typed.trim();
+    let text =
+        text.strip_prefix("sha256:").or_else(|| text.strip_prefix("SHA256:")).unwrap_or(text);
+    let hex: String = text.chars().filter(|c| *c != ':').collect::<String>().to_ascii_lowercase();
+    if hex.len() != 64 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(SyncError::new(
+            "bad_fingerprint",
+            format!("{typed:?} is not a certificate fingerprint (sha256: and 64 hex digits)"),
+        ));
+    }
+    Ok(format!("sha256:{hex}"))
+}
+
 /// How the register decides to trust the server at enrolment.
 #[derive(Clone, Debug)]
 pub enum Trust {
@@ -68,15 +84,16 @@ pub fn enrol(
             pem_text
         }
         Trust::Fingerprint(expected) => {
+            let expected = normalise_fingerprint(&expected)?;
             let fetched = http::fetch_ca_unverified(&url)?;
-            let found = fingerprint(&fetched)?;
-            if !found.eq_ignore_ascii_case(expected.trim()) {
+            if fingerprint(&fetched)? != expected {
+                // The one found is not said: pasting it back would defeat the check.
                 return Err(SyncError::new(
                     "fingerprint_mismatch",
                     format!(
-                        "the server at {url} presents the certificate {found}, not {}: do not \
-                         enrol; check the address with the administrator",
-                        expected.trim()
+                        "The server at {url} does not present the certificate with the \
+                         fingerprint given: do not enrol; check the address and the \
+                         fingerprint with the administrator (`comptoir-server fingerprint`)"
                     ),
                 ));
             }
@@ -88,6 +105,7 @@ pub fn enrol(
         code: code.to_owned(),
         store_code: register.store_code.clone(),
         device_id: register.register_id.clone(),
+        register_number: register.number,
     };
     let response: comptoir_protocol::wire::EnrolResponse =
         http::send(client.post(format!("{url}/v1/enrol")).json(&request))?;
@@ -101,7 +119,72 @@ pub fn enrol(
     };
     store.set_sync_server(&server)?;
     tracing::info!(register = %server.register_id, url = %server.url, "enrolled");
+    let transport = HttpTransport::new(&server)?;
+    if let Err(e) = take_over_history(store, &transport, &|| now.to_owned()) {
+        if e.code == "ledger_conflict" {
+            store.clear_sync_server()?;
+        }
+        return Err(e);
+    }
     Ok(server)
+}
+
+/// A register enrolled under an identity the server already holds a ledger for (a till
+/// reinstalled on a new disk, re-enrolled with a new code): an empty register takes that
+/// ledger back and starts a new epoch after it, so its receipt numbers and sequences go on; a
+/// register whose own ledger is that one (the same history, maybe shorter) takes back what it
+/// lacks; a register with another history is refused (`ledger_conflict`), before it could
+/// send anything.
+fn take_over_history(
+    store: &mut Store,
+    transport: &HttpTransport,
+    now: &dyn Fn() -> String,
+) -> Result<(), SyncError> {
+    let status = transport.ledger_status()?;
+    if status.epochs.iter().all(|m| m.high_water == 0) {
+        return Ok(());
+    }
+    let (epoch, seq) = store.last_position()?;
+    if (epoch, seq) == (0, 0) {
+        let report = recover(store, transport, now)?;
+        let next = store.start_new_epoch()?;
+        tracing::info!(
+            recovered = report.recovered,
+            epoch = next,
+            "took this register's ledger back from the server"
+        );
+        return Ok(());
+    }
+    let held = status.epochs.iter().find(|m| m.epoch == epoch).map_or(0, |m| m.high_water);
+    let later = status.epochs.iter().any(|m| m.epoch > epoch && m.high_water > 0);
+    // The furthest position both hold: the same entry there means the same history.
+    let probe = status
+        .epochs
+        .iter()
+        .filter(|m| m.epoch <= epoch && m.high_water > 0)
+        .map(|m| (m.epoch, if m.epoch == epoch { m.high_water.min(seq) } else { m.high_water }))
+        .max();
+    let same = match probe {
+        Some((e, s)) => {
+            let theirs = transport.ledger_entries(e, s - 1, 1)?;
+            let ours = store.entries_after(e, s - 1, 1)?;
+            matches!((theirs.first(), ours.first()),
+                (Some(t), Some(o)) if t.hash == o.hash && (t.epoch, t.seq) == (o.epoch, o.seq))
+        }
+        None => false,
+    };
+    if !same || later {
+        return Err(SyncError::new(
+            "ledger_conflict",
+            "the server already holds another till's ledger under this register: this till \
+             cannot take its place; ask the administrator for a new register \
+             (comptoir-server register add) and enrol with its code",
+        ));
+    }
+    if held > seq {
+        recover(store, transport, now)?;
+    }
+    Ok(())
 }
 
 /// What an upload did.
@@ -175,8 +258,23 @@ pub fn upload_in_batches_of(
                 tracing::warn!(epoch, seq = r.seq, code = %r.code, "the server set an entry aside: {}", r.reason);
             }
         }
-        store.set_sync_acked(epoch, ack.high_water, &now())?;
-        report.acked = (epoch, ack.high_water);
+        // The mark never moves past what this register holds, nor past what it sent when the
+        // server holds other content at the same sequences (another installation used this
+        // register's identity): that is a conflict somebody must look at.
+        let conflict = ack.quarantined.iter().any(|r| r.code == "reused_sequence");
+        let local_last = store.last_of_epoch(epoch)?.map_or(0, |e| e.seq);
+        let held = ack.high_water.min(if conflict { last_seq } else { local_last });
+        store.set_sync_acked(epoch, held, &now())?;
+        report.acked = (epoch, held);
+        if conflict {
+            return Err(SyncError::new(
+                "ledger_conflict",
+                format!(
+                    "the server holds other entries at this register's epoch {epoch} sequences \
+                     (another installation used its identity); they were set aside there: call IT"
+                ),
+            ));
+        }
         let progressed = ack.accepted > 0 || ack.duplicates > 0 || !ack.quarantined.is_empty();
         if progressed {
             idle_rounds = 0;
@@ -204,5 +302,49 @@ pub fn upload_in_batches_of(
         }
     }
     report.pending = store.sync_pending_count()?;
+    Ok(report)
+}
+
+/// What [`recover`] took back.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct RecoverReport {
+    /// Entries the server held that the restored database did not.
+    pub recovered: u64,
+    /// The position the ledger now ends at, before the new epoch.
+    pub through: (i64, i64),
+}
+
+/// After a restore from a backup: takes back, from the server, the entries this register
+/// recorded after the backup and uploaded (they continue the chain exactly, or nothing is
+/// taken), so no sale that reached the server is missing here and receipt numbers go on
+/// after them. Call it before anything new is recorded; then start a new epoch.
+pub fn recover(
+    store: &mut Store,
+    transport: &HttpTransport,
+    now: &dyn Fn() -> String,
+) -> Result<RecoverReport, SyncError> {
+    let status = transport.ledger_status()?;
+    let mut marks: Vec<_> = status.epochs.iter().map(|m| (m.epoch, m.high_water)).collect();
+    marks.sort_unstable();
+    let mut report = RecoverReport { recovered: 0, through: store.last_position()? };
+    for (epoch, high_water) in marks {
+        let (last_epoch, last_seq) = store.last_position()?;
+        if epoch < last_epoch {
+            continue;
+        }
+        let mut after = if epoch == last_epoch { last_seq } else { 0 };
+        while after < high_water {
+            let page = transport.ledger_entries(epoch, after, i64::from(BATCH))?;
+            let Some(last) = page.last() else {
+                break;
+            };
+            after = last.seq;
+            report.recovered += store.recover_entries(&page)?;
+        }
+        let (held_epoch, held_seq) = store.last_position()?;
+        let held = if held_epoch == epoch { held_seq.min(high_water) } else { 0 };
+        store.set_sync_acked(epoch, held, &now())?;
+    }
+    report.through = store.last_position()?;
     Ok(report)
 }

@@ -121,6 +121,18 @@ pub struct LedgerCount {
     pub quarantined: i64,
 }
 
+/// An enrolment as the register asked for it, with the hashes of its code and of the
+/// credential it will get.
+#[derive(Clone, Debug)]
+pub struct EnrolAttempt {
+    pub code_hash: String,
+    pub store_code: String,
+    pub device_id: String,
+    pub register_number: i64,
+    pub credential_hash: String,
+    pub now: String,
+}
+
 /// A new enrolment code's row.
 #[derive(Clone, Debug)]
 pub struct NewEnrolment {
@@ -201,16 +213,15 @@ impl Db {
         both!(self, db => db.revoke(register_id, now))
     }
 
-    /// Exchanges a one-time code for a credential (only its hash is passed and stored).
-    pub async fn enrol(
-        &self,
-        code_hash: &str,
-        store_code: &str,
-        device_id: &str,
-        credential_hash: &str,
-        now: &str,
-    ) -> DbResult<Enrolment> {
-        both!(self, db => db.enrol(code_hash, store_code, device_id, credential_hash, now))
+    /// Lifts a revocation: the register's old credential stays refused (it is cleared); it
+    /// enrols again with a new code.
+    pub async fn reinstate(&self, register_id: &str) -> DbResult<RegisterRow> {
+        both!(self, db => db.reinstate(register_id))
+    }
+
+    /// Exchanges a one-time code for a credential (only hashes are passed and stored).
+    pub async fn enrol(&self, attempt: EnrolAttempt) -> DbResult<Enrolment> {
+        both!(self, db => db.enrol(attempt))
     }
 
     pub async fn authenticate(&self, credential_hash: &str) -> DbResult<Option<Authenticated>> {
@@ -229,6 +240,19 @@ impl Db {
 
     pub async fn ledger_status(&self, register_id: &str) -> DbResult<Vec<EpochMark>> {
         both!(self, db => db.ledger_status(register_id))
+    }
+
+    /// A register's own entries of an epoch after `after`, as the server holds them (stored,
+    /// or quarantined in their place in the chain), at most `limit`: what a register restored
+    /// from a backup takes back.
+    pub async fn ledger_entries(
+        &self,
+        register_id: &str,
+        epoch: i64,
+        after: i64,
+        limit: i64,
+    ) -> DbResult<Vec<comptoir_protocol::LedgerEntry>> {
+        both!(self, db => db.ledger_entries(register_id, epoch, after, limit))
     }
 
     pub async fn quarantine(&self, store_code: Option<&str>) -> DbResult<Vec<QuarantineRow>> {
@@ -342,6 +366,7 @@ pub(crate) mod sql {
         PRIMARY KEY (register_id, epoch, seq)
     ) {without_rowid};
     CREATE INDEX ledger_hash ON ledger (register_id, hash);
+    CREATE INDEX ledger_entry_id ON ledger (entry_id);
     CREATE INDEX ledger_store_day ON ledger (store_id, business_day);
     CREATE TABLE quarantine (
         id {serial},
@@ -404,8 +429,29 @@ pub(crate) mod sql {
         JOIN store s ON s.id = l.store_id JOIN register r ON r.id = l.register_id \
         WHERE s.code = $1 AND l.kind = 'sale' ORDER BY r.number, l.epoch, l.seq";
 
+    pub const LEDGER_ENTRIES: &str = "SELECT epoch, seq, entry_id, kind, recorded_at, \
+        business_day, receipt_no, external_ref, payload, prev_hash, hash FROM ledger \
+        WHERE register_id = $1 AND epoch = $2 AND seq > $3 ORDER BY seq LIMIT $4";
+
+    pub const IN_CHAIN_QUARANTINE: &str = "SELECT entry FROM quarantine \
+        WHERE register_id = $1 AND epoch = $2 AND seq > $3 AND in_chain ORDER BY seq LIMIT $4";
+
     pub const BACK_LINK_KNOWN: &str = "SELECT 1 FROM ledger \
         WHERE register_id = $1 AND hash = $2 AND epoch < $3 \
         UNION ALL SELECT 1 FROM quarantine \
         WHERE register_id = $1 AND hash = $2 AND epoch < $3 AND in_chain LIMIT 1";
+}
+
+/// Stored entries and in-chain quarantined ones (kept as JSON), merged in sequence order.
+pub(crate) fn merge_entries(
+    mut stored: Vec<comptoir_protocol::LedgerEntry>,
+    quarantined: Vec<String>,
+    limit: i64,
+) -> DbResult<Vec<comptoir_protocol::LedgerEntry>> {
+    for json in quarantined {
+        stored.push(serde_json::from_str(&json).map_err(|e| DbError::Backend(e.to_string()))?);
+    }
+    stored.sort_by_key(|e| e.seq);
+    stored.truncate(limit.max(0) as usize);
+    Ok(stored)
 }

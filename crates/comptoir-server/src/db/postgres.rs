@@ -239,14 +239,37 @@ impl PgDb {
         Ok(register_row(&row))
     }
 
-    pub async fn enrol(
-        &self,
-        code_hash: &str,
-        store_code: &str,
-        device_id: &str,
-        credential_hash: &str,
-        now: &str,
-    ) -> DbResult<Enrolment> {
+    pub async fn reinstate(&self, register_id: &str) -> DbResult<RegisterRow> {
+        let client = self.pool.get().await?;
+        client
+            .execute(
+                "UPDATE register SET revoked_at = NULL, credential_hash = NULL WHERE id = $1",
+                &[&register_id],
+            )
+            .await?;
+        let row = client
+            .query_opt(REGISTER_BY_ID, &[&register_id])
+            .await?
+            .ok_or_else(|| DbError::NotFound(format!("no register {register_id}")))?;
+        Ok(register_row(&row))
+    }
+
+    pub async fn enrol(&self, attempt: EnrolAttempt) -> DbResult<Enrolment> {
+        let EnrolAttempt {
+            code_hash,
+            store_code,
+            device_id,
+            register_number,
+            credential_hash,
+            now,
+        } = attempt;
+        let (code_hash, store_code, device_id, credential_hash, now) = (
+            code_hash.as_str(),
+            store_code.as_str(),
+            device_id.as_str(),
+            credential_hash.as_str(),
+            now.as_str(),
+        );
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
         let found = tx
@@ -272,7 +295,8 @@ impl PgDb {
             }
         };
         let register = register_row(&tx.query_one(REGISTER_BY_ID, &[&register_id]).await?);
-        if let Some(refusal) = super::sqlite::enrol_refusal(&register, store_code) {
+        if let Some(refusal) = super::sqlite::enrol_refusal(&register, store_code, register_number)
+        {
             return Ok(Enrolment::Refused(refusal));
         }
         tx.execute("UPDATE enrolment SET used_at = $2 WHERE code_hash = $1", &[&code_hash, &now])
@@ -343,6 +367,17 @@ impl PgDb {
                 let known = tx.prepare_cached(BACK_LINK_KNOWN).await?;
                 state.back_link_known =
                     tx.query_opt(&known, &[&rid, &first.prev_hash, &epoch]).await?.is_some();
+            }
+        }
+        if !batch.entries.is_empty() {
+            let ids: Vec<&str> = batch.entries.iter().map(|e| e.entry_id.as_str()).collect();
+            let elsewhere = tx
+                .prepare_cached(
+                    "SELECT entry_id FROM ledger WHERE register_id <> $1 AND entry_id = ANY($2)",
+                )
+                .await?;
+            for row in tx.query(&elsewhere, &[&rid, &ids]).await? {
+                state.held_elsewhere.insert(row.get(0));
             }
         }
         let plan =
@@ -418,6 +453,41 @@ impl PgDb {
             )
             .await?;
         Ok(rows.iter().map(|r| EpochMark { epoch: r.get(0), high_water: r.get(1) }).collect())
+    }
+
+    pub async fn ledger_entries(
+        &self,
+        register_id: &str,
+        epoch: i64,
+        after: i64,
+        limit: i64,
+    ) -> DbResult<Vec<comptoir_protocol::LedgerEntry>> {
+        let client = self.pool.get().await?;
+        let stored = client
+            .query(LEDGER_ENTRIES, &[&register_id, &epoch, &after, &limit])
+            .await?
+            .iter()
+            .map(|r| comptoir_protocol::LedgerEntry {
+                epoch: r.get(0),
+                seq: r.get(1),
+                entry_id: r.get(2),
+                kind: r.get(3),
+                recorded_at: r.get(4),
+                business_day: r.get(5),
+                receipt_no: r.get(6),
+                external_ref: r.get(7),
+                payload: r.get(8),
+                prev_hash: r.get(9),
+                hash: r.get(10),
+            })
+            .collect();
+        let quarantined = client
+            .query(IN_CHAIN_QUARANTINE, &[&register_id, &epoch, &after, &limit])
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        super::merge_entries(stored, quarantined, limit)
     }
 
     pub async fn quarantine(&self, store_code: Option<&str>) -> DbResult<Vec<QuarantineRow>> {

@@ -73,6 +73,16 @@ impl SqliteDb {
                     DbError::Backend(format!("cannot create {}: {e}", parent.display()))
                 })?;
             }
+            if !path.exists() {
+                // Sales and credentials' hashes: readable by the server's user only.
+                use std::os::unix::fs::OpenOptionsExt;
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .mode(0o600)
+                    .open(&path)
+                    .map_err(|e| DbError::Backend(format!("cannot create {}: {e}", path.display())))?;
+            }
             let mut conn = Connection::open(&path)?;
             conn.pragma_update(None, "journal_mode", "WAL")?;
             conn.pragma_update(None, "synchronous", "FULL")?;
@@ -263,21 +273,33 @@ impl SqliteDb {
         .await
     }
 
-    pub async fn enrol(
-        &self,
-        code_hash: &str,
-        store_code: &str,
-        device_id: &str,
-        credential_hash: &str,
-        now: &str,
-    ) -> DbResult<Enrolment> {
-        let (code_hash, store_code, device_id, credential_hash, now) = (
-            code_hash.to_owned(),
-            store_code.to_owned(),
-            device_id.to_owned(),
-            credential_hash.to_owned(),
-            now.to_owned(),
-        );
+    pub async fn reinstate(&self, register_id: &str) -> DbResult<RegisterRow> {
+        let id = register_id.to_owned();
+        self.run(move |conn| {
+            conn.execute(
+                "UPDATE register SET revoked_at = NULL, credential_hash = NULL WHERE id = ?1",
+                [&id],
+            )?;
+            conn.query_row(
+                &format!("SELECT {REGISTER_COLUMNS} FROM register r JOIN store s ON s.id = r.store_id WHERE r.id = ?1"),
+                [&id],
+                register_row,
+            )
+            .optional()?
+            .ok_or_else(|| DbError::NotFound(format!("no register {id}")))
+        })
+        .await
+    }
+
+    pub async fn enrol(&self, attempt: EnrolAttempt) -> DbResult<Enrolment> {
+        let EnrolAttempt {
+            code_hash,
+            store_code,
+            device_id,
+            register_number,
+            credential_hash,
+            now,
+        } = attempt;
         self.run(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let found: Option<(String, String, Option<String>)> = tx
@@ -302,7 +324,7 @@ impl SqliteDb {
                 [&register_id],
                 register_row,
             )?;
-            if let Some(refusal) = enrol_refusal(&register, &store_code) {
+            if let Some(refusal) = enrol_refusal(&register, &store_code, register_number) {
                 return Ok(Enrolment::Refused(refusal));
             }
             tx.execute("UPDATE enrolment SET used_at = ?2 WHERE code_hash = ?1", params![code_hash, now])?;
@@ -381,6 +403,17 @@ impl SqliteDb {
                         .is_some();
                 }
             }
+            if !batch.entries.is_empty() {
+                let ids: Vec<&str> = batch.entries.iter().map(|e| e.entry_id.as_str()).collect();
+                let ids = serde_json::to_string(&ids).map_err(|e| DbError::Backend(e.to_string()))?;
+                let mut st = tx.prepare_cached(
+                    "SELECT entry_id FROM ledger WHERE register_id <> ?1 \
+                     AND entry_id IN (SELECT value FROM json_each(?2))",
+                )?;
+                for id in st.query_map(params![rid, ids], |r| r.get::<_, String>(0))? {
+                    state.held_elsewhere.insert(id?);
+                }
+            }
             let plan = ingest::plan(
                 &batch.entries,
                 &state,
@@ -404,7 +437,7 @@ impl SqliteDb {
                     ])?;
                 }
             }
-            if plan.high_water != high_water || mark.is_none() {
+            if plan.high_water != high_water || (mark.is_none() && !batch.entries.is_empty()) {
                 tx.prepare_cached(
                     "INSERT INTO ledger_epoch (register_id, epoch, high_water, last_hash, updated_at) \
                      VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (register_id, epoch) DO UPDATE SET \
@@ -428,6 +461,42 @@ impl SqliteDb {
                 .query_map([&id], |r| Ok(EpochMark { epoch: r.get(0)?, high_water: r.get(1)? }))?
                 .collect::<Result<_, _>>()?;
             Ok(rows)
+        })
+        .await
+    }
+
+    pub async fn ledger_entries(
+        &self,
+        register_id: &str,
+        epoch: i64,
+        after: i64,
+        limit: i64,
+    ) -> DbResult<Vec<comptoir_protocol::LedgerEntry>> {
+        let id = register_id.to_owned();
+        self.run(move |conn| {
+            let mut st = conn.prepare_cached(&q(LEDGER_ENTRIES))?;
+            let stored = st
+                .query_map(params![id, epoch, after, limit], |r| {
+                    Ok(comptoir_protocol::LedgerEntry {
+                        epoch: r.get(0)?,
+                        seq: r.get(1)?,
+                        entry_id: r.get(2)?,
+                        kind: r.get(3)?,
+                        recorded_at: r.get(4)?,
+                        business_day: r.get(5)?,
+                        receipt_no: r.get(6)?,
+                        external_ref: r.get(7)?,
+                        payload: r.get(8)?,
+                        prev_hash: r.get(9)?,
+                        hash: r.get(10)?,
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut st = conn.prepare_cached(&q(IN_CHAIN_QUARANTINE))?;
+            let quarantined = st
+                .query_map(params![id, epoch, after, limit], |r| r.get(0))?
+                .collect::<Result<Vec<String>, _>>()?;
+            super::merge_entries(stored, quarantined, limit)
         })
         .await
     }
@@ -539,7 +608,11 @@ impl SqliteDb {
 }
 
 /// Why a register may not enrol with a valid code: revoked, or another store's.
-pub(crate) fn enrol_refusal(register: &RegisterRow, store_code: &str) -> Option<String> {
+pub(crate) fn enrol_refusal(
+    register: &RegisterRow,
+    store_code: &str,
+    register_number: i64,
+) -> Option<String> {
     if register.revoked_at.is_some() {
         return Some(format!("register {} is revoked", register.id));
     }
@@ -547,6 +620,12 @@ pub(crate) fn enrol_refusal(register: &RegisterRow, store_code: &str) -> Option<
         return Some(format!(
             "the code is for a register of store {}, the register says it belongs to {store_code}",
             register.store_code
+        ));
+    }
+    if register.number != register_number {
+        return Some(format!(
+            "the code is for register {} of {store_code}, the register says it is number {register_number}",
+            register.number
         ));
     }
     None

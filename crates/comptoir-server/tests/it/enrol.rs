@@ -128,3 +128,123 @@ fn the_register_trusts_only_the_pinned_certificate() {
     assert_eq!(refused.code, "tls_untrusted", "{refused:?}");
     assert_eq!(till.register.sync_view().unwrap().pending, 2);
 }
+
+#[test]
+fn a_code_for_another_register_number_is_refused() {
+    let server = TestServer::start(Backend::Sqlite);
+    server.add_store("montreal", "CAD", "America/Toronto");
+    let _first = server.add_register("montreal");
+    let second = server.add_register("montreal");
+    // This till prints MTL01 receipts: register 2's code would give two tills one numbering.
+    let mut till = Till::numbered("montreal", 1);
+    let fingerprint = Trust::Fingerprint(server.fingerprint.clone());
+    let refused = till.register.enrol(&server.url, &second.code, fingerprint).unwrap_err();
+    assert_eq!(refused.code, "enrolment_refused");
+    let events = server.rt.block_on(server.db.security_events(10)).unwrap();
+    assert!(events[0].detail.contains("register 2"), "{events:?}");
+}
+
+#[test]
+fn a_reinstalled_till_takes_its_ledger_back_and_goes_on() {
+    for backend in BACKENDS {
+        let server = TestServer::start(backend);
+        server.add_store("montreal", "CAD", "America/Toronto");
+        let mut old = Till::enrolled(&server);
+        for _ in 0..3 {
+            old.sell();
+        }
+        old.register.sync_now().unwrap();
+        let register_id = old.sync_server().register_id;
+        drop(old); // the disk died
+
+        // A new install of register 1, enrolled with a new code for the same register.
+        let code = server
+            .rt
+            .block_on(comptoir_server::admin::new_code(
+                &server.db,
+                &register_id,
+                chrono::Duration::hours(1),
+            ))
+            .unwrap()
+            .code;
+        let mut new = Till::bare("montreal", 1);
+        let fingerprint = Trust::Fingerprint(server.fingerprint.clone());
+        new.register.enrol(&server.url, &code, fingerprint).unwrap();
+        assert_eq!(new.entries().len(), 4, "{backend:?}: the shift and three sales, taken back");
+        assert!(new.register.verify().unwrap().first_bad.is_none());
+        // The shift is still open, the receipt numbers go on, in a new epoch.
+        let sale = {
+            new.register.scan(PEANUTS).unwrap();
+            new.register.tender_cash("10.00").unwrap().expect("paid")
+        };
+        assert_eq!(sale.sale.receipt_no, "MTL01-2-000004");
+        assert_eq!((sale.entry.epoch, sale.entry.seq), (2, 1));
+        let report = new.register.sync_now().unwrap();
+        assert_eq!((report.accepted, report.quarantined, report.pending), (1, 0, 0));
+        let counts = server.rt.block_on(server.db.ledger_counts(None)).unwrap();
+        assert_eq!((counts[0].entries, counts[0].sales, counts[0].quarantined), (5, 4, 0));
+    }
+}
+
+#[test]
+fn a_till_with_another_history_cannot_take_a_registers_place() {
+    let server = TestServer::start(Backend::Sqlite);
+    server.add_store("montreal", "CAD", "America/Toronto");
+    let mut first = Till::enrolled(&server);
+    first.sell();
+    first.register.sync_now().unwrap();
+    let register_id = first.sync_server().register_id;
+    let code = server
+        .rt
+        .block_on(comptoir_server::admin::new_code(
+            &server.db,
+            &register_id,
+            chrono::Duration::hours(1),
+        ))
+        .unwrap()
+        .code;
+    // Another till that already sold on its own.
+    let mut other = Till::numbered("montreal", 1);
+    other.sell();
+    let fingerprint = Trust::Fingerprint(server.fingerprint.clone());
+    let refused = other.register.enrol(&server.url, &code, fingerprint).unwrap_err();
+    assert_eq!(refused.code, "ledger_conflict", "{refused:?}");
+    assert_eq!(other.register.sync_view().unwrap().state, "not_enrolled", "it sends nothing");
+    let counts = server.rt.block_on(server.db.ledger_counts(None)).unwrap();
+    assert_eq!((counts[0].entries, counts[0].quarantined), (2, 0));
+}
+
+#[test]
+fn a_reinstated_register_enrols_again_and_nothing_counts_twice() {
+    let server = TestServer::start(Backend::Sqlite);
+    server.add_store("montreal", "CAD", "America/Toronto");
+    let mut till = Till::enrolled(&server);
+    till.sell();
+    till.register.sync_now().unwrap();
+    let register_id = till.sync_server().register_id;
+    server.rt.block_on(server.db.revoke(&register_id, &comptoir_server::now())).unwrap();
+    till.sell();
+    assert_eq!(till.register.sync_now().unwrap_err().code, "refused");
+    server.rt.block_on(server.db.reinstate(&register_id)).unwrap();
+    let old_credential = till.sync_server().credential;
+    let code = server
+        .rt
+        .block_on(comptoir_server::admin::new_code(
+            &server.db,
+            &register_id,
+            chrono::Duration::hours(1),
+        ))
+        .unwrap()
+        .code;
+    let fingerprint = Trust::Fingerprint(server.fingerprint.clone());
+    till.register.enrol(&server.url, &code, fingerprint).unwrap();
+    assert_ne!(till.sync_server().credential, old_credential);
+    let report = till.register.sync_now().unwrap();
+    assert_eq!((report.accepted, report.pending), (1, 0));
+    let counts = server.rt.block_on(server.db.ledger_counts(None)).unwrap();
+    assert_eq!((counts[0].entries, counts[0].sales, counts[0].quarantined), (3, 2, 0));
+    // The revoked credential stays refused.
+    let by_old =
+        server.rt.block_on(server.db.authenticate(&secret::hash(&old_credential))).unwrap();
+    assert_eq!(by_old, None);
+}

@@ -200,3 +200,37 @@ fn a_new_epoch_links_back_to_what_the_register_had() {
         assert_eq!(marks, vec![(1, 4), (2, 1), (3, 1), (4, 1)]);
     }
 }
+
+#[test]
+fn a_basket_of_taxable_and_zero_rated_items_is_stored() {
+    for backend in BACKENDS {
+        let server = montreal(backend);
+        let mut till = Till::enrolled(&server);
+        till.sell_mixed();
+        till.sell_mixed();
+        let report = till.register.sync_now().unwrap();
+        assert_eq!((report.accepted, report.quarantined), (3, 0), "{backend:?}");
+        let sale: Sale = serde_json::from_str(&till.entries()[1].payload).unwrap();
+        let rates: Vec<(&str, &str)> =
+            sale.taxes.iter().map(|t| (t.code.as_str(), t.rate.as_str())).collect();
+        assert!(rates.len() > 2, "GST and QST at 0 % and at their rates: {rates:?}");
+    }
+}
+
+#[test]
+fn a_ledger_sent_again_under_another_identity_is_not_counted_twice() {
+    for backend in BACKENDS {
+        let server = montreal(backend);
+        let mut first = Till::enrolled(&server);
+        first.sell();
+        first.register.sync_now().unwrap();
+        // Register 2 sends register 1's entries as its own.
+        let second = Till::enrolled(&server);
+        let ack = second.transport().post_batch(&batch(&first.entries())).unwrap();
+        assert_eq!(ack.accepted, 0, "{backend:?}");
+        assert!(ack.quarantined.iter().all(|q| q.code == "held_elsewhere"), "{ack:?}");
+        assert_eq!(ack.quarantined.len(), 2);
+        let on_server = server.rt.block_on(server.db.sale_payloads("montreal")).unwrap();
+        assert_eq!(on_server.len(), 1, "the sale counts once");
+    }
+}

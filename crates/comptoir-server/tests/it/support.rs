@@ -12,6 +12,7 @@ use comptoir_sync::{HttpTransport, Trust};
 
 pub const PEANUTS: &str = "0019061093791";
 pub const TRUFFLES: &str = "0020601405080";
+pub const SRIRACHA_UPC_A: &str = "024463061163";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -85,6 +86,8 @@ pub struct TestServer {
     pub url: String,
     pub pin_pem: String,
     pub fingerprint: String,
+    /// The database: a SQLite path or a PostgreSQL URL.
+    pub location: String,
     _dir: tempfile::TempDir,
     _pg: Option<PgDatabase>,
 }
@@ -114,7 +117,33 @@ impl TestServer {
         let config = tls.server_config().unwrap();
         rt.spawn(async move { comptoir_server::serve(server, listener, config).await });
         let fingerprint = tls.pin_fingerprint().unwrap();
-        TestServer { rt, db, url, pin_pem: tls.pin_pem, fingerprint, _dir: dir, _pg: pg }
+        TestServer { rt, db, url, pin_pem: tls.pin_pem, fingerprint, location, _dir: dir, _pg: pg }
+    }
+
+    /// Stops the server (its runtime and database connections go), runs `between` on the
+    /// stopped database, and serves again on the same port with the same certificates.
+    pub fn restart_with(&mut self, between: impl FnOnce(&str)) {
+        let old = std::mem::replace(
+            &mut self.rt,
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap(),
+        );
+        old.shutdown_timeout(std::time::Duration::from_secs(5));
+        between(&self.location);
+        self.db = self.rt.block_on(Db::open(&self.location)).unwrap();
+        let tls = TlsMaterial::load(&TlsSource::Development {
+            dir: self._dir.path().join("tls"),
+            names: vec![],
+        })
+        .unwrap();
+        let address = self.url.trim_start_matches("https://").to_owned();
+        let listener = std::net::TcpListener::bind(&address).unwrap();
+        let server = Server::new(self.db.clone(), tls.pin_pem.clone());
+        let config = tls.server_config().unwrap();
+        self.rt.spawn(async move { comptoir_server::serve(server, listener, config).await });
     }
 
     pub fn postgres_url(&self) -> &str {
@@ -164,24 +193,44 @@ pub struct Till {
 
 impl Till {
     pub fn new(store: &str) -> Till {
+        Till::numbered(store, 1)
+    }
+
+    /// Register `number` of `store`, the manager signed in and a shift open.
+    pub fn numbered(store: &str, number: i64) -> Till {
+        let mut till = Till::bare(store, number);
+        till.register.open_shift("150.00").unwrap();
+        till
+    }
+
+    /// Register `number` of `store` as installed: nothing recorded yet, the manager signed in.
+    pub fn bare(store: &str, number: i64) -> Till {
         let dir = tempfile::tempdir().unwrap();
         let clock = Arc::new(ManualClock::new(at("2026-12-03T15:00:00Z")));
         let options =
             OpenOptions { clock: Box::new(clock.clone()), printer: None, persist_cart: true };
-        let mut register = Register::init_demo(dir.path(), store, 1, options).unwrap();
+        let mut register = Register::init_demo(dir.path(), store, number, options).unwrap();
         register.sign_in(&Pin::new("1234")).unwrap();
-        register.open_shift("150.00").unwrap();
         Till { dir, clock, register }
     }
 
     /// A Montréal till enrolled with `server` under a new register.
     pub fn enrolled(server: &TestServer) -> Till {
-        let mut till = Till::new("montreal");
         let issued = server.add_register("montreal");
+        let mut till = Till::numbered("montreal", issued.register.number);
         till.register
             .enrol(&server.url, &issued.code, Trust::Fingerprint(server.fingerprint.clone()))
             .unwrap();
         till
+    }
+
+    /// Opens the register in `dir` (after a restore), the manager signed in.
+    pub fn reopen(dir: tempfile::TempDir, clock: Arc<ManualClock>) -> Till {
+        let options =
+            OpenOptions { clock: Box::new(clock.clone()), printer: None, persist_cart: true };
+        let mut register = Register::open(dir.path(), options).unwrap();
+        register.sign_in(&Pin::new("1234")).unwrap();
+        Till { dir, clock, register }
     }
 
     /// Closes the register and opens it again on the same folder, as after a crash between a
@@ -211,6 +260,16 @@ impl Till {
         self.register.scan(PEANUTS).unwrap();
         self.register.scan(TRUFFLES).unwrap();
         self.register.tender_cash("20.00").unwrap().expect("paid");
+        self.clock.advance(chrono::Duration::seconds(40));
+    }
+
+    /// Peanuts, two truffles and a zero-rated sriracha (as its 12-digit UPC-A), paid in cash.
+    pub fn sell_mixed(&mut self) {
+        self.register.scan(PEANUTS).unwrap();
+        self.register.scan(TRUFFLES).unwrap();
+        self.register.scan(TRUFFLES).unwrap();
+        self.register.scan(SRIRACHA_UPC_A).unwrap();
+        self.register.tender_cash("50.00").unwrap().expect("paid");
         self.clock.advance(chrono::Duration::seconds(40));
     }
 
