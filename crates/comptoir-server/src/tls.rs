@@ -94,7 +94,15 @@ fn pem_of(der: &[u8]) -> String {
 fn development(dir: &Path, extra_names: &[String]) -> anyhow::Result<TlsMaterial> {
     let (ca, cert, key) = (dir.join("ca.pem"), dir.join("server.pem"), dir.join("server.key"));
     if !(ca.exists() && cert.exists() && key.exists()) {
-        make_development(dir, extra_names)?;
+        // Two processes starting at once (a server and `comptoir-server tls`) make one set:
+        // the second waits for the lock and finds the files.
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let lock = std::fs::File::create(dir.join(".lock"))
+            .with_context(|| format!("cannot write in {}", dir.display()))?;
+        lock.lock().context("cannot lock the certificate folder")?;
+        if !(ca.exists() && cert.exists() && key.exists()) {
+            make_development(dir, extra_names)?;
+        }
     }
     TlsMaterial::load(&TlsSource::Configured { chain: cert, key, pin: Some(ca) })
 }
