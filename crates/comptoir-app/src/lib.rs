@@ -6,6 +6,7 @@
 //! `comptoir-store`, bytes for the printer in `comptoir-printer`. This crate orders them: a
 //! fact is committed to the ledger before any device is touched.
 
+pub mod backup;
 pub mod clock;
 pub mod config;
 pub mod entry;

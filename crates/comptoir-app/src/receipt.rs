@@ -25,6 +25,16 @@ pub struct SaleMeta {
 }
 
 /// The ledger payload of a paid cart.
+/// A receipt's number: `MTL01-000042`; after a restore (epoch 2 on) `MTL01-2-000042`, so a
+/// number printed by a sale lost with the old disk is never given to another sale.
+pub fn receipt_number(prefix: &str, register: i64, epoch: i64, counter: i64) -> String {
+    if epoch > 1 {
+        format!("{prefix}{register:02}-{epoch}-{counter:06}")
+    } else {
+        format!("{prefix}{register:02}-{counter:06}")
+    }
+}
+
 pub fn sale_entry(
     store: &config::Store,
     priced: &PricedCart,

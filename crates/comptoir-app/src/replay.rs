@@ -285,9 +285,11 @@ impl Register {
         let settlement = Settlement::of(priced.total, &tenders, &self.store.currency);
         let mut tx = self.db.begin()?;
         let counter = tx.next_receipt_seq()?;
-        let receipt_no = format!(
-            "{}{:02}-{counter:06}",
-            self.store.config.register_prefix, self.register.number
+        let receipt_no = crate::receipt::receipt_number(
+            &self.store.config.register_prefix,
+            self.register.number,
+            self.register.epoch,
+            counter,
         );
         let customer = Some(lines[0].customer.clone()).filter(|c| !c.is_empty());
         let sale = receipt::sale_entry(

@@ -95,6 +95,16 @@ enum Command {
     Config { key: Option<String>, value: Option<String> },
     /// Finds items by name (accent- and case-insensitive) or by barcode.
     Find { query: String },
+    /// Copies the register's database to FILE, consistently, even while the app sells.
+    Backup { file: PathBuf },
+    /// Restores the register from a backup: takes back from the server what it holds beyond
+    /// the backup, and starts a new epoch. The database that was there is kept beside it.
+    Restore {
+        file: PathBuf,
+        /// Restore without the server (what it holds beyond the backup stays there only).
+        #[arg(long)]
+        offline: bool,
+    },
     /// Connects this register to the central server with a one-time code (manager PIN).
     Enrol {
         /// The server's address, https://HOST:PORT.
@@ -196,6 +206,15 @@ fn run(cli: Cli) -> AppResult<Value> {
             "items": opened.catalog().len(),
         }));
     }
+    match &cli.command {
+        Command::Backup { file } => {
+            return to_value(&comptoir_app::backup::backup(&data_dir, file)?);
+        }
+        Command::Restore { file, offline } => {
+            return to_value(&comptoir_app::backup::restore(&data_dir, file, *offline)?);
+        }
+        _ => {}
+    }
     let mut register = match Register::open(&data_dir, options(&cli)?) {
         // While the app holds the register, `verify` still reads the chain (WAL lets a reader
         // in beside the writer); every other command waits for the register to be free.
@@ -205,7 +224,9 @@ fn run(cli: Cli) -> AppResult<Value> {
         other => other?,
     };
     match &cli.command {
-        Command::Init { .. } => unreachable_init(),
+        Command::Init { .. } | Command::Backup { .. } | Command::Restore { .. } => {
+            unreachable_init()
+        }
         Command::ImportCatalog { file, skip_bad_rows } => {
             let text = read_file(file)?;
             to_value(&register.import_catalog(&text, *skip_bad_rows)?)

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod api;
+pub mod backup;
 pub mod db;
 pub mod ingest;
 pub mod secret;

@@ -69,7 +69,25 @@ enum Command {
         #[arg(long)]
         store: Option<String>,
     },
-    /// The fingerprint registers check at enrolment.
+    /// Backs the database up to FILE (SQLite: safe while serving; PostgreSQL: pg_dump).
+    Backup { file: PathBuf },
+    /// Restores the database from FILE; stop every server process first.
+    Restore {
+        file: PathBuf,
+        /// Replace the SQLite file that is there (it is kept beside, renamed).
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Makes the development CA and server certificate if missing (as `serve` would), and
+    /// prints the fingerprint registers check at enrolment.
+    Tls {
+        #[arg(long, default_value = "comptoir-server/tls")]
+        tls_dir: PathBuf,
+        /// Another name (DNS or IP) registers reach this server by; may be repeated.
+        #[arg(long = "tls-name")]
+        tls_names: Vec<String>,
+    },
+    /// The fingerprint registers check at enrolment (reads the certificate; makes nothing).
     Fingerprint {
         #[arg(long, default_value = "comptoir-server/tls")]
         tls_dir: PathBuf,
@@ -114,6 +132,12 @@ enum RegisterCommand {
     },
     /// Revokes a register: its next request is refused.
     Revoke { register_id: String },
+    /// Lifts a revocation and prints a new enrolment code (the old credential stays refused).
+    Reinstate {
+        register_id: String,
+        #[arg(long, default_value_t = 72)]
+        valid_hours: i64,
+    },
     List {
         #[arg(long)]
         store: Option<String>,
@@ -136,21 +160,37 @@ async fn main() -> anyhow::Result<()> {
                 .unwrap_or_else(|_| "info".into()),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let cli = Cli::parse();
     match cli.command {
+        Command::Tls { tls_dir, tls_names } => {
+            let tls =
+                TlsMaterial::load(&TlsSource::Development { dir: tls_dir, names: tls_names })?;
+            return print_json(&serde_json::json!({ "fingerprint": tls.pin_fingerprint()? }));
+        }
         Command::Fingerprint { tls_dir, tls_pin } => {
-            let pem = match tls_pin {
-                Some(p) => std::fs::read_to_string(&p)
-                    .with_context(|| format!("cannot read {}", p.display()))?,
-                None => {
-                    TlsMaterial::load(&TlsSource::Development { dir: tls_dir, names: vec![] })?
-                        .pin_pem
-                }
-            };
+            let path = tls_pin.unwrap_or_else(|| tls_dir.join("ca.pem"));
+            let pem = std::fs::read_to_string(&path).with_context(|| {
+                format!(
+                    "cannot read {}: give the server's --tls-dir (the server makes its \
+                     certificates there on first start)",
+                    path.display()
+                )
+            })?;
             return print_json(
                 &serde_json::json!({ "fingerprint": comptoir_server::tls::fingerprint(&pem)? }),
             );
+        }
+        Command::Backup { file } => {
+            comptoir_server::backup::backup(&cli.db, &file)?;
+            return print_json(&serde_json::json!({ "backup": file }));
+        }
+        Command::Restore { file, replace } => {
+            let replaced = comptoir_server::backup::restore(&cli.db, &file, replace)?;
+            // Opening it checks and migrates it.
+            Db::open(&cli.db).await.context("the restored database does not open")?;
+            return print_json(&serde_json::json!({ "restored": file, "replaced": replaced }));
         }
         Command::Serve { listen, tls_dir, tls_names, tls_cert, tls_key, tls_pin, port_file } => {
             let source = match (tls_cert, tls_key) {
@@ -177,6 +217,15 @@ async fn main() -> anyhow::Result<()> {
         }
         _ => {}
     }
+    let creates = matches!(cli.command, Command::Store(StoreCommand::Add { .. }));
+    let sqlite = !cli.db.starts_with("postgres://") && !cli.db.starts_with("postgresql://");
+    if sqlite && !creates && !std::path::Path::new(&cli.db).exists() {
+        anyhow::bail!(
+            "no server database at {}: give its path with --db (or COMPTOIR_SERVER_DB); \
+             `store add` or `serve` makes a new one",
+            cli.db
+        );
+    }
     let db = Db::open(&cli.db).await.context("cannot open the database")?;
     match cli.command {
         Command::Store(StoreCommand::Add { code, name, currency, time_zone }) => {
@@ -200,12 +249,22 @@ async fn main() -> anyhow::Result<()> {
         Command::Register(RegisterCommand::Revoke { register_id }) => {
             print_json(&db.revoke(&register_id, &comptoir_server::now()).await?)
         }
+        Command::Register(RegisterCommand::Reinstate { register_id, valid_hours }) => {
+            db.reinstate(&register_id).await?;
+            print_json(
+                &admin::new_code(&db, &register_id, chrono::Duration::hours(valid_hours)).await?,
+            )
+        }
         Command::Register(RegisterCommand::List { store }) => {
             print_json(&db.registers(store.as_deref()).await?)
         }
         Command::Quarantine { store } => print_json(&db.quarantine(store.as_deref()).await?),
         Command::SecurityEvents { limit } => print_json(&db.security_events(limit).await?),
         Command::Counts { store } => print_json(&db.ledger_counts(store.as_deref()).await?),
-        Command::Serve { .. } | Command::Fingerprint { .. } => unreachable!("handled above"),
+        Command::Serve { .. }
+        | Command::Fingerprint { .. }
+        | Command::Tls { .. }
+        | Command::Backup { .. }
+        | Command::Restore { .. } => unreachable!("handled above"),
     }
 }

@@ -9,7 +9,7 @@ use rusqlite::{OptionalExtension, Row, Transaction, TransactionBehavior, params}
 use crate::{Store, StoreError};
 
 /// `(epoch, seq)` as the ledger's rowid: ordered like the pair, unique like it.
-fn position(epoch: i64, seq: i64) -> i64 {
+pub(crate) fn position(epoch: i64, seq: i64) -> i64 {
     (epoch << 32) + seq
 }
 
@@ -29,7 +29,7 @@ pub struct NewEntry {
     pub payload: String,
 }
 
-fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<Entry> {
+pub(crate) fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<Entry> {
     Ok(Entry {
         epoch: row.get(0)?,
         seq: row.get(1)?,
@@ -45,7 +45,7 @@ fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<Entry> {
     })
 }
 
-const ENTRY_COLUMNS: &str = "epoch, seq, entry_id, kind, recorded_at, business_day, receipt_no, \
+pub(crate) const ENTRY_COLUMNS: &str = "epoch, seq, entry_id, kind, recorded_at, business_day, receipt_no, \
                              external_ref, payload, prev_hash, hash";
 
 /// What [`Store::verify`] found.

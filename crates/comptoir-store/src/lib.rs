@@ -11,6 +11,7 @@
 
 mod error;
 mod ledger;
+mod restore;
 mod schema;
 mod sync;
 mod tables;

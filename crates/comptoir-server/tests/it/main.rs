@@ -7,6 +7,7 @@ mod enrol;
 mod ledger;
 mod multi;
 mod outage;
+mod restore;
 mod sim;
 mod support;
 mod task;

@@ -1,0 +1,144 @@
+//! Backing up a register, and restoring one from a backup without losing what reached the
+//! server or reusing a sequence number with other content.
+
+use std::path::{Path, PathBuf};
+
+use comptoir_store::Store;
+use comptoir_sync::HttpTransport;
+use serde::Serialize;
+
+use crate::register::db_path;
+use crate::{AppError, AppResult};
+
+fn io_error(what: &str, path: &Path, e: std::io::Error) -> AppError {
+    AppError::new("storage_failed", format!("{what} {}: {e}", path.display()))
+}
+
+/// What a backup wrote.
+#[derive(Clone, Debug, Serialize)]
+pub struct BackupReport {
+    pub file: PathBuf,
+    pub entries: u64,
+    pub last: (i64, i64),
+}
+
+/// Copies the register's database into `file` (which must not exist), consistently, even
+/// while the register is open and selling.
+pub fn backup(data_dir: &Path, file: &Path) -> AppResult<BackupReport> {
+    if !db_path(data_dir).exists() {
+        return Err(AppError::new(
+            "not_initialised",
+            format!("{} holds no register to back up", data_dir.display()),
+        ));
+    }
+    if file.exists() {
+        return Err(AppError::new(
+            "invalid_argument",
+            format!("{} exists: a backup never overwrites a file", file.display()),
+        ));
+    }
+    let store = Store::open(&db_path(data_dir))?;
+    store.backup_to(file)?;
+    let copy = Store::open(file)?;
+    let report = copy.verify()?;
+    if let Some(bad) = report.first_bad {
+        return Err(AppError::new(
+            "storage_corrupt",
+            format!(
+                "the backup's ledger is broken at ({}, {}): {}",
+                bad.epoch, bad.seq, bad.reason
+            ),
+        ));
+    }
+    Ok(BackupReport { file: file.to_owned(), entries: report.entries, last: copy.last_position()? })
+}
+
+/// What a restore did.
+#[derive(Clone, Debug, Serialize)]
+pub struct RestoreReport {
+    /// Entries in the backup.
+    pub from_backup: u64,
+    /// Entries taken back from the server (recorded after the backup and uploaded).
+    pub recovered: u64,
+    /// The epoch the register records in from now on.
+    pub epoch: i64,
+    /// Where the database that was there before went, if there was one.
+    pub replaced: Option<PathBuf>,
+}
+
+/// Restores the register in `data_dir` from `backup`: the backup is checked, the entries the
+/// server holds beyond it are taken back (unless `offline`: then they stay on the server
+/// only), and a new epoch starts, so nothing recorded after the backup and lost is ever
+/// confused with what comes next. The database that was there is kept beside it.
+pub fn restore(data_dir: &Path, backup: &Path, offline: bool) -> AppResult<RestoreReport> {
+    let _lock = crate::register::lock_data_dir(data_dir)?;
+    let work = data_dir.join("register.db.restoring");
+    for stale in
+        [work.clone(), work.with_extension("restoring-wal"), work.with_extension("restoring-shm")]
+    {
+        let _ = std::fs::remove_file(stale);
+    }
+    std::fs::copy(backup, &work).map_err(|e| io_error("cannot read the backup", backup, e))?;
+    let (from_backup, recovered, epoch) = {
+        let mut store = Store::open(&work)?;
+        let check = store.verify()?;
+        if let Some(bad) = check.first_bad {
+            return Err(AppError::new(
+                "storage_corrupt",
+                format!(
+                    "the backup's ledger is broken at ({}, {}): {}",
+                    bad.epoch, bad.seq, bad.reason
+                ),
+            ));
+        }
+        store.register()?.ok_or_else(|| {
+            AppError::new(
+                "invalid_argument",
+                format!("{} is not a register's backup", backup.display()),
+            )
+        })?;
+        let recovered = match (store.sync_server()?, offline) {
+            (Some(server), false) => {
+                let transport = HttpTransport::new(&server).map_err(sync_error)?;
+                comptoir_sync::recover(&mut store, &transport, &crate::sync::now)
+                    .map_err(sync_error)?
+                    .recovered
+            }
+            _ => 0,
+        };
+        // Receipts of everything up to here were printed before the backup or by the register
+        // that was lost: none is queued again as an original.
+        let (last_epoch, last_seq) = store.last_position()?;
+        store.set_setting(crate::register::RECEIPTS_QUEUED, &format!("{last_epoch}:{last_seq}"))?;
+        let epoch = store.start_new_epoch()?;
+        (check.entries, recovered, epoch)
+    };
+    let target = db_path(data_dir);
+    let replaced = if target.exists() {
+        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+        let aside = data_dir.join(format!("register.db.replaced-{stamp}"));
+        // The database and its write-ahead log go aside together (the log may hold commits).
+        for suffix in ["", "-wal", "-shm"] {
+            let from = PathBuf::from(format!("{}{suffix}", target.display()));
+            if from.exists() {
+                let to = PathBuf::from(format!("{}{suffix}", aside.display()));
+                std::fs::rename(&from, &to).map_err(|e| io_error("cannot move aside", &from, e))?;
+            }
+        }
+        Some(aside)
+    } else {
+        None
+    };
+    std::fs::rename(&work, &target).map_err(|e| io_error("cannot put in place", &target, e))?;
+    tracing::info!(epoch, recovered, "register restored");
+    Ok(RestoreReport { from_backup, recovered, epoch, replaced })
+}
+
+fn sync_error(e: comptoir_sync::SyncError) -> AppError {
+    let hint = if e.is_transient() {
+        " (the server must be reachable to take back what it holds; `--offline` restores without it)"
+    } else {
+        ""
+    };
+    AppError::new(e.code, format!("{}{hint}", e.message))
+}

@@ -1,0 +1,91 @@
+//! One-command backup and restore of the server's database.
+//!
+//! SQLite: `VACUUM INTO` (a consistent copy, safe while the server runs), and a restore that
+//! keeps the file it replaces beside it. PostgreSQL: `pg_dump --format=custom` and
+//! `pg_restore --clean`, which must be installed (Debian: `postgresql-client`). Stop every
+//! server process before a restore.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, bail};
+
+fn is_postgres(location: &str) -> bool {
+    location.starts_with("postgres://") || location.starts_with("postgresql://")
+}
+
+fn run(mut command: Command, what: &str) -> anyhow::Result<()> {
+    let output = command.output().with_context(|| {
+        format!(
+            "cannot run {what}: install Debian's postgresql-client (it has pg_dump and pg_restore)"
+        )
+    })?;
+    if !output.status.success() {
+        bail!("{what} failed: {}", String::from_utf8_lossy(&output.stderr).trim());
+    }
+    Ok(())
+}
+
+/// Writes a backup of the database at `location` to `file`, which must not exist.
+pub fn backup(location: &str, file: &Path) -> anyhow::Result<()> {
+    if file.exists() {
+        bail!("{} exists: a backup never overwrites a file", file.display());
+    }
+    if is_postgres(location) {
+        let mut command = Command::new("pg_dump");
+        command.args(["--format=custom", "--no-owner", "--file"]).arg(file).arg(location);
+        return run(command, "pg_dump");
+    }
+    let conn = rusqlite::Connection::open_with_flags(
+        location,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .with_context(|| format!("cannot open {location}"))?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    let target = file.to_str().context("the backup path is not UTF-8")?;
+    conn.execute("VACUUM INTO ?1", [target]).with_context(|| format!("cannot write {target}"))?;
+    Ok(())
+}
+
+/// Restores the database at `location` from `file`. A SQLite file already there is kept
+/// beside it (`…replaced-<time>`) and replaced only with `replace`. Returns where the old file
+/// went.
+pub fn restore(location: &str, file: &Path, replace: bool) -> anyhow::Result<Option<PathBuf>> {
+    if !file.exists() {
+        bail!("{} does not exist", file.display());
+    }
+    if is_postgres(location) {
+        let mut command = Command::new("pg_restore");
+        command.args(["--clean", "--if-exists", "--no-owner", "--single-transaction", "--dbname"]);
+        command.arg(location).arg(file);
+        run(command, "pg_restore")?;
+        return Ok(None);
+    }
+    let target = PathBuf::from(location);
+    let mut replaced = None;
+    if target.exists() {
+        if !replace {
+            bail!(
+                "{} exists: stop the server, then restore with --replace (the file is kept beside)",
+                target.display()
+            );
+        }
+        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+        let aside = PathBuf::from(format!("{location}.replaced-{stamp}"));
+        for suffix in ["", "-wal", "-shm"] {
+            let from = PathBuf::from(format!("{location}{suffix}"));
+            if from.exists() {
+                std::fs::rename(&from, format!("{}{suffix}", aside.display()))
+                    .with_context(|| format!("cannot move {} aside", from.display()))?;
+            }
+        }
+        replaced = Some(aside);
+    }
+    if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    let partial = PathBuf::from(format!("{location}.restoring"));
+    std::fs::copy(file, &partial).with_context(|| format!("cannot read {}", file.display()))?;
+    std::fs::rename(&partial, &target)?;
+    Ok(replaced)
+}
