@@ -67,11 +67,16 @@ pub fn error_message(error: &AppError, lang: &str) -> String {
         ("tls_untrusted", true) => format!("Le certificat du serveur n'est pas celui que cette caisse connaît : rien n'a été envoyé. Appelez le soutien. ({d})"),
         ("refused", false) => format!("The server refused this register (revoked or unknown): sales are kept here. Call IT to enrol it again. ({d})"),
         ("refused", true) => format!("Le serveur refuse cette caisse (révoquée ou inconnue) : les ventes restent ici. Appelez le soutien pour la réinscrire. ({d})"),
-        ("fingerprint_mismatch", false) => format!("Wrong server: its certificate does not match the fingerprint given. Nothing was sent. {d}"),
-        ("fingerprint_mismatch", true) => format!("Mauvais serveur : son certificat ne correspond pas à l'empreinte donnée. Rien n'a été envoyé. {d}"),
+        ("fingerprint_mismatch", false) => "Wrong server: its certificate does not match the fingerprint given. Nothing was sent: check the address and the fingerprint with the administrator.".to_owned(),
+        ("fingerprint_mismatch", true) => "Mauvais serveur : son certificat ne correspond pas à l'empreinte donnée. Rien n'a été envoyé : vérifiez l'adresse et l'empreinte avec l'administrateur.".to_owned(),
         ("enrolment_refused", false) => "The server refused the enrolment code (unknown, used, expired or for another store): ask the administrator for a new code.".to_owned(),
         ("enrolment_refused", true) => "Le serveur refuse le code d'inscription (inconnu, déjà utilisé, expiré ou d'un autre magasin) : demandez un nouveau code à l'administrateur.".to_owned(),
         ("bad_url", true) => format!("Adresse du serveur invalide : {d}"),
+        ("server_unreachable", false) => format!("Cannot reach the server: check its address, its port and the network; nothing was changed. ({d})"),
+        ("server_unreachable", true) => format!("Serveur injoignable : vérifiez son adresse, son port et le réseau; rien n'a été changé. ({d})"),
+        ("ledger_conflict", false) => format!("This till cannot take this register's place on the server: {d}"),
+        ("ledger_conflict", true) => "Cette caisse ne peut pas prendre la place de cette caisse sur le serveur : demandez à l'administrateur une nouvelle caisse (register add) et inscrivez-vous avec son code.".to_owned(),
+        ("bad_fingerprint", true) => format!("Empreinte invalide : {d}"),
         (_, _) => d.clone(),
     }
 }

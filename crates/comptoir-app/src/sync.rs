@@ -215,7 +215,14 @@ impl Register {
     pub fn enrol(&mut self, url: &str, code: &str, trust: Trust) -> AppResult<SyncView> {
         self.require("sync_setup")?;
         let before = self.db.last_position()?;
-        comptoir_sync::enrol(&mut self.db, url, code, trust, &now()).map_err(app_error)?;
+        comptoir_sync::enrol(&mut self.db, url, code, trust, &now()).map_err(|e| {
+            if e.code == "offline" {
+                // Not "keep selling": nothing was enrolled.
+                AppError::new("server_unreachable", format!("{url}: {}", e.message))
+            } else {
+                app_error(e)
+            }
+        })?;
         let after = self.db.last_position()?;
         if after != before {
             // A reinstalled till took its ledger back from the server: those receipts were
