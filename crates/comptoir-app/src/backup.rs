@@ -70,9 +70,35 @@ pub struct RestoreReport {
 /// server holds beyond it are taken back (unless `offline`: then they stay on the server
 /// only), and a new epoch starts, so nothing recorded after the backup and lost is ever
 /// confused with what comes next. The database that was there is kept beside it.
-pub fn restore(data_dir: &Path, backup: &Path, offline: bool) -> AppResult<RestoreReport> {
+pub fn restore(
+    data_dir: &Path,
+    backup: &Path,
+    offline: bool,
+    force: bool,
+) -> AppResult<RestoreReport> {
     let _lock = crate::register::lock_data_dir(data_dir)?;
     let work = data_dir.join("register.db.restoring");
+    let result = restore_locked(data_dir, backup, offline, force, &work);
+    if result.is_err() {
+        for leftover in [
+            work.clone(),
+            work.with_extension("restoring-wal"),
+            work.with_extension("restoring-shm"),
+        ] {
+            let _ = std::fs::remove_file(leftover);
+        }
+    }
+    result
+}
+
+fn restore_locked(
+    data_dir: &Path,
+    backup: &Path,
+    offline: bool,
+    force: bool,
+    work: &Path,
+) -> AppResult<RestoreReport> {
+    let work = work.to_owned();
     for stale in
         [work.clone(), work.with_extension("restoring-wal"), work.with_extension("restoring-shm")]
     {
@@ -110,6 +136,21 @@ pub fn restore(data_dir: &Path, backup: &Path, offline: bool) -> AppResult<Resto
         // that was lost: none is queued again as an original.
         let (last_epoch, last_seq) = store.last_position()?;
         store.set_setting(crate::register::RECEIPTS_QUEUED, &format!("{last_epoch}:{last_seq}"))?;
+        let target = db_path(data_dir);
+        let lost = entries_only_in(&target, &store)?;
+        if !lost.is_empty() && !force {
+            let receipts: Vec<&str> = lost.iter().filter_map(|e| e.receipt_no.as_deref()).collect();
+            return Err(AppError::new(
+                "restore_would_lose",
+                format!(
+                    "the register's database holds {} entries that neither the backup nor the \
+                     server has (receipts {}): restoring would drop them. Sync first, or back \
+                     up this database, or restore with --force (it is kept beside)",
+                    lost.len(),
+                    if receipts.is_empty() { "none".to_owned() } else { receipts.join(", ") }
+                ),
+            ));
+        }
         let epoch = store.start_new_epoch()?;
         (check.entries, recovered, epoch)
     };
@@ -141,4 +182,21 @@ fn sync_error(e: comptoir_sync::SyncError) -> AppError {
         ""
     };
     AppError::new(e.code, format!("{}{hint}", e.message))
+}
+
+/// The entries of the database at `current` (if it opens) that `restored` does not hold.
+fn entries_only_in(current: &Path, restored: &Store) -> AppResult<Vec<comptoir_store::Entry>> {
+    if !current.exists() {
+        return Ok(Vec::new());
+    }
+    // A database that does not open (the disk that failed) has nothing to compare.
+    let Ok(store) = Store::open(current) else {
+        return Ok(Vec::new());
+    };
+    let Ok(entries) = store.entries_after(0, 0, u32::MAX) else {
+        return Ok(Vec::new());
+    };
+    let kept: std::collections::HashSet<String> =
+        restored.entries_after(0, 0, u32::MAX)?.into_iter().map(|e| e.hash).collect();
+    Ok(entries.into_iter().filter(|e| !kept.contains(&e.hash)).collect())
 }

@@ -67,6 +67,10 @@ pub struct SyncTask {
 pub(crate) struct SyncShared(Arc<Mutex<Shared>>);
 
 impl SyncShared {
+    fn reset(&self) {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Shared::default();
+    }
+
     fn get(&self) -> Shared {
         self.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
@@ -116,16 +120,14 @@ fn app_error(e: SyncError) -> AppError {
     AppError::new(e.code, e.message)
 }
 
-/// One round: upload what waits; with nothing to send, ask the server where it stands, which
-/// also finds a server restored from a backup (its mark lower than ours: send again).
+/// One round: first ask the server where it stands for every epoch (which finds a server
+/// restored from a backup: where it holds less than it acknowledged, the mark goes back and
+/// those entries go again, earliest epoch first), then upload what waits.
 pub fn round(store: &mut Store, transport: &HttpTransport) -> Result<UploadReport, SyncError> {
-    let batch = batch_size();
-    let mut report = comptoir_sync::upload_in_batches_of(store, transport, &now, batch)?;
-    if report.batches == 0 {
-        let status = transport.ledger_status()?;
-        let (epoch, acked) = store.sync_acked()?;
+    let status = transport.ledger_status()?;
+    for (epoch, acked) in store.sync_acked_marks()? {
         let held = status.epochs.iter().find(|m| m.epoch == epoch).map_or(0, |m| m.high_water);
-        if epoch > 0 && held < acked {
+        if held < acked {
             tracing::warn!(
                 epoch,
                 held,
@@ -133,10 +135,10 @@ pub fn round(store: &mut Store, transport: &HttpTransport) -> Result<UploadRepor
                 "the server holds less than it acknowledged; sending again"
             );
             store.set_sync_acked(epoch, held, &now())?;
-            report = comptoir_sync::upload_in_batches_of(store, transport, &now, batch)?;
+            break;
         }
     }
-    Ok(report)
+    comptoir_sync::upload_in_batches_of(store, transport, &now, batch_size())
 }
 
 /// Entries per batch: `COMPTOIR_SYNC_BATCH` (1 to 1000), else [`comptoir_sync::BATCH`]. Smaller
@@ -224,6 +226,9 @@ impl Register {
             }
         })?;
         let after = self.db.last_position()?;
+        // A new enrolment: what the last rounds said is about the old one.
+        self.sync_shared.reset();
+        self.db.set_setting(LAST_ERROR, "")?;
         if after != before {
             // A reinstalled till took its ledger back from the server: those receipts were
             // printed by the till that was lost, none prints again; the open shift, the epoch

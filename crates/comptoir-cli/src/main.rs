@@ -104,6 +104,9 @@ enum Command {
         /// Restore without the server (what it holds beyond the backup stays there only).
         #[arg(long)]
         offline: bool,
+        /// Restore even if the database there holds entries the backup and the server lack.
+        #[arg(long)]
+        force: bool,
     },
     /// Connects this register to the central server with a one-time code (manager PIN).
     Enrol {
@@ -210,8 +213,8 @@ fn run(cli: Cli) -> AppResult<Value> {
         Command::Backup { file } => {
             return to_value(&comptoir_app::backup::backup(&data_dir, file)?);
         }
-        Command::Restore { file, offline } => {
-            return to_value(&comptoir_app::backup::restore(&data_dir, file, *offline)?);
+        Command::Restore { file, offline, force } => {
+            return to_value(&comptoir_app::backup::restore(&data_dir, file, *offline, *force)?);
         }
         _ => {}
     }

@@ -26,6 +26,19 @@ pub struct EnrolRequest {
     /// The register's number in its store, as configured on it (its receipts carry it): a
     /// code for another register of the store is refused.
     pub register_number: i64,
+    /// The register's last ledger entry, `None` when it has recorded nothing. When the server
+    /// already holds a ledger for the register, this entry must be one of it (the same till,
+    /// or a new install taking it back): otherwise the enrolment is refused
+    /// (`ledger_conflict`) and nothing changes.
+    #[serde(default)]
+    pub tip: Option<LedgerTip>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct LedgerTip {
+    pub epoch: i64,
+    pub seq: i64,
+    pub hash: String,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -113,6 +126,8 @@ pub mod codes {
     pub const REVOKED: &str = "revoked";
     /// The credential is valid but not for this register or store.
     pub const FORBIDDEN: &str = "forbidden";
+    /// The register's ledger is not the one the server holds for that register.
+    pub const LEDGER_CONFLICT: &str = "ledger_conflict";
     /// The enrolment code is unknown, used or expired.
     pub const ENROLMENT_REFUSED: &str = "enrolment_refused";
     /// The body is not the JSON the endpoint takes.

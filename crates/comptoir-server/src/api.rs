@@ -202,6 +202,7 @@ async fn enrol(
             store_code: request.store_code.clone(),
             device_id: request.device_id.clone(),
             register_number: request.register_number,
+            tip: request.tip.clone(),
             credential_hash: secret::hash(&credential),
             now,
         })
@@ -224,6 +225,17 @@ async fn enrol(
                 register_number: register.number,
                 credential,
             }))
+        }
+        Enrolment::Conflict(reason) => {
+            server.security("enrolment_conflict", None, &reason, Some(addr.ip().to_string())).await;
+            Err(Failure::new(
+                StatusCode::CONFLICT,
+                codes::LEDGER_CONFLICT,
+                "the server already holds another till's ledger under this register: this till \
+                 cannot take its place; nothing was changed. Ask the administrator for a \
+                 register of its own (comptoir-server register add), or enrol this till before \
+                 it records anything (not even a shift) to take the register back",
+            ))
         }
         Enrolment::Refused(reason) => {
             server.security("enrolment_refused", None, &reason, Some(addr.ip().to_string())).await;

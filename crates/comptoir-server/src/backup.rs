@@ -55,13 +55,42 @@ pub fn restore(location: &str, file: &Path, replace: bool) -> anyhow::Result<Opt
         bail!("{} does not exist", file.display());
     }
     if is_postgres(location) {
+        // Servers just stopped may take a moment to leave: wait a little for them.
+        let mut connected = String::new();
+        for _ in 0..20 {
+            let busy = Command::new("psql")
+                .arg(location)
+                .args([
+                    "-tAc",
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
+                    AND application_name = 'comptoir-server' AND pid <> pg_backend_pid()",
+                ])
+                .output()
+                .context("cannot run psql: install Debian's postgresql-client")?;
+            connected = String::from_utf8_lossy(&busy.stdout).trim().to_owned();
+            if connected == "0" {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(250));
+        }
+        if connected != "0" {
+            bail!(
+                "comptoir-server processes are connected to this database ({connected}): stop them first"
+            );
+        }
+        // What is replaced is kept, as a dump beside the backup.
+        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+        let aside = PathBuf::from(format!("{}.replaced-{stamp}", file.display()));
+        backup(location, &aside)?;
         let mut command = Command::new("pg_restore");
         command.args(["--clean", "--if-exists", "--no-owner", "--single-transaction", "--dbname"]);
         command.arg(location).arg(file);
         run(command, "pg_restore")?;
-        return Ok(None);
+        return Ok(Some(aside));
     }
     let target = PathBuf::from(location);
+    let _serving = serving_lock(location)
+        .map_err(|_| anyhow::anyhow!("a comptoir-server is serving {location}: stop it first"))?;
     let mut replaced = None;
     if target.exists() {
         if !replace {
@@ -88,4 +117,18 @@ pub fn restore(location: &str, file: &Path, replace: bool) -> anyhow::Result<Opt
     std::fs::copy(file, &partial).with_context(|| format!("cannot read {}", file.display()))?;
     std::fs::rename(&partial, &target)?;
     Ok(replaced)
+}
+
+/// The lock a server serving a SQLite database holds for as long as it runs (`<db>.lock`): a
+/// second server, or a restore, on the same file is refused while it is held.
+pub fn serving_lock(location: &str) -> anyhow::Result<std::fs::File> {
+    let path = PathBuf::from(format!("{location}.lock"));
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    let file =
+        std::fs::File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
+    file.try_lock()
+        .map_err(|_| anyhow::anyhow!("{} is held by a running server", path.display()))?;
+    Ok(file)
 }

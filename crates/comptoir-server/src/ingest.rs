@@ -122,7 +122,7 @@ pub fn plan(entries: &[LedgerEntry], state: &EpochState, store: StoreFacts<'_>) 
                 .then_some(ChainFault::BackLink)
         };
         let verdict = match fault {
-            Some(fault) => Err((fault.code().to_owned(), fault.reason())),
+            Some(ref fault) => Err((fault.code().to_owned(), fault.reason())),
             None if state.held_elsewhere.contains(&entry.entry_id) => Err((
                 "held_elsewhere".to_owned(),
                 format!(
@@ -133,6 +133,23 @@ pub fn plan(entries: &[LedgerEntry], state: &EpochState, store: StoreFacts<'_>) 
             )),
             None => check_entry(entry, store).map_err(|f| (f.code.to_owned(), f.reason)),
         };
+        if entry.seq == 1 && matches!(fault, Some(ChainFault::BackLink)) {
+            // A new epoch that links to an entry the server does not hold (yet): the register
+            // sends its earlier epochs first, so this is a server restored from a backup that
+            // misses them, or a ledger that was tampered with. Set aside beside the chain and
+            // not passed: once the earlier entries are back, the same entry goes in.
+            plan.quarantine.push(Quarantined {
+                entry: entry.clone(),
+                code: "unknown_back_link".to_owned(),
+                reason: format!(
+                    "epoch {} starts from an entry this server does not hold ({}…)",
+                    entry.epoch,
+                    &entry.prev_hash[..entry.prev_hash.len().min(12)]
+                ),
+                in_chain: false,
+            });
+            break;
+        }
         match verdict {
             Ok(()) => plan.accept.push(entry.clone()),
             Err((code, reason)) => plan.quarantine.push(Quarantined {

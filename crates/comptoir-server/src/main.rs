@@ -198,6 +198,15 @@ async fn main() -> anyhow::Result<()> {
                 _ => TlsSource::Development { dir: tls_dir, names: tls_names },
             };
             let tls = TlsMaterial::load(&source)?;
+            let sqlite = !cli.db.starts_with("postgres://") && !cli.db.starts_with("postgresql://");
+            // One server per SQLite file (a second one, or a restore, is refused meanwhile).
+            let _serving = if sqlite {
+                Some(comptoir_server::backup::serving_lock(&cli.db).map_err(|_| {
+                    anyhow::anyhow!("another comptoir-server serves {}: stop it first", cli.db)
+                })?)
+            } else {
+                None
+            };
             let db = Db::open(&cli.db).await.context("cannot open the database")?;
             let listener = std::net::TcpListener::bind(&listen)
                 .with_context(|| format!("cannot listen on {listen}"))?;

@@ -36,6 +36,28 @@ impl Store {
         Ok(next)
     }
 
+    /// Whether this ledger holds exactly this entry at this position.
+    pub fn holds(&self, epoch: i64, seq: i64, hash: &str) -> Result<bool, StoreError> {
+        let found: Option<i64> = self
+            .conn()
+            .query_row(
+                "SELECT 1 FROM ledger WHERE position = ?1 AND hash = ?2",
+                params![position(epoch, seq), hash],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(found.is_some())
+    }
+
+    /// The ledger's last entry, if it has any.
+    pub fn last_entry(&self) -> Result<Option<Entry>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM ledger ORDER BY position DESC LIMIT 1",
+            crate::ledger::ENTRY_COLUMNS
+        );
+        Ok(self.conn().query_row(&sql, [], entry_from_row).optional()?)
+    }
+
     /// The last entry of an epoch, if it has any.
     pub fn last_of_epoch(&self, epoch: i64) -> Result<Option<Entry>, StoreError> {
         let sql = format!(

@@ -135,6 +135,14 @@ impl Store {
         Ok(())
     }
 
+    /// The server's acknowledgement of each epoch, in order.
+    pub fn sync_acked_marks(&self) -> Result<Vec<(i64, i64)>, StoreError> {
+        let mut st =
+            self.conn().prepare("SELECT epoch, high_water FROM sync_ack ORDER BY epoch")?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
     /// Entries the server has not acknowledged, in order, at most `limit`.
     pub fn sync_pending(&self, limit: u32) -> Result<Vec<Entry>, StoreError> {
         let (epoch, seq) = self.sync_acked()?;

@@ -95,6 +95,7 @@ pub(crate) fn send<T: serde::de::DeserializeOwned>(
     };
     let code = match status.as_u16() {
         401 | 403 if server_code == "enrolment_refused" => "enrolment_refused",
+        409 if server_code == "ledger_conflict" => "ledger_conflict",
         401 | 403 => "refused",
         400..=499 => "rejected",
         _ => "server_error",

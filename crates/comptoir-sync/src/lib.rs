@@ -59,6 +59,23 @@ pub enum Trust {
     Certificate(String),
 }
 
+/// What the register shows the server of its ledger at enrolment: the entry at the mark the
+/// server last acknowledged (the server holds it if this is the same till, even with later
+/// sales not sent yet), else its last entry; `None` when it has recorded nothing.
+fn enrolment_tip(store: &Store) -> Result<Option<comptoir_protocol::wire::LedgerTip>, SyncError> {
+    let (epoch, seq) = store.sync_acked()?;
+    let entry = if seq > 0 {
+        store.entries_after(epoch, seq - 1, 1)?.into_iter().next()
+    } else {
+        store.last_entry()?
+    };
+    Ok(entry.map(|e| comptoir_protocol::wire::LedgerTip {
+        epoch: e.epoch,
+        seq: e.seq,
+        hash: e.hash,
+    }))
+}
+
 /// Enrols the register with the server at `url` using a one-time `code`, and records the
 /// credential and the pinned certificate in the register's database.
 pub fn enrol(
@@ -106,6 +123,7 @@ pub fn enrol(
         store_code: register.store_code.clone(),
         device_id: register.register_id.clone(),
         register_number: register.number,
+        tip: enrolment_tip(store)?,
     };
     let response: comptoir_protocol::wire::EnrolResponse =
         http::send(client.post(format!("{url}/v1/enrol")).json(&request))?;
@@ -117,74 +135,28 @@ pub fn enrol(
         pin_pem,
         enrolled_at: now.to_owned(),
     };
-    store.set_sync_server(&server)?;
-    tracing::info!(register = %server.register_id, url = %server.url, "enrolled");
+    // The server checked, in the enrolment's transaction, that this register's last entry is
+    // one it holds under that register (or that this ledger is empty): a till with another
+    // history was refused there, with nothing changed. What the server holds beyond it comes
+    // back before the enrolment is recorded here, so nothing new is recorded in between.
     let transport = HttpTransport::new(&server)?;
-    if let Err(e) = take_over_history(store, &transport, &|| now.to_owned()) {
-        if e.code == "ledger_conflict" {
-            store.clear_sync_server()?;
-        }
-        return Err(e);
-    }
-    Ok(server)
-}
-
-/// A register enrolled under an identity the server already holds a ledger for (a till
-/// reinstalled on a new disk, re-enrolled with a new code): an empty register takes that
-/// ledger back and starts a new epoch after it, so its receipt numbers and sequences go on; a
-/// register whose own ledger is that one (the same history, maybe shorter) takes back what it
-/// lacks; a register with another history is refused (`ledger_conflict`), before it could
-/// send anything.
-fn take_over_history(
-    store: &mut Store,
-    transport: &HttpTransport,
-    now: &dyn Fn() -> String,
-) -> Result<(), SyncError> {
-    let status = transport.ledger_status()?;
-    if status.epochs.iter().all(|m| m.high_water == 0) {
-        return Ok(());
-    }
-    let (epoch, seq) = store.last_position()?;
-    if (epoch, seq) == (0, 0) {
-        let report = recover(store, transport, now)?;
-        let next = store.start_new_epoch()?;
+    let empty = store.last_entry()?.is_none();
+    let report = recover(store, &transport, &|| now.to_owned())?;
+    if empty && report.recovered > 0 {
+        let epoch = store.start_new_epoch()?;
         tracing::info!(
             recovered = report.recovered,
-            epoch = next,
+            epoch,
             "took this register's ledger back from the server"
         );
-        return Ok(());
     }
-    let held = status.epochs.iter().find(|m| m.epoch == epoch).map_or(0, |m| m.high_water);
-    let later = status.epochs.iter().any(|m| m.epoch > epoch && m.high_water > 0);
-    // The furthest position both hold: the same entry there means the same history.
-    let probe = status
-        .epochs
-        .iter()
-        .filter(|m| m.epoch <= epoch && m.high_water > 0)
-        .map(|m| (m.epoch, if m.epoch == epoch { m.high_water.min(seq) } else { m.high_water }))
-        .max();
-    let same = match probe {
-        Some((e, s)) => {
-            let theirs = transport.ledger_entries(e, s - 1, 1)?;
-            let ours = store.entries_after(e, s - 1, 1)?;
-            matches!((theirs.first(), ours.first()),
-                (Some(t), Some(o)) if t.hash == o.hash && (t.epoch, t.seq) == (o.epoch, o.seq))
-        }
-        None => false,
-    };
-    if !same || later {
-        return Err(SyncError::new(
-            "ledger_conflict",
-            "the server already holds another till's ledger under this register: this till \
-             cannot take its place; ask the administrator for a new register \
-             (comptoir-server register add) and enrol with its code",
-        ));
+    let acked = store.sync_acked()?;
+    store.set_sync_server(&server)?;
+    if acked != (0, 0) {
+        store.set_sync_acked(acked.0, acked.1, now)?;
     }
-    if held > seq {
-        recover(store, transport, now)?;
-    }
-    Ok(())
+    tracing::info!(register = %server.register_id, url = %server.url, "enrolled");
+    Ok(server)
 }
 
 /// What an upload did.
@@ -275,13 +247,11 @@ pub fn upload_in_batches_of(
                 ),
             ));
         }
-        let progressed = ack.accepted > 0 || ack.duplicates > 0 || !ack.quarantined.is_empty();
-        if progressed {
+        // Progress is the mark moving; an answer that leaves it where it was, twice in a row,
+        // means the server will not take what comes next: stop, do not loop.
+        if held > first_seq - 1 {
             idle_rounds = 0;
         } else {
-            // Nothing taken: the server holds less than this register thought (it was restored
-            // from a backup) and the mark went back, so the next round sends from there. Twice
-            // in a row means the server will not take what comes next: stop, do not loop.
             idle_rounds += 1;
             tracing::warn!(
                 epoch,
@@ -294,8 +264,11 @@ pub fn upload_in_batches_of(
                 return Err(SyncError::new(
                     "stalled",
                     format!(
-                        "the server stays at epoch {epoch} sequence {} and takes nothing after it",
-                        ack.high_water
+                        "the server stays at epoch {epoch} sequence {held} and takes nothing after it{}",
+                        ack.quarantined
+                            .first()
+                            .map(|q| format!(" ({}: {})", q.code, q.reason))
+                            .unwrap_or_default()
                     ),
                 ));
             }
@@ -314,37 +287,79 @@ pub struct RecoverReport {
     pub through: (i64, i64),
 }
 
-/// After a restore from a backup: takes back, from the server, the entries this register
-/// recorded after the backup and uploaded (they continue the chain exactly, or nothing is
-/// taken), so no sale that reached the server is missing here and receipt numbers go on
-/// after them. Call it before anything new is recorded; then start a new epoch.
+/// Everything the server holds of this register, every epoch, in order.
+fn fetch_all(transport: &HttpTransport) -> Result<Vec<comptoir_store::Entry>, SyncError> {
+    let status = transport.ledger_status()?;
+    let mut marks: Vec<_> = status.epochs.iter().map(|m| (m.epoch, m.high_water)).collect();
+    marks.sort_unstable();
+    let mut all = Vec::new();
+    for (epoch, high_water) in marks {
+        let mut after = 0;
+        while after < high_water {
+            let page = transport.ledger_entries(epoch, after, 1000)?;
+            let Some(last) = page.last() else {
+                break;
+            };
+            after = last.seq;
+            all.extend(page);
+        }
+    }
+    Ok(all)
+}
+
+/// The entries that continue `tip` (the register's last entry, `None` for an empty ledger)
+/// up to the server's latest entry, following back links: a register restored from a backup
+/// forks its history (its new epoch links to the backup's last entry, not to what came after
+/// it), and only the branch that leads to the latest entry can be taken back. `None` when the
+/// latest entry does not descend from `tip`.
+fn chain_from(
+    tip: Option<&comptoir_store::Entry>,
+    held: Vec<comptoir_store::Entry>,
+) -> Option<Vec<comptoir_store::Entry>> {
+    let latest = held.iter().max_by_key(|e| (e.epoch, e.seq))?.hash.clone();
+    let mut by_hash: std::collections::HashMap<String, comptoir_store::Entry> =
+        held.into_iter().map(|e| (e.hash.clone(), e)).collect();
+    let stop = tip.map_or(comptoir_protocol::GENESIS, |t| t.hash.as_str());
+    let mut chain = Vec::new();
+    let mut cursor = latest;
+    while cursor != stop {
+        let entry = by_hash.remove(&cursor)?;
+        cursor = entry.prev_hash.clone();
+        chain.push(entry);
+    }
+    chain.reverse();
+    Some(chain)
+}
+
+/// Takes back, from the server, the entries that continue this register's ledger (after a
+/// restore from a backup, or on a new install of a register): all or nothing, in one
+/// transaction, so no sale that reached the server is missing here and receipt numbers go
+/// on after them. Call it before anything new is recorded; then start a new epoch.
 pub fn recover(
     store: &mut Store,
     transport: &HttpTransport,
     now: &dyn Fn() -> String,
 ) -> Result<RecoverReport, SyncError> {
-    let status = transport.ledger_status()?;
-    let mut marks: Vec<_> = status.epochs.iter().map(|m| (m.epoch, m.high_water)).collect();
-    marks.sort_unstable();
-    let mut report = RecoverReport { recovered: 0, through: store.last_position()? };
-    for (epoch, high_water) in marks {
-        let (last_epoch, last_seq) = store.last_position()?;
-        if epoch < last_epoch {
-            continue;
+    let held = fetch_all(transport)?;
+    let tip = store.last_entry()?;
+    // Nothing to take back when this ledger already holds the server's latest entry (the
+    // same history, as long or longer).
+    match held.iter().max_by_key(|e| (e.epoch, e.seq)) {
+        None => return Ok(RecoverReport { recovered: 0, through: store.last_position()? }),
+        Some(latest) if store.holds(latest.epoch, latest.seq, &latest.hash)? => {
+            return Ok(RecoverReport { recovered: 0, through: store.last_position()? });
         }
-        let mut after = if epoch == last_epoch { last_seq } else { 0 };
-        while after < high_water {
-            let page = transport.ledger_entries(epoch, after, i64::from(BATCH))?;
-            let Some(last) = page.last() else {
-                break;
-            };
-            after = last.seq;
-            report.recovered += store.recover_entries(&page)?;
-        }
-        let (held_epoch, held_seq) = store.last_position()?;
-        let held = if held_epoch == epoch { held_seq.min(high_water) } else { 0 };
-        store.set_sync_acked(epoch, held, &now())?;
+        Some(_) => {}
     }
-    report.through = store.last_position()?;
-    Ok(report)
+    let latest = held.iter().map(|e| (e.epoch, e.seq)).max().unwrap_or((0, 0));
+    let chain = chain_from(tip.as_ref(), held).ok_or_else(|| {
+        SyncError::new(
+            "ledger_conflict",
+            "the server's latest entries of this register do not continue this ledger",
+        )
+    })?;
+    let recovered = store.recover_entries(&chain)?;
+    // Everything the server holds is acknowledged, whatever branch it is on.
+    store.set_sync_acked(latest.0, latest.1, &now())?;
+    Ok(RecoverReport { recovered, through: store.last_position()? })
 }

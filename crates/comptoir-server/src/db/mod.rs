@@ -110,6 +110,9 @@ pub enum Enrolment {
     Enrolled(RegisterRow),
     /// Refused, with the reason for the log (the caller hears only "refused").
     Refused(String),
+    /// The code is good, but the register's ledger is not the one held for that register:
+    /// nothing changed (the code stays usable, the register's credential stays as it was).
+    Conflict(String),
 }
 
 /// What the server holds for a store, for totals checks and reports.
@@ -129,6 +132,7 @@ pub struct EnrolAttempt {
     pub store_code: String,
     pub device_id: String,
     pub register_number: i64,
+    pub tip: Option<comptoir_protocol::wire::LedgerTip>,
     pub credential_hash: String,
     pub now: String,
 }
@@ -436,6 +440,16 @@ pub(crate) mod sql {
     pub const IN_CHAIN_QUARANTINE: &str = "SELECT entry FROM quarantine \
         WHERE register_id = $1 AND epoch = $2 AND seq > $3 AND in_chain ORDER BY seq LIMIT $4";
 
+    /// Whether the server holds this register's ledger at all, and the hash it holds at one
+    /// position.
+    pub const HOLDS_ANY: &str = "SELECT 1 FROM ledger WHERE register_id = $1 \
+        UNION ALL SELECT 1 FROM quarantine WHERE register_id = $1 AND in_chain LIMIT 1";
+
+    pub const HASH_AT: &str = "SELECT hash FROM ledger \
+        WHERE register_id = $1 AND epoch = $2 AND seq = $3 \
+        UNION ALL SELECT hash FROM quarantine \
+        WHERE register_id = $1 AND epoch = $2 AND seq = $3 AND in_chain";
+
     pub const BACK_LINK_KNOWN: &str = "SELECT 1 FROM ledger \
         WHERE register_id = $1 AND hash = $2 AND epoch < $3 \
         UNION ALL SELECT 1 FROM quarantine \
@@ -454,4 +468,24 @@ pub(crate) fn merge_entries(
     stored.sort_by_key(|e| e.seq);
     stored.truncate(limit.max(0) as usize);
     Ok(stored)
+}
+
+/// Why a register with this ledger tip may not take a register's place, given what the
+/// server holds: `holds_any` (the register has a ledger here) and the hashes at the tip's
+/// position.
+pub(crate) fn history_conflict(
+    tip: Option<&comptoir_protocol::wire::LedgerTip>,
+    holds_any: bool,
+    hashes_at_tip: &[String],
+) -> Option<String> {
+    match tip {
+        _ if !holds_any => None,
+        None => None,
+        Some(t) if hashes_at_tip.contains(&t.hash) => None,
+        Some(t) => Some(format!(
+            "the register's last entry ({}, {}) is not in the ledger held for this register: \
+             another till's history",
+            t.epoch, t.seq
+        )),
+    }
 }

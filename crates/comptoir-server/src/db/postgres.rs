@@ -64,8 +64,10 @@ const REGISTER_BY_ID: &str = "SELECT r.id, r.store_id, s.code, r.number, r.name,
 
 impl PgDb {
     pub async fn open(url: &str) -> DbResult<PgDb> {
-        let config: tokio_postgres::Config =
+        let mut config: tokio_postgres::Config =
             url.parse().map_err(|e| DbError::Backend(format!("bad PostgreSQL URL: {e}")))?;
+        // How a restore finds running servers.
+        config.application_name("comptoir-server");
         let manager = Manager::from_config(
             config,
             NoTls,
@@ -85,8 +87,11 @@ impl PgDb {
         let tx = client.transaction().await?;
         // Several servers starting at once: one migrates, the others wait and find it done.
         tx.execute("SELECT pg_advisory_xact_lock(7458279001)", &[]).await?;
-        tx.batch_execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")
-            .await?;
+        let exists: Option<String> =
+            tx.query_one("SELECT to_regclass('schema_version')::text", &[]).await?.get(0);
+        if exists.is_none() {
+            tx.batch_execute("CREATE TABLE schema_version (version BIGINT NOT NULL)").await?;
+        }
         let found: i64 =
             tx.query_opt("SELECT version FROM schema_version", &[]).await?.map_or(0, |r| r.get(0));
         if found > migrations().len() as i64 {
@@ -260,6 +265,7 @@ impl PgDb {
             store_code,
             device_id,
             register_number,
+            tip,
             credential_hash,
             now,
         } = attempt;
@@ -298,6 +304,19 @@ impl PgDb {
         if let Some(refusal) = super::sqlite::enrol_refusal(&register, store_code, register_number)
         {
             return Ok(Enrolment::Refused(refusal));
+        }
+        let holds_any = tx.query_opt(HOLDS_ANY, &[&register_id]).await?.is_some();
+        let hashes: Vec<String> = match &tip {
+            Some(t) => tx
+                .query(HASH_AT, &[&register_id, &t.epoch, &t.seq])
+                .await?
+                .iter()
+                .map(|r| r.get(0))
+                .collect(),
+            None => Vec::new(),
+        };
+        if let Some(conflict) = super::history_conflict(tip.as_ref(), holds_any, &hashes) {
+            return Ok(Enrolment::Conflict(conflict));
         }
         tx.execute("UPDATE enrolment SET used_at = $2 WHERE code_hash = $1", &[&code_hash, &now])
             .await?;

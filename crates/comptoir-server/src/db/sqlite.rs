@@ -297,6 +297,7 @@ impl SqliteDb {
             store_code,
             device_id,
             register_number,
+            tip,
             credential_hash,
             now,
         } = attempt;
@@ -326,6 +327,17 @@ impl SqliteDb {
             )?;
             if let Some(refusal) = enrol_refusal(&register, &store_code, register_number) {
                 return Ok(Enrolment::Refused(refusal));
+            }
+            let holds_any = tx.query_row(&q(HOLDS_ANY), [&register_id], |_| Ok(())).optional()?.is_some();
+            let hashes: Vec<String> = match &tip {
+                Some(t) => tx
+                    .prepare(&q(HASH_AT))?
+                    .query_map(params![register_id, t.epoch, t.seq], |r| r.get(0))?
+                    .collect::<Result<_, _>>()?,
+                None => Vec::new(),
+            };
+            if let Some(conflict) = super::history_conflict(tip.as_ref(), holds_any, &hashes) {
+                return Ok(Enrolment::Conflict(conflict));
             }
             tx.execute("UPDATE enrolment SET used_at = ?2 WHERE code_hash = ?1", params![code_hash, now])?;
             tx.execute(

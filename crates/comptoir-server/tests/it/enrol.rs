@@ -207,11 +207,17 @@ fn a_till_with_another_history_cannot_take_a_registers_place() {
     let mut other = Till::numbered("montreal", 1);
     other.sell();
     let fingerprint = Trust::Fingerprint(server.fingerprint.clone());
-    let refused = other.register.enrol(&server.url, &code, fingerprint).unwrap_err();
+    let refused = other.register.enrol(&server.url, &code, fingerprint.clone()).unwrap_err();
     assert_eq!(refused.code, "ledger_conflict", "{refused:?}");
     assert_eq!(other.register.sync_view().unwrap().state, "not_enrolled", "it sends nothing");
     let counts = server.rt.block_on(server.db.ledger_counts(None)).unwrap();
     assert_eq!((counts[0].entries, counts[0].quarantined), (2, 0));
+    // Nothing changed on the server: the real till goes on, and the code is still good.
+    first.sell();
+    assert_eq!(first.register.sync_now().unwrap().accepted, 1);
+    let mut fresh = Till::bare("montreal", 1);
+    fresh.register.enrol(&server.url, &code, fingerprint).unwrap();
+    assert_eq!(fresh.entries().len(), 3);
 }
 
 #[test]

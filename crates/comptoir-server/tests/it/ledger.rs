@@ -185,7 +185,8 @@ fn a_new_epoch_links_back_to_what_the_register_had() {
         stray.prev_hash = "f".repeat(64);
         stray.hash = stray.compute_hash();
         let ack = transport.post_batch(&batch(&[stray])).unwrap();
-        assert_eq!(ack.quarantined[0].code, "chain_back_link");
+        assert_eq!(ack.quarantined[0].code, "unknown_back_link");
+        assert_eq!(ack.high_water, 0, "set aside beside the chain, not passed");
 
         // The very first entry of a register links to the genesis and nothing else.
         let mut first = entries[0].clone();
@@ -197,7 +198,7 @@ fn a_new_epoch_links_back_to_what_the_register_had() {
         let status = transport.ledger_status().unwrap();
         let marks: Vec<(i64, i64)> =
             status.epochs.iter().map(|m| (m.epoch, m.high_water)).collect();
-        assert_eq!(marks, vec![(1, 4), (2, 1), (3, 1), (4, 1)]);
+        assert_eq!(marks, vec![(1, 4), (2, 1), (3, 0), (4, 1)]);
     }
 }
 

@@ -30,7 +30,12 @@ fn a_restored_register_takes_back_what_reached_the_server_and_starts_a_new_epoch
 
         let Till { dir, clock, register } = till;
         drop(register);
-        let report = backup::restore(dir.path(), &file, false).unwrap();
+        // The database still opens and holds a sale nobody else has: not without --force.
+        let refused = backup::restore(dir.path(), &file, false, false).unwrap_err();
+        assert_eq!(refused.code, "restore_would_lose", "{refused:?}");
+        assert!(refused.detail.contains("MTL01-000006"), "{}", refused.detail);
+        assert!(!dir.path().join("register.db.restoring").exists(), "nothing left behind");
+        let report = backup::restore(dir.path(), &file, false, true).unwrap();
         assert_eq!((report.from_backup, report.recovered, report.epoch), (4, 2, 2), "{backend:?}");
         assert!(report.replaced.as_ref().is_some_and(|p| p.exists()), "the old file is kept");
         let mut till = Till::reopen(dir, clock);
@@ -59,7 +64,7 @@ fn a_register_restored_offline_starts_a_new_epoch_without_the_server() {
     till.sell();
     let Till { dir, clock, register } = till;
     drop(register);
-    let report = backup::restore(dir.path(), &file, true).unwrap();
+    let report = backup::restore(dir.path(), &file, true, true).unwrap();
     assert_eq!((report.from_backup, report.recovered, report.epoch), (2, 0, 2));
     let mut till = Till::reopen(dir, clock);
     till.sell();
@@ -95,4 +100,85 @@ fn a_restored_server_gets_what_it_lost_from_the_registers() {
         let counts = server.rt.block_on(server.db.ledger_counts(None)).unwrap();
         assert_eq!((counts[0].entries, counts[0].sales, counts[0].quarantined), (6, 5, 0));
     }
+}
+
+#[test]
+fn a_restored_server_gets_back_an_epoch_that_started_after_its_backup() {
+    for backend in BACKENDS {
+        let mut server = TestServer::start(backend);
+        server.add_store("montreal", "CAD", "America/Toronto");
+        let mut till = Till::enrolled(&server);
+        till.sell();
+        till.register.sync_now().unwrap();
+        let saved = tempfile::tempdir().unwrap();
+        let server_file = saved.path().join("server.backup");
+        comptoir_server::backup::backup(&server.location, &server_file).unwrap();
+        // The register goes on, is restored from its own backup (a new epoch), sells again.
+        till.sell();
+        till.register.sync_now().unwrap();
+        let register_file = saved.path().join("register.backup");
+        backup::backup(till.dir.path(), &register_file).unwrap();
+        let Till { dir, clock, register } = till;
+        drop(register);
+        backup::restore(dir.path(), &register_file, false, false).unwrap();
+        let mut till = Till::reopen(dir, clock);
+        till.sell();
+        till.register.sync_now().unwrap();
+        // Now the server goes back to before all that.
+        server.restart_with(|location| {
+            comptoir_server::backup::restore(location, &server_file, true).unwrap();
+        });
+        let report = till.register.sync_now().unwrap();
+        assert_eq!((report.accepted, report.quarantined, report.pending), (2, 0, 0), "{backend:?}");
+        let counts = server.rt.block_on(server.db.ledger_counts(None)).unwrap();
+        assert_eq!((counts[0].entries, counts[0].sales, counts[0].quarantined), (4, 3, 0));
+        let marks = server.rt.block_on(server.db.ledger_status(&counts[0].register_id)).unwrap();
+        let marks: Vec<(i64, i64)> = marks.iter().map(|m| (m.epoch, m.high_water)).collect();
+        assert_eq!(marks, vec![(1, 3), (2, 1)]);
+    }
+}
+
+#[test]
+fn a_reinstall_takes_back_the_branch_that_leads_to_the_latest_sale() {
+    let server = TestServer::start(Backend::Sqlite);
+    server.add_store("montreal", "CAD", "America/Toronto");
+    let mut till = Till::enrolled(&server);
+    till.sell();
+    till.register.sync_now().unwrap();
+    let saved = tempfile::tempdir().unwrap();
+    let file = saved.path().join("register.backup");
+    backup::backup(till.dir.path(), &file).unwrap();
+    till.sell();
+    till.register.sync_now().unwrap(); // (1, 3) reaches the server
+    let register_id = till.sync_server().register_id;
+    let Till { dir, clock, register } = till;
+    drop(register);
+    // Restored offline: epoch 2 starts from (1, 2), and (1, 3) is on a branch of its own.
+    backup::restore(dir.path(), &file, true, true).unwrap();
+    let mut till = Till::reopen(dir, clock);
+    till.sell();
+    till.register.sync_now().unwrap();
+    drop(till);
+    // A new install of the register takes back (1, 1), (1, 2), (2, 1) and goes on in epoch 3.
+    let code = server
+        .rt
+        .block_on(comptoir_server::admin::new_code(
+            &server.db,
+            &register_id,
+            chrono::Duration::hours(1),
+        ))
+        .unwrap()
+        .code;
+    let mut new = Till::bare("montreal", 1);
+    new.register
+        .enrol(&server.url, &code, comptoir_sync::Trust::Fingerprint(server.fingerprint.clone()))
+        .unwrap();
+    let positions: Vec<(i64, i64)> = new.entries().iter().map(|e| (e.epoch, e.seq)).collect();
+    assert_eq!(positions, vec![(1, 1), (1, 2), (2, 1)]);
+    assert!(new.register.verify().unwrap().first_bad.is_none());
+    new.register.scan(PEANUTS).unwrap();
+    let sale = new.register.tender_cash("10.00").unwrap().expect("paid");
+    assert_eq!((sale.entry.epoch, sale.entry.seq), (3, 1));
+    let report = new.register.sync_now().unwrap();
+    assert_eq!((report.accepted, report.quarantined), (1, 0));
 }
