@@ -45,20 +45,30 @@ pub fn check_entry(entry: &LedgerEntry, store: StoreFacts<'_>) -> Result<(), Con
             format!("recorded_at {:?} is not an RFC 3339 time with an offset", entry.recorded_at),
         ));
     }
-    let version = serde_json::from_str::<Versioned>(&entry.payload)
-        .map_err(|e| ContentFault::new("bad_payload", format!("payload is not JSON: {e}")))?
-        .v;
-    if version == 0 || version > payload::VERSION {
-        return Err(ContentFault::new(
-            "unsupported_version",
-            format!("payload version {version}; this server reads up to {}", payload::VERSION),
-        ));
-    }
+    // The kind's own type is parsed once; its `v` is checked with it.
+    let version = |v: u32| {
+        if v == 0 || v > payload::VERSION {
+            return Err(ContentFault::new(
+                "unsupported_version",
+                format!("payload version {v}; this server reads up to {}", payload::VERSION),
+            ));
+        }
+        Ok(())
+    };
     match entry.kind.as_str() {
-        kind::SALE => check_sale(entry, parse(entry)?, store),
-        kind::SHIFT_OPENED => amounts(&[&parse::<payload::ShiftOpened>(entry)?.float]),
+        kind::SALE => {
+            let sale: payload::Sale = parse(entry)?;
+            version(sale.v)?;
+            check_sale(entry, sale, store)
+        }
+        kind::SHIFT_OPENED => {
+            let opened: payload::ShiftOpened = parse(entry)?;
+            version(opened.v)?;
+            amounts(&[&opened.float])
+        }
         kind::SHIFT_CLOSED => {
             let closed: payload::ShiftClosed = parse(entry)?;
+            version(closed.v)?;
             let [expected, counted, difference] =
                 amounts3(&closed.expected, &closed.counted, &closed.difference)?;
             if counted - expected != difference {
@@ -73,22 +83,24 @@ pub fn check_entry(entry: &LedgerEntry, store: StoreFacts<'_>) -> Result<(), Con
             Ok(())
         }
         kind::PAID_IN | kind::PAID_OUT | kind::NO_SALE => {
-            amounts(&[&parse::<payload::DrawerMovement>(entry)?.amount])
+            let movement: payload::DrawerMovement = parse(entry)?;
+            version(movement.v)?;
+            amounts(&[&movement.amount])
         }
-        kind::CART_VOIDED => amounts(&[&parse::<payload::CartVoided>(entry)?.total]),
+        kind::CART_VOIDED => {
+            let voided: payload::CartVoided = parse(entry)?;
+            version(voided.v)?;
+            amounts(&[&voided.total])
+        }
         kind::STOCK_ADJUSTMENT => {
             let adjustment: payload::StockAdjustment = parse(entry)?;
+            version(adjustment.v)?;
             let deltas: Vec<&str> = adjustment.lines.iter().map(|l| l.delta.as_str()).collect();
             amounts(&deltas)
         }
-        kind::RECEIPT_REPRINTED => parse::<payload::ReceiptReprinted>(entry).map(|_| ()),
+        kind::RECEIPT_REPRINTED => version(parse::<payload::ReceiptReprinted>(entry)?.v),
         other => Err(ContentFault::new("unknown_kind", format!("unknown entry kind {other:?}"))),
     }
-}
-
-#[derive(serde::Deserialize)]
-struct Versioned {
-    v: u32,
 }
 
 fn parse<T: serde::de::DeserializeOwned>(entry: &LedgerEntry) -> Result<T, ContentFault> {

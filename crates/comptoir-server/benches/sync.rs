@@ -299,6 +299,14 @@ impl Drop for Bench {
     }
 }
 
+/// The register's batch size (`COMPTOIR_SYNC_BATCH`, as the app reads it; default 500).
+fn batch() -> u32 {
+    std::env::var("COMPTOIR_SYNC_BATCH")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(comptoir_sync::BATCH)
+}
+
 fn now() -> String {
     comptoir_server::now()
 }
@@ -317,7 +325,9 @@ fn reconcile(c: &mut Criterion) {
                     let transport =
                         HttpTransport::new(&store.sync_server().unwrap().unwrap()).unwrap();
                     let started = Instant::now();
-                    let report = comptoir_sync::upload(&mut store, &transport, &now).unwrap();
+                    let report =
+                        comptoir_sync::upload_in_batches_of(&mut store, &transport, &now, batch())
+                            .unwrap();
                     let status = transport.ledger_status().unwrap();
                     total += started.elapsed();
                     assert_eq!((report.accepted, report.pending), (10_000, 0));
