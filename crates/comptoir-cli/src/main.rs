@@ -173,7 +173,11 @@ fn main() -> ExitCode {
     };
     match run(cli) {
         Ok(value) => {
-            println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+            // A closed pipe (`comptoir sale | head`) is the reader's business: what was done is
+            // done, so no panic and no failure.
+            use std::io::Write;
+            let text = serde_json::to_string_pretty(&value).unwrap_or_default();
+            let _ = writeln!(std::io::stdout().lock(), "{text}");
             ExitCode::SUCCESS
         }
         Err(error) => {
