@@ -123,6 +123,25 @@ fn restore_locked(
                 format!("{} is not a register's backup", backup.display()),
             )
         })?;
+        let restored_register = store.register()?.map(|r| r.register_id);
+        // The database being replaced, if it still opens, knows this till's identity and its
+        // current enrolment, which may be newer than the backup's.
+        let current = open_current(&db_path(data_dir));
+        if let Some(current) = &current {
+            let identity = current.register()?.map(|r| r.register_id);
+            if identity.is_some() && identity != restored_register && !force {
+                return Err(AppError::new(
+                    "wrong_backup",
+                    "this backup is another register's (its identity differs from this data \
+                     folder's): restore it in its own folder, or use --force",
+                ));
+            }
+            if let Some(enrolment) = current.sync_server()?
+                && store.sync_server()?.as_ref() != Some(&enrolment)
+            {
+                store.set_sync_server(&enrolment)?;
+            }
+        }
         let recovered = match (store.sync_server()?, offline) {
             (Some(server), false) => {
                 let transport = HttpTransport::new(&server).map_err(sync_error)?;
@@ -136,22 +155,29 @@ fn restore_locked(
         // that was lost: none is queued again as an original.
         let (last_epoch, last_seq) = store.last_position()?;
         store.set_setting(crate::register::RECEIPTS_QUEUED, &format!("{last_epoch}:{last_seq}"))?;
-        let target = db_path(data_dir);
-        let lost = entries_only_in(&target, &store)?;
+        let lost = match &current {
+            Some(current) => entries_only_in(current, &store)?,
+            None => Vec::new(),
+        };
         if !lost.is_empty() && !force {
             let receipts: Vec<&str> = lost.iter().filter_map(|e| e.receipt_no.as_deref()).collect();
             return Err(AppError::new(
                 "restore_would_lose",
                 format!(
-                    "the register's database holds {} entries that neither the backup nor the \
-                     server has (receipts {}): restoring would drop them. Sync first, or back \
+                    "the register's database holds {} entries the restored ledger would not \
+                     have (receipts {}): restoring would drop them from this register. Sync \
+                     first (without --offline the server gives back what it holds), or back \
                      up this database, or restore with --force (it is kept beside)",
                     lost.len(),
                     if receipts.is_empty() { "none".to_owned() } else { receipts.join(", ") }
                 ),
             ));
         }
-        let epoch = store.start_new_epoch()?;
+        // Offline, the server may hold epochs this backup never saw (an earlier restore's):
+        // the new one is taken from the clock, minutes since 2026, which none can have used.
+        let from_clock =
+            if offline { (chrono::Utc::now().timestamp() - 1_767_225_600) / 60 } else { 0 };
+        let epoch = store.start_new_epoch_from(from_clock)?;
         (check.entries, recovered, epoch)
     };
     let target = db_path(data_dir);
@@ -184,16 +210,17 @@ fn sync_error(e: comptoir_sync::SyncError) -> AppError {
     AppError::new(e.code, format!("{}{hint}", e.message))
 }
 
-/// The entries of the database at `current` (if it opens) that `restored` does not hold.
-fn entries_only_in(current: &Path, restored: &Store) -> AppResult<Vec<comptoir_store::Entry>> {
-    if !current.exists() {
-        return Ok(Vec::new());
+/// The database a restore replaces, if it still opens (a failed disk's may not).
+fn open_current(path: &Path) -> Option<Store> {
+    if !path.exists() {
+        return None;
     }
-    // A database that does not open (the disk that failed) has nothing to compare.
-    let Ok(store) = Store::open(current) else {
-        return Ok(Vec::new());
-    };
-    let Ok(entries) = store.entries_after(0, 0, u32::MAX) else {
+    Store::open(path).ok()
+}
+
+/// The entries of `current` that `restored` does not hold.
+fn entries_only_in(current: &Store, restored: &Store) -> AppResult<Vec<comptoir_store::Entry>> {
+    let Ok(entries) = current.entries_after(0, 0, u32::MAX) else {
         return Ok(Vec::new());
     };
     let kept: std::collections::HashSet<String> =

@@ -32,6 +32,10 @@ pub struct EnrolRequest {
     /// (`ledger_conflict`) and nothing changes.
     #[serde(default)]
     pub tip: Option<LedgerTip>,
+    /// The register's entry at the mark the server last acknowledged to it, if any: when the
+    /// server holds nothing after it, the register's later entries are its own unsent ones.
+    #[serde(default)]
+    pub acked: Option<LedgerTip>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]

@@ -203,6 +203,7 @@ async fn enrol(
             device_id: request.device_id.clone(),
             register_number: request.register_number,
             tip: request.tip.clone(),
+            acked: request.acked.clone(),
             credential_hash: secret::hash(&credential),
             now,
         })

@@ -23,6 +23,13 @@ impl Store {
     /// `(epoch + 1, 1)`, linked back to the last entry it holds, so no `(epoch, seq)` it may
     /// have used after the backup is used again with other content.
     pub fn start_new_epoch(&mut self) -> Result<i64, StoreError> {
+        self.start_new_epoch_from(0)
+    }
+
+    /// [`Store::start_new_epoch`], at `at_least` if that is higher: a register restored without
+    /// asking the server cannot know which epochs the server has seen, so it takes one from the
+    /// clock that no earlier restore can have used.
+    pub fn start_new_epoch_from(&mut self, at_least: i64) -> Result<i64, StoreError> {
         let tx = self.conn_mut().transaction()?;
         let epoch: i64 = tx
             .query_row("SELECT epoch FROM register WHERE id = 1", [], |r| r.get(0))
@@ -30,7 +37,7 @@ impl Store {
             .ok_or(StoreError::NotInitialised)?;
         let last: Option<i64> =
             tx.query_row("SELECT max(epoch) FROM ledger", [], |r| r.get(0)).optional()?.flatten();
-        let next = epoch.max(last.unwrap_or(0)) + 1;
+        let next = (epoch.max(last.unwrap_or(0)) + 1).max(at_least);
         tx.execute("UPDATE register SET epoch = ?1 WHERE id = 1", [next])?;
         tx.commit()?;
         Ok(next)

@@ -59,21 +59,30 @@ pub enum Trust {
     Certificate(String),
 }
 
-/// What the register shows the server of its ledger at enrolment: the entry at the mark the
-/// server last acknowledged (the server holds it if this is the same till, even with later
-/// sales not sent yet), else its last entry; `None` when it has recorded nothing.
-fn enrolment_tip(store: &Store) -> Result<Option<comptoir_protocol::wire::LedgerTip>, SyncError> {
-    let (epoch, seq) = store.sync_acked()?;
-    let entry = if seq > 0 {
-        store.entries_after(epoch, seq - 1, 1)?.into_iter().next()
-    } else {
-        store.last_entry()?
-    };
-    Ok(entry.map(|e| comptoir_protocol::wire::LedgerTip {
+/// What the register shows the server of its ledger at enrolment: its last entry (`None`
+/// when it has recorded nothing) and the entry at the mark the server last acknowledged.
+fn enrolment_tips(
+    store: &Store,
+) -> Result<
+    (Option<comptoir_protocol::wire::LedgerTip>, Option<comptoir_protocol::wire::LedgerTip>),
+    SyncError,
+> {
+    let tip = |e: comptoir_store::Entry| comptoir_protocol::wire::LedgerTip {
         epoch: e.epoch,
         seq: e.seq,
         hash: e.hash,
-    }))
+    };
+    let (epoch, seq) = store.sync_acked()?;
+    let acked = if seq > 0 {
+        store
+            .entries_after(epoch, seq - 1, 1)?
+            .into_iter()
+            .next()
+            .filter(|e| (e.epoch, e.seq) == (epoch, seq))
+    } else {
+        None
+    };
+    Ok((store.last_entry()?.map(tip), acked.map(tip)))
 }
 
 /// Enrols the register with the server at `url` using a one-time `code`, and records the
@@ -118,12 +127,14 @@ pub fn enrol(
         }
     };
     let client = http::pinned_client(&pin_pem)?;
+    let tips = enrolment_tips(store)?;
     let request = EnrolRequest {
         code: code.to_owned(),
         store_code: register.store_code.clone(),
         device_id: register.register_id.clone(),
         register_number: register.number,
-        tip: enrolment_tip(store)?,
+        tip: tips.0,
+        acked: tips.1,
     };
     let response: comptoir_protocol::wire::EnrolResponse =
         http::send(client.post(format!("{url}/v1/enrol")).json(&request))?;

@@ -133,6 +133,7 @@ pub struct EnrolAttempt {
     pub device_id: String,
     pub register_number: i64,
     pub tip: Option<comptoir_protocol::wire::LedgerTip>,
+    pub acked: Option<comptoir_protocol::wire::LedgerTip>,
     pub credential_hash: String,
     pub now: String,
 }
@@ -440,10 +441,11 @@ pub(crate) mod sql {
     pub const IN_CHAIN_QUARANTINE: &str = "SELECT entry FROM quarantine \
         WHERE register_id = $1 AND epoch = $2 AND seq > $3 AND in_chain ORDER BY seq LIMIT $4";
 
-    /// Whether the server holds this register's ledger at all, and the hash it holds at one
-    /// position.
-    pub const HOLDS_ANY: &str = "SELECT 1 FROM ledger WHERE register_id = $1 \
-        UNION ALL SELECT 1 FROM quarantine WHERE register_id = $1 AND in_chain LIMIT 1";
+    /// The last entry the server holds for a register (stored or in its chain).
+    pub const LATEST: &str = "SELECT epoch, seq, hash FROM ( \
+        SELECT epoch, seq, hash FROM ledger WHERE register_id = $1 \
+        UNION ALL SELECT epoch, seq, hash FROM quarantine WHERE register_id = $1 AND in_chain \
+        ) AS held ORDER BY epoch DESC, seq DESC LIMIT 1";
 
     pub const HASH_AT: &str = "SELECT hash FROM ledger \
         WHERE register_id = $1 AND epoch = $2 AND seq = $3 \
@@ -470,22 +472,32 @@ pub(crate) fn merge_entries(
     Ok(stored)
 }
 
-/// Why a register with this ledger tip may not take a register's place, given what the
-/// server holds: `holds_any` (the register has a ledger here) and the hashes at the tip's
-/// position.
+/// Why a register with this ledger may not take a register's place, given what the server
+/// holds: `latest` (its last entry for the register, `None` if it holds nothing) and the hashes
+/// it holds at the tip's position. Allowed: an empty ledger (a new install takes it back); a
+/// tip the server holds (the same till, behind or level); an acknowledged entry that is the
+/// server's latest (the same till, its later entries not sent yet). Anything else is another
+/// till's history.
 pub(crate) fn history_conflict(
     tip: Option<&comptoir_protocol::wire::LedgerTip>,
-    holds_any: bool,
+    acked: Option<&comptoir_protocol::wire::LedgerTip>,
+    latest: Option<(i64, i64, String)>,
     hashes_at_tip: &[String],
 ) -> Option<String> {
-    match tip {
-        _ if !holds_any => None,
-        None => None,
-        Some(t) if hashes_at_tip.contains(&t.hash) => None,
-        Some(t) => Some(format!(
-            "the register's last entry ({}, {}) is not in the ledger held for this register: \
-             another till's history",
-            t.epoch, t.seq
-        )),
+    let latest = latest?;
+    let tip = tip?;
+    if hashes_at_tip.contains(&tip.hash) {
+        return None;
     }
+    if acked.is_some_and(|a| {
+        (a.epoch, a.seq, a.hash.as_str()) == (latest.0, latest.1, latest.2.as_str())
+    }) {
+        return None;
+    }
+    Some(format!(
+        "the register's ledger ends at ({}, {}), which is not in the ledger held for this \
+         register, and the server holds entries after what it acknowledged to it: another \
+         till's history",
+        tip.epoch, tip.seq
+    ))
 }

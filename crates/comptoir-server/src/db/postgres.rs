@@ -266,6 +266,7 @@ impl PgDb {
             device_id,
             register_number,
             tip,
+            acked,
             credential_hash,
             now,
         } = attempt;
@@ -305,7 +306,8 @@ impl PgDb {
         {
             return Ok(Enrolment::Refused(refusal));
         }
-        let holds_any = tx.query_opt(HOLDS_ANY, &[&register_id]).await?.is_some();
+        let latest: Option<(i64, i64, String)> =
+            tx.query_opt(LATEST, &[&register_id]).await?.map(|r| (r.get(0), r.get(1), r.get(2)));
         let hashes: Vec<String> = match &tip {
             Some(t) => tx
                 .query(HASH_AT, &[&register_id, &t.epoch, &t.seq])
@@ -315,7 +317,9 @@ impl PgDb {
                 .collect(),
             None => Vec::new(),
         };
-        if let Some(conflict) = super::history_conflict(tip.as_ref(), holds_any, &hashes) {
+        if let Some(conflict) =
+            super::history_conflict(tip.as_ref(), acked.as_ref(), latest, &hashes)
+        {
             return Ok(Enrolment::Conflict(conflict));
         }
         tx.execute("UPDATE enrolment SET used_at = $2 WHERE code_hash = $1", &[&code_hash, &now])

@@ -298,6 +298,7 @@ impl SqliteDb {
             device_id,
             register_number,
             tip,
+            acked,
             credential_hash,
             now,
         } = attempt;
@@ -328,7 +329,9 @@ impl SqliteDb {
             if let Some(refusal) = enrol_refusal(&register, &store_code, register_number) {
                 return Ok(Enrolment::Refused(refusal));
             }
-            let holds_any = tx.query_row(&q(HOLDS_ANY), [&register_id], |_| Ok(())).optional()?.is_some();
+            let latest: Option<(i64, i64, String)> = tx
+                .query_row(&q(LATEST), [&register_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .optional()?;
             let hashes: Vec<String> = match &tip {
                 Some(t) => tx
                     .prepare(&q(HASH_AT))?
@@ -336,7 +339,9 @@ impl SqliteDb {
                     .collect::<Result<_, _>>()?,
                 None => Vec::new(),
             };
-            if let Some(conflict) = super::history_conflict(tip.as_ref(), holds_any, &hashes) {
+            if let Some(conflict) =
+                super::history_conflict(tip.as_ref(), acked.as_ref(), latest, &hashes)
+            {
                 return Ok(Enrolment::Conflict(conflict));
             }
             tx.execute("UPDATE enrolment SET used_at = ?2 WHERE code_hash = ?1", params![code_hash, now])?;

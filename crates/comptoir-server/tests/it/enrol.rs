@@ -254,3 +254,37 @@ fn a_reinstated_register_enrols_again_and_nothing_counts_twice() {
         server.rt.block_on(server.db.authenticate(&secret::hash(&old_credential))).unwrap();
     assert_eq!(by_old, None);
 }
+
+#[test]
+fn a_copy_of_a_till_with_an_unsent_sale_cannot_take_its_place() {
+    let server = TestServer::start(Backend::Sqlite);
+    server.add_store("montreal", "CAD", "America/Toronto");
+    let mut real = Till::enrolled(&server);
+    real.sell();
+    real.register.sync_now().unwrap();
+    // A copy of the till's folder, which then sells on its own.
+    let copy_dir = tempfile::tempdir().unwrap();
+    comptoir_app::backup::backup(real.dir.path(), &copy_dir.path().join("register.db")).unwrap();
+    let mut copy = Till::reopen(copy_dir, real.clock.clone());
+    copy.sell();
+    real.sell();
+    real.register.sync_now().unwrap();
+    let register_id = real.sync_server().register_id;
+    let code = server
+        .rt
+        .block_on(comptoir_server::admin::new_code(
+            &server.db,
+            &register_id,
+            chrono::Duration::hours(1),
+        ))
+        .unwrap()
+        .code;
+    let fingerprint = Trust::Fingerprint(server.fingerprint.clone());
+    let refused = copy.register.enrol(&server.url, &code, fingerprint.clone()).unwrap_err();
+    assert_eq!(refused.code, "ledger_conflict");
+    // The real till keeps its credential, and the code still serves a proper new install.
+    real.sell();
+    assert_eq!(real.register.sync_now().unwrap().accepted, 1);
+    let mut fresh = Till::bare("montreal", 1);
+    fresh.register.enrol(&server.url, &code, fingerprint).unwrap();
+}

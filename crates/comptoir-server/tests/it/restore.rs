@@ -65,10 +65,12 @@ fn a_register_restored_offline_starts_a_new_epoch_without_the_server() {
     let Till { dir, clock, register } = till;
     drop(register);
     let report = backup::restore(dir.path(), &file, true, true).unwrap();
-    assert_eq!((report.from_backup, report.recovered, report.epoch), (2, 0, 2));
+    assert_eq!((report.from_backup, report.recovered), (2, 0));
+    // Offline, the epoch comes from the clock (minutes since 2026): no earlier restore's.
+    assert!(report.epoch > 100_000, "{}", report.epoch);
     let mut till = Till::reopen(dir, clock);
     till.sell();
-    assert_eq!(till.entries().last().map(|e| (e.epoch, e.seq)), Some((2, 1)));
+    assert_eq!(till.entries().last().map(|e| (e.epoch, e.seq)), Some((report.epoch, 1)));
     assert!(till.register.verify().unwrap().first_bad.is_none());
 }
 
@@ -154,12 +156,12 @@ fn a_reinstall_takes_back_the_branch_that_leads_to_the_latest_sale() {
     let Till { dir, clock, register } = till;
     drop(register);
     // Restored offline: epoch 2 starts from (1, 2), and (1, 3) is on a branch of its own.
-    backup::restore(dir.path(), &file, true, true).unwrap();
+    let forked = backup::restore(dir.path(), &file, true, true).unwrap().epoch;
     let mut till = Till::reopen(dir, clock);
     till.sell();
     till.register.sync_now().unwrap();
     drop(till);
-    // A new install of the register takes back (1, 1), (1, 2), (2, 1) and goes on in epoch 3.
+    // A new install of the register takes back (1, 1), (1, 2), (forked, 1) and goes on after.
     let code = server
         .rt
         .block_on(comptoir_server::admin::new_code(
@@ -174,11 +176,72 @@ fn a_reinstall_takes_back_the_branch_that_leads_to_the_latest_sale() {
         .enrol(&server.url, &code, comptoir_sync::Trust::Fingerprint(server.fingerprint.clone()))
         .unwrap();
     let positions: Vec<(i64, i64)> = new.entries().iter().map(|e| (e.epoch, e.seq)).collect();
-    assert_eq!(positions, vec![(1, 1), (1, 2), (2, 1)]);
+    assert_eq!(positions, vec![(1, 1), (1, 2), (forked, 1)]);
     assert!(new.register.verify().unwrap().first_bad.is_none());
     new.register.scan(PEANUTS).unwrap();
     let sale = new.register.tender_cash("10.00").unwrap().expect("paid");
-    assert_eq!((sale.entry.epoch, sale.entry.seq), (3, 1));
+    assert_eq!((sale.entry.epoch, sale.entry.seq), (forked + 1, 1));
     let report = new.register.sync_now().unwrap();
     assert_eq!((report.accepted, report.quarantined), (1, 0));
+}
+
+#[test]
+fn an_offline_restore_after_an_online_one_never_reuses_its_epoch() {
+    let server = TestServer::start(Backend::Sqlite);
+    server.add_store("montreal", "CAD", "America/Toronto");
+    let mut till = Till::enrolled(&server);
+    till.sell();
+    till.register.sync_now().unwrap();
+    let saved = tempfile::tempdir().unwrap();
+    let file = saved.path().join("b1.backup");
+    backup::backup(till.dir.path(), &file).unwrap();
+    till.sell();
+    till.register.sync_now().unwrap();
+    let Till { dir, clock, register } = till;
+    drop(register);
+    assert_eq!(backup::restore(dir.path(), &file, false, false).unwrap().epoch, 2);
+    let mut till = Till::reopen(dir, clock);
+    till.sell();
+    till.register.sync_now().unwrap(); // epoch 2 is on the server
+    let Till { dir, clock, register } = till;
+    drop(register);
+    std::fs::remove_file(dir.path().join("register.db")).unwrap(); // the disk is gone
+    let report = backup::restore(dir.path(), &file, true, false).unwrap();
+    assert!(report.epoch > 2);
+    let mut till = Till::reopen(dir, clock);
+    till.sell();
+    let sync = till.register.sync_now().unwrap();
+    assert_eq!((sync.quarantined, sync.pending), (0, 0), "{sync:?}");
+    let counts = server.rt.block_on(server.db.ledger_counts(None)).unwrap();
+    assert_eq!((counts[0].sales, counts[0].quarantined), (4, 0));
+}
+
+#[test]
+fn a_backup_from_before_the_enrolment_keeps_the_current_one() {
+    let server = TestServer::start(Backend::Sqlite);
+    server.add_store("montreal", "CAD", "America/Toronto");
+    let issued = server.add_register("montreal");
+    let mut till = Till::numbered("montreal", issued.register.number);
+    till.sell();
+    let saved = tempfile::tempdir().unwrap();
+    let file = saved.path().join("before-enrol.backup");
+    backup::backup(till.dir.path(), &file).unwrap();
+    till.register
+        .enrol(
+            &server.url,
+            &issued.code,
+            comptoir_sync::Trust::Fingerprint(server.fingerprint.clone()),
+        )
+        .unwrap();
+    till.sell();
+    till.register.sync_now().unwrap();
+    let Till { dir, clock, register } = till;
+    drop(register);
+    let report = backup::restore(dir.path(), &file, false, false).unwrap();
+    assert_eq!(report.recovered, 1, "the sale after the backup comes back from the server");
+    let mut till = Till::reopen(dir, clock);
+    assert!(till.store().sync_server().unwrap().is_some(), "still enrolled");
+    till.sell();
+    let sync = till.register.sync_now().unwrap();
+    assert_eq!((sync.accepted, sync.quarantined), (1, 0));
 }
