@@ -449,6 +449,19 @@ describe('the sale screen', () => {
     await settle();
     expect(text('.status .sync')).toBe('Synchronisé');
     expect($('.status .sync')!.className).toContain('ok');
+    expect(text('.status .clock')).toBe('');
+    fake.setSync({
+      state: 'online',
+      server: 'https://serveur:8443',
+      pending: 0,
+      last_success_at: '2026-12-03T14:25:00Z',
+      last_error: null,
+      rejected: 0,
+      clock_skew_seconds: 259_200,
+    });
+    await app.run('view');
+    await settle();
+    expect(text('.status .clock')).toBe('Horloge décalée de 3 j : faites-la régler');
   });
 
   it('the language toggle switches every label', async () => {

@@ -86,6 +86,7 @@ const fr = {
   sync_refused: 'Synchro refusée · appelez le soutien',
   sync_last: 'Dernière synchro : {t}',
   sync_never: 'Jamais synchronisé',
+  clock_off: 'Horloge décalée de {d} : faites-la régler',
   unsynced_sales:
     '{n} vente(s) de ce quart pas encore reçue(s) par le serveur : elles restent dans la caisse et partiront dès que le réseau revient.',
   shift_no: 'Quart {n}',
@@ -285,6 +286,7 @@ const en: Record<Key, string> = {
   sync_refused: 'Sync refused · call IT',
   sync_last: 'Last sync: {t}',
   sync_never: 'Never synced',
+  clock_off: 'Clock off by {d}: have it set',
   unsynced_sales:
     '{n} sale(s) of this shift not yet received by the server: they stay on the register and go as soon as the network is back.',
   shift_no: 'Shift {n}',

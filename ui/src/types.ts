@@ -20,6 +20,8 @@ export interface SyncView {
   last_success_at: string | null;
   last_error: { code: string; message: string; at: string } | null;
   rejected: number;
+  /** The register's clock minus the server's, in seconds, when the server found it off. */
+  clock_skew_seconds?: number | null;
 }
 export type NoticeLevel = 'info' | 'warn' | 'error';
 export type TenderKind = 'cash' | 'card';

@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use chrono::{DateTime, Duration, Utc};
 
 /// Where the register gets "now" from.
-pub trait Clock: Send {
+pub trait Clock: Send + Sync {
     fn now(&self) -> DateTime<Utc>;
 }
 

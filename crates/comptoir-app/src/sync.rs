@@ -24,6 +24,7 @@ pub const IDLE: Duration = Duration::from_secs(15);
 pub const MAX_BACKOFF: Duration = Duration::from_secs(60);
 const LAST_SUCCESS: &str = "sync.last_success_at";
 const LAST_ERROR: &str = "sync.last_error";
+const CLOCK_SKEW: &str = "sync.clock_skew_seconds";
 
 /// What the screen shows of sync.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -40,6 +41,9 @@ pub struct SyncView {
     pub last_error: Option<SyncProblem>,
     /// Entries the server set aside (an administrator lists them on the server).
     pub rejected: u64,
+    /// The register's clock minus the server's, in seconds, when the server found it off
+    /// (more than 5 minutes): the clock needs setting; sales still count on the right day.
+    pub clock_skew_seconds: Option<i64>,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -123,7 +127,11 @@ fn app_error(e: SyncError) -> AppError {
 /// One round: first ask the server where it stands for every epoch (which finds a server
 /// restored from a backup: where it holds less than it acknowledged, the mark goes back and
 /// those entries go again, earliest epoch first), then upload what waits.
-pub fn round(store: &mut Store, transport: &HttpTransport) -> Result<UploadReport, SyncError> {
+pub fn round(
+    store: &mut Store,
+    transport: &HttpTransport,
+    clock: &dyn Fn() -> String,
+) -> Result<UploadReport, SyncError> {
     let status = transport.ledger_status()?;
     for (epoch, acked) in store.sync_acked_marks()? {
         let held = status.epochs.iter().find(|m| m.epoch == epoch).map_or(0, |m| m.high_water);
@@ -138,7 +146,13 @@ pub fn round(store: &mut Store, transport: &HttpTransport) -> Result<UploadRepor
             break;
         }
     }
-    comptoir_sync::upload_in_batches_of(store, transport, &now, batch_size())
+    let report = comptoir_sync::upload_in_batches_of(store, transport, clock, batch_size())?;
+    if report.batches > 0 {
+        // What the server said of this register's clock (nothing: it is right).
+        let skew = report.clock_skew_seconds.map(|s| s.to_string()).unwrap_or_default();
+        store.set_setting(CLOCK_SKEW, &skew)?;
+    }
+    Ok(report)
 }
 
 /// Entries per batch: `COMPTOIR_SYNC_BATCH` (1 to 1000), else [`comptoir_sync::BATCH`]. Smaller
@@ -156,7 +170,16 @@ fn batch_size() -> u32 {
     }
 }
 
-fn run_task(db_path: PathBuf, poke: Receiver<()>, shared: SyncShared) {
+fn clock_text(clock: &dyn crate::Clock) -> String {
+    clock.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+fn run_task(
+    db_path: PathBuf,
+    poke: Receiver<()>,
+    shared: SyncShared,
+    clock: Arc<dyn crate::Clock>,
+) {
     let mut store: Option<Store> = None;
     let mut transport: Option<(String, HttpTransport)> = None;
     let mut backoff = Duration::from_secs(1);
@@ -181,7 +204,7 @@ fn run_task(db_path: PathBuf, poke: Receiver<()>, shared: SyncShared) {
                 transport = Some((key, HttpTransport::new(&server)?));
             }
             let (_, http) = transport.as_ref().expect("made above");
-            let report = round(db, http)?;
+            let report = round(db, http, &|| clock_text(&*clock))?;
             let at = now();
             db.set_setting(LAST_SUCCESS, &at)?;
             Ok(Some(report))
@@ -255,7 +278,9 @@ impl Register {
                 "this register is not enrolled with a server: run `comptoir enrol`",
             )
         })?;
-        let outcome = HttpTransport::new(&server).and_then(|t| round(&mut self.db, &t));
+        let clock = self.clock.clone();
+        let outcome = HttpTransport::new(&server)
+            .and_then(|t| round(&mut self.db, &t, &|| clock_text(&*clock)));
         self.sync_shared.record(&outcome.clone().map(Some));
         // Kept for `comptoir sync --status`, which runs in another process.
         let problem = match &outcome {
@@ -278,9 +303,10 @@ impl Register {
         let (poke, wake) = mpsc::channel();
         let path = crate::register::db_path(&self.data_dir);
         let for_task = self.sync_shared.clone();
+        let clock = self.clock.clone();
         let thread = std::thread::Builder::new()
             .name("comptoir-sync".into())
-            .spawn(move || run_task(path, wake, for_task))
+            .spawn(move || run_task(path, wake, for_task, clock))
             .ok();
         if thread.is_none() {
             tracing::error!("could not start the sync task");
@@ -339,6 +365,7 @@ impl Register {
             last_success_at: shared.last_success_at.or(stored_success),
             last_error: shared.last_error,
             rejected,
+            clock_skew_seconds: self.db.setting(CLOCK_SKEW)?.and_then(|s| s.parse().ok()),
         })
     }
 }

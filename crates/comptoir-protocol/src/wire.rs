@@ -60,7 +60,14 @@ pub struct EnrolResponse {
 pub struct LedgerBatch {
     pub epoch: i64,
     pub entries: Vec<LedgerEntry>,
+    /// The register's clock when it sent the batch (RFC 3339): the server compares it with
+    /// its own to find a register whose clock is off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_at: Option<String>,
 }
+
+/// How far a register's clock may be from the server's before it is said to be off.
+pub const CLOCK_TOLERANCE_SECONDS: i64 = 300;
 
 /// The server's answer to a batch. A retry of the same batch changes nothing. Entries after a
 /// gap (an earlier batch lost or overtaken on the way) are not stored: the register sends
@@ -77,6 +84,11 @@ pub struct BatchAck {
     pub duplicates: u32,
     /// Entries of this batch set aside for an administrator, with the reason.
     pub quarantined: Vec<Rejected>,
+    /// The register's clock minus the server's, in seconds, when it is off by more than
+    /// [`CLOCK_TOLERANCE_SECONDS`]: the register says so; the server counts the register's
+    /// sales in the business day they really fell on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock_skew_seconds: Option<i64>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]

@@ -274,6 +274,7 @@ async fn ledger_batch(
             accepted: 0,
             duplicates: 0,
             quarantined: vec![],
+            clock_skew_seconds: None,
         }));
     }
     if batch.epoch < 1 {
@@ -295,13 +296,25 @@ async fn ledger_batch(
         ));
     }
     let epoch = batch.epoch;
-    let plan = server.db.ingest(&caller.0, batch, &server.now()).await?;
+    // The register's clock against the server's: off by more than the tolerance, its
+    // entries count in the business day they really fell on, and the register is told.
+    let skew = batch
+        .sent_at
+        .as_deref()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| (t.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_seconds())
+        .filter(|s| s.abs() > wire::CLOCK_TOLERANCE_SECONDS);
+    if let Some(seconds) = skew {
+        server.clock_off(&caller.0.register_id, seconds).await;
+    }
+    let plan = server.db.ingest(&caller.0, batch, &server.now(), skew.unwrap_or(0)).await?;
     let ack = BatchAck {
         epoch,
         high_water: plan.high_water,
         accepted: plan.accept.len() as u32,
         duplicates: plan.duplicates,
         quarantined: plan.rejected(),
+        clock_skew_seconds: skew,
     };
     if !ack.quarantined.is_empty() {
         tracing::warn!(register = %id, epoch, count = ack.quarantined.len(), "entries quarantined");

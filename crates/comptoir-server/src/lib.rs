@@ -20,17 +20,38 @@ pub struct Server {
     pub db: Db,
     /// The certificate registers pin, served at `/v1/ca.pem`.
     pub pin_pem: Arc<String>,
+    /// The last clock offset recorded per register, so a register whose clock is off is
+    /// recorded when it changes, not at every batch.
+    clock_offsets: Arc<std::sync::Mutex<std::collections::HashMap<String, i64>>>,
 }
 
 impl Server {
     pub fn new(db: Db, pin_pem: String) -> Server {
-        Server { db, pin_pem: Arc::new(pin_pem) }
+        Server { db, pin_pem: Arc::new(pin_pem), clock_offsets: Arc::default() }
     }
 
     /// The time now, as the server records it (UTC, milliseconds, always the same width, so
     /// the stored texts sort like the times).
     pub fn now(&self) -> String {
         now()
+    }
+
+    /// Records that a register's clock is `seconds` off the server's, when that is new (or
+    /// changed by more than a minute).
+    pub async fn clock_off(&self, register_id: &str, seconds: i64) {
+        let changed = {
+            let mut offsets = self.clock_offsets.lock().unwrap_or_else(|p| p.into_inner());
+            let previous = offsets.insert(register_id.to_owned(), seconds);
+            previous.is_none_or(|p| (p - seconds).abs() > 60)
+        };
+        if changed {
+            let detail = format!(
+                "the register's clock is {} {} the server's ({seconds} s): its sales are counted in the business day they fell on",
+                human_duration(seconds.abs()),
+                if seconds > 0 { "ahead of" } else { "behind" }
+            );
+            self.security("clock_skew", Some(register_id), &detail, None).await;
+        }
     }
 
     /// Records a security event (and logs it); a failure to record is logged, not raised.
@@ -52,6 +73,15 @@ impl Server {
         {
             tracing::error!(error = %e, "could not record a security event");
         }
+    }
+}
+
+fn human_duration(seconds: i64) -> String {
+    let (days, hours, minutes) = (seconds / 86_400, seconds % 86_400 / 3_600, seconds % 3_600 / 60);
+    match (days, hours) {
+        (0, 0) => format!("{minutes} min"),
+        (0, h) => format!("{h} h {minutes} min"),
+        (d, h) => format!("{d} d {h} h"),
     }
 }
 

@@ -64,6 +64,15 @@ enum Command {
         #[arg(long, default_value_t = 50)]
         limit: i64,
     },
+    /// A store's sales of a business day (counted in the day they fell on, also for a register
+    /// whose clock was off): how many, and their total.
+    Report {
+        #[arg(long)]
+        store: String,
+        /// YYYY-MM-DD, in the store's time zone.
+        #[arg(long)]
+        day: String,
+    },
     /// What the server holds per register: entries, sales, quarantined.
     Counts {
         #[arg(long)]
@@ -281,6 +290,17 @@ async fn run() -> anyhow::Result<()> {
         Command::Quarantine { store } => print_json(&db.quarantine(store.as_deref()).await?),
         Command::SecurityEvents { limit } => print_json(&db.security_events(limit).await?),
         Command::Counts { store } => print_json(&db.ledger_counts(store.as_deref()).await?),
+        Command::Report { store, day } => {
+            let payloads = db.day_sales(&store, &day).await?;
+            let mut total = rust_decimal::Decimal::ZERO;
+            for payload in &payloads {
+                let sale: comptoir_protocol::payload::Sale = serde_json::from_str(payload)?;
+                total += sale.total.parse::<rust_decimal::Decimal>()?;
+            }
+            print_json(&serde_json::json!({
+                "store": store, "day": day, "sales": payloads.len(), "total": total.to_string()
+            }))
+        }
         Command::Serve { .. }
         | Command::Fingerprint { .. }
         | Command::Tls { .. }

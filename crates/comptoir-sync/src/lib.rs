@@ -179,6 +179,8 @@ pub struct UploadReport {
     pub quarantined: u64,
     /// Entries still waiting (0 unless the upload stopped on an error).
     pub pending: u64,
+    /// The register's clock minus the server's, in seconds, when the server found it off.
+    pub clock_skew_seconds: Option<i64>,
     pub acked: (i64, i64),
 }
 
@@ -211,7 +213,7 @@ pub fn upload_in_batches_of(
         let entries: Vec<_> = pending.into_iter().take_while(|e| e.epoch == epoch).collect();
         let last_seq = entries.last().map_or(0, |e| e.seq);
         let first_seq = entries[0].seq;
-        let ack = transport.post_batch(&LedgerBatch { epoch, entries })?;
+        let ack = transport.post_batch(&LedgerBatch { epoch, entries, sent_at: Some(now()) })?;
         if ack.epoch != epoch {
             return Err(SyncError::new(
                 "bad_answer",
@@ -219,6 +221,7 @@ pub fn upload_in_batches_of(
             ));
         }
         report.batches += 1;
+        report.clock_skew_seconds = ack.clock_skew_seconds;
         report.accepted += u64::from(ack.accepted);
         report.duplicates += u64::from(ack.duplicates);
         report.quarantined += ack.quarantined.len() as u64;

@@ -123,9 +123,22 @@ function syncPill(app: App): TemplateResult | typeof nothing {
   ]
     .filter(Boolean)
     .join('\n');
+  const skew = s.clock_skew_seconds;
+  const clock = skew
+    ? html`<span class="pill clock warn" role="status"
+        >${app.t('clock_off', { d: offBy(Math.abs(skew), app.lang) })}</span
+      >`
+    : nothing;
   return html`<span class="pill sync ${tone}" data-state=${s.state} title=${title}
-    >${app.t(`sync_${s.state}` as Key, { n: s.pending })}${waiting}</span
-  >`;
+      >${app.t(`sync_${s.state}` as Key, { n: s.pending })}${waiting}</span
+    >${clock}`;
+}
+
+/** A clock offset in words: `3 j` / `3 d`, `2 h`, `12 min`. */
+function offBy(seconds: number, lang: string): string {
+  if (seconds >= 86_400) return `${Math.round(seconds / 86_400)} ${lang === 'fr' ? 'j' : 'd'}`;
+  if (seconds >= 3_600) return `${Math.round(seconds / 3_600)} h`;
+  return `${Math.round(seconds / 60)} min`;
 }
 
 /** Red, under the status bar, while the printer is not ready or receipts wait for it. */

@@ -76,6 +76,7 @@ pub struct Authenticated {
     pub store_id: String,
     pub store_code: String,
     pub currency: String,
+    pub time_zone: String,
     pub revoked: bool,
 }
 
@@ -233,14 +234,22 @@ impl Db {
         both!(self, db => db.authenticate(credential_hash))
     }
 
-    /// Takes in a batch in one transaction; a retry changes nothing.
+    /// Takes in a batch in one transaction; a retry changes nothing. `skew_seconds` is how
+    /// far the register's clock is off (0 within the tolerance): its entries are counted in
+    /// the business day they really fell on.
     pub async fn ingest(
         &self,
         register: &Authenticated,
         batch: LedgerBatch,
         now: &str,
+        skew_seconds: i64,
     ) -> DbResult<Plan> {
-        both!(self, db => db.ingest(register, batch, now))
+        both!(self, db => db.ingest(register, batch, now, skew_seconds))
+    }
+
+    /// The payloads of a store's sales of a business day (as corrected for clocks that were off).
+    pub async fn day_sales(&self, store_code: &str, day: &str) -> DbResult<Vec<String>> {
+        both!(self, db => db.day_sales(store_code, day))
     }
 
     pub async fn ledger_status(&self, register_id: &str) -> DbResult<Vec<EpochMark>> {
@@ -368,9 +377,13 @@ pub(crate) mod sql {
         prev_hash TEXT NOT NULL,
         hash TEXT NOT NULL,
         received_at TEXT NOT NULL,
+        -- The business day the entry really fell on, when the register's clock was off
+        -- (NULL: the register's own business_day).
+        business_day_corrected TEXT,
         PRIMARY KEY (register_id, epoch, seq)
     ) {without_rowid};
     CREATE INDEX ledger_hash ON ledger (register_id, hash);
+    CREATE INDEX ledger_corrected_day ON ledger (store_id, business_day_corrected);
     CREATE INDEX ledger_entry_id ON ledger (entry_id);
     CREATE INDEX ledger_store_day ON ledger (store_id, business_day);
     CREATE TABLE quarantine (
@@ -409,8 +422,12 @@ pub(crate) mod sql {
 
     pub const INSERT_ENTRY: &str = "INSERT INTO ledger (register_id, epoch, seq, store_id, \
         entry_id, kind, recorded_at, business_day, receipt_no, external_ref, payload, \
-        prev_hash, hash, received_at) \
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
+        prev_hash, hash, received_at, business_day_corrected) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
+
+    pub const DAY_SALES: &str = "SELECT l.payload FROM ledger l JOIN store s ON s.id = l.store_id \
+        WHERE s.code = $1 AND l.kind = 'sale' \
+        AND coalesce(l.business_day_corrected, l.business_day) = $2";
 
     pub const INSERT_QUARANTINE: &str = "INSERT INTO quarantine (register_id, epoch, seq, \
         store_id, entry_id, kind, hash, in_chain, code, reason, entry, received_at) \
@@ -500,4 +517,21 @@ pub(crate) fn history_conflict(
          till's history",
         tip.epoch, tip.seq
     ))
+}
+
+/// The business day an entry really fell on when its register's clock was `skew_seconds`
+/// off: its time less the skew, in the store's time zone. `None` when the clock was right or
+/// the time does not parse (the register's own day stands).
+pub(crate) fn corrected_day(
+    recorded_at: &str,
+    skew_seconds: i64,
+    time_zone: &str,
+) -> Option<String> {
+    if skew_seconds == 0 {
+        return None;
+    }
+    let at = chrono::DateTime::parse_from_rfc3339(recorded_at).ok()?;
+    let zone: chrono_tz::Tz = time_zone.parse().ok()?;
+    let real = at.with_timezone(&chrono::Utc) - chrono::Duration::seconds(skew_seconds);
+    Some(real.with_timezone(&zone).date_naive().to_string())
 }

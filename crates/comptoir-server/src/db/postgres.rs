@@ -338,7 +338,7 @@ impl PgDb {
         let client = self.pool.get().await?;
         let statement = client
             .prepare_cached(
-                "SELECT r.id, r.store_id, s.code, s.currency, r.revoked_at IS NOT NULL \
+                "SELECT r.id, r.store_id, s.code, s.currency, r.revoked_at IS NOT NULL, s.time_zone \
                  FROM register r JOIN store s ON s.id = r.store_id WHERE r.credential_hash = $1",
             )
             .await?;
@@ -348,6 +348,7 @@ impl PgDb {
             store_code: r.get(2),
             currency: r.get(3),
             revoked: r.get(4),
+            time_zone: r.get(5),
         }))
     }
 
@@ -356,6 +357,7 @@ impl PgDb {
         register: &Authenticated,
         batch: LedgerBatch,
         now: &str,
+        skew_seconds: i64,
     ) -> DbResult<Plan> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
@@ -408,6 +410,8 @@ impl PgDb {
         if !plan.accept.is_empty() {
             let insert = tx.prepare_cached(INSERT_ENTRY).await?;
             for e in &plan.accept {
+                let corrected =
+                    super::corrected_day(&e.recorded_at, skew_seconds, &register.time_zone);
                 tx.execute(
                     &insert,
                     &[
@@ -425,6 +429,7 @@ impl PgDb {
                         &e.prev_hash,
                         &e.hash,
                         &now,
+                        &corrected,
                     ],
                 )
                 .await?;
@@ -593,6 +598,12 @@ impl PgDb {
                 quarantined: r.get(3),
             })
             .collect())
+    }
+
+    pub async fn day_sales(&self, store_code: &str, day: &str) -> DbResult<Vec<String>> {
+        let client = self.pool.get().await?;
+        let rows = client.query(DAY_SALES, &[&store_code, &day]).await?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
     }
 
     pub async fn sale_payloads(&self, store_code: &str) -> DbResult<Vec<String>> {

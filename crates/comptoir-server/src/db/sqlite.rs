@@ -365,7 +365,7 @@ impl SqliteDb {
         self.run(move |conn| {
             Ok(conn
                 .prepare_cached(
-                    "SELECT r.id, r.store_id, s.code, s.currency, r.revoked_at IS NOT NULL \
+                    "SELECT r.id, r.store_id, s.code, s.currency, r.revoked_at IS NOT NULL, s.time_zone \
                      FROM register r JOIN store s ON s.id = r.store_id WHERE r.credential_hash = ?1",
                 )?
                 .query_row([&hash], |r| {
@@ -375,6 +375,7 @@ impl SqliteDb {
                         store_code: r.get(2)?,
                         currency: r.get(3)?,
                         revoked: r.get(4)?,
+                        time_zone: r.get(5)?,
                     })
                 })
                 .optional()?)
@@ -387,6 +388,7 @@ impl SqliteDb {
         register: &Authenticated,
         batch: LedgerBatch,
         now: &str,
+        skew_seconds: i64,
     ) -> DbResult<Plan> {
         let register = register.clone();
         let now = now.to_owned();
@@ -439,9 +441,11 @@ impl SqliteDb {
             {
                 let mut insert = tx.prepare_cached(&q(INSERT_ENTRY))?;
                 for e in &plan.accept {
+                    let corrected = super::corrected_day(&e.recorded_at, skew_seconds, &register.time_zone);
                     insert.execute(params![
                         rid, e.epoch, e.seq, register.store_id, e.entry_id, e.kind, e.recorded_at,
-                        e.business_day, e.receipt_no, e.external_ref, e.payload, e.prev_hash, e.hash, now
+                        e.business_day, e.receipt_no, e.external_ref, e.payload, e.prev_hash, e.hash, now,
+                        corrected
                     ])?;
                 }
                 let mut quarantine = tx.prepare_cached(&q(INSERT_QUARANTINE))?;
@@ -608,6 +612,17 @@ impl SqliteDb {
                     })
                 })?
                 .collect::<Result<_, _>>()?;
+            Ok(rows)
+        })
+        .await
+    }
+
+    pub async fn day_sales(&self, store_code: &str, day: &str) -> DbResult<Vec<String>> {
+        let (store_code, day) = (store_code.to_owned(), day.to_owned());
+        self.run(move |conn| {
+            let mut st = conn.prepare(&q(DAY_SALES))?;
+            let rows =
+                st.query_map(params![store_code, day], |r| r.get(0))?.collect::<Result<_, _>>()?;
             Ok(rows)
         })
         .await

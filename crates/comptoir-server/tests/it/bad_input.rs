@@ -30,7 +30,9 @@ fn bad_requests_get_a_clear_4xx_and_the_server_keeps_serving() {
         };
 
         let entries = till.entries();
-        let good = serde_json::to_vec(&LedgerBatch { epoch: 1, entries: entries.clone() }).unwrap();
+        let good =
+            serde_json::to_vec(&LedgerBatch { epoch: 1, entries: entries.clone(), sent_at: None })
+                .unwrap();
         expect(post(b"{not json".to_vec()), 400, "malformed_request");
         expect(post(good[..good.len() / 2].to_vec()), 400, "malformed_request");
         expect(
@@ -52,12 +54,19 @@ fn bad_requests_get_a_clear_4xx_and_the_server_keeps_serving() {
             })
             .expect("an answer to the oversized body");
         expect(oversized, 413, "payload_too_large");
-        let many =
-            LedgerBatch { epoch: 1, entries: vec![entries[0].clone(); MAX_BATCH_ENTRIES + 1] };
+        let many = LedgerBatch {
+            epoch: 1,
+            entries: vec![entries[0].clone(); MAX_BATCH_ENTRIES + 1],
+            sent_at: None,
+        };
         expect(post(serde_json::to_vec(&many).unwrap()), 413, "payload_too_large");
-        let mixed = LedgerBatch { epoch: 2, entries: entries.clone() };
+        let mixed = LedgerBatch { epoch: 2, entries: entries.clone(), sent_at: None };
         expect(post(serde_json::to_vec(&mixed).unwrap()), 400, "malformed_request");
-        let twice = LedgerBatch { epoch: 1, entries: vec![entries[0].clone(), entries[0].clone()] };
+        let twice = LedgerBatch {
+            epoch: 1,
+            entries: vec![entries[0].clone(), entries[0].clone()],
+            sent_at: None,
+        };
         expect(post(serde_json::to_vec(&twice).unwrap()), 400, "malformed_request");
         let anonymous = client.post(&batch_url).body(good.clone()).send().unwrap();
         expect(anonymous, 401, "unauthenticated");

@@ -23,7 +23,7 @@ fn montreal(backend: Backend) -> TestServer {
 }
 
 fn batch(entries: &[LedgerEntry]) -> LedgerBatch {
-    LedgerBatch { epoch: entries[0].epoch, entries: entries.to_vec() }
+    LedgerBatch { epoch: entries[0].epoch, entries: entries.to_vec(), sent_at: None }
 }
 
 /// The entry with `payload` changed and its hash made right again (a valid entry with other
@@ -233,5 +233,45 @@ fn a_ledger_sent_again_under_another_identity_is_not_counted_twice() {
         assert_eq!(ack.quarantined.len(), 2);
         let on_server = server.rt.block_on(server.db.sale_payloads("montreal")).unwrap();
         assert_eq!(on_server.len(), 1, "the sale counts once");
+    }
+}
+
+#[test]
+fn a_register_whose_clock_is_days_off_is_told_and_its_sales_count_on_the_right_day() {
+    for backend in BACKENDS {
+        let server = montreal(backend);
+        let mut till = Till::enrolled(&server);
+        till.register.sync_now().unwrap();
+        // The register's clock runs three days ahead of the real time.
+        let real = chrono::Utc::now();
+        till.clock.set(real + chrono::Duration::days(3));
+        till.sell();
+        let report = till.register.sync_now().unwrap();
+        let skew = report.clock_skew_seconds.expect("the server noticed");
+        assert!((skew - 3 * 86_400).abs() < 120, "{skew}");
+        assert_eq!(till.register.sync_view().unwrap().clock_skew_seconds, Some(skew));
+        let zone = chrono_tz::America::Toronto;
+        let today = real.with_timezone(&zone).date_naive().to_string();
+        let as_registered =
+            (real + chrono::Duration::days(3)).with_timezone(&zone).date_naive().to_string();
+        let sale: Sale = serde_json::from_str(&till.entries().last().unwrap().payload).unwrap();
+        assert_eq!(till.entries().last().unwrap().business_day, as_registered);
+        let counted = server.rt.block_on(server.db.day_sales("montreal", &today)).unwrap();
+        assert_eq!(counted.len(), 1, "{backend:?}: counted the day it really happened");
+        assert_eq!(sum_of_totals(counted), sale.total.parse::<Decimal>().unwrap());
+        assert!(
+            server.rt.block_on(server.db.day_sales("montreal", &as_registered)).unwrap().is_empty()
+        );
+        let events = server.rt.block_on(server.db.security_events(20)).unwrap();
+        assert!(
+            events.iter().any(|e| e.kind == "clock_skew" && e.detail.contains("3 d")),
+            "{events:#?}"
+        );
+        // The clock set right again: the next sync says so.
+        till.clock.set(chrono::Utc::now());
+        till.sell();
+        let report = till.register.sync_now().unwrap();
+        assert_eq!(report.clock_skew_seconds, None);
+        assert_eq!(till.register.sync_view().unwrap().clock_skew_seconds, None);
     }
 }

@@ -70,7 +70,7 @@ fn two_server_processes_over_one_postgres_take_each_entry_once() {
     // Overlapping batches to both processes at once, several rounds.
     let mut accepted = 0;
     for chunk in [5usize, 12, 31] {
-        let batch = LedgerBatch { epoch: 1, entries: entries[..chunk].to_vec() };
+        let batch = LedgerBatch { epoch: 1, entries: entries[..chunk].to_vec(), sent_at: None };
         let (ack_a, ack_b) = std::thread::scope(|s| {
             let from_a = s.spawn(|| a.post_batch(&batch).unwrap());
             let from_b = s.spawn(|| b.post_batch(&batch).unwrap());

@@ -69,7 +69,7 @@ impl FaultyNetwork<'_> {
         let plan = self
             .server
             .rt
-            .block_on(self.server.db.ingest(&self.caller, batch, &comptoir_server::now()))
+            .block_on(self.server.db.ingest(&self.caller, batch, &comptoir_server::now(), 0))
             .expect("the server stores the batch");
         BatchAck {
             epoch,
@@ -77,6 +77,7 @@ impl FaultyNetwork<'_> {
             accepted: plan.accept.len() as u32,
             duplicates: plan.duplicates,
             quarantined: plan.rejected(),
+            clock_skew_seconds: None,
         }
     }
 
@@ -233,8 +234,9 @@ fn simulate(backend: Backend, seed: u64, registers: usize, sales_each: usize) ->
         assert_eq!(marks.len(), 1);
         assert_eq!(marks[0].high_water as usize, entries.len(), "seed {seed}: seqs 1..n, no gap");
         // Sending the whole ledger again changes nothing.
-        let again =
-            network.post_batch(&LedgerBatch { epoch: 1, entries: entries.clone() }).unwrap();
+        let again = network
+            .post_batch(&LedgerBatch { epoch: 1, entries: entries.clone(), sent_at: None })
+            .unwrap();
         assert_eq!((again.accepted, again.duplicates as usize), (0, entries.len()), "seed {seed}");
         register_total += sale_total(&entries);
     }
