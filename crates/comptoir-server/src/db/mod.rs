@@ -313,9 +313,7 @@ pub(crate) mod sql {
     /// column types and table options that differ.
     pub fn dialect(template: &str, dialect: Dialect) -> String {
         let (int, serial, boolean, without_rowid) = match dialect {
-            Dialect::Sqlite => {
-                ("INTEGER", "INTEGER PRIMARY KEY AUTOINCREMENT", "INTEGER", "WITHOUT ROWID")
-            }
+            Dialect::Sqlite => ("INTEGER", "INTEGER PRIMARY KEY AUTOINCREMENT", "INTEGER", ""),
             Dialect::Postgres => ("BIGINT", "BIGSERIAL PRIMARY KEY", "BOOLEAN", ""),
         };
         template
@@ -377,15 +375,14 @@ pub(crate) mod sql {
         prev_hash TEXT NOT NULL,
         hash TEXT NOT NULL,
         received_at TEXT NOT NULL,
-        -- The business day the entry really fell on, when the register's clock was off
-        -- (NULL: the register's own business_day).
+        -- The business day the entry really fell on: the register's own, or, when its clock
+        -- was off, its time less the offset in the store's time zone. Reports go by it.
         business_day_corrected TEXT,
         PRIMARY KEY (register_id, epoch, seq)
     ) {without_rowid};
     CREATE INDEX ledger_hash ON ledger (register_id, hash);
     CREATE INDEX ledger_corrected_day ON ledger (store_id, business_day_corrected);
     CREATE INDEX ledger_entry_id ON ledger (entry_id);
-    CREATE INDEX ledger_store_day ON ledger (store_id, business_day);
     CREATE TABLE quarantine (
         id {serial},
         register_id TEXT NOT NULL,
@@ -426,8 +423,7 @@ pub(crate) mod sql {
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
 
     pub const DAY_SALES: &str = "SELECT l.payload FROM ledger l JOIN store s ON s.id = l.store_id \
-        WHERE s.code = $1 AND l.kind = 'sale' \
-        AND coalesce(l.business_day_corrected, l.business_day) = $2";
+        WHERE s.code = $1 AND l.kind = 'sale' AND l.business_day_corrected = $2";
 
     pub const INSERT_QUARANTINE: &str = "INSERT INTO quarantine (register_id, epoch, seq, \
         store_id, entry_id, kind, hash, in_chain, code, reason, entry, received_at) \
@@ -519,19 +515,20 @@ pub(crate) fn history_conflict(
     ))
 }
 
-/// The business day an entry really fell on when its register's clock was `skew_seconds`
-/// off: its time less the skew, in the store's time zone. `None` when the clock was right or
-/// the time does not parse (the register's own day stands).
+/// The business day an entry really fell on: the register's own, or when its clock was
+/// `skew_seconds` off, its time less the skew in the store's time zone (the register's own day
+/// when the time or the zone does not parse).
 pub(crate) fn corrected_day(
     recorded_at: &str,
+    business_day: &str,
     skew_seconds: i64,
     time_zone: &str,
-) -> Option<String> {
-    if skew_seconds == 0 {
-        return None;
-    }
-    let at = chrono::DateTime::parse_from_rfc3339(recorded_at).ok()?;
-    let zone: chrono_tz::Tz = time_zone.parse().ok()?;
-    let real = at.with_timezone(&chrono::Utc) - chrono::Duration::seconds(skew_seconds);
-    Some(real.with_timezone(&zone).date_naive().to_string())
+) -> String {
+    let corrected = || {
+        let at = chrono::DateTime::parse_from_rfc3339(recorded_at).ok()?;
+        let zone: chrono_tz::Tz = time_zone.parse().ok()?;
+        let real = at.with_timezone(&chrono::Utc) - chrono::Duration::seconds(skew_seconds);
+        Some(real.with_timezone(&zone).date_naive().to_string())
+    };
+    if skew_seconds == 0 { None } else { corrected() }.unwrap_or_else(|| business_day.to_owned())
 }

@@ -410,8 +410,12 @@ impl PgDb {
         if !plan.accept.is_empty() {
             let insert = tx.prepare_cached(INSERT_ENTRY).await?;
             for e in &plan.accept {
-                let corrected =
-                    super::corrected_day(&e.recorded_at, skew_seconds, &register.time_zone);
+                let corrected = super::corrected_day(
+                    &e.recorded_at,
+                    &e.business_day,
+                    skew_seconds,
+                    &register.time_zone,
+                );
                 tx.execute(
                     &insert,
                     &[

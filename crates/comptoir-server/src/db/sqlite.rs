@@ -441,7 +441,7 @@ impl SqliteDb {
             {
                 let mut insert = tx.prepare_cached(&q(INSERT_ENTRY))?;
                 for e in &plan.accept {
-                    let corrected = super::corrected_day(&e.recorded_at, skew_seconds, &register.time_zone);
+                    let corrected = super::corrected_day(&e.recorded_at, &e.business_day, skew_seconds, &register.time_zone);
                     insert.execute(params![
                         rid, e.epoch, e.seq, register.store_id, e.entry_id, e.kind, e.recorded_at,
                         e.business_day, e.receipt_no, e.external_ref, e.payload, e.prev_hash, e.hash, now,
