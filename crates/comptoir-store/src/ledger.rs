@@ -209,6 +209,34 @@ fn chain_fault(previous: Option<&Entry>, entry: &Entry) -> Option<String> {
     .map(|fault| fault.reason())
 }
 
+/// Writes one entry row (its place in the chain checked by the caller).
+pub(crate) fn insert_entry(
+    tx: &Transaction<'_>,
+    entry: &Entry,
+    receipt_seq: Option<i64>,
+) -> Result<(), StoreError> {
+    let sql = format!(
+        "INSERT INTO ledger (position, receipt_seq, {ENTRY_COLUMNS}) \
+         VALUES (?12, ?13, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+    );
+    tx.prepare_cached(&sql)?.execute(params![
+        entry.epoch,
+        entry.seq,
+        entry.entry_id,
+        entry.kind,
+        entry.recorded_at,
+        entry.business_day,
+        entry.receipt_no,
+        entry.external_ref,
+        entry.payload,
+        entry.prev_hash,
+        entry.hash,
+        position(entry.epoch, entry.seq),
+        receipt_seq,
+    ])?;
+    Ok(())
+}
+
 impl Tx<'_> {
     /// Appends an entry after the last one of the register's current epoch.
     pub fn append(&mut self, new: NewEntry) -> Result<Entry, StoreError> {
@@ -244,25 +272,7 @@ impl Tx<'_> {
             hash: String::new(),
         };
         entry.hash = entry.compute_hash();
-        let sql = format!(
-            "INSERT INTO ledger (position, receipt_seq, {ENTRY_COLUMNS}) \
-             VALUES (?12, ?13, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
-        );
-        self.tx.prepare_cached(&sql)?.execute(params![
-            entry.epoch,
-            entry.seq,
-            entry.entry_id,
-            entry.kind,
-            entry.recorded_at,
-            entry.business_day,
-            entry.receipt_no,
-            entry.external_ref,
-            entry.payload,
-            entry.prev_hash,
-            entry.hash,
-            position(entry.epoch, entry.seq),
-            new.receipt_seq,
-        ])?;
+        insert_entry(&self.tx, &entry, new.receipt_seq)?;
         Ok(entry)
     }
 

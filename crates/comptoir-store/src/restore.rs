@@ -103,29 +103,7 @@ impl Store {
                 .as_deref()
                 .and_then(|r| r.rsplit(['-', ' ']).next())
                 .and_then(|n| n.parse::<i64>().ok());
-            let sql = format!(
-                "INSERT INTO ledger (position, receipt_seq, {}) \
-                 VALUES (?12, ?13, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                crate::ledger::ENTRY_COLUMNS
-            );
-            tx.execute(
-                &sql,
-                params![
-                    entry.epoch,
-                    entry.seq,
-                    entry.entry_id,
-                    entry.kind,
-                    entry.recorded_at,
-                    entry.business_day,
-                    entry.receipt_no,
-                    entry.external_ref,
-                    entry.payload,
-                    entry.prev_hash,
-                    entry.hash,
-                    position(entry.epoch, entry.seq),
-                    receipt_seq,
-                ],
-            )?;
+            crate::ledger::insert_entry(&tx, entry, receipt_seq)?;
             recovered += 1;
         }
         tx.commit()?;

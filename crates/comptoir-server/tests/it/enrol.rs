@@ -158,15 +158,7 @@ fn a_reinstalled_till_takes_its_ledger_back_and_goes_on() {
         drop(old); // the disk died
 
         // A new install of register 1, enrolled with a new code for the same register.
-        let code = server
-            .rt
-            .block_on(comptoir_server::admin::new_code(
-                &server.db,
-                &register_id,
-                chrono::Duration::hours(1),
-            ))
-            .unwrap()
-            .code;
+        let code = server.new_code(&register_id);
         let mut new = Till::bare("montreal", 1);
         let fingerprint = Trust::Fingerprint(server.fingerprint.clone());
         new.register.enrol(&server.url, &code, fingerprint).unwrap();
@@ -194,15 +186,7 @@ fn a_till_with_another_history_cannot_take_a_registers_place() {
     first.sell();
     first.register.sync_now().unwrap();
     let register_id = first.sync_server().register_id;
-    let code = server
-        .rt
-        .block_on(comptoir_server::admin::new_code(
-            &server.db,
-            &register_id,
-            chrono::Duration::hours(1),
-        ))
-        .unwrap()
-        .code;
+    let code = server.new_code(&register_id);
     // Another till that already sold on its own.
     let mut other = Till::numbered("montreal", 1);
     other.sell();
@@ -233,15 +217,7 @@ fn a_reinstated_register_enrols_again_and_nothing_counts_twice() {
     assert_eq!(till.register.sync_now().unwrap_err().code, "refused");
     server.rt.block_on(server.db.reinstate(&register_id)).unwrap();
     let old_credential = till.sync_server().credential;
-    let code = server
-        .rt
-        .block_on(comptoir_server::admin::new_code(
-            &server.db,
-            &register_id,
-            chrono::Duration::hours(1),
-        ))
-        .unwrap()
-        .code;
+    let code = server.new_code(&register_id);
     let fingerprint = Trust::Fingerprint(server.fingerprint.clone());
     till.register.enrol(&server.url, &code, fingerprint).unwrap();
     assert_ne!(till.sync_server().credential, old_credential);
@@ -270,15 +246,7 @@ fn a_copy_of_a_till_with_an_unsent_sale_cannot_take_its_place() {
     real.sell();
     real.register.sync_now().unwrap();
     let register_id = real.sync_server().register_id;
-    let code = server
-        .rt
-        .block_on(comptoir_server::admin::new_code(
-            &server.db,
-            &register_id,
-            chrono::Duration::hours(1),
-        ))
-        .unwrap()
-        .code;
+    let code = server.new_code(&register_id);
     let fingerprint = Trust::Fingerprint(server.fingerprint.clone());
     let refused = copy.register.enrol(&server.url, &code, fingerprint.clone()).unwrap_err();
     assert_eq!(refused.code, "ledger_conflict");

@@ -162,15 +162,7 @@ fn a_reinstall_takes_back_the_branch_that_leads_to_the_latest_sale() {
     till.register.sync_now().unwrap();
     drop(till);
     // A new install of the register takes back (1, 1), (1, 2), (forked, 1) and goes on after.
-    let code = server
-        .rt
-        .block_on(comptoir_server::admin::new_code(
-            &server.db,
-            &register_id,
-            chrono::Duration::hours(1),
-        ))
-        .unwrap()
-        .code;
+    let code = server.new_code(&register_id);
     let mut new = Till::bare("montreal", 1);
     new.register
         .enrol(&server.url, &code, comptoir_sync::Trust::Fingerprint(server.fingerprint.clone()))

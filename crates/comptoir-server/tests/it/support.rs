@@ -169,6 +169,14 @@ impl TestServer {
             .unwrap()
     }
 
+    /// A new one-time code for a register (after a reinstall, a reinstatement).
+    pub fn new_code(&self, register_id: &str) -> String {
+        self.rt
+            .block_on(admin::new_code(&self.db, register_id, chrono::Duration::hours(1)))
+            .unwrap()
+            .code
+    }
+
     /// A raw HTTPS client that trusts the server's CA.
     pub fn client(&self) -> reqwest::blocking::Client {
         reqwest::blocking::Client::builder()
