@@ -4,10 +4,22 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { App } from '../../ui/src/app';
 import { createFake, PRODUCTS, type FakeRegister } from '../../ui/src/fake';
 import { useBackend } from '../../ui/src/ipc';
+import type { SyncView } from '../../ui/src/types';
 import { Keyboard, ManualTimers } from './keys';
 import { AVON, CANTAL, CARAMEL, CREME, FANTA, IPA, KETCHUP, POUTINE } from './products';
 
 const code = (sku: string) => PRODUCTS.find((p) => p.sku === sku)!.barcode!;
+
+/** A register enrolled with a server, synced, nothing waiting; `over` says what differs. */
+const sync = (over: Partial<SyncView>): SyncView => ({
+  state: 'online',
+  server: 'https://serveur:8443',
+  pending: 0,
+  last_success_at: null,
+  last_error: null,
+  rejected: 0,
+  ...over,
+});
 
 let fake: FakeRegister;
 let app: App;
@@ -365,14 +377,7 @@ describe('the sale screen', () => {
 
   it('closing the shift while offline says which sales the server has not received', async () => {
     expect(text('.report .unsynced')).toBe('');
-    fake.setSync({
-      state: 'offline',
-      server: 'https://serveur:8443',
-      pending: 2,
-      last_success_at: null,
-      last_error: null,
-      rejected: 0,
-    });
+    fake.setSync(sync({ state: 'offline', pending: 2 }));
     await press('F11');
     await human('5');
     await human('150');
@@ -406,18 +411,18 @@ describe('the sale screen', () => {
 
   it('the status bar says whether the register is synced, and what waits', async () => {
     expect(text('.status .sync')).toBe('Sans serveur');
-    fake.setSync({
-      state: 'offline',
-      server: 'https://serveur:8443',
-      pending: 3,
-      last_success_at: '2026-12-03T14:15:06Z',
-      last_error: {
-        code: 'offline',
-        message: 'cannot reach the server',
-        at: '2026-12-03T14:20:11Z',
-      },
-      rejected: 0,
-    });
+    fake.setSync(
+      sync({
+        state: 'offline',
+        pending: 3,
+        last_success_at: '2026-12-03T14:15:06Z',
+        last_error: {
+          code: 'offline',
+          message: 'cannot reach the server',
+          at: '2026-12-03T14:20:11Z',
+        },
+      }),
+    );
     await app.run('view'); // the app pushes a new View when sync changes
     await settle();
     expect(text('.status .sync')).toBe('Hors ligne · 3 en attente');
@@ -425,40 +430,24 @@ describe('the sale screen', () => {
     expect($('.status .sync')!.getAttribute('title')).toContain(
       'Dernière synchro : 2026-12-03T14:15:06Z',
     );
-    fake.setSync({
-      state: 'refused',
-      server: 'https://serveur:8443',
-      pending: 3,
-      last_success_at: null,
-      last_error: null,
-      rejected: 0,
-    });
+    fake.setSync(sync({ state: 'refused', pending: 3 }));
     await app.run('view'); // the app pushes a new View when sync changes
     await settle();
     expect(text('.status .sync')).toBe('Synchro refusée · appelez le soutien');
     expect($('.status .sync')!.className).toContain('bad');
-    fake.setSync({
-      state: 'online',
-      server: 'https://serveur:8443',
-      pending: 0,
-      last_success_at: '2026-12-03T14:25:00Z',
-      last_error: null,
-      rejected: 0,
-    });
+    fake.setSync(sync({ state: 'online', last_success_at: '2026-12-03T14:25:00Z' }));
     await app.run('view'); // the app pushes a new View when sync changes
     await settle();
     expect(text('.status .sync')).toBe('Synchronisé');
     expect($('.status .sync')!.className).toContain('ok');
     expect(text('.status .clock')).toBe('');
-    fake.setSync({
-      state: 'online',
-      server: 'https://serveur:8443',
-      pending: 0,
-      last_success_at: '2026-12-03T14:25:00Z',
-      last_error: null,
-      rejected: 0,
-      clock_skew_seconds: 259_200,
-    });
+    fake.setSync(
+      sync({
+        state: 'online',
+        last_success_at: '2026-12-03T14:25:00Z',
+        clock_skew_seconds: 259_200,
+      }),
+    );
     await app.run('view');
     await settle();
     expect(text('.status .clock')).toBe('Horloge décalée de 3 j : faites-la régler');

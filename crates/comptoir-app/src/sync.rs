@@ -46,7 +46,7 @@ pub struct SyncView {
     pub clock_skew_seconds: Option<i64>,
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct SyncProblem {
     pub code: String,
     pub message: String,
@@ -121,7 +121,10 @@ pub fn now() -> String {
 }
 
 fn app_error(e: SyncError) -> AppError {
-    AppError::new(e.code, e.message)
+    // The register's own database refusing a write is the same failure, and message, as
+    // anywhere else in the app.
+    let code = if e.code == "storage" { "storage_failed" } else { e.code };
+    AppError::new(code, e.message)
 }
 
 /// One round: first ask the server where it stands for every epoch (which finds a server
@@ -285,9 +288,12 @@ impl Register {
         // Kept for `comptoir sync --status`, which runs in another process.
         let problem = match &outcome {
             Ok(_) => String::new(),
-            Err(e) => {
-                serde_json::json!({ "code": e.code, "message": e.message, "at": now() }).to_string()
-            }
+            Err(e) => serde_json::to_string(&SyncProblem {
+                code: e.code.to_owned(),
+                message: e.message.clone(),
+                at: now(),
+            })
+            .unwrap_or_default(),
         };
         self.db.set_setting(LAST_ERROR, &problem)?;
         let report = outcome.map_err(app_error)?;
@@ -323,29 +329,29 @@ impl Register {
     }
 
     pub fn sync_view(&self) -> AppResult<SyncView> {
-        let server = self.db.sync_server()?;
+        // Built with every screen: a register that is not enrolled reads one row.
+        let Some(server) = self.db.sync_server()? else {
+            return Ok(SyncView {
+                state: "not_enrolled",
+                server: None,
+                pending: 0,
+                last_success_at: None,
+                last_error: None,
+                rejected: 0,
+                clock_skew_seconds: None,
+            });
+        };
+        let server = Some(server);
         let pending = self.db.sync_pending_count()?;
-        let rejected = self.db.sync_rejected()?.len() as u64;
+        let rejected = self.db.sync_rejected_count()?;
         let stored_success = self.db.setting(LAST_SUCCESS)?;
         let mut shared = self.sync_shared.get();
         if shared.state.is_none() {
             // No round in this process yet: what the last one (another process's) left.
-            let stored: Option<SyncProblem> = self
-                .db
-                .setting(LAST_ERROR)?
-                .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
-                .and_then(|v| {
-                    Some(SyncProblem {
-                        code: v["code"].as_str()?.to_owned(),
-                        message: v["message"].as_str()?.to_owned(),
-                        at: v["at"].as_str()?.to_owned(),
-                    })
-                });
+            let stored: Option<SyncProblem> =
+                self.db.setting(LAST_ERROR)?.and_then(|text| serde_json::from_str(&text).ok());
             if let Some(problem) = stored {
-                let transient = matches!(
-                    problem.code.as_str(),
-                    "offline" | "server_error" | "unavailable" | "stalled"
-                );
+                let transient = comptoir_sync::is_transient_code(&problem.code);
                 shared.state = Some(if transient { "offline" } else { "refused" });
                 shared.last_error = Some(problem);
             }

@@ -249,35 +249,13 @@ fn check_sale(
     Ok(())
 }
 
-fn digits(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
-}
-
 fn is_date(s: &str) -> bool {
-    let parts: Vec<&str> = s.split('-').collect();
-    matches!(parts.as_slice(), [y, m, d] if y.len() == 4 && m.len() == 2 && d.len() == 2
-        && digits(y) && digits(m) && digits(d)
-        && (1..=12).contains(&m.parse::<u32>().unwrap_or(0))
-        && (1..=31).contains(&d.parse::<u32>().unwrap_or(0)))
+    s.len() == 10 && chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok()
 }
 
 /// `2026-12-03T09:15:02-05:00` or `…Z`, with optional fractional seconds.
 fn is_timestamp(s: &str) -> bool {
-    let Some((date, rest)) = s.split_once('T') else {
-        return false;
-    };
-    if !is_date(date) || rest.len() < 8 {
-        return false;
-    }
-    let (time, zone) = rest.split_at(8);
-    let time_ok =
-        time.split(':').count() == 3 && time.split(':').all(|p| p.len() == 2 && digits(p));
-    let zone = zone.trim_start_matches(|c: char| c == '.' || c.is_ascii_digit());
-    let zone_ok = zone == "Z"
-        || (zone.len() == 6
-            && (zone.starts_with('+') || zone.starts_with('-'))
-            && zone[1..].split(':').all(|p| p.len() == 2 && digits(p)));
-    time_ok && zone_ok
+    chrono::DateTime::parse_from_rfc3339(s).is_ok()
 }
 
 #[cfg(test)]
@@ -294,6 +272,7 @@ mod tests {
         assert!(is_date("2026-02-28"));
         assert!(!is_date("2026-13-01"));
         assert!(!is_date("26-1-1"));
+        assert!(!is_date("2026-02-30"), "a day the calendar does not have");
     }
 
     #[test]

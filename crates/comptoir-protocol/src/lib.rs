@@ -12,3 +12,10 @@ pub mod payload;
 pub mod wire;
 
 pub use entry::{ChainFault, GENESIS, LedgerEntry};
+
+/// A certificate's fingerprint as administrators read it out and registers check it:
+/// `sha256:` and the lower-case hex SHA-256 of its DER bytes.
+pub fn certificate_fingerprint(der: &[u8]) -> String {
+    use sha2::Digest;
+    format!("sha256:{}", hex::encode(sha2::Sha256::digest(der)))
+}

@@ -9,7 +9,6 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-use sha2::{Digest, Sha256};
 
 /// The certificates a server presents, and the one its registers pin.
 #[derive(Clone, Debug)]
@@ -78,7 +77,7 @@ impl TlsMaterial {
 /// SHA-256 of a PEM certificate's DER bytes, as `sha256:` and lower-case hex.
 pub fn fingerprint(pem: &str) -> anyhow::Result<String> {
     let der = CertificateDer::from_pem_slice(pem.as_bytes()).context("not a PEM certificate")?;
-    Ok(format!("sha256:{}", hex::encode(Sha256::digest(der.as_ref()))))
+    Ok(comptoir_protocol::certificate_fingerprint(der.as_ref()))
 }
 
 fn first_certificate_pem(chain_pem: &str) -> anyhow::Result<String> {

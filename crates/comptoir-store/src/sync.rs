@@ -92,15 +92,6 @@ impl Store {
         Ok(())
     }
 
-    /// Forgets the enrolment (the register is no longer linked to a server).
-    pub fn clear_sync_server(&mut self) -> Result<(), StoreError> {
-        let tx = self.conn_mut().transaction()?;
-        tx.execute("DELETE FROM sync_server", [])?;
-        tx.execute("DELETE FROM sync_ack", [])?;
-        tx.commit()?;
-        Ok(())
-    }
-
     /// The last acknowledged position: `(epoch, high_water)` of the latest epoch the server
     /// acknowledged, `(0, 0)` before the first acknowledgement.
     pub fn sync_acked(&self) -> Result<(i64, i64), StoreError> {
@@ -149,14 +140,27 @@ impl Store {
         self.entries_after(epoch, seq, limit)
     }
 
-    /// How many entries wait for the server.
+    /// How many entries wait for the server. The ledger is gap-free within an epoch, so when
+    /// the acknowledged mark and the last entry share an epoch this is their difference, read
+    /// without counting rows (it runs on every screen refresh); across epochs it counts.
     pub fn sync_pending_count(&self) -> Result<u64, StoreError> {
         let (epoch, seq) = self.sync_acked()?;
+        let (last_epoch, last_seq) = self.last_position()?;
+        if last_epoch == epoch || (epoch, seq) == (0, 0) && last_epoch <= 1 {
+            return Ok((last_seq - seq).max(0) as u64);
+        }
         let count: i64 = self.conn().query_row(
             "SELECT count(*) FROM ledger WHERE position > ?1",
             [(epoch << 32) + seq],
             |r| r.get(0),
         )?;
+        Ok(count as u64)
+    }
+
+    /// How many entries the server set aside.
+    pub fn sync_rejected_count(&self) -> Result<u64, StoreError> {
+        let count: i64 =
+            self.conn().query_row("SELECT count(*) FROM sync_rejected", [], |r| r.get(0))?;
         Ok(count as u64)
     }
 

@@ -18,7 +18,7 @@ impl SyncError {
 
     /// Whether trying again later may succeed without anybody doing anything.
     pub fn is_transient(&self) -> bool {
-        matches!(self.code, "offline" | "server_error" | "unavailable" | "stalled")
+        is_transient_code(self.code)
     }
 }
 
@@ -26,4 +26,10 @@ impl From<StoreError> for SyncError {
     fn from(e: StoreError) -> SyncError {
         SyncError::new("storage", e.to_string())
     }
+}
+
+/// Whether an error with this code may go away by itself (the network, the server's load):
+/// the register says "offline" and retries; any other needs somebody to act ("refused").
+pub fn is_transient_code(code: &str) -> bool {
+    matches!(code, "offline" | "server_error" | "unavailable" | "stalled")
 }

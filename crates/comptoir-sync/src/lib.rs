@@ -13,9 +13,8 @@ mod http;
 
 use comptoir_protocol::wire::{BatchAck, EnrolRequest, LedgerBatch};
 use comptoir_store::{Store, SyncRejected, SyncServer};
-use sha2::{Digest, Sha256};
 
-pub use error::SyncError;
+pub use error::{SyncError, is_transient_code};
 pub use http::HttpTransport;
 
 /// Entries per batch.
@@ -31,7 +30,7 @@ pub trait Transport {
 pub fn fingerprint(pem_text: &str) -> Result<String, SyncError> {
     let parsed = pem::parse(pem_text)
         .map_err(|e| SyncError::new("bad_certificate", format!("not a PEM certificate: {e}")))?;
-    Ok(format!("sha256:{}", hex::encode(Sha256::digest(parsed.contents()))))
+    Ok(comptoir_protocol::certificate_fingerprint(parsed.contents()))
 }
 
 /// A fingerprint as an administrator may type it (`sha256:` or not, colons, upper case), in
