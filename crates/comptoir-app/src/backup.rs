@@ -164,7 +164,7 @@ fn restore_locked(
             return Err(AppError::new(
                 "restore_would_lose",
                 format!(
-                    "the register's database holds {} entries the restored ledger would not \
+                    "the register's database holds {} entry(ies) the restored ledger would not \
                      have (receipts {}): restoring would drop them from this register. Sync \
                      first (without --offline the server gives back what it holds), or back \
                      up this database, or restore with --force (it is kept beside)",
@@ -202,12 +202,18 @@ fn restore_locked(
 }
 
 fn sync_error(e: comptoir_sync::SyncError) -> AppError {
-    let hint = if e.is_transient() {
-        " (the server must be reachable to take back what it holds; `--offline` restores without it)"
-    } else {
-        ""
-    };
-    AppError::new(e.code, format!("{}{hint}", e.message))
+    if e.is_transient() {
+        // Nothing was restored: the server must be reachable to take back what it holds.
+        return AppError::new(
+            "server_unreachable",
+            format!(
+                "the server must be reachable to take back what it holds; start it, or restore \
+                 with --offline ({})",
+                e.message
+            ),
+        );
+    }
+    AppError::new(e.code, e.message)
 }
 
 /// The database a restore replaces, if it still opens (a failed disk's may not).

@@ -62,12 +62,12 @@ impl Server {
         detail: &str,
         remote: Option<String>,
     ) {
-        tracing::warn!(
-            kind,
-            register = register_id.unwrap_or("-"),
-            remote = remote.as_deref().unwrap_or("-"),
-            "{detail}"
-        );
+        let (register, from) = (register_id.unwrap_or("-"), remote.as_deref().unwrap_or("-"));
+        if kind == "enrolled" {
+            tracing::info!(kind, register, remote = from, "{detail}");
+        } else {
+            tracing::warn!(kind, register, remote = from, "{detail}");
+        }
         if let Err(e) =
             self.db.log_security(kind, register_id, detail, remote.as_deref(), &self.now()).await
         {

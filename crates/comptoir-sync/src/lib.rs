@@ -136,7 +136,18 @@ pub fn enrol(
         acked: tips.1,
     };
     let response: comptoir_protocol::wire::EnrolResponse =
-        http::send(client.post(format!("{url}/v1/enrol")).json(&request))?;
+        http::send(client.post(format!("{url}/v1/enrol")).json(&request)).map_err(|e| {
+            if e.code == "enrolment_refused" {
+                // The server does not say which reason (a code is a secret); the till says
+                // what it is, so the administrator can check the code was for it.
+                SyncError::new(
+                    e.code,
+                    format!("this till is register {} of {}", register.number, register.store_code),
+                )
+            } else {
+                e
+            }
+        })?;
     let server = SyncServer {
         url,
         register_id: response.register_id,

@@ -140,6 +140,10 @@ fn a_code_for_another_register_number_is_refused() {
     let fingerprint = Trust::Fingerprint(server.fingerprint.clone());
     let refused = till.register.enrol(&server.url, &second.code, fingerprint).unwrap_err();
     assert_eq!(refused.code, "enrolment_refused");
+    assert!(
+        refused.detail.contains("register 1 of montreal"),
+        "the till says what it is: {refused:?}"
+    );
     let events = server.rt.block_on(server.db.security_events(10)).unwrap();
     assert!(events[0].detail.contains("register 2"), "{events:?}");
 }

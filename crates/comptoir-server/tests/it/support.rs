@@ -192,6 +192,23 @@ pub fn at(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
 }
 
+/// Opens the register in `dir`. Another test of this binary spawning a process at this instant
+/// holds a copy of the lock file's descriptor between its fork and its exec, so a register
+/// just closed may still look open for a moment: that moment is waited out (5 s at most).
+fn open_waiting(dir: &std::path::Path, clock: &Arc<ManualClock>) -> Register {
+    let started = std::time::Instant::now();
+    loop {
+        let options =
+            OpenOptions { clock: Box::new(clock.clone()), printer: None, persist_cart: true };
+        match Register::open(dir, options) {
+            Err(e) if e.code == "already_running" && started.elapsed().as_secs() < 5 => {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            other => return other.unwrap(),
+        }
+    }
+}
+
 /// A demo register in a temporary folder, the manager signed in and a shift open.
 pub struct Till {
     pub dir: tempfile::TempDir,
@@ -234,9 +251,7 @@ impl Till {
 
     /// Opens the register in `dir` (after a restore), the manager signed in.
     pub fn reopen(dir: tempfile::TempDir, clock: Arc<ManualClock>) -> Till {
-        let options =
-            OpenOptions { clock: Box::new(clock.clone()), printer: None, persist_cart: true };
-        let mut register = Register::open(dir.path(), options).unwrap();
+        let mut register = open_waiting(dir.path(), &clock);
         register.sign_in(&Pin::new("1234")).unwrap();
         Till { dir, clock, register }
     }
@@ -246,19 +261,7 @@ impl Till {
     pub fn restart(self) -> Till {
         let Till { dir, clock, register } = self;
         drop(register);
-        // Another test of this binary spawning a process at this instant holds a copy of the
-        // lock file's descriptor between its fork and its exec: wait that moment out.
-        let started = std::time::Instant::now();
-        let mut register = loop {
-            let options =
-                OpenOptions { clock: Box::new(clock.clone()), printer: None, persist_cart: true };
-            match Register::open(dir.path(), options) {
-                Err(e) if e.code == "already_running" && started.elapsed().as_secs() < 5 => {
-                    std::thread::sleep(std::time::Duration::from_millis(5));
-                }
-                other => break other.unwrap(),
-            }
-        };
+        let mut register = open_waiting(dir.path(), &clock);
         register.sign_in(&Pin::new("1234")).unwrap();
         Till { dir, clock, register }
     }
