@@ -1,7 +1,5 @@
 //! A store's configuration, as `fixtures/stores/*/store.json` writes it, and its demo data.
 
-use std::collections::BTreeMap;
-
 use chrono::NaiveDate;
 use comptoir_core::tax::{TaxClass, TaxDefinition, TaxRate, TaxRegime, TaxRounding};
 use comptoir_core::{Currency, Money};
@@ -10,8 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
-/// Text in several languages: `{"fr": "TPS", "en": "GST"}`.
-pub type Labels = BTreeMap<String, String>;
+pub use comptoir_protocol::catalog::{Labels, RateConfig, TaxConfig};
 
 /// Picks a language's text, falling back to English, then to any.
 pub fn label<'a>(labels: &'a Labels, lang: &str) -> &'a str {
@@ -54,22 +51,6 @@ pub struct TaxRegistration {
     pub number: String,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct TaxConfig {
-    pub code: String,
-    pub label: Labels,
-    pub rates: Vec<RateConfig>,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct RateConfig {
-    pub class: String,
-    pub rate: String,
-    pub from: String,
-    #[serde(default)]
-    pub to: Option<String>,
-}
-
 /// A store configuration checked and turned into domain values.
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -107,6 +88,9 @@ impl Store {
             "per_rate_over_sale" => TaxRounding::PerRateOverSale,
             other => return Err(AppError::config(format!("unknown tax_rounding {other}"))),
         };
+        if let Some(fault) = comptoir_protocol::catalog::taxes_fault(&config.taxes) {
+            return Err(AppError::config(format!("taxes: {fault}")));
+        }
         let taxes = config.taxes.iter().map(tax_definition).collect::<Result<_, _>>()?;
         let regime = TaxRegime { prices_include_tax: config.prices_include_tax, rounding, taxes };
         Ok(Store { config, currency, regime, tz })

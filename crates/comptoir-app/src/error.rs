@@ -58,6 +58,7 @@ impl From<StoreError> for AppError {
             StoreError::TooNew { .. } => "storage_too_new",
             StoreError::NotInitialised => "not_initialised",
             StoreError::Duplicate(_) => "duplicate",
+            StoreError::Invalid(_) => "catalog_change_invalid",
         };
         tracing::error!(%error, code, "database");
         AppError::new(code, error.to_string())

@@ -45,6 +45,15 @@ impl Register {
     /// Imports a catalog file. With bad rows and `skip_bad_rows` false nothing is written and
     /// the error lists every bad row; otherwise the good rows go in, in one transaction.
     pub fn import_catalog(&mut self, text: &str, skip_bad_rows: bool) -> AppResult<ImportReport> {
+        // Two sources of prices would disagree at the till: once the server publishes this
+        // store's catalog, it is changed there.
+        if self.db.catalog_version()? > 0 {
+            return Err(AppError::new(
+                "catalog_managed",
+                "this register's catalog comes from the central server: import the file there \
+                 (comptoir-server catalog import, then catalog publish)",
+            ));
+        }
         let mut parsed = import::parse_catalog(text, &self.store)?;
         // A barcode that already belongs to another item is refused: moving it silently would
         // make the scanner sell the new item under the old one's barcode.
@@ -77,11 +86,7 @@ impl Register {
             ));
         }
         self.db.upsert_catalog(&parsed.rows)?;
-        for row in &parsed.rows {
-            if let Some(item) = register::item_from_row(row, &self.store) {
-                self.catalog.insert(item);
-            }
-        }
+        self.catalog = register::load_catalog(&self.db)?;
         tracing::info!(imported = parsed.rows.len(), bad = parsed.errors.len(), "catalog imported");
         Ok(ImportReport {
             format: parsed.format,

@@ -125,6 +125,8 @@ pub struct Register {
     pub(crate) store: config::Store,
     pub(crate) register: RegisterRow,
     pub(crate) catalog: Catalog,
+    /// The server's catalog version the in-memory catalog was loaded at.
+    catalog_version: i64,
     pub(crate) clock: std::sync::Arc<dyn Clock>,
     pub(crate) lang: String,
     pub(crate) session: Option<Session>,
@@ -259,9 +261,8 @@ impl Register {
         let db = Store::open(&db_path(data_dir))?;
         let register = db.register()?.ok_or_else(|| not_initialised(data_dir))?;
         let store = config::Store::from_json(&register.store_config)?;
-        let catalog = Catalog::new(
-            db.catalog()?.iter().filter_map(|row| item_from_row(row, &store)).collect(),
-        );
+        let catalog_version = db.catalog_version()?;
+        let catalog = load_catalog(&db)?;
         let setting = match options.printer {
             Some(setting) => setting,
             None => PrinterSetting::load(&db)?,
@@ -275,6 +276,7 @@ impl Register {
             store,
             register,
             catalog,
+            catalog_version,
             clock: std::sync::Arc::from(options.clock),
             lang,
             session: None,
@@ -340,6 +342,37 @@ impl Register {
             .now()
             .with_timezone(&self.store.tz)
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+    }
+
+    /// The local time now in the store's time zone, to the minute, as effective-dated prices
+    /// are given.
+    pub fn local_minute(&self) -> chrono::NaiveDateTime {
+        let local = self.clock.now().with_timezone(&self.store.tz).naive_local();
+        comptoir_protocol::catalog::parse_local_time(
+            &comptoir_protocol::catalog::format_local_time(local),
+        )
+        .unwrap_or(local)
+    }
+
+    /// Picks up what the sync task (or another process) applied from the server's catalog:
+    /// items, prices and taxes. One indexed read when nothing changed.
+    pub(crate) fn refresh_catalog(&mut self) -> AppResult<()> {
+        let version = self.db.catalog_version()?;
+        if version == self.catalog_version {
+            return Ok(());
+        }
+        let register = self.db.register()?.ok_or(comptoir_store::StoreError::NotInitialised)?;
+        self.store = config::Store::from_json(&register.store_config)?;
+        self.register = register;
+        self.catalog = load_catalog(&self.db)?;
+        self.catalog_version = version;
+        tracing::info!(version, items = self.catalog.len(), "catalog updated from the server");
+        Ok(())
+    }
+
+    /// An item of the catalog at the price in force now.
+    fn item_now(&self, item: &Item) -> Item {
+        item.at(self.local_minute())
     }
 
     /// The business day follows the store's time zone, not UTC and not the machine's zone.
@@ -501,7 +534,8 @@ impl Register {
         self.require_shift()?;
         self.check_no_tenders()?;
         let code = code.trim();
-        let Some(item) = self.catalog.lookup(code).cloned() else {
+        self.refresh_catalog()?;
+        let Some(item) = self.catalog.lookup(code).map(|i| self.item_now(i)) else {
             let error = AppError::new("unknown_barcode", code.to_owned());
             self.notice = Some(Notice {
                 level: "error",
@@ -520,10 +554,11 @@ impl Register {
         self.cashier()?;
         self.require_shift()?;
         self.check_no_tenders()?;
+        self.refresh_catalog()?;
         let item = self
             .catalog
             .by_sku(sku)
-            .cloned()
+            .map(|i| self.item_now(i))
             .ok_or_else(|| AppError::new("unknown_item", sku.to_owned()))?;
         self.add_catalog_item(&item)
     }
@@ -567,14 +602,17 @@ impl Register {
                 format!("{tax_class}: use one of {:?}", self.store.tax_classes()),
             ));
         }
+        self.refresh_catalog()?;
         let catalog_item = match sku {
             Some(sku) => Some(
                 self.catalog
                     .by_sku(sku)
+                    .map(|i| self.item_now(i))
                     .ok_or_else(|| AppError::new("unknown_item", sku.to_owned()))?,
             ),
             None => None,
         };
+        let catalog_item = catalog_item.as_ref();
         // Keying a price is for items that have none; changing a shelf price is a price
         // override, which needs a manager's approval (the money engine's work).
         if let Some(item) = catalog_item
@@ -625,10 +663,11 @@ impl Register {
     /// Looks an item up without touching the cart.
     pub fn price_check(&mut self, code: &str) -> AppResult<Item> {
         self.cashier()?;
+        self.refresh_catalog()?;
         let item = self
             .catalog
             .lookup(code)
-            .cloned()
+            .map(|i| self.item_now(i))
             .ok_or_else(|| AppError::new("unknown_barcode", code.trim().to_owned()))?;
         self.price_check = Some(item.clone());
         Ok(item)
@@ -636,7 +675,12 @@ impl Register {
 
     /// Finds items by name, ignoring accents and case.
     pub fn search(&mut self, query: &str) -> Vec<Item> {
-        let found: Vec<Item> = self.catalog.search(query, 50).into_iter().cloned().collect();
+        if let Err(e) = self.refresh_catalog() {
+            tracing::warn!(error = %e, "could not reload the catalog");
+        }
+        let now = self.local_minute();
+        let found: Vec<Item> =
+            self.catalog.search(query, 50).into_iter().map(|i| i.at(now)).collect();
         self.search_results = found.clone();
         found
     }
@@ -1217,9 +1261,34 @@ pub(crate) fn parse_kind(text: &str) -> ItemKind {
     }
 }
 
-pub(crate) fn item_from_row(row: &CatalogRow, store: &config::Store) -> Option<Item> {
-    let _ = store;
-    Some(Item {
+/// The catalog as stored: items, with the server's prices from a moment on.
+pub(crate) fn load_catalog(db: &Store) -> AppResult<Catalog> {
+    let mut schedules: std::collections::HashMap<
+        String,
+        Vec<comptoir_core::catalog::ScheduledPrice>,
+    > = std::collections::HashMap::new();
+    for price in db.catalog_prices()? {
+        if let Some(from) = comptoir_protocol::catalog::parse_local_time(&price.from) {
+            schedules.entry(price.sku).or_default().push(comptoir_core::catalog::ScheduledPrice {
+                from,
+                price: price.price_minor.map(Money::from_minor),
+            });
+        }
+    }
+    Ok(Catalog::new(
+        db.catalog()?
+            .iter()
+            .map(|row| {
+                let mut item = item_from_row(row);
+                item.schedule = schedules.remove(&row.sku).unwrap_or_default();
+                item
+            })
+            .collect(),
+    ))
+}
+
+pub(crate) fn item_from_row(row: &CatalogRow) -> Item {
+    Item {
         sku: Sku(row.sku.clone()),
         gtin: row.gtin.as_deref().and_then(|g| Gtin14::parse(g).ok()),
         name: row.name.clone(),
@@ -1227,5 +1296,6 @@ pub(crate) fn item_from_row(row: &CatalogRow, store: &config::Store) -> Option<I
         price: row.price_minor.map(Money::from_minor),
         tax_class: TaxClass(row.tax_class.clone()),
         kind: parse_kind(&row.kind),
-    })
+        schedule: Vec::new(),
+    }
 }

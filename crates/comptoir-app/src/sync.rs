@@ -129,7 +129,8 @@ fn app_error(e: SyncError) -> AppError {
 
 /// One round: first ask the server where it stands for every epoch (which finds a server
 /// restored from a backup: where it holds less than it acknowledged, the mark goes back and
-/// those entries go again, earliest epoch first), then upload what waits.
+/// those entries go again, earliest epoch first), then upload what waits, then pull the
+/// store's catalog changes (items, prices, taxes).
 pub fn round(
     store: &mut Store,
     transport: &HttpTransport,
@@ -149,13 +150,28 @@ pub fn round(
             break;
         }
     }
-    let report = comptoir_sync::upload_in_batches_of(store, transport, clock, batch_size())?;
+    let mut report = comptoir_sync::upload_in_batches_of(store, transport, clock, batch_size())?;
     if report.batches > 0 {
         // What the server said of this register's clock (nothing: it is right).
         let skew = report.clock_skew_seconds.map(|s| s.to_string()).unwrap_or_default();
         store.set_setting(CLOCK_SKEW, &skew)?;
     }
+    let received_at = local_minute(store, clock)?;
+    report.catalog = Some(comptoir_sync::pull_catalog(transport, store, &received_at, 2)?);
     Ok(report)
+}
+
+/// The local time now in the register's store (`YYYY-MM-DDTHH:MM`), from a UTC clock text.
+fn local_minute(store: &Store, clock: &dyn Fn() -> String) -> Result<String, SyncError> {
+    let register = store
+        .register()?
+        .ok_or_else(|| SyncError::new("storage", "the register is not initialised".to_owned()))?;
+    let config = crate::config::Store::from_json(&register.store_config)
+        .map_err(|e| SyncError::new("storage", e.to_string()))?;
+    let now = chrono::DateTime::parse_from_rfc3339(&clock())
+        .map(|t| t.with_timezone(&config.tz).naive_local())
+        .map_err(|e| SyncError::new("storage", format!("the clock: {e}")))?;
+    Ok(comptoir_protocol::catalog::format_local_time(now))
 }
 
 /// Entries per batch: `COMPTOIR_SYNC_BATCH` (1 to 1000), else [`comptoir_sync::BATCH`]. Smaller

@@ -27,6 +27,7 @@ fn catalog() -> Catalog {
             price: Some(Money::from_minor(99 + (n as i64 % 2000))),
             tax_class: TaxClass::new(if n % 3 == 0 { "zero_rated" } else { "standard" }),
             kind: ItemKind::Item,
+            schedule: Vec::new(),
         })
         .collect();
     Catalog::new(items)

@@ -24,6 +24,14 @@ pub enum ItemKind {
     NonMerchandise,
 }
 
+/// A price from a moment on, in the store's local time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScheduledPrice {
+    pub from: chrono::NaiveDateTime,
+    /// `None`: from then on the cashier keys the price.
+    pub price: Option<Money>,
+}
+
 /// One thing the store sells.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Item {
@@ -36,9 +44,25 @@ pub struct Item {
     pub price: Option<Money>,
     pub tax_class: TaxClass,
     pub kind: ItemKind,
+    /// Prices from a moment on, oldest first (the server's effective-dated prices). The one
+    /// in force is the latest that has begun; before the first, `price`.
+    pub schedule: Vec<ScheduledPrice>,
 }
 
 impl Item {
+    /// The price in force at a moment (the store's local time).
+    pub fn price_at(&self, at: chrono::NaiveDateTime) -> Option<Money> {
+        match self.schedule.iter().rev().find(|p| p.from <= at) {
+            Some(scheduled) => scheduled.price,
+            None => self.price,
+        }
+    }
+
+    /// The item as sold at a moment: `price` is the price then.
+    pub fn at(&self, at: chrono::NaiveDateTime) -> Item {
+        Item { price: self.price_at(at), ..self.clone() }
+    }
+
     /// The name in a language, falling back to the default name.
     pub fn name_in(&self, lang: &str) -> &str {
         match (&self.name_fr, lang) {

@@ -4,8 +4,11 @@
 //!   register's store (which writes the chain) and the server (which checks it on upload).
 //! - [`payload`]: what each kind of entry says (a sale, a shift, a drawer movement), version 1.
 //! - [`check`]: the server's checks of an entry's content (known kind, sums that add up).
+//! - [`catalog`]: items, effective-dated prices and taxes as the server publishes them, and
+//!   the catalog file formats.
 //! - [`wire`]: requests and answers of the sync API, and its stable error codes.
 
+pub mod catalog;
 pub mod check;
 pub mod entry;
 pub mod payload;

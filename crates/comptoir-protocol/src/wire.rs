@@ -154,4 +154,8 @@ pub mod codes {
     pub const NOT_FOUND: &str = "not_found";
     /// The server could not store the batch; retry later.
     pub const UNAVAILABLE: &str = "unavailable";
+    /// What was asked does not pass the server's checks (a tax rate that is not a fraction).
+    pub const INVALID: &str = "invalid";
+    /// A catalog file with bad rows (each listed with its line) or unknown columns.
+    pub const INVALID_CATALOG: &str = "invalid_catalog";
 }

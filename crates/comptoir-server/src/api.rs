@@ -14,6 +14,8 @@ use comptoir_protocol::wire::{
     LedgerStatus, codes,
 };
 
+use comptoir_protocol::catalog::{CatalogPage, MAX_CATALOG_PAGE, TaxConfig};
+
 use crate::db::{Authenticated, DbError, EnrolAttempt, Enrolment};
 use crate::{Server, secret};
 
@@ -43,6 +45,9 @@ impl From<DbError> for Failure {
         match e {
             DbError::NotFound(m) => Failure::new(StatusCode::NOT_FOUND, codes::NOT_FOUND, m),
             DbError::Conflict(m) => Failure::new(StatusCode::CONFLICT, "conflict", m),
+            DbError::Invalid(m) => {
+                Failure::new(StatusCode::UNPROCESSABLE_ENTITY, codes::INVALID, m)
+            }
             DbError::Backend(m) => {
                 tracing::error!(error = %m, "database error");
                 Failure::new(
@@ -129,7 +134,70 @@ impl FromRequestParts<Server> for Caller {
     }
 }
 
+/// An administrator, authenticated by an API token (`comptoir-server admin-token create`).
+pub struct Admin(pub String);
+
+impl FromRequestParts<Server> for Admin {
+    type Rejection = Failure;
+
+    async fn from_request_parts(parts: &mut Parts, server: &Server) -> Result<Admin, Failure> {
+        let remote = remote(parts);
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim);
+        let Some(token) = token else {
+            return Err(Failure::new(
+                StatusCode::UNAUTHORIZED,
+                codes::UNAUTHENTICATED,
+                "this request needs an administrator token (Authorization: Bearer); \
+                 comptoir-server admin-token create makes one",
+            ));
+        };
+        match server.db.admin_by_token(&secret::hash(token)).await? {
+            Some(name) => Ok(Admin(name)),
+            None => {
+                server
+                    .security(
+                        "unknown_admin_token",
+                        None,
+                        "an administrator request with a token the server does not know or revoked",
+                        remote,
+                    )
+                    .await;
+                Err(Failure::new(
+                    StatusCode::UNAUTHORIZED,
+                    codes::UNAUTHENTICATED,
+                    "the server does not know this administrator token, or it was revoked",
+                ))
+            }
+        }
+    }
+}
+
 impl Caller {
+    /// Refuses a request about another store than the caller's.
+    async fn only_store(&self, server: &Server, store_id: &str) -> Result<(), Failure> {
+        if self.0.store_id == store_id {
+            return Ok(());
+        }
+        server
+            .security(
+                "forbidden",
+                Some(&self.0.register_id),
+                &format!("asked for store {store_id}"),
+                None,
+            )
+            .await;
+        Err(Failure::new(
+            StatusCode::FORBIDDEN,
+            codes::FORBIDDEN,
+            "a register reads only its own store",
+        ))
+    }
+
     /// Refuses a request about another register than the caller.
     async fn only(&self, server: &Server, register_id: &str) -> Result<(), Failure> {
         if self.0.register_id == register_id {
@@ -159,6 +227,11 @@ pub fn router(server: Server) -> Router {
         .route("/v1/registers/{id}/ledger:batch", post(ledger_batch))
         .route("/v1/registers/{id}/ledger:status", get(ledger_status))
         .route("/v1/registers/{id}/ledger", get(ledger_entries))
+        .route("/v1/stores/{id}/catalog", get(catalog_changes))
+        .route("/v1/admin/catalog/drafts", post(admin_import).get(admin_drafts))
+        .route("/v1/admin/catalog/drafts/{id}/publish", post(admin_publish))
+        .route("/v1/admin/stores/{code}/taxes", axum::routing::put(admin_taxes))
+        .route("/v1/admin/stores/{code}/catalog/retire", post(admin_retire))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(wire::MAX_BODY_BYTES))
@@ -344,4 +417,135 @@ async fn ledger_entries(
     let limit = query.limit.unwrap_or(500).clamp(1, wire::MAX_BATCH_ENTRIES as i64);
     let entries = server.db.ledger_entries(&id, query.epoch, query.after, limit).await?;
     Ok(Json(LedgerPage { entries }))
+}
+
+fn query_failure(e: axum::extract::rejection::QueryRejection) -> Failure {
+    Failure::new(StatusCode::BAD_REQUEST, codes::MALFORMED, e.body_text())
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct CatalogQuery {
+    #[serde(default)]
+    since: i64,
+    limit: Option<i64>,
+}
+
+async fn catalog_changes(
+    State(server): State<Server>,
+    caller: Caller,
+    Path(id): Path<String>,
+    query: Result<axum::extract::Query<CatalogQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<CatalogPage> {
+    caller.only_store(&server, &id).await?;
+    let axum::extract::Query(query) = query.map_err(query_failure)?;
+    let limit = query.limit.unwrap_or(MAX_CATALOG_PAGE).clamp(1, MAX_CATALOG_PAGE);
+    Ok(Json(server.db.catalog_page(&caller.0.store_id, query.since.max(0), limit).await?))
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct ImportQuery {
+    source: Option<String>,
+    /// When the prices apply, in each store's local time (`YYYY-MM-DDTHH:MM`).
+    from: Option<String>,
+    #[serde(default)]
+    skip_bad_rows: bool,
+}
+
+/// `POST /v1/admin/catalog/drafts`: a catalog file (CSV) as the body. A file with bad rows
+/// makes no draft (422, every bad row listed) unless `skip_bad_rows=true`.
+async fn admin_import(
+    State(server): State<Server>,
+    admin: Admin,
+    query: Result<axum::extract::Query<ImportQuery>, axum::extract::rejection::QueryRejection>,
+    body: String,
+) -> Result<Response, Failure> {
+    let axum::extract::Query(query) = query.map_err(query_failure)?;
+    let source = query.source.unwrap_or_else(|| "api".to_owned());
+    let imported = crate::catalog::import(
+        &server.db,
+        &body,
+        &source,
+        query.from.as_deref(),
+        query.skip_bad_rows,
+    )
+    .await
+    .map_err(|e| match e {
+        crate::catalog::ImportError::Invalid(m) => {
+            Failure::new(StatusCode::UNPROCESSABLE_ENTITY, codes::INVALID_CATALOG, m)
+        }
+        crate::catalog::ImportError::Db(e) => e.into(),
+    })?;
+    tracing::info!(admin = %admin.0, source, rows = imported.draft.as_ref().map_or(0, |d| d.items), errors = imported.errors.len(), "catalog imported");
+    let status =
+        if imported.draft.is_some() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    Ok((status, Json(imported)).into_response())
+}
+
+async fn admin_drafts(
+    State(server): State<Server>,
+    _admin: Admin,
+) -> ApiResult<Vec<crate::catalog::DraftRow>> {
+    Ok(Json(server.db.drafts().await?))
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct PublishRequest {
+    #[serde(default)]
+    stores: Vec<String>,
+    /// Every store the server has.
+    #[serde(default)]
+    all: bool,
+}
+
+async fn admin_publish(
+    State(server): State<Server>,
+    admin: Admin,
+    Path(id): Path<i64>,
+    body: Result<Json<PublishRequest>, JsonRejection>,
+) -> ApiResult<Vec<crate::catalog::Published>> {
+    let Json(request) = body.map_err(json_failure)?;
+    let stores = if request.all {
+        server.db.stores().await?.into_iter().map(|s| s.code).collect()
+    } else {
+        request.stores
+    };
+    if stores.is_empty() {
+        return Err(Failure::new(
+            StatusCode::BAD_REQUEST,
+            codes::MALFORMED,
+            "name the stores to publish to ({\"stores\": [\"MTL01\"]}) or {\"all\": true}",
+        ));
+    }
+    let published = crate::catalog::publish_draft(&server.db, id, &stores).await?;
+    tracing::info!(admin = %admin.0, draft = id, stores = ?stores, "catalog published");
+    Ok(Json(published))
+}
+
+async fn admin_taxes(
+    State(server): State<Server>,
+    admin: Admin,
+    Path(code): Path<String>,
+    body: Result<Json<Vec<TaxConfig>>, JsonRejection>,
+) -> ApiResult<crate::catalog::Published> {
+    let Json(taxes) = body.map_err(json_failure)?;
+    let published = crate::catalog::publish_taxes(&server.db, &code, taxes).await?;
+    tracing::info!(admin = %admin.0, store = %code, "taxes published");
+    Ok(Json(published))
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct RetireRequest {
+    skus: Vec<String>,
+}
+
+async fn admin_retire(
+    State(server): State<Server>,
+    admin: Admin,
+    Path(code): Path<String>,
+    body: Result<Json<RetireRequest>, JsonRejection>,
+) -> ApiResult<crate::catalog::Published> {
+    let Json(request) = body.map_err(json_failure)?;
+    let published = crate::catalog::retire(&server.db, &code, request.skus).await?;
+    tracing::info!(admin = %admin.0, store = %code, "items retired");
+    Ok(Json(published))
 }

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod api;
 pub mod backup;
+pub mod catalog;
 pub mod db;
 pub mod ingest;
 pub mod secret;

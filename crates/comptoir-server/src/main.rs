@@ -54,6 +54,15 @@ enum Command {
     /// Registers: add one (and get its enrolment code), a new code, revoke, list.
     #[command(subcommand)]
     Register(RegisterCommand),
+    /// The chain's catalog: import a file as a draft, publish it to stores, retire items, look.
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
+    /// A store's taxes.
+    #[command(subcommand)]
+    Taxes(TaxesCommand),
+    /// Administrator tokens for the admin API (`/v1/admin/...`).
+    #[command(subcommand)]
+    AdminToken(AdminTokenCommand),
     /// Entries set aside on upload, with why.
     Quarantine {
         #[arg(long)]
@@ -151,6 +160,65 @@ enum RegisterCommand {
         #[arg(long)]
         store: Option<String>,
     },
+}
+
+#[derive(Subcommand)]
+enum CatalogCommand {
+    /// Reads a catalog file (our CSV or an Open Food Facts export) into a draft; a file with
+    /// bad rows makes no draft (each bad row is listed) unless --skip-bad-rows.
+    Import {
+        file: PathBuf,
+        /// When the file's prices apply, in each store's local time (YYYY-MM-DDTHH:MM);
+        /// without it, as soon as published.
+        #[arg(long)]
+        from: Option<String>,
+        #[arg(long)]
+        skip_bad_rows: bool,
+    },
+    /// The drafts, and the stores each was published to.
+    Drafts,
+    /// Publishes a draft to stores: each gets only what differs from what it has.
+    Publish {
+        draft: i64,
+        /// A store's code; may be repeated.
+        #[arg(long = "store", required_unless_present = "all")]
+        stores: Vec<String>,
+        /// Every store.
+        #[arg(long, conflicts_with = "stores")]
+        all: bool,
+    },
+    /// Takes items out of a store's catalog (lines already rung keep them).
+    Retire {
+        #[arg(long)]
+        store: String,
+        #[arg(required = true)]
+        skus: Vec<String>,
+    },
+    /// A store's catalog changes after a version (0: the whole current catalog).
+    Show {
+        #[arg(long)]
+        store: String,
+        #[arg(long, default_value_t = 0)]
+        since: i64,
+    },
+}
+
+#[derive(Subcommand)]
+enum TaxesCommand {
+    /// Gives a store the taxes in FILE: a JSON list of taxes, or a store.json with "taxes".
+    Publish {
+        #[arg(long)]
+        store: String,
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminTokenCommand {
+    /// Makes a token and prints it once (only its hash is kept).
+    Create { name: String },
+    /// Refuses a token from now on.
+    Revoke { name: String },
 }
 
 fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
@@ -287,6 +355,31 @@ async fn run() -> anyhow::Result<()> {
         Command::Register(RegisterCommand::List { store }) => {
             print_json(&db.registers(store.as_deref()).await?)
         }
+        Command::Catalog(command) => catalog_command(&db, command).await,
+        Command::Taxes(TaxesCommand::Publish { store, file }) => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let value: serde_json::Value = serde_json::from_str(&text)
+                .with_context(|| format!("{} is not JSON", file.display()))?;
+            let list = value.get("taxes").cloned().unwrap_or(value);
+            let taxes: Vec<comptoir_protocol::catalog::TaxConfig> = serde_json::from_value(list)
+                .with_context(|| format!("{}: not a list of taxes", file.display()))?;
+            print_json(&comptoir_server::catalog::publish_taxes(&db, &store, taxes).await?)
+        }
+        Command::AdminToken(AdminTokenCommand::Create { name }) => {
+            let token = comptoir_server::secret::admin_token();
+            db.create_admin_token(
+                &comptoir_server::secret::hash(&token),
+                &name,
+                &comptoir_server::now(),
+            )
+            .await?;
+            print_json(&serde_json::json!({ "name": name, "token": token }))
+        }
+        Command::AdminToken(AdminTokenCommand::Revoke { name }) => {
+            db.revoke_admin_token(&name, &comptoir_server::now()).await?;
+            print_json(&serde_json::json!({ "revoked": name }))
+        }
         Command::Quarantine { store } => print_json(&db.quarantine(store.as_deref()).await?),
         Command::SecurityEvents { limit } => print_json(&db.security_events(limit).await?),
         Command::Counts { store } => print_json(&db.ledger_counts(store.as_deref()).await?),
@@ -306,5 +399,47 @@ async fn run() -> anyhow::Result<()> {
         | Command::Tls { .. }
         | Command::Backup { .. }
         | Command::Restore { .. } => unreachable!("handled above"),
+    }
+}
+
+async fn catalog_command(db: &Db, command: CatalogCommand) -> anyhow::Result<()> {
+    use comptoir_server::catalog;
+    match command {
+        CatalogCommand::Import { file, from, skip_bad_rows } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let source = file.display().to_string();
+            let imported = catalog::import(db, &text, &source, from.as_deref(), skip_bad_rows)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            print_json(&imported)?;
+            if imported.draft.is_none() {
+                anyhow::bail!(
+                    "{}: {} bad rows, no draft made (fix them, or --skip-bad-rows)",
+                    file.display(),
+                    imported.errors.len()
+                );
+            }
+            Ok(())
+        }
+        CatalogCommand::Drafts => print_json(&db.drafts().await?),
+        CatalogCommand::Publish { draft, stores, all } => {
+            let stores =
+                if all { db.stores().await?.into_iter().map(|s| s.code).collect() } else { stores };
+            print_json(&catalog::publish_draft(db, draft, &stores).await?)
+        }
+        CatalogCommand::Retire { store, skus } => {
+            print_json(&catalog::retire(db, &store, skus).await?)
+        }
+        CatalogCommand::Show { store, since } => {
+            let id = db
+                .stores()
+                .await?
+                .into_iter()
+                .find(|s| s.code == store)
+                .ok_or_else(|| anyhow::anyhow!("no store with code {store}"))?
+                .id;
+            print_json(&db.catalog_page(&id, since, i64::MAX / 2).await?)
+        }
     }
 }

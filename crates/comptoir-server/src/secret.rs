@@ -40,6 +40,11 @@ pub fn credential() -> String {
     format!("cpt_{}", hex::encode(random_bytes::<32>()))
 }
 
+/// A new administrator API token.
+pub fn admin_token() -> String {
+    format!("cpa_{}", hex::encode(random_bytes::<32>()))
+}
+
 /// The hash stored in place of a secret.
 pub fn hash(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))

@@ -15,6 +15,8 @@ pub enum StoreError {
     Duplicate(String),
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
+    #[error("the server sent a catalog change the register cannot use: {0}")]
+    Invalid(String),
     #[error("database error: {0}")]
     Sqlite(rusqlite::Error),
 }
@@ -29,6 +31,7 @@ impl StoreError {
             StoreError::NotInitialised => "not_initialised",
             StoreError::Duplicate(_) => "duplicate",
             StoreError::Corrupt(_) => "storage_corrupt",
+            StoreError::Invalid(_) => "catalog_change_invalid",
             StoreError::Sqlite(_) => "storage_failed",
         }
     }

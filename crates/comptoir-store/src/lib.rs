@@ -9,6 +9,7 @@
 //! - `(register, epoch, seq)` is gap-free and each entry's hash covers the previous hash;
 //! - entries are never updated or deleted.
 
+mod catalog;
 mod error;
 mod ledger;
 mod restore;
@@ -16,6 +17,7 @@ mod schema;
 mod sync;
 mod tables;
 
+pub use catalog::{Applied, PriceRow};
 pub use error::StoreError;
 pub use ledger::{BadEntry, Entry, GENESIS, NewEntry, Tx, VerifyReport};
 pub use sync::{SyncRejected, SyncServer};

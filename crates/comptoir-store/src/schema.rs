@@ -112,6 +112,17 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (epoch, seq, code)
     );
     "#,
+    // 3: the server's catalog: prices from a moment on (the store's local time), so an offline
+    // register switches on time. The version pulled so far is the `catalog_version` setting.
+    r#"
+    CREATE TABLE catalog_price (
+        sku TEXT NOT NULL,
+        effective_from TEXT NOT NULL,
+        price_minor INTEGER,
+        version INTEGER NOT NULL,
+        PRIMARY KEY (sku, effective_from)
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// The schema version this build knows.

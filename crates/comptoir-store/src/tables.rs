@@ -19,16 +19,7 @@ pub struct RegisterRow {
 }
 
 /// One catalog item as stored.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CatalogRow {
-    pub sku: String,
-    pub gtin: Option<String>,
-    pub name: String,
-    pub name_fr: Option<String>,
-    pub price_minor: Option<i64>,
-    pub tax_class: String,
-    pub kind: String,
-}
+pub use comptoir_protocol::catalog::CatalogRow;
 
 /// A cashier and their sign-in state.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -112,6 +112,7 @@ pub struct HttpTransport {
     client: Client,
     url: String,
     register_id: String,
+    store_id: String,
     credential: String,
 }
 
@@ -121,6 +122,7 @@ impl HttpTransport {
             client: pinned_client(&server.pin_pem)?,
             url: server.url.clone(),
             register_id: server.register_id.clone(),
+            store_id: server.store_id.clone(),
             credential: server.credential.clone(),
         })
     }
@@ -149,6 +151,22 @@ impl HttpTransport {
                 .bearer_auth(&self.credential),
         )?;
         Ok(page.entries)
+    }
+}
+
+impl HttpTransport {
+    /// The store's catalog changes after version `since`.
+    pub fn catalog_page(
+        &self,
+        since: i64,
+        limit: i64,
+    ) -> Result<comptoir_protocol::catalog::CatalogPage, SyncError> {
+        send(
+            self.client
+                .get(format!("{}/v1/stores/{}/catalog", self.url, self.store_id))
+                .query(&[("since", since), ("limit", limit)])
+                .bearer_auth(&self.credential),
+        )
     }
 }
 

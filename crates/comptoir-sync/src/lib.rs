@@ -192,6 +192,8 @@ pub struct UploadReport {
     /// The register's clock minus the server's, in seconds, when the server found it off.
     pub clock_skew_seconds: Option<i64>,
     pub acked: (i64, i64),
+    /// What the catalog pull that followed the upload did, if one ran.
+    pub catalog: Option<CatalogReport>,
 }
 
 /// Sends every entry the server has not acknowledged, batch after batch, until none waits.
@@ -389,4 +391,56 @@ pub fn recover(
     // Everything the server holds is acknowledged, whatever branch it is on.
     store.set_sync_acked(latest.0, latest.1, &now())?;
     Ok(RecoverReport { recovered, through: store.last_position()? })
+}
+
+/// What a catalog pull did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct CatalogReport {
+    /// The version the register holds now, and the server's latest.
+    pub version: i64,
+    pub latest: i64,
+    pub items: usize,
+    pub prices: usize,
+    pub retired: usize,
+    pub taxes: bool,
+}
+
+/// Pulls the store's catalog changes after the version the register holds, page by page,
+/// each page applied in one transaction. `received_at` is the local time now
+/// (`YYYY-MM-DDTHH:MM`): a price published to apply at once applies from then at the latest.
+pub fn pull_catalog(
+    transport: &HttpTransport,
+    store: &mut Store,
+    received_at: &str,
+    digits: u32,
+) -> Result<CatalogReport, SyncError> {
+    let mut report =
+        CatalogReport { version: store.catalog_version()?, ..CatalogReport::default() };
+    loop {
+        let page =
+            transport.catalog_page(report.version, comptoir_protocol::catalog::MAX_CATALOG_PAGE)?;
+        if page.latest < report.version {
+            // The server is behind what the register pulled (restored from a backup): pull
+            // its whole catalog again, or its next changes would be taken for known ones.
+            tracing::warn!(
+                held = report.version,
+                latest = page.latest,
+                "the server's catalog went back: pulling it again"
+            );
+            store.set_catalog_version(0)?;
+            report.version = 0;
+            continue;
+        }
+        let applied = store.apply_catalog(&page, received_at, digits)?;
+        report.latest = page.latest;
+        report.items += applied.items;
+        report.prices += applied.prices;
+        report.retired += applied.retired;
+        report.taxes |= applied.taxes;
+        let progressed = applied.version > report.version;
+        report.version = applied.version;
+        if !page.more || !progressed {
+            return Ok(report);
+        }
+    }
 }

@@ -64,6 +64,7 @@ fn item(sku: &str, price: i64, class: &str) -> Item {
         price: Some(Money::from_minor(price)),
         tax_class: TaxClass::new(class),
         kind: ItemKind::Item,
+        schedule: Vec::new(),
     }
 }
 

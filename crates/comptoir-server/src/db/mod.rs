@@ -19,6 +19,9 @@ pub enum DbError {
     Conflict(String),
     #[error("{0}")]
     NotFound(String),
+    /// What was asked is not valid (a catalog change the checks refuse).
+    #[error("{0}")]
+    Invalid(String),
     #[error("database: {0}")]
     Backend(String),
 }
@@ -148,6 +151,47 @@ pub struct NewEnrolment {
     pub expires_at: String,
 }
 
+/// What a publication appends to a store's catalog, decided from the store and its current
+/// catalog (see [`crate::catalog`]).
+pub type CatalogPlan = Box<
+    dyn FnOnce(
+            &StoreRow,
+            &crate::catalog::Current,
+        ) -> Result<Vec<comptoir_protocol::catalog::Change>, String>
+        + Send,
+>;
+
+/// Reads a store's current catalog from its stored JSON.
+pub(crate) fn current_from(jsons: Vec<String>) -> DbResult<crate::catalog::Current> {
+    let mut current = crate::catalog::Current::new();
+    for json in jsons {
+        let change: comptoir_protocol::catalog::Change =
+            serde_json::from_str(&json).map_err(|e| DbError::Backend(e.to_string()))?;
+        current.insert(change.key(), change);
+    }
+    Ok(current)
+}
+
+/// A page of changes from the rows read (one more than `limit`, to know whether more wait).
+pub(crate) fn catalog_page(
+    since: i64,
+    latest: i64,
+    mut found: Vec<(i64, String)>,
+    limit: i64,
+) -> DbResult<comptoir_protocol::catalog::CatalogPage> {
+    let more = found.len() as i64 > limit;
+    found.truncate(limit.max(0) as usize);
+    let changes = found
+        .into_iter()
+        .map(|(version, json)| {
+            let change =
+                serde_json::from_str(&json).map_err(|e| DbError::Backend(e.to_string()))?;
+            Ok(comptoir_protocol::catalog::VersionedChange { version, change })
+        })
+        .collect::<DbResult<_>>()?;
+    Ok(comptoir_protocol::catalog::CatalogPage { since, latest, changes, more })
+}
+
 /// The database, whichever it is.
 #[derive(Clone, Debug)]
 pub enum Db {
@@ -269,6 +313,63 @@ impl Db {
         both!(self, db => db.ledger_entries(register_id, epoch, after, limit))
     }
 
+    /// Records an administrator's API token (its hash); a name is used once.
+    pub async fn create_admin_token(&self, hash: &str, name: &str, now: &str) -> DbResult<()> {
+        both!(self, db => db.create_admin_token(hash, name, now))
+    }
+
+    /// The name of the administrator whose token this is, if it is known and not revoked.
+    pub async fn admin_by_token(&self, hash: &str) -> DbResult<Option<String>> {
+        both!(self, db => db.admin_by_token(hash))
+    }
+
+    pub async fn revoke_admin_token(&self, name: &str, now: &str) -> DbResult<()> {
+        both!(self, db => db.revoke_admin_token(name, now))
+    }
+
+    /// Keeps an imported catalog file as a draft.
+    pub async fn create_draft(
+        &self,
+        created_at: &str,
+        source: &str,
+        price_from: Option<&str>,
+        rows: Vec<comptoir_protocol::catalog::CatalogRow>,
+    ) -> DbResult<crate::catalog::DraftRow> {
+        both!(self, db => db.create_draft(created_at, source, price_from, rows))
+    }
+
+    pub async fn drafts(&self) -> DbResult<Vec<crate::catalog::DraftRow>> {
+        both!(self, db => db.drafts())
+    }
+
+    /// A draft with its rows.
+    pub async fn draft(&self, id: i64) -> DbResult<crate::catalog::DraftRow> {
+        both!(self, db => db.draft(id))
+    }
+
+    /// Changes a store's catalog in one transaction, under the store's lock: `plan` gets the
+    /// store and its current catalog and says what to append (an `Err` is
+    /// [`DbError::Invalid`] and changes nothing); each change gets the next version.
+    pub async fn publish(
+        &self,
+        store_code: &str,
+        now: &str,
+        draft_id: Option<i64>,
+        plan: CatalogPlan,
+    ) -> DbResult<crate::catalog::Published> {
+        both!(self, db => db.publish(store_code, now, draft_id, plan))
+    }
+
+    /// A store's catalog changes after `since` (at most `limit`).
+    pub async fn catalog_page(
+        &self,
+        store_id: &str,
+        since: i64,
+        limit: i64,
+    ) -> DbResult<comptoir_protocol::catalog::CatalogPage> {
+        both!(self, db => db.catalog_page(store_id, since, limit))
+    }
+
     pub async fn quarantine(&self, store_code: Option<&str>) -> DbResult<Vec<QuarantineRow>> {
         both!(self, db => db.quarantine(store_code))
     }
@@ -324,7 +425,8 @@ pub(crate) mod sql {
     }
 
     /// The schema, step by step; a step is never changed once released, only added.
-    pub const MIGRATIONS: &[&str] = &[r#"
+    pub const MIGRATIONS: &[&str] = &[
+        r#"
     CREATE TABLE store (
         id TEXT PRIMARY KEY,
         code TEXT NOT NULL UNIQUE,
@@ -407,7 +509,65 @@ pub(crate) mod sql {
         detail TEXT NOT NULL,
         remote TEXT
     );
-"#];
+"#,
+        r#"
+    ALTER TABLE store ADD COLUMN catalog_version {int} NOT NULL DEFAULT 0;
+    CREATE TABLE admin_token (
+        hash TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        revoked_at TEXT
+    );
+    CREATE TABLE catalog_draft (
+        id {serial},
+        created_at TEXT NOT NULL,
+        source TEXT NOT NULL,
+        price_from TEXT,
+        items {int} NOT NULL,
+        rows TEXT NOT NULL,
+        published_to TEXT NOT NULL DEFAULT ''
+    );
+    -- The latest change of each key of a store's catalog, with the version that made it: the
+    -- compacted change log registers pull with `since`.
+    CREATE TABLE catalog_current (
+        store_id TEXT NOT NULL REFERENCES store (id),
+        key TEXT NOT NULL,
+        version {int} NOT NULL,
+        change TEXT NOT NULL,
+        PRIMARY KEY (store_id, key)
+    );
+    CREATE UNIQUE INDEX catalog_current_version ON catalog_current (store_id, version);
+    -- Every change, in order, and the draft it came from.
+    CREATE TABLE catalog_log (
+        store_id TEXT NOT NULL REFERENCES store (id),
+        version {int} NOT NULL,
+        change TEXT NOT NULL,
+        draft_id {int},
+        published_at TEXT NOT NULL,
+        PRIMARY KEY (store_id, version)
+    );
+"#,
+    ];
+
+    pub const DRAFT_COLUMNS: &str = "id, created_at, source, price_from, items, published_to";
+
+    pub const INSERT_DRAFT: &str = "INSERT INTO catalog_draft (created_at, source, price_from, \
+        items, rows) VALUES ($1, $2, $3, $4, $5) RETURNING id";
+
+    pub const DRAFT_PUBLISHED: &str = "UPDATE catalog_draft SET published_to = CASE \
+        WHEN published_to = '' THEN $2 ELSE published_to || ',' || $2 END WHERE id = $1";
+
+    pub const CATALOG_CURRENT: &str = "SELECT change FROM catalog_current WHERE store_id = $1";
+
+    pub const UPSERT_CURRENT: &str = "INSERT INTO catalog_current (store_id, key, version, change) \
+        VALUES ($1, $2, $3, $4) ON CONFLICT (store_id, key) \
+        DO UPDATE SET version = excluded.version, change = excluded.change";
+
+    pub const INSERT_LOG: &str = "INSERT INTO catalog_log (store_id, version, change, draft_id, \
+        published_at) VALUES ($1, $2, $3, $4, $5)";
+
+    pub const CATALOG_PAGE: &str = "SELECT version, change FROM catalog_current \
+        WHERE store_id = $1 AND version > $2 ORDER BY version LIMIT $3";
 
     pub const REGISTER_COLUMNS: &str = "r.id, r.store_id, s.code, r.number, r.name, \
         r.device_id, r.enrolled_at, r.revoked_at, r.created_at";

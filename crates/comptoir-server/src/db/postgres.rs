@@ -54,6 +54,19 @@ fn store_row(row: &Row) -> StoreRow {
     }
 }
 
+fn draft_row(row: &Row) -> crate::catalog::DraftRow {
+    let published: String = row.get(5);
+    crate::catalog::DraftRow {
+        id: row.get(0),
+        created_at: row.get(1),
+        source: row.get(2),
+        price_from: row.get(3),
+        items: row.get(4),
+        published_to: published.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+        rows: Vec::new(),
+    }
+}
+
 fn unique_violation(e: &tokio_postgres::Error) -> bool {
     e.code() == Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION)
 }
@@ -614,5 +627,167 @@ impl PgDb {
         let client = self.pool.get().await?;
         let rows = client.query(SALE_PAYLOADS, &[&store_code]).await?;
         Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
+    pub async fn create_admin_token(&self, hash: &str, name: &str, now: &str) -> DbResult<()> {
+        let client = self.pool.get().await?;
+        match client
+            .execute(
+                "INSERT INTO admin_token (hash, name, created_at) VALUES ($1, $2, $3)",
+                &[&hash, &name, &now],
+            )
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(e) if unique_violation(&e) => {
+                Err(DbError::Conflict(format!("an administrator token named {name} exists")))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub async fn admin_by_token(&self, hash: &str) -> DbResult<Option<String>> {
+        let client = self.pool.get().await?;
+        Ok(client
+            .query_opt(
+                "SELECT name FROM admin_token WHERE hash = $1 AND revoked_at IS NULL",
+                &[&hash],
+            )
+            .await?
+            .map(|r| r.get(0)))
+    }
+
+    pub async fn revoke_admin_token(&self, name: &str, now: &str) -> DbResult<()> {
+        let client = self.pool.get().await?;
+        let n = client
+            .execute(
+                "UPDATE admin_token SET revoked_at = $2 WHERE name = $1 AND revoked_at IS NULL",
+                &[&name, &now],
+            )
+            .await?;
+        if n == 0 {
+            return Err(DbError::NotFound(format!("no active administrator token named {name}")));
+        }
+        Ok(())
+    }
+
+    pub async fn create_draft(
+        &self,
+        created_at: &str,
+        source: &str,
+        price_from: Option<&str>,
+        rows: Vec<comptoir_protocol::catalog::CatalogRow>,
+    ) -> DbResult<crate::catalog::DraftRow> {
+        let client = self.pool.get().await?;
+        let json = serde_json::to_string(&rows).map_err(|e| DbError::Backend(e.to_string()))?;
+        let items = rows.len() as i64;
+        let id: i64 = client
+            .query_one(INSERT_DRAFT, &[&created_at, &source, &price_from, &items, &json])
+            .await?
+            .get(0);
+        Ok(crate::catalog::DraftRow {
+            id,
+            created_at: created_at.to_owned(),
+            source: source.to_owned(),
+            price_from: price_from.map(str::to_owned),
+            items,
+            published_to: Vec::new(),
+            rows,
+        })
+    }
+
+    pub async fn drafts(&self) -> DbResult<Vec<crate::catalog::DraftRow>> {
+        let client = self.pool.get().await?;
+        let rows = client
+            .query(&format!("SELECT {DRAFT_COLUMNS} FROM catalog_draft ORDER BY id"), &[])
+            .await?;
+        Ok(rows.iter().map(draft_row).collect())
+    }
+
+    pub async fn draft(&self, id: i64) -> DbResult<crate::catalog::DraftRow> {
+        let client = self.pool.get().await?;
+        let row = client
+            .query_opt(
+                &format!("SELECT {DRAFT_COLUMNS}, rows FROM catalog_draft WHERE id = $1"),
+                &[&id],
+            )
+            .await?
+            .ok_or_else(|| DbError::NotFound(format!("no catalog draft {id}")))?;
+        let mut draft = draft_row(&row);
+        let rows: String = row.get(6);
+        draft.rows = serde_json::from_str(&rows).map_err(|e| DbError::Backend(e.to_string()))?;
+        Ok(draft)
+    }
+
+    pub async fn publish(
+        &self,
+        store_code: &str,
+        now: &str,
+        draft_id: Option<i64>,
+        plan: CatalogPlan,
+    ) -> DbResult<crate::catalog::Published> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        // The store's row lock orders publications: versions are given out one at a time.
+        let row = tx
+            .query_opt(
+                &format!(
+                    "SELECT {STORE_COLUMNS}, catalog_version FROM store WHERE code = $1 FOR UPDATE"
+                ),
+                &[&store_code],
+            )
+            .await?
+            .ok_or_else(|| DbError::NotFound(format!("no store with code {store_code}")))?;
+        let store = store_row(&row);
+        let version: i64 = row.get(6);
+        let jsons: Vec<String> =
+            tx.query(CATALOG_CURRENT, &[&store.id]).await?.iter().map(|r| r.get(0)).collect();
+        let current = current_from(jsons)?;
+        let changes = plan(&store, &current).map_err(DbError::Invalid)?;
+        let upsert = tx.prepare(UPSERT_CURRENT).await?;
+        let log = tx.prepare(INSERT_LOG).await?;
+        for (n, change) in changes.iter().enumerate() {
+            let v = version + 1 + n as i64;
+            let json =
+                serde_json::to_string(change).map_err(|e| DbError::Backend(e.to_string()))?;
+            tx.execute(&upsert, &[&store.id, &change.key(), &v, &json]).await?;
+            tx.execute(&log, &[&store.id, &v, &json, &draft_id, &now]).await?;
+        }
+        let to = version + changes.len() as i64;
+        tx.execute("UPDATE store SET catalog_version = $2 WHERE id = $1", &[&store.id, &to])
+            .await?;
+        if let Some(id) = draft_id {
+            tx.execute(DRAFT_PUBLISHED, &[&id, &store.code]).await?;
+        }
+        tx.commit().await?;
+        Ok(crate::catalog::Published::count(&store.code, version, &changes))
+    }
+
+    pub async fn catalog_page(
+        &self,
+        store_id: &str,
+        since: i64,
+        limit: i64,
+    ) -> DbResult<comptoir_protocol::catalog::CatalogPage> {
+        let mut client = self.pool.get().await?;
+        // One snapshot for the latest version and the rows.
+        let tx = client
+            .build_transaction()
+            .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .await?;
+        let latest: i64 = tx
+            .query_one("SELECT catalog_version FROM store WHERE id = $1", &[&store_id])
+            .await?
+            .get(0);
+        let found = tx
+            .query(CATALOG_PAGE, &[&store_id, &since, &(limit + 1)])
+            .await?
+            .iter()
+            .map(|r| (r.get::<_, i64>(0), r.get::<_, String>(1)))
+            .collect();
+        tx.commit().await?;
+        catalog_page(since, latest, found, limit)
     }
 }

@@ -60,6 +60,19 @@ fn store_row(row: &Row<'_>) -> rusqlite::Result<StoreRow> {
     })
 }
 
+fn draft_row(row: &Row<'_>) -> rusqlite::Result<crate::catalog::DraftRow> {
+    let published: String = row.get(5)?;
+    Ok(crate::catalog::DraftRow {
+        id: row.get(0)?,
+        created_at: row.get(1)?,
+        source: row.get(2)?,
+        price_from: row.get(3)?,
+        items: row.get(4)?,
+        published_to: published.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+        rows: Vec::new(),
+    })
+}
+
 fn constraint(e: &rusqlite::Error) -> bool {
     matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::ConstraintViolation))
 }
@@ -634,6 +647,191 @@ impl SqliteDb {
             let mut st = conn.prepare(&q(SALE_PAYLOADS))?;
             let rows = st.query_map([store_code], |r| r.get(0))?.collect::<Result<_, _>>()?;
             Ok(rows)
+        })
+        .await
+    }
+    pub async fn create_admin_token(&self, hash: &str, name: &str, now: &str) -> DbResult<()> {
+        let (hash, name, now) = (hash.to_owned(), name.to_owned(), now.to_owned());
+        self.run(move |conn| {
+            match conn.execute(
+                "INSERT INTO admin_token (hash, name, created_at) VALUES (?1, ?2, ?3)",
+                params![hash, name, now],
+            ) {
+                Ok(_) => Ok(()),
+                Err(e) if constraint(&e) => {
+                    Err(DbError::Conflict(format!("an administrator token named {name} exists")))
+                }
+                Err(e) => Err(e.into()),
+            }
+        })
+        .await
+    }
+
+    pub async fn admin_by_token(&self, hash: &str) -> DbResult<Option<String>> {
+        let hash = hash.to_owned();
+        self.run(move |conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT name FROM admin_token WHERE hash = ?1 AND revoked_at IS NULL",
+                    [hash],
+                    |r| r.get(0),
+                )
+                .optional()?)
+        })
+        .await
+    }
+
+    pub async fn revoke_admin_token(&self, name: &str, now: &str) -> DbResult<()> {
+        let (name, now) = (name.to_owned(), now.to_owned());
+        self.run(move |conn| {
+            let n = conn.execute(
+                "UPDATE admin_token SET revoked_at = ?2 WHERE name = ?1 AND revoked_at IS NULL",
+                params![name, now],
+            )?;
+            if n == 0 {
+                return Err(DbError::NotFound(format!(
+                    "no active administrator token named {name}"
+                )));
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn create_draft(
+        &self,
+        created_at: &str,
+        source: &str,
+        price_from: Option<&str>,
+        rows: Vec<comptoir_protocol::catalog::CatalogRow>,
+    ) -> DbResult<crate::catalog::DraftRow> {
+        let (created_at, source, price_from) =
+            (created_at.to_owned(), source.to_owned(), price_from.map(str::to_owned));
+        self.run(move |conn| {
+            let json = serde_json::to_string(&rows).map_err(|e| DbError::Backend(e.to_string()))?;
+            let items = rows.len() as i64;
+            let id: i64 = conn.query_row(
+                &q(INSERT_DRAFT),
+                params![created_at, source, price_from, items, json],
+                |r| r.get(0),
+            )?;
+            Ok(crate::catalog::DraftRow {
+                id,
+                created_at,
+                source,
+                price_from,
+                items,
+                published_to: Vec::new(),
+                rows,
+            })
+        })
+        .await
+    }
+
+    pub async fn drafts(&self) -> DbResult<Vec<crate::catalog::DraftRow>> {
+        self.run(|conn| {
+            let mut st =
+                conn.prepare(&format!("SELECT {DRAFT_COLUMNS} FROM catalog_draft ORDER BY id"))?;
+            let rows = st.query_map([], draft_row)?.collect::<Result<_, _>>()?;
+            Ok(rows)
+        })
+        .await
+    }
+
+    pub async fn draft(&self, id: i64) -> DbResult<crate::catalog::DraftRow> {
+        self.run(move |conn| {
+            let found = conn
+                .query_row(
+                    &format!("SELECT {DRAFT_COLUMNS}, rows FROM catalog_draft WHERE id = ?1"),
+                    [id],
+                    |r| Ok((draft_row(r)?, r.get::<_, String>(6)?)),
+                )
+                .optional()?;
+            let (mut draft, rows) =
+                found.ok_or_else(|| DbError::NotFound(format!("no catalog draft {id}")))?;
+            draft.rows =
+                serde_json::from_str(&rows).map_err(|e| DbError::Backend(e.to_string()))?;
+            Ok(draft)
+        })
+        .await
+    }
+
+    pub async fn publish(
+        &self,
+        store_code: &str,
+        now: &str,
+        draft_id: Option<i64>,
+        plan: CatalogPlan,
+    ) -> DbResult<crate::catalog::Published> {
+        let (store_code, now) = (store_code.to_owned(), now.to_owned());
+        self.run(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let store = tx
+                .query_row(
+                    &format!("SELECT {STORE_COLUMNS} FROM store WHERE code = ?1"),
+                    [&store_code],
+                    store_row,
+                )
+                .optional()?
+                .ok_or_else(|| DbError::NotFound(format!("no store with code {store_code}")))?;
+            let version: i64 = tx.query_row(
+                "SELECT catalog_version FROM store WHERE id = ?1",
+                [&store.id],
+                |r| r.get(0),
+            )?;
+            let jsons = {
+                let mut st = tx.prepare(&q(CATALOG_CURRENT))?;
+                st.query_map([&store.id], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?
+            };
+            let current = current_from(jsons)?;
+            let changes = plan(&store, &current).map_err(DbError::Invalid)?;
+            {
+                let mut upsert = tx.prepare(&q(UPSERT_CURRENT))?;
+                let mut log = tx.prepare(&q(INSERT_LOG))?;
+                for (n, change) in changes.iter().enumerate() {
+                    let v = version + 1 + n as i64;
+                    let json = serde_json::to_string(change)
+                        .map_err(|e| DbError::Backend(e.to_string()))?;
+                    upsert.execute(params![store.id, change.key(), v, json])?;
+                    log.execute(params![store.id, v, json, draft_id, now])?;
+                }
+            }
+            tx.execute(
+                "UPDATE store SET catalog_version = ?2 WHERE id = ?1",
+                params![store.id, version + changes.len() as i64],
+            )?;
+            if let Some(id) = draft_id {
+                tx.execute(&q(DRAFT_PUBLISHED), params![id, store.code])?;
+            }
+            tx.commit()?;
+            Ok(crate::catalog::Published::count(&store.code, version, &changes))
+        })
+        .await
+    }
+
+    pub async fn catalog_page(
+        &self,
+        store_id: &str,
+        since: i64,
+        limit: i64,
+    ) -> DbResult<comptoir_protocol::catalog::CatalogPage> {
+        let store_id = store_id.to_owned();
+        self.run(move |conn| {
+            let tx = conn.transaction()?;
+            let latest: i64 = tx.query_row(
+                "SELECT catalog_version FROM store WHERE id = ?1",
+                [&store_id],
+                |r| r.get(0),
+            )?;
+            let found = {
+                let mut st = tx.prepare(&q(CATALOG_PAGE))?;
+                st.query_map(params![store_id, since, limit + 1], |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+                })?
+                .collect::<Result<Vec<_>, _>>()?
+            };
+            tx.commit()?;
+            catalog_page(since, latest, found, limit)
         })
         .await
     }

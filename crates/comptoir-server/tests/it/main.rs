@@ -3,6 +3,7 @@
 //! one). Registers are real `comptoir-app` registers on demo data, syncing over HTTPS.
 
 mod bad_input;
+mod catalog;
 mod enrol;
 mod ledger;
 mod multi;
