@@ -211,9 +211,9 @@ impl Replica {
         }
         self.erasures.insert(id, erasure);
         self.erasures_new.insert(id);
-        if self.keys.remove(&id).is_some() || !self.keys_changed.contains(&id) {
-            self.keys_changed.insert(id);
-        }
+        // Deleted from storage at the next persist, whether or not a key was held.
+        self.keys.remove(&id);
+        self.keys_changed.insert(id);
     }
 
     /// Takes a key received from a peer, unless the customer was erased or a key is held.
@@ -248,7 +248,8 @@ impl Replica {
         Ok(crate::export::export(&customer, self.replica()))
     }
 
-    /// Writes to storage what changed since the last persist, in one transaction: each
+    /// Writes to storage what changed since the last persist, in one `IMMEDIATE` transaction
+    /// of its own (so not inside one the caller holds): each
     /// changed document as an incremental chunk (or, past [`COMPACT_AFTER`] chunks, as one
     /// full save replacing them), keys added and destroyed, erasures. Then, if keys were
     /// destroyed, checkpoints and truncates the WAL.

@@ -265,3 +265,38 @@ fn a_note_added_during_the_erasure_is_kept_in_the_document_and_unreadable() {
     assert!(server.doc(id).unwrap().notes().iter().all(|n| n.withdrawn.is_some()));
     assert_converged(&[&a, &server]);
 }
+
+#[test]
+fn the_erasure_notice_alone_or_the_tombstone_alone_destroys_the_key() {
+    let (mut notice_only, mut tombstone_only, mut server) = (replica(1), replica(2), replica(9));
+    let id = server.create(T0, &personal_edits()).unwrap();
+    sync_pair(&mut notice_only, &mut server);
+    sync_pair(&mut tombstone_only, &mut server);
+    server.erase(id, T0 + 10).unwrap();
+
+    // The notice arrives, the document's changes do not (lost, or still to come).
+    let mut batch = server.sync_batch(notice_only.replica());
+    batch.docs.clear();
+    let received = notice_only.receive_batch(server.replica(), batch).unwrap();
+    assert_eq!(received.erased, [id]);
+    assert!(!notice_only.has_key(id));
+    assert!(matches!(notice_only.customer(id).unwrap().status, Status::Erased(_)));
+    assert_eq!(notice_only.customer(id).unwrap().name, None);
+    assert_eq!(
+        notice_only.edit(id, T0 + 11, &[Edit::Visit]).unwrap_err().code(),
+        "customer_erased"
+    );
+
+    // The tombstone arrives in the document, the notice does not (an older peer).
+    let mut received = Vec::new();
+    for _ in 0..5 {
+        let mut batch = server.sync_batch(tombstone_only.replica());
+        batch.erased.clear();
+        received.extend(tombstone_only.receive_batch(server.replica(), batch).unwrap().erased);
+        let reply = tombstone_only.sync_batch(server.replica());
+        server.receive_batch(tombstone_only.replica(), reply).unwrap();
+    }
+    assert_eq!(received, [id]);
+    assert!(!tombstone_only.has_key(id));
+    assert!(matches!(tombstone_only.customer(id).unwrap().status, Status::Erased(_)));
+}
