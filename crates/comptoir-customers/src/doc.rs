@@ -297,9 +297,8 @@ impl CustomerDoc {
         for note in &mut customer.notes {
             let stored = self.notes().into_iter().find(|n| n.id == note.id);
             note.text = match (key, stored) {
-                (Some(key), Some(stored)) if stored.withdrawn.is_none() => {
-                    self.open_note(key, &stored).map(Personal)
-                }
+                // A withdrawn note keeps its text for the export; the UI hides it.
+                (Some(key), Some(stored)) => self.open_note(key, &stored).map(Personal),
                 _ => None,
             };
         }

@@ -156,7 +156,8 @@ pub struct Consent {
 pub struct Note {
     /// The note's id (UUIDv7).
     pub id: Uuid,
-    /// The text, or `None` if it cannot be read (no key, erased, or withdrawn).
+    /// The text, or `None` if it cannot be read (no key, or erased). A withdrawn note keeps
+    /// its text here (for the export); the register does not show it.
     pub text: Option<Personal<String>>,
     /// Wall time of writing, in Unix milliseconds.
     pub at_ms: u64,
