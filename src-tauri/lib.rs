@@ -140,6 +140,20 @@ async fn price_check(till: State<'_, Till>, code: String) -> Reply<View> {
     act(&till, move |r| r.price_check(&code).map(|_| ())).await
 }
 
+/// "Stock anywhere": the item's stock here (as last heard) and in every store. The register
+/// is held only to read what it knows; the server is asked without it, so a slow network
+/// never holds the till.
+#[tauri::command(rename_all = "snake_case")]
+async fn stock_anywhere(
+    till: State<'_, Till>,
+    code: String,
+) -> Reply<comptoir_app::sync::StockAnywhere> {
+    let lookup = with_register(&till, move |r| r.stock_lookup(&code)).await?;
+    tauri::async_runtime::spawn_blocking(move || lookup.ask())
+        .await
+        .map_err(|e| IpcError { code: "internal", message: format!("internal error: {e}") })
+}
+
 #[tauri::command(rename_all = "snake_case")]
 async fn search(till: State<'_, Till>, query: String) -> Reply<View> {
     act(&till, move |r| {
@@ -340,6 +354,7 @@ pub fn run() {
             set_quantity,
             remove_line,
             price_check,
+            stock_anywhere,
             search,
             park,
             resume,

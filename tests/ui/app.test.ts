@@ -145,6 +145,19 @@ describe('the sale screen', () => {
     expect(text('.total')).toBe('2,17 $');
   });
 
+  it('shows the stock of the item just scanned, and its age once it is old', async () => {
+    fake.setStock({ sku: 'S1', on_hand: '3', as_of: '2026-12-03T15:00:00Z', age_minutes: 1 });
+    expect($('.scan-row .stock')).toBeNull();
+    await human(code(CREME));
+    await press('Enter');
+    expect(text('.scan-row .stock')).toBe('En stock : 3');
+    fake.setStock({ sku: 'S1', on_hand: '-2', as_of: '2026-12-03T15:00:00Z', age_minutes: 90 });
+    await app.run('view');
+    await settle();
+    expect(text('.scan-row .stock')).toBe('En stock : -2 (il y a 90 min)');
+    expect($('.scan-row .stock.out')).not.toBeNull();
+  });
+
   it('"3*" then a scan adds three', async () => {
     await human('3*');
     expect(calls.at(-1)).toEqual({ command: 'set_multiplier', args: { qty: '3' } });

@@ -16,6 +16,7 @@ import type {
   PrinterState,
   SyncView,
   Report,
+  StockView,
   View,
 } from './types';
 
@@ -230,6 +231,7 @@ export class FakeRegister implements Backend {
     last_error: null,
     rejected: 0,
   };
+  private stock: StockView | null = null;
   private jobs: Job[] = [];
   private pending = 0;
   private drawer: 'open' | 'closed' = 'closed';
@@ -263,6 +265,12 @@ export class FakeRegister implements Backend {
       throw e;
     }
     return this.view();
+  }
+
+  /** Test hook: the stock of the item just scanned, as the register last heard it. */
+  setStock(stock: StockView | null): void {
+    this.stock = stock;
+    this.emit();
   }
 
   /** Test hook: where sync stands, as the register's sync task reports it. */
@@ -943,6 +951,7 @@ export class FakeRegister implements Backend {
             ? 'tender'
             : 'sale';
     const view: View = {
+      stock: this.cart.lines.length > 0 ? this.stock : null,
       store: { code: 'montreal', name: STORE_NAME, currency: 'CAD', lang: this.lang },
       register: { id: 'reg-1', number: 1 },
       screen,

@@ -164,6 +164,16 @@ export interface View {
   /** The store's languages, for the language toggle. */
   languages?: string[];
   sync?: SyncView;
+  /** The stock of the item just scanned, as the server last told it. */
+  stock?: StockView | null;
+}
+
+/** A SKU's on-hand in this store as the server last told it, and how old that is. */
+export interface StockView {
+  sku: string;
+  on_hand: string;
+  as_of: string;
+  age_minutes: number | null;
 }
 
 /** A rejected command. The UI branches on `code` only; `message` is shown as it is. */

@@ -118,7 +118,19 @@ impl Register {
             tax_classes: store.tax_classes(),
             languages: store.config.languages.clone(),
             sync: self.sync_view()?,
+            stock: self.scanned_stock()?,
         })
+    }
+
+    /// The stock of the last line's item, when there is a line and a pulled stock.
+    fn scanned_stock(&self) -> AppResult<Option<crate::view::StockView>> {
+        let line = self.last_line.and_then(|id| self.cart.lines().iter().find(|l| l.id == id));
+        match line {
+            Some(line) if line.kind == comptoir_core::catalog::ItemKind::Item => {
+                self.stock_view(&line.sku.0)
+            }
+            _ => Ok(None),
+        }
     }
 
     fn screen(&self) -> &'static str {

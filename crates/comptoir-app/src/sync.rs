@@ -130,7 +130,8 @@ fn app_error(e: SyncError) -> AppError {
 /// One round: first ask the server where it stands for every epoch (which finds a server
 /// restored from a backup: where it holds less than it acknowledged, the mark goes back and
 /// those entries go again, earliest epoch first), then upload what waits, then pull the
-/// store's catalog changes (items, prices, taxes).
+/// store's catalog changes (items, prices, taxes) and its stock levels: the server's state
+/// is taken only once it holds this register's own sales.
 pub fn round(
     store: &mut Store,
     transport: &HttpTransport,
@@ -158,6 +159,7 @@ pub fn round(
     }
     let received_at = local_minute(store, clock)?;
     report.catalog = Some(comptoir_sync::pull_catalog(transport, store, &received_at, 2)?);
+    report.stock_levels = Some(comptoir_sync::pull_stock(transport, store, &clock())?);
     Ok(report)
 }
 
@@ -389,5 +391,77 @@ impl Register {
             rejected,
             clock_skew_seconds: self.db.setting(CLOCK_SKEW)?.and_then(|s| s.parse().ok()),
         })
+    }
+}
+
+/// A SKU's stock: in this store as last known, and in the chain's stores when the server
+/// answers.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct StockAnywhere {
+    pub sku: String,
+    /// This store's on-hand as the server last told it, and when it told it.
+    pub here: Option<crate::view::StockView>,
+    /// Every store's on-hand, from the server now; empty when it could not be asked.
+    pub stores: Vec<comptoir_protocol::wire::StockLevel>,
+    /// Why the other stores are not shown (offline, not enrolled), if they are not.
+    pub unavailable: Option<String>,
+}
+
+/// What the register knows of an item's stock, and how to ask the server about the others:
+/// taken under the register, asked without it, so a slow network never holds the till.
+#[derive(Debug)]
+pub struct StockLookup {
+    sku: String,
+    here: Option<crate::view::StockView>,
+    server: Option<comptoir_store::SyncServer>,
+}
+
+impl StockLookup {
+    /// Asks the server for the SKU's stock in every store (the network; no register needed).
+    pub fn ask(self) -> StockAnywhere {
+        let StockLookup { sku, here, server } = self;
+        let asked = match server {
+            None => Err("this register is not enrolled with a server".to_owned()),
+            Some(server) => HttpTransport::new(&server)
+                .and_then(|t| t.stock_anywhere(&sku))
+                .map_err(|e| e.message),
+        };
+        match asked {
+            Ok(page) => StockAnywhere { sku, here, stores: page.levels, unavailable: None },
+            Err(why) => StockAnywhere { sku, here, stores: Vec::new(), unavailable: Some(why) },
+        }
+    }
+}
+
+impl Register {
+    /// The stock of an item (barcode or SKU) here and, when the server answers, in every
+    /// store. Never in the way of a sale: it is asked for, not part of a scan.
+    pub fn stock_anywhere(&mut self, code: &str) -> AppResult<StockAnywhere> {
+        Ok(self.stock_lookup(code)?.ask())
+    }
+
+    /// The first half of [`Register::stock_anywhere`]: what the register knows.
+    pub fn stock_lookup(&mut self, code: &str) -> AppResult<StockLookup> {
+        self.cashier()?;
+        self.refresh_catalog()?;
+        let sku = self
+            .catalog
+            .lookup(code)
+            .map(|i| i.sku.0.clone())
+            .ok_or_else(|| AppError::new("unknown_barcode", code.trim().to_owned()))?;
+        let here = self.stock_view(&sku)?;
+        Ok(StockLookup { sku, here, server: self.db.sync_server()? })
+    }
+
+    /// This store's stock of a SKU as last pulled, if the server ever told it.
+    pub(crate) fn stock_view(&self, sku: &str) -> AppResult<Option<crate::view::StockView>> {
+        let Some(as_of) = self.db.stock_received_at()? else {
+            return Ok(None);
+        };
+        let on_hand = self.db.stock_of(sku)?.map_or_else(|| "0".to_owned(), |r| r.on_hand);
+        let age_minutes = chrono::DateTime::parse_from_rfc3339(&as_of)
+            .ok()
+            .map(|t| (self.clock.now() - t.with_timezone(&chrono::Utc)).num_minutes().max(0));
+        Ok(Some(crate::view::StockView { sku: sku.to_owned(), on_hand, as_of, age_minutes }))
     }
 }

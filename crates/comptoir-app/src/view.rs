@@ -27,6 +27,20 @@ pub struct View {
     pub languages: Vec<String>,
     /// The link to the central server: online or not, what waits, the last success.
     pub sync: crate::sync::SyncView,
+    /// The stock of the item just scanned, as the server last told it (absent before the
+    /// first pull).
+    pub stock: Option<StockView>,
+}
+
+/// A SKU's on-hand in this store as the server last told it.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct StockView {
+    pub sku: String,
+    pub on_hand: String,
+    /// When the register last heard it from the server (the register's clock).
+    pub as_of: String,
+    /// How old that is, by the register's clock.
+    pub age_minutes: Option<i64>,
 }
 
 #[derive(Clone, Debug, Serialize)]

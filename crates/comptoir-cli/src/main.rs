@@ -95,6 +95,9 @@ enum Command {
     Config { key: Option<String>, value: Option<String> },
     /// Finds items by name (accent- and case-insensitive) or by barcode.
     Find { query: String },
+    /// The stock of an item (barcode or SKU) here as last heard from the server, and in every
+    /// store of the chain when the server answers (cashier PIN).
+    Stock { code: String },
     /// Copies the register's database to FILE, consistently, even while the app sells.
     Backup { file: PathBuf },
     /// Restores the register from a backup: takes back from the server what it holds beyond
@@ -316,6 +319,10 @@ fn run(cli: Cli) -> AppResult<Value> {
                 return Ok(json!({ "report": report, "sync": view }));
             }
             to_value(&register.sync_view()?)
+        }
+        Command::Stock { code } => {
+            sign_in(&mut register, &cli)?;
+            to_value(&register.stock_anywhere(code)?)
         }
         Command::Find { query } => {
             let currency = register.store_config().currency.clone();

@@ -127,6 +127,24 @@ pub struct LedgerPage {
     pub entries: Vec<LedgerEntry>,
 }
 
+/// One store's on-hand of a SKU, as the server computed it from the movements it holds.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct StockLevel {
+    pub store: String,
+    pub sku: String,
+    /// A decimal quantity (`12`, `-1`, `3.25`).
+    pub on_hand: String,
+    pub updated_at: String,
+}
+
+/// `GET /v1/stores/{id}/stock?since=T` and `GET /v1/stock/{sku}`.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct StockPage {
+    /// The server's time of the answer: ask again from a minute before it.
+    pub as_of: String,
+    pub levels: Vec<StockLevel>,
+}
+
 /// An error answer.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ApiError {

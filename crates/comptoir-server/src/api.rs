@@ -141,38 +141,45 @@ impl FromRequestParts<Server> for Admin {
     type Rejection = Failure;
 
     async fn from_request_parts(parts: &mut Parts, server: &Server) -> Result<Admin, Failure> {
-        let remote = remote(parts);
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim);
-        let Some(token) = token else {
-            return Err(Failure::new(
+        admin(server, &parts.headers, remote(parts)).await
+    }
+}
+
+/// The administrator a request's token belongs to, or the refusal (logged).
+async fn admin(
+    server: &Server,
+    headers: &axum::http::HeaderMap,
+    remote: Option<String>,
+) -> Result<Admin, Failure> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    let Some(token) = token else {
+        return Err(Failure::new(
+            StatusCode::UNAUTHORIZED,
+            codes::UNAUTHENTICATED,
+            "this request needs an administrator token (Authorization: Bearer); \
+             comptoir-server admin-token create makes one",
+        ));
+    };
+    match server.db.admin_by_token(&secret::hash(token)).await? {
+        Some(name) => Ok(Admin(name)),
+        None => {
+            server
+                .security(
+                    "unknown_admin_token",
+                    None,
+                    "an administrator request with a token the server does not know or revoked",
+                    remote,
+                )
+                .await;
+            Err(Failure::new(
                 StatusCode::UNAUTHORIZED,
                 codes::UNAUTHENTICATED,
-                "this request needs an administrator token (Authorization: Bearer); \
-                 comptoir-server admin-token create makes one",
-            ));
-        };
-        match server.db.admin_by_token(&secret::hash(token)).await? {
-            Some(name) => Ok(Admin(name)),
-            None => {
-                server
-                    .security(
-                        "unknown_admin_token",
-                        None,
-                        "an administrator request with a token the server does not know or revoked",
-                        remote,
-                    )
-                    .await;
-                Err(Failure::new(
-                    StatusCode::UNAUTHORIZED,
-                    codes::UNAUTHENTICATED,
-                    "the server does not know this administrator token, or it was revoked",
-                ))
-            }
+                "the server does not know this administrator token, or it was revoked",
+            ))
         }
     }
 }
@@ -228,6 +235,9 @@ pub fn router(server: Server) -> Router {
         .route("/v1/registers/{id}/ledger:status", get(ledger_status))
         .route("/v1/registers/{id}/ledger", get(ledger_entries))
         .route("/v1/stores/{id}/catalog", get(catalog_changes))
+        .route("/v1/stores/{id}/stock", get(store_stock))
+        .route("/v1/stock/{sku}", get(stock_anywhere))
+        .route("/v1/admin/stock", post(admin_stock))
         .route("/v1/admin/catalog/drafts", post(admin_import).get(admin_drafts))
         .route("/v1/admin/catalog/drafts/{id}/publish", post(admin_publish))
         .route("/v1/admin/stores/{code}/taxes", axum::routing::put(admin_taxes))
@@ -455,11 +465,33 @@ struct ImportQuery {
 /// makes no draft (422, every bad row listed) unless `skip_bad_rows=true`.
 async fn admin_import(
     State(server): State<Server>,
-    admin: Admin,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
     query: Result<axum::extract::Query<ImportQuery>, axum::extract::rejection::QueryRejection>,
-    body: String,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Response, Failure> {
+    // The token is checked once the file is read: a refusal before would cut the upload of a
+    // large file mid-way, and the client would see a broken connection, not the refusal.
+    let admin = admin(&server, &headers, Some(addr.ip().to_string())).await?;
     let axum::extract::Query(query) = query.map_err(query_failure)?;
+    let body = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Failure::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                codes::TOO_LARGE,
+                format!("the file is larger than {} bytes", wire::MAX_BODY_BYTES),
+            )
+        } else {
+            Failure::new(StatusCode::BAD_REQUEST, codes::MALFORMED, e.body_text())
+        }
+    })?;
+    let body = String::from_utf8(body.to_vec()).map_err(|_| {
+        Failure::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            codes::INVALID_CATALOG,
+            "the file is not UTF-8 text: save it as CSV UTF-8",
+        )
+    })?;
     let source = query.source.unwrap_or_else(|| "api".to_owned());
     let imported = crate::catalog::import(
         &server.db,
@@ -548,4 +580,63 @@ async fn admin_retire(
     let published = crate::catalog::retire(&server.db, &code, request.skus).await?;
     tracing::info!(admin = %admin.0, store = %code, "items retired");
     Ok(Json(published))
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct StockQuery {
+    /// Levels changed at or after this server time (all of them without it).
+    #[serde(default)]
+    since: String,
+}
+
+/// `GET /v1/stores/{id}/stock?since=T`: the register's own store's levels changed since `T`
+/// (a register asks again from a minute before the last `as_of`, so a level written by a
+/// transaction that committed late is not missed).
+async fn store_stock(
+    State(server): State<Server>,
+    caller: Caller,
+    Path(id): Path<String>,
+    query: Result<axum::extract::Query<StockQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<comptoir_protocol::wire::StockPage> {
+    caller.only_store(&server, &id).await?;
+    let axum::extract::Query(query) = query.map_err(query_failure)?;
+    let as_of = server.now();
+    let levels = server.db.stock_levels(&id, &query.since).await?;
+    Ok(Json(comptoir_protocol::wire::StockPage {
+        as_of,
+        levels: levels.into_iter().map(wire_level).collect(),
+    }))
+}
+
+/// `GET /v1/stock/{sku}`: "stock anywhere", the SKU's on-hand in every store of the chain.
+async fn stock_anywhere(
+    State(server): State<Server>,
+    _caller: Caller,
+    Path(sku): Path<String>,
+) -> ApiResult<comptoir_protocol::wire::StockPage> {
+    let as_of = server.now();
+    let levels = server.db.stock_anywhere(&sku).await?;
+    Ok(Json(comptoir_protocol::wire::StockPage {
+        as_of,
+        levels: levels.into_iter().map(wire_level).collect(),
+    }))
+}
+
+fn wire_level(level: crate::stock::Level) -> comptoir_protocol::wire::StockLevel {
+    comptoir_protocol::wire::StockLevel {
+        store: level.store,
+        sku: level.sku,
+        on_hand: level.on_hand,
+        updated_at: level.updated_at,
+    }
+}
+
+async fn admin_stock(
+    State(server): State<Server>,
+    admin: Admin,
+    body: Result<Json<crate::stock::Recorded>, JsonRejection>,
+) -> ApiResult<Vec<crate::stock::Level>> {
+    let Json(recorded) = body.map_err(json_failure)?;
+    tracing::info!(admin = %admin.0, movement = ?recorded, "stock movement");
+    Ok(Json(crate::stock::record(&server.db, recorded).await?))
 }

@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod db;
 pub mod ingest;
 pub mod secret;
+pub mod stock;
 pub mod tls;
 
 use std::net::SocketAddr;

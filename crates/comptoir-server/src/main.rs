@@ -57,6 +57,9 @@ enum Command {
     /// The chain's catalog: import a file as a draft, publish it to stores, retire items, look.
     #[command(subcommand)]
     Catalog(CatalogCommand),
+    /// Stock: receipts, transfers, counts, levels and oversell exceptions.
+    #[command(subcommand)]
+    Stock(StockCommand),
     /// A store's taxes.
     #[command(subcommand)]
     Taxes(TaxesCommand),
@@ -200,6 +203,60 @@ enum CatalogCommand {
         store: String,
         #[arg(long, default_value_t = 0)]
         since: i64,
+    },
+}
+
+#[derive(Subcommand)]
+enum StockCommand {
+    /// Goods received into a store.
+    Receive {
+        #[arg(long)]
+        store: String,
+        #[arg(long)]
+        sku: String,
+        #[arg(long)]
+        qty: String,
+        /// A delivery note or purchase order.
+        #[arg(long, default_value = "")]
+        reference: String,
+    },
+    /// Goods sent from one store to another.
+    Transfer {
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+        #[arg(long)]
+        sku: String,
+        #[arg(long)]
+        qty: String,
+        #[arg(long, default_value = "")]
+        reference: String,
+    },
+    /// A count: the store holds COUNTED (recorded as the difference from the on-hand now).
+    Count {
+        #[arg(long)]
+        store: String,
+        #[arg(long)]
+        sku: String,
+        #[arg(long)]
+        counted: String,
+        #[arg(long, default_value = "")]
+        reference: String,
+    },
+    /// On-hand per SKU of a store, or of one SKU in every store.
+    Levels {
+        #[arg(long, required_unless_present = "sku")]
+        store: Option<String>,
+        #[arg(long)]
+        sku: Option<String>,
+    },
+    /// SKUs sold below zero, with the entries that did (open ones; --all for closed too).
+    Exceptions {
+        #[arg(long)]
+        store: Option<String>,
+        #[arg(long)]
+        all: bool,
     },
 }
 
@@ -356,6 +413,7 @@ async fn run() -> anyhow::Result<()> {
             print_json(&db.registers(store.as_deref()).await?)
         }
         Command::Catalog(command) => catalog_command(&db, command).await,
+        Command::Stock(command) => stock_command(&db, command).await,
         Command::Taxes(TaxesCommand::Publish { store, file }) => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("cannot read {}", file.display()))?;
@@ -442,4 +500,44 @@ async fn catalog_command(db: &Db, command: CatalogCommand) -> anyhow::Result<()>
             print_json(&db.catalog_page(&id, since, i64::MAX / 2).await?)
         }
     }
+}
+
+async fn stock_command(db: &Db, command: StockCommand) -> anyhow::Result<()> {
+    use comptoir_server::stock::{self, Recorded};
+    let recorded = match command {
+        StockCommand::Receive { store, sku, qty, reference } => {
+            Recorded::Receipt { store, sku, qty, reference }
+        }
+        StockCommand::Transfer { from, to, sku, qty, reference } => {
+            Recorded::Transfer { from, to, sku, qty, reference }
+        }
+        StockCommand::Count { store, sku, counted, reference } => {
+            Recorded::Count { store, sku, counted, reference }
+        }
+        StockCommand::Levels { store, sku } => {
+            let levels = match (store, sku) {
+                (Some(store), sku) => {
+                    let id = db
+                        .stores()
+                        .await?
+                        .into_iter()
+                        .find(|s| s.code == store)
+                        .ok_or_else(|| anyhow::anyhow!("no store with code {store}"))?
+                        .id;
+                    let mut levels = db.stock_levels(&id, "").await?;
+                    if let Some(sku) = sku {
+                        levels.retain(|l| l.sku == sku);
+                    }
+                    levels
+                }
+                (None, Some(sku)) => db.stock_anywhere(&sku).await?,
+                (None, None) => unreachable!("clap requires one"),
+            };
+            return print_json(&levels);
+        }
+        StockCommand::Exceptions { store, all } => {
+            return print_json(&db.stock_exceptions(store.as_deref(), !all).await?);
+        }
+    };
+    print_json(&stock::record(db, recorded).await?)
 }

@@ -174,3 +174,69 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }
+
+const STOCK_AS_OF: &str = "stock_as_of";
+const STOCK_RECEIVED_AT: &str = "stock_received_at";
+
+/// A SKU's on-hand in the register's store as the server last told it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StockRow {
+    pub sku: String,
+    pub on_hand: String,
+    /// When the server's level last changed.
+    pub updated_at: String,
+}
+
+impl Store {
+    /// Keeps the levels the server sent, when it sent them (its clock, for the next pull) and
+    /// when they came (`received_at`, the register's clock, for their age), in one transaction.
+    pub fn apply_stock(
+        &mut self,
+        page: &comptoir_protocol::wire::StockPage,
+        received_at: &str,
+    ) -> Result<usize, StoreError> {
+        let tx = self.conn_mut().transaction()?;
+        {
+            let mut upsert = tx.prepare_cached(
+                "INSERT INTO stock_level (sku, on_hand, updated_at) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (sku) DO UPDATE SET on_hand = excluded.on_hand, updated_at = excluded.updated_at",
+            )?;
+            for level in &page.levels {
+                upsert.execute(params![level.sku, level.on_hand, level.updated_at])?;
+            }
+        }
+        tx.execute(
+            "INSERT INTO setting (key, value) VALUES (?1, ?2) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![STOCK_AS_OF, page.as_of],
+        )?;
+        tx.execute(
+            "INSERT INTO setting (key, value) VALUES (?1, ?2) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![STOCK_RECEIVED_AT, received_at],
+        )?;
+        tx.commit()?;
+        Ok(page.levels.len())
+    }
+
+    /// When the server last told the register its stock (the server's clock), if ever.
+    pub fn stock_as_of(&self) -> Result<Option<String>, StoreError> {
+        self.setting(STOCK_AS_OF)
+    }
+
+    /// When the register last heard its stock (its own clock), if ever.
+    pub fn stock_received_at(&self) -> Result<Option<String>, StoreError> {
+        self.setting(STOCK_RECEIVED_AT)
+    }
+
+    pub fn stock_of(&self, sku: &str) -> Result<Option<StockRow>, StoreError> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT sku, on_hand, updated_at FROM stock_level WHERE sku = ?1",
+                [sku],
+                |r| Ok(StockRow { sku: r.get(0)?, on_hand: r.get(1)?, updated_at: r.get(2)? }),
+            )
+            .optional()?)
+    }
+}

@@ -17,7 +17,7 @@ mod schema;
 mod sync;
 mod tables;
 
-pub use catalog::{Applied, PriceRow};
+pub use catalog::{Applied, PriceRow, StockRow};
 pub use error::StoreError;
 pub use ledger::{BadEntry, Entry, GENESIS, NewEntry, Tx, VerifyReport};
 pub use sync::{SyncRejected, SyncServer};

@@ -123,6 +123,15 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (sku, effective_from)
     ) WITHOUT ROWID;
     "#,
+    // 4: the store's stock as the server last told it (on-hand per SKU, a decimal), shown with
+    // its age when the register is offline. When it was told is the `stock_as_of` setting.
+    r#"
+    CREATE TABLE stock_level (
+        sku TEXT PRIMARY KEY,
+        on_hand TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// The schema version this build knows.

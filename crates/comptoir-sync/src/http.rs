@@ -170,6 +170,42 @@ impl HttpTransport {
     }
 }
 
+impl HttpTransport {
+    /// The store's stock levels changed at or after `since` (server time; all from `""`).
+    pub fn stock_page(&self, since: &str) -> Result<comptoir_protocol::wire::StockPage, SyncError> {
+        send(
+            self.client
+                .get(format!("{}/v1/stores/{}/stock", self.url, self.store_id))
+                .query(&[("since", since)])
+                .bearer_auth(&self.credential),
+        )
+    }
+
+    /// A SKU's on-hand in every store of the chain.
+    pub fn stock_anywhere(
+        &self,
+        sku: &str,
+    ) -> Result<comptoir_protocol::wire::StockPage, SyncError> {
+        let url = reqwest::Url::parse(&format!("{}/v1/stock/", self.url))
+            .and_then(|base| base.join(&urlencode(sku)))
+            .map_err(|e| SyncError::new("bad_url", e.to_string()))?;
+        send(self.client.get(url).bearer_auth(&self.credential))
+    }
+}
+
+/// A path segment with everything but unreserved characters percent-encoded.
+fn urlencode(segment: &str) -> String {
+    segment
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 impl Transport for HttpTransport {
     fn post_batch(&self, batch: &LedgerBatch) -> Result<BatchAck, SyncError> {
         send(

@@ -194,6 +194,8 @@ pub struct UploadReport {
     pub acked: (i64, i64),
     /// What the catalog pull that followed the upload did, if one ran.
     pub catalog: Option<CatalogReport>,
+    /// How many stock levels the stock pull brought, if one ran.
+    pub stock_levels: Option<usize>,
 }
 
 /// Sends every entry the server has not acknowledged, batch after batch, until none waits.
@@ -443,4 +445,28 @@ pub fn pull_catalog(
             return Ok(report);
         }
     }
+}
+
+/// How far back a stock pull asks again before the last answer's time, so a level written by
+/// a transaction that committed just after an answer is not missed.
+pub const STOCK_OVERLAP_SECONDS: i64 = 60;
+
+/// Pulls the store's stock levels changed since the last pull (less [`STOCK_OVERLAP_SECONDS`]).
+/// `received_at` is the register's clock now, from which the screen tells the levels' age.
+pub fn pull_stock(
+    transport: &HttpTransport,
+    store: &mut Store,
+    received_at: &str,
+) -> Result<usize, SyncError> {
+    let since = store
+        .stock_as_of()?
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
+        .map(|t| {
+            (t.with_timezone(&chrono::Utc) - chrono::Duration::seconds(STOCK_OVERLAP_SECONDS))
+                .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+                .to_string()
+        })
+        .unwrap_or_default();
+    let page = transport.stock_page(&since)?;
+    Ok(store.apply_stock(&page, received_at)?)
 }

@@ -72,8 +72,20 @@ function scanRow(app: App): TemplateResult {
         big: true,
         onInput: (s) => app.entryInput(s),
       })}
+      ${stock(app, v)}
     </div>
     ${dialogOpen ? nothing : message(app, v)}`;
+}
+
+/** The stock of the item just scanned; its age once it is more than a few minutes old. */
+function stock(app: App, v: View): TemplateResult | typeof nothing {
+  const s = v.stock;
+  if (!s) return nothing;
+  const n = showQty(s.on_hand, app.lang);
+  const old = s.age_minutes !== null && s.age_minutes >= 5;
+  return html`<span class="stock ${Number(s.on_hand) <= 0 ? 'out' : ''}" data-stock=${s.on_hand}
+    >${old ? app.t('stock_age', { n, age: String(s.age_minutes) }) : app.t('stock_here', { n })}</span
+  >`;
 }
 
 /**

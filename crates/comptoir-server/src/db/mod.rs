@@ -192,6 +192,30 @@ pub(crate) fn catalog_page(
     Ok(comptoir_protocol::catalog::CatalogPage { since, latest, changes, more })
 }
 
+pub(crate) fn level(store: String, sku: String, milli: i64, at: String) -> crate::stock::Level {
+    crate::stock::Level { store, sku, on_hand: crate::stock::quantity(milli), updated_at: at }
+}
+
+pub(crate) fn exception(
+    id: i64,
+    store: String,
+    sku: String,
+    milli: i64,
+    entries: String,
+    opened_at: String,
+    closed_at: Option<String>,
+) -> crate::stock::StockException {
+    crate::stock::StockException {
+        id,
+        store,
+        sku,
+        on_hand: crate::stock::quantity(milli),
+        entries: entries.split(',').filter(|e| !e.is_empty()).map(str::to_owned).collect(),
+        opened_at,
+        closed_at,
+    }
+}
+
 /// The database, whichever it is.
 #[derive(Clone, Debug)]
 pub enum Db {
@@ -368,6 +392,43 @@ impl Db {
         limit: i64,
     ) -> DbResult<comptoir_protocol::catalog::CatalogPage> {
         both!(self, db => db.catalog_page(store_id, since, limit))
+    }
+
+    /// Records movements made on the server (receipts, transfers, counts) in one
+    /// transaction, and returns the levels they leave.
+    pub async fn record_movements(
+        &self,
+        movements: Vec<crate::stock::Movement>,
+        now: &str,
+    ) -> DbResult<Vec<crate::stock::Level>> {
+        both!(self, db => db.record_movements(movements, now))
+    }
+
+    /// On-hand of a SKU in a store, in thousandths (0 if nothing ever moved).
+    pub async fn on_hand(&self, store_code: &str, sku: &str) -> DbResult<i64> {
+        both!(self, db => db.on_hand(store_code, sku))
+    }
+
+    /// A store's levels changed at or after `since` (all of them from `""`).
+    pub async fn stock_levels(
+        &self,
+        store_id: &str,
+        since: &str,
+    ) -> DbResult<Vec<crate::stock::Level>> {
+        both!(self, db => db.stock_levels(store_id, since))
+    }
+
+    /// A SKU's level in every store that has moved it.
+    pub async fn stock_anywhere(&self, sku: &str) -> DbResult<Vec<crate::stock::Level>> {
+        both!(self, db => db.stock_anywhere(sku))
+    }
+
+    pub async fn stock_exceptions(
+        &self,
+        store_code: Option<&str>,
+        open_only: bool,
+    ) -> DbResult<Vec<crate::stock::StockException>> {
+        both!(self, db => db.stock_exceptions(store_code, open_only))
     }
 
     pub async fn quarantine(&self, store_code: Option<&str>) -> DbResult<Vec<QuarantineRow>> {
@@ -547,7 +608,72 @@ pub(crate) mod sql {
         PRIMARY KEY (store_id, version)
     );
 "#,
+        r#"
+    -- On-hand per store and SKU, in thousandths: the sum of the movements held (sales and
+    -- adjustments from the registers' ledgers, receipts, transfers and counts from here).
+    CREATE TABLE stock_level (
+        store_id TEXT NOT NULL REFERENCES store (id),
+        sku TEXT NOT NULL,
+        on_hand_milli {int} NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (store_id, sku)
+    );
+    CREATE INDEX stock_level_updated ON stock_level (store_id, updated_at);
+    CREATE INDEX stock_level_sku ON stock_level (sku);
+    -- Movements recorded on the server (the registers' are their ledger entries).
+    CREATE TABLE stock_movement (
+        id {serial},
+        store_id TEXT NOT NULL REFERENCES store (id),
+        sku TEXT NOT NULL,
+        delta_milli {int} NOT NULL,
+        kind TEXT NOT NULL,
+        reference TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE TABLE stock_exception (
+        id {serial},
+        store_id TEXT NOT NULL REFERENCES store (id),
+        sku TEXT NOT NULL,
+        on_hand_milli {int} NOT NULL,
+        entries TEXT NOT NULL,
+        opened_at TEXT NOT NULL,
+        closed_at TEXT
+    );
+    CREATE UNIQUE INDEX stock_exception_open ON stock_exception (store_id, sku) WHERE closed_at IS NULL;
+"#,
     ];
+
+    pub const UPSERT_LEVEL: &str = "INSERT INTO stock_level (store_id, sku, on_hand_milli, \
+        updated_at) VALUES ($1, $2, $3, $4) ON CONFLICT (store_id, sku) DO UPDATE SET \
+        on_hand_milli = stock_level.on_hand_milli + excluded.on_hand_milli, \
+        updated_at = excluded.updated_at RETURNING on_hand_milli";
+
+    pub const EXTEND_EXCEPTION: &str = "UPDATE stock_exception SET on_hand_milli = $3, \
+        entries = entries || ',' || $4 WHERE store_id = $1 AND sku = $2 AND closed_at IS NULL";
+
+    pub const OPEN_EXCEPTION: &str = "INSERT INTO stock_exception (store_id, sku, \
+        on_hand_milli, entries, opened_at) VALUES ($1, $2, $3, $4, $5)";
+
+    pub const SHORT_EXCEPTION: &str = "UPDATE stock_exception SET on_hand_milli = $3 \
+        WHERE store_id = $1 AND sku = $2 AND closed_at IS NULL";
+
+    pub const CLOSE_EXCEPTION: &str = "UPDATE stock_exception SET on_hand_milli = $3, \
+        closed_at = $4 WHERE store_id = $1 AND sku = $2 AND closed_at IS NULL";
+
+    pub const INSERT_MOVEMENT: &str = "INSERT INTO stock_movement (store_id, sku, delta_milli, \
+        kind, reference, at) VALUES ($1, $2, $3, $4, $5, $6)";
+
+    pub const LEVELS_SINCE: &str = "SELECT s.code, l.sku, l.on_hand_milli, l.updated_at \
+        FROM stock_level l JOIN store s ON s.id = l.store_id \
+        WHERE l.store_id = $1 AND l.updated_at >= $2 ORDER BY l.sku";
+
+    pub const LEVELS_OF_SKU: &str = "SELECT s.code, l.sku, l.on_hand_milli, l.updated_at \
+        FROM stock_level l JOIN store s ON s.id = l.store_id WHERE l.sku = $1 ORDER BY s.code";
+
+    pub const EXCEPTIONS: &str = "SELECT e.id, s.code, e.sku, e.on_hand_milli, e.entries, \
+        e.opened_at, e.closed_at FROM stock_exception e JOIN store s ON s.id = e.store_id \
+        WHERE (CAST($1 AS TEXT) IS NULL OR s.code = $1) AND (NOT $2 OR e.closed_at IS NULL) \
+        ORDER BY e.id";
 
     pub const DRAFT_COLUMNS: &str = "id, created_at, source, price_from, items, published_to";
 

@@ -54,6 +54,45 @@ fn store_row(row: &Row) -> StoreRow {
     }
 }
 
+/// Adds movements to a store's levels, SKU by SKU in order (so concurrent batches take the
+/// level rows' locks in one order and never deadlock), opening, growing or closing
+/// exceptions; returns each SKU's on-hand after.
+async fn apply_stock(
+    tx: &deadpool_postgres::Transaction<'_>,
+    store_id: &str,
+    moved: &std::collections::BTreeMap<String, (i64, Vec<String>)>,
+    now: &str,
+) -> DbResult<Vec<i64>> {
+    use crate::stock::ExceptionStep;
+    let mut after = Vec::with_capacity(moved.len());
+    if moved.is_empty() {
+        return Ok(after);
+    }
+    let upsert = tx.prepare_cached(UPSERT_LEVEL).await?;
+    for (sku, (delta, entries)) in moved {
+        let on_hand: i64 = tx.query_one(&upsert, &[&store_id, sku, delta, &now]).await?.get(0);
+        match crate::stock::exception_step(on_hand, *delta) {
+            ExceptionStep::Nothing => {}
+            ExceptionStep::Oversold => {
+                let entries = entries.join(",");
+                let extended =
+                    tx.execute(EXTEND_EXCEPTION, &[&store_id, sku, &on_hand, &entries]).await?;
+                if extended == 0 {
+                    tx.execute(OPEN_EXCEPTION, &[&store_id, sku, &on_hand, &entries, &now]).await?;
+                }
+            }
+            ExceptionStep::StillShort => {
+                tx.execute(SHORT_EXCEPTION, &[&store_id, sku, &on_hand]).await?;
+            }
+            ExceptionStep::Resolved => {
+                tx.execute(CLOSE_EXCEPTION, &[&store_id, sku, &on_hand, &now]).await?;
+            }
+        }
+        after.push(on_hand);
+    }
+    Ok(after)
+}
+
 fn draft_row(row: &Row) -> crate::catalog::DraftRow {
     let published: String = row.get(5);
     crate::catalog::DraftRow {
@@ -452,6 +491,7 @@ impl PgDb {
                 .await?;
             }
         }
+        apply_stock(&tx, &register.store_id, &crate::stock::movements(&plan.accept), now).await?;
         if !plan.quarantine.is_empty() {
             let insert = tx.prepare_cached(INSERT_QUARANTINE).await?;
             for item in &plan.quarantine {
@@ -627,6 +667,85 @@ impl PgDb {
         let client = self.pool.get().await?;
         let rows = client.query(SALE_PAYLOADS, &[&store_code]).await?;
         Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
+    pub async fn record_movements(
+        &self,
+        movements: Vec<crate::stock::Movement>,
+        now: &str,
+    ) -> DbResult<Vec<crate::stock::Level>> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let mut levels = Vec::new();
+        for m in &movements {
+            let store_id: String = tx
+                .query_opt("SELECT id FROM store WHERE code = $1", &[&m.store])
+                .await?
+                .ok_or_else(|| DbError::NotFound(format!("no store with code {}", m.store)))?
+                .get(0);
+            tx.execute(
+                INSERT_MOVEMENT,
+                &[&store_id, &m.sku, &m.delta_milli, &m.kind, &m.reference, &now],
+            )
+            .await?;
+            let mut one = std::collections::BTreeMap::new();
+            one.insert(m.sku.clone(), (m.delta_milli, vec![format!("{}:{}", m.kind, m.reference)]));
+            let after = apply_stock(&tx, &store_id, &one, now).await?;
+            levels.push(super::level(m.store.clone(), m.sku.clone(), after[0], now.to_owned()));
+        }
+        tx.commit().await?;
+        Ok(levels)
+    }
+
+    pub async fn on_hand(&self, store_code: &str, sku: &str) -> DbResult<i64> {
+        let client = self.pool.get().await?;
+        Ok(client
+            .query_opt(
+                "SELECT l.on_hand_milli FROM stock_level l JOIN store s ON s.id = l.store_id \
+                 WHERE s.code = $1 AND l.sku = $2",
+                &[&store_code, &sku],
+            )
+            .await?
+            .map_or(0, |r| r.get(0)))
+    }
+
+    pub async fn stock_levels(
+        &self,
+        store_id: &str,
+        since: &str,
+    ) -> DbResult<Vec<crate::stock::Level>> {
+        let client = self.pool.get().await?;
+        let rows = client.query(LEVELS_SINCE, &[&store_id, &since]).await?;
+        Ok(rows.iter().map(|r| super::level(r.get(0), r.get(1), r.get(2), r.get(3))).collect())
+    }
+
+    pub async fn stock_anywhere(&self, sku: &str) -> DbResult<Vec<crate::stock::Level>> {
+        let client = self.pool.get().await?;
+        let rows = client.query(LEVELS_OF_SKU, &[&sku]).await?;
+        Ok(rows.iter().map(|r| super::level(r.get(0), r.get(1), r.get(2), r.get(3))).collect())
+    }
+
+    pub async fn stock_exceptions(
+        &self,
+        store_code: Option<&str>,
+        open_only: bool,
+    ) -> DbResult<Vec<crate::stock::StockException>> {
+        let client = self.pool.get().await?;
+        let rows = client.query(EXCEPTIONS, &[&store_code, &open_only]).await?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                super::exception(
+                    r.get(0),
+                    r.get(1),
+                    r.get(2),
+                    r.get(3),
+                    r.get(4),
+                    r.get(5),
+                    r.get(6),
+                )
+            })
+            .collect())
     }
 
     pub async fn create_admin_token(&self, hash: &str, name: &str, now: &str) -> DbResult<()> {

@@ -461,6 +461,7 @@ impl SqliteDb {
                         corrected
                     ])?;
                 }
+                apply_stock(&tx, &register.store_id, &crate::stock::movements(&plan.accept), &now)?;
                 let mut quarantine = tx.prepare_cached(&q(INSERT_QUARANTINE))?;
                 for item in &plan.quarantine {
                     let e = &item.entry;
@@ -650,6 +651,110 @@ impl SqliteDb {
         })
         .await
     }
+    pub async fn record_movements(
+        &self,
+        movements: Vec<crate::stock::Movement>,
+        now: &str,
+    ) -> DbResult<Vec<crate::stock::Level>> {
+        let now = now.to_owned();
+        self.run(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mut levels = Vec::new();
+            for m in &movements {
+                let store_id: String = tx
+                    .query_row("SELECT id FROM store WHERE code = ?1", [&m.store], |r| r.get(0))
+                    .optional()?
+                    .ok_or_else(|| DbError::NotFound(format!("no store with code {}", m.store)))?;
+                tx.execute(
+                    &q(INSERT_MOVEMENT),
+                    params![store_id, m.sku, m.delta_milli, m.kind, m.reference, now],
+                )?;
+                let mut one = std::collections::BTreeMap::new();
+                one.insert(
+                    m.sku.clone(),
+                    (m.delta_milli, vec![format!("{}:{}", m.kind, m.reference)]),
+                );
+                let after = apply_stock(&tx, &store_id, &one, &now)?;
+                levels.push(super::level(m.store.clone(), m.sku.clone(), after[0], now.clone()));
+            }
+            tx.commit()?;
+            Ok(levels)
+        })
+        .await
+    }
+
+    pub async fn on_hand(&self, store_code: &str, sku: &str) -> DbResult<i64> {
+        let (store_code, sku) = (store_code.to_owned(), sku.to_owned());
+        self.run(move |conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT l.on_hand_milli FROM stock_level l JOIN store s ON s.id = l.store_id \
+                     WHERE s.code = ?1 AND l.sku = ?2",
+                    params![store_code, sku],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .unwrap_or(0))
+        })
+        .await
+    }
+
+    pub async fn stock_levels(
+        &self,
+        store_id: &str,
+        since: &str,
+    ) -> DbResult<Vec<crate::stock::Level>> {
+        let (store_id, since) = (store_id.to_owned(), since.to_owned());
+        self.run(move |conn| {
+            let mut st = conn.prepare_cached(&q(LEVELS_SINCE))?;
+            let rows = st
+                .query_map(params![store_id, since], |r| {
+                    Ok(super::level(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })?
+                .collect::<Result<_, _>>()?;
+            Ok(rows)
+        })
+        .await
+    }
+
+    pub async fn stock_anywhere(&self, sku: &str) -> DbResult<Vec<crate::stock::Level>> {
+        let sku = sku.to_owned();
+        self.run(move |conn| {
+            let mut st = conn.prepare_cached(&q(LEVELS_OF_SKU))?;
+            let rows = st
+                .query_map([sku], |r| Ok(super::level(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+                .collect::<Result<_, _>>()?;
+            Ok(rows)
+        })
+        .await
+    }
+
+    pub async fn stock_exceptions(
+        &self,
+        store_code: Option<&str>,
+        open_only: bool,
+    ) -> DbResult<Vec<crate::stock::StockException>> {
+        let store_code = store_code.map(str::to_owned);
+        self.run(move |conn| {
+            let mut st = conn.prepare(&q(EXCEPTIONS))?;
+            let rows = st
+                .query_map(params![store_code, open_only], |r| {
+                    Ok(super::exception(
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                    ))
+                })?
+                .collect::<Result<_, _>>()?;
+            Ok(rows)
+        })
+        .await
+    }
+
     pub async fn create_admin_token(&self, hash: &str, name: &str, now: &str) -> DbResult<()> {
         let (hash, name, now) = (hash.to_owned(), name.to_owned(), now.to_owned());
         self.run(move |conn| {
@@ -835,6 +940,47 @@ impl SqliteDb {
         })
         .await
     }
+}
+
+/// Adds movements to a store's levels, SKU by SKU, opening, growing or closing exceptions;
+/// returns each SKU's on-hand after, in the map's order.
+fn apply_stock(
+    tx: &rusqlite::Transaction<'_>,
+    store_id: &str,
+    moved: &std::collections::BTreeMap<String, (i64, Vec<String>)>,
+    now: &str,
+) -> DbResult<Vec<i64>> {
+    use crate::stock::ExceptionStep;
+    let mut after = Vec::with_capacity(moved.len());
+    if moved.is_empty() {
+        return Ok(after);
+    }
+    let mut upsert = tx.prepare_cached(&q(UPSERT_LEVEL))?;
+    for (sku, (delta, entries)) in moved {
+        let on_hand: i64 = upsert.query_row(params![store_id, sku, delta, now], |r| r.get(0))?;
+        match crate::stock::exception_step(on_hand, *delta) {
+            ExceptionStep::Nothing => {}
+            ExceptionStep::Oversold => {
+                let entries = entries.join(",");
+                let extended = tx
+                    .prepare_cached(&q(EXTEND_EXCEPTION))?
+                    .execute(params![store_id, sku, on_hand, entries])?;
+                if extended == 0 {
+                    tx.prepare_cached(&q(OPEN_EXCEPTION))?
+                        .execute(params![store_id, sku, on_hand, entries, now])?;
+                }
+            }
+            ExceptionStep::StillShort => {
+                tx.prepare_cached(&q(SHORT_EXCEPTION))?.execute(params![store_id, sku, on_hand])?;
+            }
+            ExceptionStep::Resolved => {
+                tx.prepare_cached(&q(CLOSE_EXCEPTION))?
+                    .execute(params![store_id, sku, on_hand, now])?;
+            }
+        }
+        after.push(on_hand);
+    }
+    Ok(after)
 }
 
 /// Why a register may not enrol with a valid code: revoked, or another store's.

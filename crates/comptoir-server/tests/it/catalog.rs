@@ -324,7 +324,18 @@ fn admin_api(backend: Backend) {
         body["errors"].as_array().unwrap().iter().map(|e| e["line"].as_u64().unwrap()).collect();
     assert_eq!(lines, vec![3, 4, 5], "{body}");
     assert!(server.rt.block_on(server.db.drafts()).unwrap().is_empty());
-    // Unknown columns and a bad start time: 422 with a stable code.
+    // Not UTF-8 (a spreadsheet's Latin-1 export), unknown columns, a bad start time: 422
+    // with a stable code.
+    let latin1 = client
+        .post(&drafts)
+        .bearer_auth(&token)
+        .body(b"sku,name\nA,Cr\xe8me\n".to_vec())
+        .send()
+        .unwrap();
+    assert_eq!(latin1.status(), 422);
+    assert!(
+        latin1.json::<serde_json::Value>().unwrap()["message"].as_str().unwrap().contains("UTF-8")
+    );
     let columns = client.post(&drafts).bearer_auth(&token).body("a,b\n1,2\n").send().unwrap();
     assert_eq!(columns.status(), 422);
     assert_eq!(columns.json::<serde_json::Value>().unwrap()["code"], "invalid_catalog");

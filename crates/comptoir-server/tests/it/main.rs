@@ -10,5 +10,6 @@ mod multi;
 mod outage;
 mod restore;
 mod sim;
+mod stock;
 mod support;
 mod task;

@@ -313,9 +313,15 @@ fn registers_replaying_a_week_converge_through_cuts_and_a_killed_server() {
     let on_server: Decimal =
         rt.block_on(server_db.sale_payloads("london")).unwrap().iter().map(|p| sale_total(p)).sum();
     let mut on_registers = Decimal::ZERO;
+    // Stock: what the registers' sales and adjustments moved, summed per SKU on the
+    // registers' side, equals the server's on-hand, whatever order the entries arrived in.
+    let mut moved: std::collections::BTreeMap<String, i64> = std::collections::BTreeMap::new();
     for data in &registers {
         let store = comptoir_store::Store::open(&data.join("register.db")).unwrap();
         let entries = store.entries_after(0, 0, 10_000).unwrap();
+        for (sku, (delta, _)) in comptoir_server::stock::movements(&entries) {
+            *moved.entry(sku).or_default() += delta;
+        }
         on_registers += entries
             .iter()
             .filter(|e| e.kind == "sale")
@@ -324,6 +330,22 @@ fn registers_replaying_a_week_converge_through_cuts_and_a_killed_server() {
     }
     assert_eq!(on_server, on_registers, "to the penny");
     assert_eq!(on_server.to_string(), "1019629.47", "three times the week's 339876.49");
+    let store_id = rt
+        .block_on(server_db.stores())
+        .unwrap()
+        .into_iter()
+        .find(|s| s.code == "london")
+        .unwrap()
+        .id;
+    let levels = rt.block_on(server_db.stock_levels(&store_id, "")).unwrap();
+    let held: std::collections::BTreeMap<String, i64> = levels
+        .iter()
+        .map(|l| (l.sku.clone(), comptoir_server::stock::milli(&l.on_hand).unwrap()))
+        .filter(|(_, milli)| *milli != 0)
+        .collect();
+    moved.retain(|_, milli| *milli != 0);
+    assert!(moved.len() > 1000, "the week moves {} SKUs", moved.len());
+    assert_eq!(held, moved, "stock: the server's on-hand is the sum of the registers' movements");
     eprintln!(
         "outage: {} sync runs, {failed} failed, {cuts} cut connections, entries waiting at each kill: {waiting_at_kills:?}",
         attempts.load(Ordering::Relaxed)

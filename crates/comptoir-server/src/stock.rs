@@ -1,0 +1,214 @@
+//! Stock: on-hand per store and SKU, computed from movements. A register's sales and stock
+//! adjustments are movements in its ledger; receipts, transfers and counts are recorded on the
+//! server. Each batch's movements are added to `stock_level` in the batch's own transaction,
+//! so on-hand is always the sum of the movements held, whatever order they arrived in. No sale
+//! is refused or changed for stock: a movement that takes a SKU below zero opens an exception
+//! (or adds to the open one) that lists the entries that did, and a receipt or count that
+//! brings it back to zero or more closes it.
+
+use std::collections::BTreeMap;
+
+use comptoir_protocol::LedgerEntry;
+use comptoir_protocol::payload::{Sale, StockAdjustment, kind};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// Quantities are kept in thousandths (a weighed item sells 0.350 kg).
+pub const MILLI: i64 = 1000;
+
+/// A quantity text (`"2"`, `"0.350"`, `"-1"`) in thousandths, if it is one.
+pub fn milli(text: &str) -> Option<i64> {
+    let value: Decimal = text.trim().parse().ok()?;
+    let scaled = value * Decimal::from(MILLI);
+    if scaled.fract() != Decimal::ZERO {
+        return None;
+    }
+    i64::try_from(scaled.mantissa() / 10_i128.pow(scaled.scale())).ok()
+}
+
+/// Thousandths as a quantity text (`2`, `0.35`).
+pub fn quantity(milli: i64) -> String {
+    Decimal::new(milli, 3).normalize().to_string()
+}
+
+/// What a batch's entries move, per SKU in SKU order (so concurrent batches lock the levels
+/// in one order): the total change and the entries.
+pub fn movements(entries: &[LedgerEntry]) -> BTreeMap<String, (i64, Vec<String>)> {
+    let mut moved: BTreeMap<String, (i64, Vec<String>)> = BTreeMap::new();
+    let mut add = |sku: &str, delta: i64, entry: &str| {
+        let slot = moved.entry(sku.to_owned()).or_default();
+        slot.0 += delta;
+        if slot.1.last().map(String::as_str) != Some(entry) {
+            slot.1.push(entry.to_owned());
+        }
+    };
+    for entry in entries {
+        match entry.kind.as_str() {
+            kind::SALE => {
+                let Ok(sale) = serde_json::from_str::<Sale>(&entry.payload) else { continue };
+                for line in sale.lines.iter().filter(|l| l.kind == "item") {
+                    if let Some(qty) = milli(&line.qty) {
+                        add(&line.sku, -qty, &entry.entry_id);
+                    }
+                }
+            }
+            kind::STOCK_ADJUSTMENT => {
+                let Ok(adjustment) = serde_json::from_str::<StockAdjustment>(&entry.payload) else {
+                    continue;
+                };
+                for line in &adjustment.lines {
+                    if let Some(delta) = milli(&line.delta) {
+                        add(&line.sku, delta, &entry.entry_id);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    moved.retain(|_, (delta, _)| *delta != 0);
+    moved
+}
+
+/// One store's on-hand of a SKU.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Level {
+    pub store: String,
+    pub sku: String,
+    pub on_hand: String,
+    pub updated_at: String,
+}
+
+/// A SKU that went below zero, and the entries (or movements) that took it there.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct StockException {
+    pub id: i64,
+    pub store: String,
+    pub sku: String,
+    pub on_hand: String,
+    pub entries: Vec<String>,
+    pub opened_at: String,
+    pub closed_at: Option<String>,
+}
+
+/// A movement recorded on the server.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Movement {
+    pub store: String,
+    pub sku: String,
+    /// Thousandths; negative when goods leave.
+    pub delta_milli: i64,
+    /// `receipt`, `transfer_out`, `transfer_in` or `count`.
+    pub kind: String,
+    pub reference: String,
+}
+
+/// A stock movement an administrator records (CLI `stock …`, `POST /v1/admin/stock`).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Recorded {
+    /// Goods received into a store.
+    Receipt { store: String, sku: String, qty: String, reference: String },
+    /// Goods sent from one store to another (out of one, into the other, in one transaction).
+    Transfer { from: String, to: String, sku: String, qty: String, reference: String },
+    /// A count: the store holds `counted`. Recorded as the difference from the on-hand the
+    /// server holds now, so sales still arriving from offline registers are not overwritten.
+    Count { store: String, sku: String, counted: String, reference: String },
+}
+
+/// Records a movement; returns the levels it leaves.
+pub async fn record(db: &crate::Db, recorded: Recorded) -> crate::db::DbResult<Vec<Level>> {
+    use crate::db::DbError;
+    let qty = |text: &str| {
+        milli(text).ok_or_else(|| {
+            DbError::Invalid(format!("{text:?} is not a quantity (at most 3 decimals)"))
+        })
+    };
+    let movement =
+        |store: &str, sku: &str, delta_milli: i64, kind: &str, reference: &str| Movement {
+            store: store.to_owned(),
+            sku: sku.to_owned(),
+            delta_milli,
+            kind: kind.to_owned(),
+            reference: reference.to_owned(),
+        };
+    let movements = match &recorded {
+        Recorded::Receipt { store, sku, qty: q, reference } => {
+            let q = qty(q)?;
+            if q <= 0 {
+                return Err(DbError::Invalid("a receipt brings in more than zero".to_owned()));
+            }
+            vec![movement(store, sku, q, "receipt", reference)]
+        }
+        Recorded::Transfer { from, to, sku, qty: q, reference } => {
+            let q = qty(q)?;
+            if q <= 0 || from == to {
+                return Err(DbError::Invalid(
+                    "a transfer moves more than zero from one store to another".to_owned(),
+                ));
+            }
+            vec![
+                movement(from, sku, -q, "transfer_out", reference),
+                movement(to, sku, q, "transfer_in", reference),
+            ]
+        }
+        Recorded::Count { store, sku, counted, reference } => {
+            let counted = qty(counted)?;
+            if counted < 0 {
+                return Err(DbError::Invalid("a count is zero or more".to_owned()));
+            }
+            let held = db.on_hand(store, sku).await?;
+            vec![movement(store, sku, counted - held, "count", reference)]
+        }
+    };
+    db.record_movements(movements, &crate::now()).await
+}
+
+/// What a change of on-hand does to a SKU's exception.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExceptionStep {
+    Nothing,
+    /// Taken (further) below zero: add the entries to the open exception, or open one.
+    Oversold,
+    /// Still below zero after goods came in: record the new on-hand.
+    StillShort,
+    /// Back to zero or more: close the open exception.
+    Resolved,
+}
+
+pub fn exception_step(on_hand_after: i64, delta: i64) -> ExceptionStep {
+    let before = on_hand_after - delta;
+    match (before < 0, on_hand_after < 0, delta < 0) {
+        (_, true, true) => ExceptionStep::Oversold,
+        (true, true, false) => ExceptionStep::StillShort,
+        (true, false, _) => ExceptionStep::Resolved,
+        _ => ExceptionStep::Nothing,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantities_in_thousandths() {
+        assert_eq!(milli("2"), Some(2000));
+        assert_eq!(milli("0.350"), Some(350));
+        assert_eq!(milli("-1.5"), Some(-1500));
+        assert_eq!(milli("0.0001"), None);
+        assert_eq!(milli("two"), None);
+        assert_eq!(quantity(2000), "2");
+        assert_eq!(quantity(-350), "-0.35");
+    }
+
+    #[test]
+    fn exceptions_open_grow_and_close() {
+        use ExceptionStep::*;
+        assert_eq!(exception_step(5, -1), Nothing);
+        assert_eq!(exception_step(-1, -2), Oversold, "1 on hand, 2 sold");
+        assert_eq!(exception_step(-3, -2), Oversold, "sold more while short");
+        assert_eq!(exception_step(-1, 2), StillShort);
+        assert_eq!(exception_step(0, 1), Resolved);
+        assert_eq!(exception_step(4, 10), Resolved);
+        assert_eq!(exception_step(14, 10), Nothing);
+    }
+}
