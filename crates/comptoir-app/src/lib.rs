@@ -9,6 +9,7 @@
 pub mod backup;
 pub mod clock;
 pub mod config;
+pub mod customers;
 pub mod entry;
 pub mod error;
 mod i18n;

@@ -48,7 +48,16 @@ pub const LOCKOUT_MINUTES: i64 = 5;
 pub fn permissions(role: &str) -> Vec<&'static str> {
     match role {
         "manager" => {
-            vec!["open_price", "no_sale", "void", "paid_in", "paid_out", "reprint", "sync_setup"]
+            vec![
+                "open_price",
+                "no_sale",
+                "void",
+                "paid_in",
+                "paid_out",
+                "reprint",
+                "sync_setup",
+                "erase_customer",
+            ]
         }
         _ => vec!["void", "paid_in", "reprint"],
     }
@@ -146,6 +155,8 @@ pub struct Register {
     persist_cart: bool,
     pub(crate) sync: Option<crate::sync::SyncTask>,
     pub(crate) sync_shared: crate::sync::SyncShared,
+    /// The customers, read from the database when first needed.
+    pub(crate) customers: Option<comptoir_customers::Replica>,
 }
 
 impl std::fmt::Debug for Register {
@@ -296,6 +307,7 @@ impl Register {
             persist_cart: options.persist_cart,
             sync: None,
             sync_shared: Default::default(),
+            customers: None,
         };
         register.shift = register.find_open_shift()?;
         register.restore_cart()?;
@@ -1204,6 +1216,7 @@ fn permission_words(permission: &str) -> &'static str {
         "paid_out" => "take money out of the drawer",
         "reprint" => "reprint a receipt",
         "sync_setup" => "connect the register to the central server",
+        "erase_customer" => "erase a customer",
         _ => "do that",
     }
 }

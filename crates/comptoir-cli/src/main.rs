@@ -95,6 +95,9 @@ enum Command {
     Config { key: Option<String>, value: Option<String> },
     /// Finds items by name (accent- and case-insensitive) or by barcode.
     Find { query: String },
+    /// Customer profiles, kept on this register (personal fields encrypted per customer).
+    #[command(subcommand)]
+    Customer(CustomerCommand),
     /// The stock of an item (barcode or SKU) here as last heard from the server, and in every
     /// store of the chain when the server answers (cashier PIN).
     Stock { code: String },
@@ -132,6 +135,61 @@ enum Command {
         #[arg(long)]
         status: bool,
     },
+}
+
+/// A customer's fields, as options (an empty value clears a field).
+#[derive(clap::Args, Debug)]
+struct CustomerFields {
+    #[arg(long)]
+    name: Option<String>,
+    #[arg(long)]
+    email: Option<String>,
+    #[arg(long)]
+    phone: Option<String>,
+    #[arg(long)]
+    language: Option<String>,
+    /// Marketing consent given (yes) or withdrawn (no), at this register.
+    #[arg(long, value_parser = ["yes", "no"])]
+    consent: Option<String>,
+    #[arg(long)]
+    note: Option<String>,
+    #[arg(long = "tag")]
+    tags: Vec<String>,
+}
+
+impl CustomerFields {
+    fn input(&self) -> comptoir_app::customers::CustomerInput {
+        comptoir_app::customers::CustomerInput {
+            name: self.name.clone(),
+            email: self.email.clone(),
+            phone: self.phone.clone(),
+            language: self.language.clone(),
+            consent: self.consent.as_deref().map(|c| c == "yes"),
+            note: self.note.clone(),
+            tags: self.tags.clone(),
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum CustomerCommand {
+    /// Creates a customer (a name at least) and prints their record.
+    Add {
+        #[command(flatten)]
+        fields: CustomerFields,
+    },
+    /// Customers whose name, email or phone contains QUERY.
+    Find { query: String },
+    /// Everything the register holds about a customer (the data-access export).
+    Show { id: String },
+    /// Changes the fields given.
+    Edit {
+        id: String,
+        #[command(flatten)]
+        fields: CustomerFields,
+    },
+    /// Erases a customer on request (manager PIN): their personal data can no longer be read.
+    Erase { id: String },
 }
 
 #[derive(Subcommand)]
@@ -319,6 +377,20 @@ fn run(cli: Cli) -> AppResult<Value> {
                 return Ok(json!({ "report": report, "sync": view }));
             }
             to_value(&register.sync_view()?)
+        }
+        Command::Customer(command) => {
+            sign_in(&mut register, &cli)?;
+            match command {
+                CustomerCommand::Add { fields } => {
+                    to_value(&register.add_customer(&fields.input())?)
+                }
+                CustomerCommand::Find { query } => to_value(&register.find_customers(query)?),
+                CustomerCommand::Show { id } => to_value(&register.customer(id)?),
+                CustomerCommand::Edit { id, fields } => {
+                    to_value(&register.edit_customer(id, &fields.input())?)
+                }
+                CustomerCommand::Erase { id } => to_value(&register.erase_customer(id)?),
+            }
         }
         Command::Stock { code } => {
             sign_in(&mut register, &cli)?;

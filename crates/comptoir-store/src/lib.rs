@@ -84,6 +84,12 @@ impl Store {
         Ok(())
     }
 
+    /// The connection, for `comptoir-customers`, which keeps its own tables in this database
+    /// (its chunks, keys and erasures) and nothing else.
+    pub fn customers_connection(&self) -> &Connection {
+        &self.conn
+    }
+
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
     }

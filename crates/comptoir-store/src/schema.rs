@@ -132,6 +132,9 @@ const MIGRATIONS: &[&str] = &[
         updated_at TEXT NOT NULL
     ) WITHOUT ROWID;
     "#,
+    // 5: customer profiles, as comptoir-customers keeps them: automerge chunks (personal fields
+    // only as ciphertext), the per-customer keys, the erasures.
+    comptoir_customers::store::SCHEMA,
 ];
 
 /// The schema version this build knows.
