@@ -153,6 +153,13 @@ fn sale_total(entries: &[comptoir_store::Entry]) -> Decimal {
 fn simulate(backend: Backend, seed: u64, registers: usize, sales_each: usize) -> Faults {
     let server = TestServer::start(backend);
     server.add_store("montreal", "CAD", "America/Toronto");
+    let opening = comptoir_server::stock::Recorded::Receipt {
+        store: "montreal".into(),
+        sku: "M0019061093791".into(),
+        qty: "10".into(),
+        reference: "opening".into(),
+    };
+    server.rt.block_on(comptoir_server::stock::record(&server.db, opening)).unwrap();
     let rng = RefCell::new(Rng::new(seed));
     let partitioned = Cell::new(false);
     let faults = RefCell::new(Faults::default());
@@ -249,6 +256,23 @@ fn simulate(backend: Backend, seed: u64, registers: usize, sales_each: usize) ->
         .sum();
     assert_eq!(server_total, register_total, "seed {seed}: totals to the cent");
     assert_eq!(server_total, Decimal::new(849, 2) * Decimal::from((registers * sales_each) as u64));
+    // Stock: the opening plus every sale once, whatever was dropped, duplicated or replayed;
+    // no truffle was ever received, so every sale of one is in the exception, once.
+    let sold = (registers * sales_each) as i64 * 1000;
+    let on_hand = |sku: &str| server.rt.block_on(server.db.on_hand("montreal", sku)).unwrap();
+    assert_eq!(on_hand("M0019061093791"), 10_000 - sold, "seed {seed}: peanuts");
+    assert_eq!(on_hand("M0020601405080"), -sold, "seed {seed}: truffles");
+    let exceptions =
+        server.rt.block_on(server.db.stock_exceptions(Some("montreal"), true)).unwrap();
+    let truffles = exceptions.iter().find(|e| e.sku == "M0020601405080").unwrap();
+    let mut listed = truffles.entries.clone();
+    listed.sort();
+    listed.dedup();
+    assert_eq!(
+        (truffles.entries.len(), listed.len()),
+        (registers * sales_each, registers * sales_each),
+        "seed {seed}: each oversold sale listed once"
+    );
     let faults = faults.into_inner();
     eprintln!("seed {seed} ({backend:?}): {restarts} restarts, {faults:?}");
     faults
