@@ -382,6 +382,13 @@ impl Register {
         Ok(())
     }
 
+    /// The item with this barcode or SKU, at the price in force now (the catalog as the server
+    /// last published it).
+    pub fn lookup_now(&mut self, code: &str) -> AppResult<Option<Item>> {
+        self.refresh_catalog()?;
+        Ok(self.catalog.lookup(code).map(|i| self.item_now(i)))
+    }
+
     /// An item of the catalog at the price in force now.
     fn item_now(&self, item: &Item) -> Item {
         item.at(self.local_minute())

@@ -422,9 +422,16 @@ impl StockLookup {
         let StockLookup { sku, here, server } = self;
         let asked = match server {
             None => Err("this register is not enrolled with a server".to_owned()),
-            Some(server) => HttpTransport::new(&server)
-                .and_then(|t| t.stock_anywhere(&sku))
-                .map_err(|e| e.message),
+            Some(server) => {
+                HttpTransport::new(&server).and_then(|t| t.stock_anywhere(&sku)).map_err(|e| {
+                    if e.is_transient() {
+                        "the server cannot be reached: this store's stock is the last known"
+                            .to_owned()
+                    } else {
+                        e.message
+                    }
+                })
+            }
         };
         match asked {
             Ok(page) => StockAnywhere { sku, here, stores: page.levels, unavailable: None },
@@ -448,7 +455,7 @@ impl Register {
             .catalog
             .lookup(code)
             .map(|i| i.sku.0.clone())
-            .ok_or_else(|| AppError::new("unknown_barcode", code.trim().to_owned()))?;
+            .ok_or_else(|| AppError::new("unknown_item", code.trim().to_owned()))?;
         let here = self.stock_view(&sku)?;
         Ok(StockLookup { sku, here, server: self.db.sync_server()? })
     }

@@ -398,13 +398,9 @@ fn run(cli: Cli) -> AppResult<Value> {
         }
         Command::Find { query } => {
             let currency = register.store_config().currency.clone();
-            let mut found: Vec<Value> = register
-                .catalog()
-                .lookup(query)
-                .map(|i| item_json(i, &currency))
-                .into_iter()
-                .collect();
-            let exact = register.catalog().lookup(query).map(|i| i.sku.clone());
+            let exact = register.lookup_now(query)?;
+            let mut found: Vec<Value> = exact.iter().map(|i| item_json(i, &currency)).collect();
+            let exact = exact.map(|i| i.sku);
             let by_name = register.search(query);
             let others = by_name.iter().filter(|i| Some(&i.sku) != exact.as_ref());
             found.extend(others.map(|i| item_json(i, &currency)));

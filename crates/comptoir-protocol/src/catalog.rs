@@ -45,9 +45,10 @@ pub struct RateConfig {
     pub to: Option<String>,
 }
 
-/// Why a list of taxes cannot be used, or `None`: codes unique and non-empty, every rate a
-/// fraction between 0 and 1, dates that parse, and no two rates of a tax and class in force
-/// on the same day.
+/// Why a list of taxes cannot be used, or `None`: codes unique and non-empty, every rate for
+/// a known tax class and a fraction from 0 to 0.5 with at most 6 decimals, dates that parse,
+/// and no two rates of a tax and class in force on the same day. An empty list is allowed here
+/// (a store in Oregon charges none); the server asks for it to be said on purpose.
 pub fn taxes_fault(taxes: &[TaxConfig]) -> Option<String> {
     use chrono::NaiveDate;
     let day = |text: &str| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok();
@@ -62,11 +63,22 @@ pub fn taxes_fault(taxes: &[TaxConfig]) -> Option<String> {
         let mut spans: Vec<(&str, NaiveDate, NaiveDate)> = Vec::new();
         for rate in &tax.rates {
             let what = format!("tax {} class {}", tax.code, rate.class);
+            if !TAX_CLASSES.contains(&rate.class.as_str()) {
+                return Some(format!(
+                    "{what}: the class is not one items have ({})",
+                    TAX_CLASSES.join(", ")
+                ));
+            }
+            // A fraction below one half (the highest sales tax or VAT anywhere is under 30 %),
+            // with at most 6 decimals (Québec's QST is 0.09975).
             match rate.rate.parse::<rust_decimal::Decimal>() {
-                Ok(r) if !r.is_sign_negative() && r <= rust_decimal::Decimal::ONE => {}
+                Ok(r)
+                    if !r.is_sign_negative()
+                        && r < rust_decimal::Decimal::new(5, 1)
+                        && r.normalize().scale() <= 6 => {}
                 _ => {
                     return Some(format!(
-                        "{what}: rate {:?} is not a fraction from 0 to 1",
+                        "{what}: rate {:?} is not a fraction from 0 to 0.5 with at most 6 decimals (0.05 for 5 %)",
                         rate.rate
                     ));
                 }
@@ -86,7 +98,11 @@ pub fn taxes_fault(taxes: &[TaxConfig]) -> Option<String> {
             if let Some((_, f, t)) =
                 spans.iter().find(|(class, f, t)| *class == rate.class && from <= *t && *f <= to)
             {
-                return Some(format!("{what}: two rates in force at once ({f} to {t} and {from})"));
+                let until = if *t == NaiveDate::MAX { "on".to_owned() } else { format!("to {t}") };
+                return Some(format!(
+                    "{what}: two rates in force at once (one from {f} {until}, one from {from}): \
+                     end the first with \"to\": \"YYYY-MM-DD\", the day before the second starts"
+                ));
             }
             spans.push((&rate.class, from, to));
         }
@@ -196,9 +212,14 @@ pub struct ParsedCatalog {
     /// The file line of each row, for errors found later (a barcode that belongs to another item).
     pub lines: Vec<u64>,
     pub errors: Vec<RowError>,
+    /// Where each SKU and barcode is among `rows`, while the file is read (a file of 100,000
+    /// rows is checked in one pass, not in the square of it).
+    by_sku: std::collections::HashMap<String, usize>,
+    by_gtin: std::collections::HashMap<String, usize>,
 }
 
-const TAX_CLASSES: [&str; 3] = ["standard", "zero_rated", "exempt"];
+/// The tax classes an item may have (a tax gives rates per class).
+pub const TAX_CLASSES: [&str; 3] = ["standard", "zero_rated", "exempt"];
 
 /// Reads a catalog file, recognising its format from the header.
 pub fn parse_catalog(text: &str, currency: &Currency) -> Result<ParsedCatalog, String> {
@@ -238,10 +259,7 @@ pub fn parse_catalog(text: &str, currency: &Currency) -> Result<ParsedCatalog, S
             _ => off_row(&fields),
         };
         match row.and_then(|row| parsed.check_unique(row)) {
-            Ok(row) => {
-                parsed.rows.push(row);
-                parsed.lines.push(line);
-            }
+            Ok(row) => parsed.push(row, line),
             Err(reason) => parsed.errors.push(RowError { line, reason }),
         }
     }
@@ -251,11 +269,11 @@ pub fn parse_catalog(text: &str, currency: &Currency) -> Result<ParsedCatalog, S
 impl ParsedCatalog {
     /// A SKU or a barcode given twice in one file is an error, not "the last row wins".
     fn check_unique(&self, row: CatalogRow) -> Result<CatalogRow, String> {
-        if let Some(line) = self.rows.iter().position(|r| r.sku == row.sku).map(|i| self.lines[i]) {
+        if let Some(line) = self.by_sku.get(&row.sku).map(|&i| self.lines[i]) {
             return Err(format!("{}: the sku is also on line {line}", row.sku));
         }
         if let Some(gtin) = &row.gtin
-            && let Some(i) = self.rows.iter().position(|r| r.gtin.as_ref() == Some(gtin))
+            && let Some(&i) = self.by_gtin.get(gtin)
         {
             return Err(format!(
                 "{}: barcode {gtin} is also on line {} ({})",
@@ -263,6 +281,16 @@ impl ParsedCatalog {
             ));
         }
         Ok(row)
+    }
+
+    fn push(&mut self, row: CatalogRow, line: u64) {
+        let index = self.rows.len();
+        self.by_sku.insert(row.sku.clone(), index);
+        if let Some(gtin) = &row.gtin {
+            self.by_gtin.insert(gtin.clone(), index);
+        }
+        self.rows.push(row);
+        self.lines.push(line);
     }
 }
 

@@ -532,10 +532,20 @@ struct PublishRequest {
 async fn admin_publish(
     State(server): State<Server>,
     admin: Admin,
-    Path(id): Path<i64>,
+    id: Result<Path<i64>, axum::extract::rejection::PathRejection>,
     body: Result<Json<PublishRequest>, JsonRejection>,
 ) -> ApiResult<Vec<crate::catalog::Published>> {
+    let Path(id) = id.map_err(|_| {
+        Failure::new(StatusCode::BAD_REQUEST, codes::MALFORMED, "a draft is a number")
+    })?;
     let Json(request) = body.map_err(json_failure)?;
+    if request.all && !request.stores.is_empty() {
+        return Err(Failure::new(
+            StatusCode::BAD_REQUEST,
+            codes::MALFORMED,
+            "give either the stores or all, not both",
+        ));
+    }
     let stores = if request.all {
         server.db.stores().await?.into_iter().map(|s| s.code).collect()
     } else {
@@ -545,7 +555,7 @@ async fn admin_publish(
         return Err(Failure::new(
             StatusCode::BAD_REQUEST,
             codes::MALFORMED,
-            "name the stores to publish to ({\"stores\": [\"MTL01\"]}) or {\"all\": true}",
+            "name the stores to publish to ({\"stores\": [\"montreal\"]}) or {\"all\": true}",
         ));
     }
     let published = crate::catalog::publish_draft(&server.db, id, &stores).await?;
@@ -553,14 +563,23 @@ async fn admin_publish(
     Ok(Json(published))
 }
 
+#[derive(Debug, serde::Deserialize)]
+struct TaxesQuery {
+    /// The list leaves out a tax the store charges now, on purpose.
+    #[serde(default)]
+    removing: bool,
+}
+
 async fn admin_taxes(
     State(server): State<Server>,
     admin: Admin,
     Path(code): Path<String>,
+    query: Result<axum::extract::Query<TaxesQuery>, axum::extract::rejection::QueryRejection>,
     body: Result<Json<Vec<TaxConfig>>, JsonRejection>,
 ) -> ApiResult<crate::catalog::Published> {
+    let axum::extract::Query(query) = query.map_err(query_failure)?;
     let Json(taxes) = body.map_err(json_failure)?;
-    let published = crate::catalog::publish_taxes(&server.db, &code, taxes).await?;
+    let published = crate::catalog::publish_taxes(&server.db, &code, taxes, query.removing).await?;
     tracing::info!(admin = %admin.0, store = %code, "taxes published");
     Ok(Json(published))
 }

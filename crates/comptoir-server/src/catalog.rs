@@ -136,10 +136,32 @@ pub fn plan_retire(skus: &[String], current: &Current) -> Result<Vec<Change>, St
     Ok(changes)
 }
 
-/// The change that gives a store these taxes, unless it has them already.
-pub fn plan_taxes(taxes: Vec<TaxConfig>, current: &Current) -> Result<Vec<Change>, String> {
+/// The change that gives a store these taxes, unless it has them already. A list without a
+/// tax, or without a tax the store has now, takes `removing` to say it is meant: a store that
+/// stops charging a tax by mistake would undercharge every sale.
+pub fn plan_taxes(
+    taxes: Vec<TaxConfig>,
+    removing: bool,
+    current: &Current,
+) -> Result<Vec<Change>, String> {
     if let Some(fault) = comptoir_protocol::catalog::taxes_fault(&taxes) {
         return Err(fault);
+    }
+    if !removing {
+        if taxes.is_empty() {
+            return Err("the list has no tax: sales would be charged none; say it is meant \
+                (--remove-taxes, ?removing=true)"
+                .to_owned());
+        }
+        if let Some(Change::Taxes { taxes: now }) = current.get("taxes")
+            && let Some(gone) = now.iter().find(|t| !taxes.iter().any(|n| n.code == t.code))
+        {
+            return Err(format!(
+                "the list drops tax {}, which the store charges now; say it is meant \
+                 (--remove-taxes, ?removing=true)",
+                gone.code
+            ));
+        }
     }
     let change = Change::Taxes { taxes };
     Ok(if current.get("taxes") == Some(&change) { Vec::new() } else { vec![change] })
@@ -196,6 +218,14 @@ pub enum ImportError {
 /// from what it has.
 pub async fn publish_draft(db: &Db, id: i64, stores: &[String]) -> DbResult<Vec<Published>> {
     let draft = db.draft(id).await?;
+    // Every store named must exist before any is changed: a mistyped code publishes nothing.
+    let known: Vec<String> = db.stores().await?.into_iter().map(|s| s.code).collect();
+    if let Some(unknown) = stores.iter().find(|s| !known.contains(s)) {
+        return Err(DbError::NotFound(format!(
+            "no store with code {unknown}: nothing was published (stores: {})",
+            known.join(", ")
+        )));
+    }
     let price_from = draft.price_from.as_deref().and_then(parse_local_time);
     let rows = std::sync::Arc::new(draft.rows);
     let mut published = Vec::new();
@@ -209,10 +239,15 @@ pub async fn publish_draft(db: &Db, id: i64, stores: &[String]) -> DbResult<Vec<
     Ok(published)
 }
 
-/// Gives a store these taxes (checked first).
-pub async fn publish_taxes(db: &Db, store: &str, taxes: Vec<TaxConfig>) -> DbResult<Published> {
+/// Gives a store these taxes (checked first; `removing` to drop taxes it has).
+pub async fn publish_taxes(
+    db: &Db,
+    store: &str,
+    taxes: Vec<TaxConfig>,
+    removing: bool,
+) -> DbResult<Published> {
     let plan: CatalogPlan =
-        Box::new(move |_: &StoreRow, current: &Current| plan_taxes(taxes, current));
+        Box::new(move |_: &StoreRow, current: &Current| plan_taxes(taxes, removing, current));
     db.publish(store, &crate::now(), None, plan).await
 }
 
@@ -339,12 +374,17 @@ mod tests {
             }],
         }];
         let mut current = Current::new();
-        let first = plan_taxes(taxes.clone(), &current).unwrap();
+        assert!(plan_taxes(Vec::new(), false, &current).unwrap_err().contains("no tax"));
+        assert_eq!(plan_taxes(Vec::new(), true, &current).unwrap().len(), 1, "said on purpose");
+        let first = plan_taxes(taxes.clone(), false, &current).unwrap();
         apply(&mut current, first);
-        assert!(plan_taxes(taxes.clone(), &current).unwrap().is_empty());
+        assert!(plan_taxes(taxes.clone(), false, &current).unwrap().is_empty());
+        let mut fewer = taxes.clone();
+        fewer[0].code = "GST".into();
+        assert!(plan_taxes(fewer, false, &current).unwrap_err().contains("drops tax VAT"));
         let mut bad = taxes;
         bad[0].rates[0].rate = "20".into();
-        assert!(plan_taxes(bad, &current).unwrap_err().contains("not a fraction"));
+        assert!(plan_taxes(bad, false, &current).unwrap_err().contains("not a fraction"));
     }
 
     #[test]

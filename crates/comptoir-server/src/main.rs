@@ -214,7 +214,7 @@ enum StockCommand {
         store: String,
         #[arg(long)]
         sku: String,
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         qty: String,
         /// A delivery note or purchase order.
         #[arg(long, default_value = "")]
@@ -228,8 +228,19 @@ enum StockCommand {
         to: String,
         #[arg(long)]
         sku: String,
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         qty: String,
+        #[arg(long, default_value = "")]
+        reference: String,
+    },
+    /// A correction in or out (--delta=-3 takes three out): a receipt keyed wrong, breakage.
+    Adjust {
+        #[arg(long)]
+        store: String,
+        #[arg(long)]
+        sku: String,
+        #[arg(long, allow_hyphen_values = true)]
+        delta: String,
         #[arg(long, default_value = "")]
         reference: String,
     },
@@ -239,7 +250,7 @@ enum StockCommand {
         store: String,
         #[arg(long)]
         sku: String,
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         counted: String,
         #[arg(long, default_value = "")]
         reference: String,
@@ -267,6 +278,9 @@ enum TaxesCommand {
         #[arg(long)]
         store: String,
         file: PathBuf,
+        /// The list leaves out a tax the store charges now (or has none): that is meant.
+        #[arg(long)]
+        remove_taxes: bool,
     },
 }
 
@@ -414,7 +428,7 @@ async fn run() -> anyhow::Result<()> {
         }
         Command::Catalog(command) => catalog_command(&db, command).await,
         Command::Stock(command) => stock_command(&db, command).await,
-        Command::Taxes(TaxesCommand::Publish { store, file }) => {
+        Command::Taxes(TaxesCommand::Publish { store, file, remove_taxes }) => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("cannot read {}", file.display()))?;
             let value: serde_json::Value = serde_json::from_str(&text)
@@ -422,7 +436,9 @@ async fn run() -> anyhow::Result<()> {
             let list = value.get("taxes").cloned().unwrap_or(value);
             let taxes: Vec<comptoir_protocol::catalog::TaxConfig> = serde_json::from_value(list)
                 .with_context(|| format!("{}: not a list of taxes", file.display()))?;
-            print_json(&comptoir_server::catalog::publish_taxes(&db, &store, taxes).await?)
+            print_json(
+                &comptoir_server::catalog::publish_taxes(&db, &store, taxes, remove_taxes).await?,
+            )
         }
         Command::AdminToken(AdminTokenCommand::Create { name }) => {
             let token = comptoir_server::secret::admin_token();
@@ -464,8 +480,14 @@ async fn catalog_command(db: &Db, command: CatalogCommand) -> anyhow::Result<()>
     use comptoir_server::catalog;
     match command {
         CatalogCommand::Import { file, from, skip_bad_rows } => {
-            let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("cannot read {}", file.display()))?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let text = String::from_utf8(bytes).map_err(|_| {
+                anyhow::anyhow!(
+                    "{}: the file is not UTF-8 text: save it as CSV UTF-8",
+                    file.display()
+                )
+            })?;
             let source = file.display().to_string();
             let imported = catalog::import(db, &text, &source, from.as_deref(), skip_bad_rows)
                 .await
@@ -513,6 +535,9 @@ async fn stock_command(db: &Db, command: StockCommand) -> anyhow::Result<()> {
         }
         StockCommand::Count { store, sku, counted, reference } => {
             Recorded::Count { store, sku, counted, reference }
+        }
+        StockCommand::Adjust { store, sku, delta, reference } => {
+            Recorded::Adjustment { store, sku, delta, reference }
         }
         StockCommand::Levels { store, sku } => {
             let levels = match (store, sku) {

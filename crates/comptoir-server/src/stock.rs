@@ -18,7 +18,13 @@ pub const MILLI: i64 = 1000;
 
 /// A quantity text (`"2"`, `"0.350"`, `"-1"`) in thousandths, if it is one.
 pub fn milli(text: &str) -> Option<i64> {
-    let value: Decimal = text.trim().parse().ok()?;
+    let text = text.trim();
+    // Plain decimals only: `1e3` is not a quantity anybody types on purpose.
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return None;
+    }
+    let value: Decimal = text.parse().ok()?;
     let scaled = value * Decimal::from(MILLI);
     if scaled.fract() != Decimal::ZERO {
         return None;
@@ -97,31 +103,66 @@ pub struct Movement {
     pub sku: String,
     /// Thousandths; negative when goods leave.
     pub delta_milli: i64,
-    /// `receipt`, `transfer_out`, `transfer_in` or `count`.
+    /// `receipt`, `transfer_out`, `transfer_in`, `count` or `adjustment`.
     pub kind: String,
     pub reference: String,
 }
+
+/// The most one movement moves (a million of anything is a typing error at a store).
+pub const MAX_MOVEMENT_MILLI: i64 = 1_000_000 * MILLI;
 
 /// A stock movement an administrator records (CLI `stock …`, `POST /v1/admin/stock`).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Recorded {
     /// Goods received into a store.
-    Receipt { store: String, sku: String, qty: String, reference: String },
+    Receipt {
+        store: String,
+        sku: String,
+        qty: String,
+        #[serde(default)]
+        reference: String,
+    },
     /// Goods sent from one store to another (out of one, into the other, in one transaction).
-    Transfer { from: String, to: String, sku: String, qty: String, reference: String },
+    Transfer {
+        from: String,
+        to: String,
+        sku: String,
+        qty: String,
+        #[serde(default)]
+        reference: String,
+    },
     /// A count: the store holds `counted`. Recorded as the difference from the on-hand the
     /// server holds now, so sales still arriving from offline registers are not overwritten.
-    Count { store: String, sku: String, counted: String, reference: String },
+    Count {
+        store: String,
+        sku: String,
+        counted: String,
+        #[serde(default)]
+        reference: String,
+    },
+    /// A correction, in or out (`delta` negative takes goods out): a receipt keyed wrong,
+    /// breakage, theft found.
+    Adjustment {
+        store: String,
+        sku: String,
+        delta: String,
+        #[serde(default)]
+        reference: String,
+    },
 }
 
 /// Records a movement; returns the levels it leaves.
 pub async fn record(db: &crate::Db, recorded: Recorded) -> crate::db::DbResult<Vec<Level>> {
     use crate::db::DbError;
-    let qty = |text: &str| {
-        milli(text).ok_or_else(|| {
-            DbError::Invalid(format!("{text:?} is not a quantity (at most 3 decimals)"))
-        })
+    let qty = |text: &str| match milli(text) {
+        Some(q) if q.abs() <= MAX_MOVEMENT_MILLI => Ok(q),
+        Some(_) => {
+            Err(DbError::Invalid(format!("{text} is more than one movement moves (1000000)")))
+        }
+        None => Err(DbError::Invalid(format!(
+            "{text:?} is not a quantity: digits, at most 3 decimals (2, 0.350)"
+        ))),
     };
     let movement =
         |store: &str, sku: &str, delta_milli: i64, kind: &str, reference: &str| Movement {
@@ -158,6 +199,13 @@ pub async fn record(db: &crate::Db, recorded: Recorded) -> crate::db::DbResult<V
             }
             let held = db.on_hand(store, sku).await?;
             vec![movement(store, sku, counted - held, "count", reference)]
+        }
+        Recorded::Adjustment { store, sku, delta, reference } => {
+            let delta = qty(delta)?;
+            if delta == 0 {
+                return Err(DbError::Invalid("an adjustment moves something".to_owned()));
+            }
+            vec![movement(store, sku, delta, "adjustment", reference)]
         }
     };
     db.record_movements(movements, &crate::now()).await
@@ -196,6 +244,8 @@ mod tests {
         assert_eq!(milli("-1.5"), Some(-1500));
         assert_eq!(milli("0.0001"), None);
         assert_eq!(milli("two"), None);
+        assert_eq!(milli("1e3"), None);
+        assert_eq!(milli(""), None);
         assert_eq!(quantity(2000), "2");
         assert_eq!(quantity(-350), "-0.35");
     }

@@ -51,6 +51,12 @@ fn published_catalog(backend: Backend) {
     let rows = MONTREAL_CSV.lines().count() - 1;
     assert_eq!((first.from_version, first.items), (0, rows), "{backend:?}");
     assert_eq!(first.to_version, (first.items + first.prices) as i64);
+    // A mistyped store among several publishes nothing anywhere.
+    let typo = server
+        .rt
+        .block_on(catalog::publish_draft(&server.db, draft, &["montreal".into(), "nowhere".into()]))
+        .unwrap_err();
+    assert!(typo.to_string().contains("nothing was published"), "{typo}");
     // Publishing the same draft again changes nothing.
     let again = publish(&server, draft, "montreal");
     assert_eq!((again.from_version, again.to_version), (first.to_version, first.to_version));
@@ -74,6 +80,13 @@ fn published_catalog(backend: Backend) {
     assert_eq!((raise.items, raise.prices), (0, 1), "only the price differs");
     let pulled = till.register.sync_now().unwrap().catalog.unwrap();
     assert_eq!((pulled.prices, pulled.items), (1, 0));
+    // Every way of looking the item up says 4.29: the price in force, not the one first loaded.
+    let found = till.register.lookup_now(PEANUTS).unwrap().unwrap();
+    assert_eq!(found.price.map(|p| p.minor()), Some(429));
+    let by_sku = till.register.lookup_now("M0019061093791").unwrap().unwrap();
+    assert_eq!(by_sku.price.map(|p| p.minor()), Some(429));
+    let by_name = till.register.search("french burnt peanuts");
+    assert_eq!(by_name[0].price.map(|p| p.minor()), Some(429));
     // The line rung keeps 3.89; the next scan is at 4.29, on a line of its own.
     till.register.scan(PEANUTS).unwrap();
     till.register.tender_cash("20.00").unwrap().expect("paid");
@@ -160,11 +173,13 @@ fn published_taxes(backend: Backend) {
     overlapping[1].rates[2].from = "2026-12-31".into();
     let refused = server
         .rt
-        .block_on(catalog::publish_taxes(&server.db, "montreal", overlapping))
+        .block_on(catalog::publish_taxes(&server.db, "montreal", overlapping, false))
         .unwrap_err();
     assert!(refused.to_string().contains("two rates in force"), "{refused}");
-    let published =
-        server.rt.block_on(catalog::publish_taxes(&server.db, "montreal", taxes.clone())).unwrap();
+    let published = server
+        .rt
+        .block_on(catalog::publish_taxes(&server.db, "montreal", taxes.clone(), false))
+        .unwrap();
     assert_eq!((published.taxes, published.to_version), (1, 1), "{backend:?}");
     assert!(till.register.sync_now().unwrap().catalog.unwrap().taxes);
 
@@ -181,7 +196,24 @@ fn published_taxes(backend: Backend) {
     assert_eq!(qst_of(&january).rate.parse::<Decimal>().unwrap(), Decimal::new(10, 2));
     assert_eq!(qst_of(&january).amount, "0.39");
     // The same taxes again: nothing new.
-    let same = server.rt.block_on(catalog::publish_taxes(&server.db, "montreal", taxes)).unwrap();
+    let same = server
+        .rt
+        .block_on(catalog::publish_taxes(&server.db, "montreal", taxes.clone(), false))
+        .unwrap();
+    // Dropping QST is refused unless it is said to be meant: every sale would be undercharged.
+    let without_qst: Vec<_> = taxes.iter().filter(|t| t.code != "QST").cloned().collect();
+    let dropped = server.rt.block_on(catalog::publish_taxes(
+        &server.db,
+        "montreal",
+        without_qst.clone(),
+        false,
+    ));
+    assert!(dropped.unwrap_err().to_string().contains("drops tax QST"));
+    let meant = server
+        .rt
+        .block_on(catalog::publish_taxes(&server.db, "montreal", without_qst, true))
+        .unwrap();
+    assert_eq!(meant.taxes, 1);
     assert_eq!(same.from_version, same.to_version);
 }
 

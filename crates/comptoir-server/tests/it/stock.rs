@@ -130,9 +130,47 @@ fn stock_levels(backend: Backend) {
             qty: "1".into(),
             reference: String::new(),
         },
+        Recorded::Receipt {
+            store: "montreal".into(),
+            sku: PEANUTS_SKU.into(),
+            qty: "1e3".into(),
+            reference: String::new(),
+        },
+        Recorded::Receipt {
+            store: "montreal".into(),
+            sku: PEANUTS_SKU.into(),
+            qty: "99999999999".into(),
+            reference: String::new(),
+        },
+        Recorded::Adjustment {
+            store: "montreal".into(),
+            sku: PEANUTS_SKU.into(),
+            delta: "0".into(),
+            reference: String::new(),
+        },
     ] {
         assert!(server.rt.block_on(stock::record(&server.db, bad)).is_err());
     }
+    assert_eq!(on_hand(&server, "montreal", PEANUTS_SKU), 3000);
+    // A receipt keyed one too many is taken back by an adjustment.
+    record(
+        &server,
+        Recorded::Adjustment {
+            store: "montreal".into(),
+            sku: PEANUTS_SKU.into(),
+            delta: "-1".into(),
+            reference: "PO-1 keyed 5 for 4".into(),
+        },
+    );
+    record(
+        &server,
+        Recorded::Adjustment {
+            store: "montreal".into(),
+            sku: PEANUTS_SKU.into(),
+            delta: "1".into(),
+            reference: "found".into(),
+        },
+    );
     assert_eq!(on_hand(&server, "montreal", PEANUTS_SKU), 3000);
 
     // Stock anywhere, online: both stores.
