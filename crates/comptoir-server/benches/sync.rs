@@ -1,7 +1,7 @@
 //! Reconciling registers with the server, over HTTPS on loopback, on SQLite and PostgreSQL,
 //! each against a raw bulk insert of the same rows into the same database in the same run.
 //!
-//! - `reconcile/10k_sales_*`: one register with 10,000 offline sales uploads them (500 per
+//! - `reconcile/10k_sales_*`: one register with 10,000 offline sales uploads them (1000 per
 //!   batch, as the register does), each batch durable on the server and acknowledged, then
 //!   asks where the server stands (`ledger:status`, the projection that exists so far).
 //! - `ingest/100_registers_*`: 100 registers with 100 sales each upload at once (10,000
@@ -299,7 +299,7 @@ impl Drop for Bench {
     }
 }
 
-/// The register's batch size (`COMPTOIR_SYNC_BATCH`, as the app reads it; default 500).
+/// The register's batch size (`COMPTOIR_SYNC_BATCH`, as the app reads it; default 1000).
 fn batch() -> u32 {
     std::env::var("COMPTOIR_SYNC_BATCH")
         .ok()

@@ -15,11 +15,16 @@
 //!   under a new identity) is quarantined in its place: a sale is never counted twice;
 //! - past a gap (a batch lost or overtaken on the way): not stored; the answer's mark tells
 //!   the register where to send from.
+//!
+//! What an entry says on its own (whether its content gives its hash, and the content check)
+//! does not depend on what the server holds, so [`verify`] finds it before the batch's
+//! transaction, on several threads for a large batch, and [`plan`] only reads the verdicts:
+//! the database is held for the decisions and the writes, not for SHA-256 and JSON parsing.
 
 use std::collections::HashMap;
 
 use comptoir_protocol::ChainFault;
-use comptoir_protocol::check::{StoreFacts, check_entry};
+use comptoir_protocol::check::{ContentFault, StoreFacts, check_entry};
 use comptoir_protocol::wire::Rejected;
 use comptoir_protocol::{GENESIS, LedgerEntry};
 
@@ -73,19 +78,67 @@ impl Plan {
     }
 }
 
-/// Decides what to do with each entry of a batch (entries sorted by `seq`, all of one epoch).
-pub fn plan(entries: &[LedgerEntry], state: &EpochState, store: StoreFacts<'_>) -> Plan {
+/// What an entry's own content says, whatever the server holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verdict {
+    /// Whether the entry's content gives its `hash`.
+    pub hash_ok: bool,
+    /// The content check ([`check_entry`]).
+    pub content: Result<(), ContentFault>,
+}
+
+/// Checks one entry on its own: its hash, and its content.
+pub fn verdict(entry: &LedgerEntry, store: StoreFacts<'_>) -> Verdict {
+    Verdict { hash_ok: entry.compute_hash() == entry.hash, content: check_entry(entry, store) }
+}
+
+/// Below this many entries a batch is checked on the calling thread only.
+const PARALLEL_FROM: usize = 64;
+
+/// [`verdict`] for each entry of a batch, in order; a large batch is split over the machine's
+/// cores (at most four threads), as the entries are independent of each other.
+pub fn verify(entries: &[LedgerEntry], store: StoreFacts<'_>) -> Vec<Verdict> {
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    let threads =
+        *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(4)));
+    if threads < 2 || entries.len() < PARALLEL_FROM {
+        return entries.iter().map(|e| verdict(e, store)).collect();
+    }
+    let chunk = entries.len().div_ceil(threads);
+    let mut parts = entries.chunks(chunk);
+    let first = parts.next().unwrap_or_default();
+    std::thread::scope(|scope| {
+        let others: Vec<_> = parts
+            .map(|part| {
+                scope.spawn(move || part.iter().map(|e| verdict(e, store)).collect::<Vec<_>>())
+            })
+            .collect();
+        let mut verdicts: Vec<Verdict> = first.iter().map(|e| verdict(e, store)).collect();
+        for other in others {
+            match other.join() {
+                Ok(part) => verdicts.extend(part),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        verdicts
+    })
+}
+
+/// Decides what to do with each entry of a batch (entries sorted by `seq`, all of one epoch),
+/// given each entry's [`Verdict`] (from [`verify`], in the same order). The entries move into
+/// the plan: accepted or quarantined, or dropped when they are duplicates or past a gap.
+pub fn plan(entries: Vec<LedgerEntry>, verdicts: &[Verdict], state: &EpochState) -> Plan {
+    assert_eq!(entries.len(), verdicts.len(), "one verdict per entry");
     let mut plan = Plan {
         high_water: state.high_water,
         last_hash: state.last_hash.clone(),
         ..Plan::default()
     };
-    for entry in entries {
+    for (entry, checked) in entries.into_iter().zip(verdicts) {
         if entry.seq <= plan.high_water {
             match state.held.get(&entry.seq) {
                 Some(hash) if *hash == entry.hash => plan.duplicates += 1,
                 held => plan.quarantine.push(Quarantined {
-                    entry: entry.clone(),
                     code: "reused_sequence".to_owned(),
                     reason: match held {
                         Some(hash) => format!(
@@ -101,6 +154,7 @@ pub fn plan(entries: &[LedgerEntry], state: &EpochState, store: StoreFacts<'_>) 
                             entry.epoch, entry.seq
                         ),
                     },
+                    entry,
                     in_chain: false,
                 }),
             }
@@ -109,7 +163,7 @@ pub fn plan(entries: &[LedgerEntry], state: &EpochState, store: StoreFacts<'_>) 
         if entry.seq != plan.high_water + 1 {
             break;
         }
-        let fault = if entry.compute_hash() != entry.hash {
+        let fault = if !checked.hash_ok {
             Some(ChainFault::Changed)
         } else if entry.seq == 1 {
             // A new epoch links back to the genesis (a register's first entry, or a register
@@ -131,7 +185,7 @@ pub fn plan(entries: &[LedgerEntry], state: &EpochState, store: StoreFacts<'_>) 
                     entry.entry_id
                 ),
             )),
-            None => check_entry(entry, store).map_err(|f| (f.code.to_owned(), f.reason)),
+            None => checked.content.clone().map_err(|f| (f.code.to_owned(), f.reason)),
         };
         if entry.seq == 1 && matches!(fault, Some(ChainFault::BackLink)) {
             // A new epoch that links to an entry the server does not hold (yet): the register
@@ -139,28 +193,60 @@ pub fn plan(entries: &[LedgerEntry], state: &EpochState, store: StoreFacts<'_>) 
             // misses them, or a ledger that was tampered with. Set aside beside the chain and
             // not passed: once the earlier entries are back, the same entry goes in.
             plan.quarantine.push(Quarantined {
-                entry: entry.clone(),
                 code: "unknown_back_link".to_owned(),
                 reason: format!(
                     "epoch {} starts from an entry this server does not hold ({}…)",
                     entry.epoch,
                     &entry.prev_hash[..entry.prev_hash.len().min(12)]
                 ),
+                entry,
                 in_chain: false,
             });
             break;
         }
-        match verdict {
-            Ok(()) => plan.accept.push(entry.clone()),
-            Err((code, reason)) => plan.quarantine.push(Quarantined {
-                entry: entry.clone(),
-                code,
-                reason,
-                in_chain: true,
-            }),
-        }
         plan.high_water = entry.seq;
         plan.last_hash = Some(entry.hash.clone());
+        match verdict {
+            Ok(()) => plan.accept.push(entry),
+            Err((code, reason)) => {
+                plan.quarantine.push(Quarantined { entry, code, reason, in_chain: true })
+            }
+        }
     }
     plan
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(seq: i64) -> LedgerEntry {
+        let mut e = LedgerEntry {
+            epoch: 1,
+            seq,
+            entry_id: format!("e-{seq}"),
+            kind: if seq % 7 == 0 { "no_such_kind".into() } else { "receipt_reprinted".into() },
+            recorded_at: "2026-12-03T10:15:00-05:00".into(),
+            business_day: "2026-12-03".into(),
+            receipt_no: None,
+            external_ref: None,
+            payload: r#"{"v":1,"receipt_no":"MTL01-000001"}"#.into(),
+            prev_hash: GENESIS.into(),
+            hash: String::new(),
+        };
+        e.hash = e.compute_hash();
+        if seq % 5 == 0 {
+            e.hash = GENESIS.into();
+        }
+        e
+    }
+
+    #[test]
+    fn a_large_batch_checked_on_several_threads_keeps_each_verdict_in_its_place() {
+        let entries: Vec<_> = (1..=301).map(entry).collect();
+        let store = StoreFacts { currency: "CAD" };
+        let one_by_one: Vec<_> = entries.iter().map(|e| verdict(e, store)).collect();
+        assert_eq!(verify(&entries, store), one_by_one);
+        assert!(!one_by_one[4].hash_ok && one_by_one[6].content.is_err() && one_by_one[0].hash_ok);
+    }
 }

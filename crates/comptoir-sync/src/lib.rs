@@ -17,8 +17,30 @@ use comptoir_store::{Store, SyncRejected, SyncServer};
 pub use error::{SyncError, is_transient_code};
 pub use http::HttpTransport;
 
-/// Entries per batch.
-pub const BATCH: u32 = 500;
+/// Entries per batch: the most a batch may hold ([`comptoir_protocol::wire::MAX_BATCH_ENTRIES`]),
+/// as each batch costs a round trip and a durable commit on the server. A batch also stops
+/// before [`BATCH_BYTES`].
+pub const BATCH: u32 = 1000;
+
+/// A batch holds entries up to this many bytes of JSON, reckoned at their largest (every byte of
+/// a payload escaped): well within the server's body limit, whatever the sales' sizes.
+pub const BATCH_BYTES: usize = comptoir_protocol::wire::MAX_BODY_BYTES * 3 / 4;
+
+/// The most bytes an entry takes in a batch's JSON: its payload is a JSON text inside a JSON
+/// string, where a quote or a backslash takes two bytes (JSON has no raw control characters).
+fn wire_size_bound(e: &comptoir_protocol::LedgerEntry) -> usize {
+    let text = |s: &str| 2 * s.len() + 8;
+    let optional = |s: &Option<String>| s.as_deref().map_or(8, text);
+    200 + text(&e.entry_id)
+        + text(&e.kind)
+        + text(&e.recorded_at)
+        + text(&e.business_day)
+        + optional(&e.receipt_no)
+        + optional(&e.external_ref)
+        + text(&e.payload)
+        + text(&e.prev_hash)
+        + text(&e.hash)
+}
 
 /// How the register reaches the server (HTTPS, or a simulated network in tests).
 pub trait Transport {
@@ -208,7 +230,8 @@ pub fn upload(
     upload_in_batches_of(store, transport, now, BATCH)
 }
 
-/// [`upload`] with another batch size (1 to [`comptoir_protocol::wire::MAX_BATCH_ENTRIES`]).
+/// [`upload`] with another batch size (1 to [`comptoir_protocol::wire::MAX_BATCH_ENTRIES`]);
+/// a batch holds fewer when its entries would reach [`BATCH_BYTES`].
 pub fn upload_in_batches_of(
     store: &mut Store,
     transport: &dyn Transport,
@@ -224,7 +247,17 @@ pub fn upload_in_batches_of(
             break;
         };
         let epoch = first.epoch;
-        let entries: Vec<_> = pending.into_iter().take_while(|e| e.epoch == epoch).collect();
+        let mut bytes = 0;
+        let entries: Vec<_> = pending
+            .into_iter()
+            .take_while(|e| e.epoch == epoch)
+            .enumerate()
+            .take_while(|(n, e)| {
+                bytes += wire_size_bound(e);
+                *n == 0 || bytes <= BATCH_BYTES
+            })
+            .map(|(_, e)| e)
+            .collect();
         let last_seq = entries.last().map_or(0, |e| e.seq);
         let first_seq = entries[0].seq;
         let ack = transport.post_batch(&LedgerBatch { epoch, entries, sent_at: Some(now()) })?;

@@ -312,7 +312,22 @@ impl Db {
         now: &str,
         skew_seconds: i64,
     ) -> DbResult<Plan> {
-        both!(self, db => db.ingest(register, batch, now, skew_seconds))
+        // Each entry's hash and content are checked before the batch's transaction, on
+        // blocking threads: they do not depend on what the server holds.
+        let mut batch = batch;
+        let entries = std::mem::take(&mut batch.entries);
+        let currency = register.currency.clone();
+        let (entries, verdicts) = tokio::task::spawn_blocking(move || {
+            let verdicts = crate::ingest::verify(
+                &entries,
+                comptoir_protocol::check::StoreFacts { currency: &currency },
+            );
+            (entries, verdicts)
+        })
+        .await
+        .map_err(|e| DbError::Backend(e.to_string()))?;
+        batch.entries = entries;
+        both!(self, db => db.ingest(register, batch, verdicts, now, skew_seconds))
     }
 
     /// The payloads of a store's sales of a business day (as corrected for clocks that were off).

@@ -2,7 +2,6 @@
 //! locks its `(register, epoch)` mark row (`FOR UPDATE`), so two processes taking the same
 //! register's batches decide one after the other, and migrations take an advisory lock.
 
-use comptoir_protocol::check::StoreFacts;
 use comptoir_protocol::wire::{EpochMark, LedgerBatch};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::{NoTls, Row};
@@ -416,6 +415,7 @@ impl PgDb {
         &self,
         register: &Authenticated,
         batch: LedgerBatch,
+        verdicts: Vec<ingest::Verdict>,
         now: &str,
         skew_seconds: i64,
     ) -> DbResult<Plan> {
@@ -465,8 +465,7 @@ impl PgDb {
                 state.held_elsewhere.insert(row.get(0));
             }
         }
-        let plan =
-            ingest::plan(&batch.entries, &state, StoreFacts { currency: &register.currency });
+        let plan = ingest::plan(batch.entries, &verdicts, &state);
         if !plan.accept.is_empty() {
             let insert = tx.prepare_cached(INSERT_ENTRY).await?;
             for e in &plan.accept {

@@ -4,7 +4,6 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use comptoir_protocol::check::StoreFacts;
 use comptoir_protocol::wire::{EpochMark, LedgerBatch};
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 
@@ -408,6 +407,7 @@ impl SqliteDb {
         &self,
         register: &Authenticated,
         batch: LedgerBatch,
+        verdicts: Vec<ingest::Verdict>,
         now: &str,
         skew_seconds: i64,
     ) -> DbResult<Plan> {
@@ -454,11 +454,8 @@ impl SqliteDb {
                     state.held_elsewhere.insert(id?);
                 }
             }
-            let plan = ingest::plan(
-                &batch.entries,
-                &state,
-                StoreFacts { currency: &register.currency },
-            );
+            let sent_any = !batch.entries.is_empty();
+            let plan = ingest::plan(batch.entries, &verdicts, &state);
             {
                 let mut insert = tx.prepare_cached(&q(INSERT_ENTRY))?;
                 for e in &plan.accept {
@@ -480,7 +477,7 @@ impl SqliteDb {
                     ])?;
                 }
             }
-            if plan.high_water != high_water || (mark.is_none() && !batch.entries.is_empty()) {
+            if plan.high_water != high_water || (mark.is_none() && sent_any) {
                 tx.prepare_cached(
                     "INSERT INTO ledger_epoch (register_id, epoch, high_water, last_hash, updated_at) \
                      VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (register_id, epoch) DO UPDATE SET \
