@@ -92,8 +92,10 @@ pub fn verdict(entry: &LedgerEntry, store: StoreFacts<'_>) -> Verdict {
     Verdict { hash_ok: entry.compute_hash() == entry.hash, content: check_entry(entry, store) }
 }
 
-/// Below this many entries a batch is checked on the calling thread only.
-const PARALLEL_FROM: usize = 64;
+/// Below this many entries a batch is checked on the calling thread only: a small batch is
+/// checked in less time than threads take to start, and many registers' small batches at once
+/// already keep the cores busy.
+pub const PARALLEL_FROM: usize = 256;
 
 /// [`verdict`] for each entry of a batch, in order; a large batch is split over the machine's
 /// cores (at most four threads), as the entries are independent of each other.

@@ -312,20 +312,26 @@ impl Db {
         now: &str,
         skew_seconds: i64,
     ) -> DbResult<Plan> {
-        // Each entry's hash and content are checked before the batch's transaction, on
-        // blocking threads: they do not depend on what the server holds.
+        // Each entry's hash and content are checked before the batch's transaction: they do
+        // not depend on what the server holds.
         let mut batch = batch;
         let entries = std::mem::take(&mut batch.entries);
+        let small = entries.len() < crate::ingest::PARALLEL_FROM;
         let currency = register.currency.clone();
-        let (entries, verdicts) = tokio::task::spawn_blocking(move || {
-            let verdicts = crate::ingest::verify(
-                &entries,
-                comptoir_protocol::check::StoreFacts { currency: &currency },
-            );
+        let verify = move || {
+            let facts = comptoir_protocol::check::StoreFacts { currency: &currency };
+            let verdicts = crate::ingest::verify(&entries, facts);
             (entries, verdicts)
-        })
-        .await
-        .map_err(|e| DbError::Backend(e.to_string()))?;
+        };
+        // A small batch (a register that keeps up) is checked here, in well under a
+        // millisecond; a large one on blocking threads.
+        let (entries, verdicts) = if small {
+            verify()
+        } else {
+            tokio::task::spawn_blocking(verify)
+                .await
+                .map_err(|e| DbError::Backend(e.to_string()))?
+        };
         batch.entries = entries;
         both!(self, db => db.ingest(register, batch, verdicts, now, skew_seconds))
     }
