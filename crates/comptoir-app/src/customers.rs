@@ -127,7 +127,7 @@ impl Register {
     pub fn add_customer(&mut self, input: &CustomerInput) -> AppResult<serde_json::Value> {
         self.cashier()?;
         if input.name.as_deref().is_none_or(|n| n.trim().is_empty()) {
-            return Err(AppError::new("reason_required", "a customer needs a name"));
+            return Err(AppError::new("customer_name_required", "a customer needs a name"));
         }
         let now = self.now_ms();
         let edits = edits(input);

@@ -49,6 +49,8 @@ pub fn error_message(error: &AppError, lang: &str) -> String {
         ("tender_in_progress", true) => "Le paiement est commencé : terminez-le ou annulez la vente (F7).".to_owned(),
         ("needs_price", true) => "Cet article n'a pas de prix : saisissez-le en prix libre (F5).".to_owned(),
         ("has_shelf_price", true) => "Cet article a un prix en rayon : scannez-le, ou demandez une dérogation de prix à un gérant.".to_owned(),
+        ("customer_name_required", false) => "Enter the customer's name: nothing was saved.".to_owned(),
+        ("customer_name_required", true) => "Saisissez le nom du client : rien n'a été enregistré.".to_owned(),
         ("unknown_item", false) => format!("No item {d} in the catalog."),
         ("unknown_item", true) => format!("Aucun article {d} au catalogue."),
         ("no_such_parked_cart", false) => "That parked sale is no longer there: it was resumed.".to_owned(),

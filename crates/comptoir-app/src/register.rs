@@ -359,11 +359,9 @@ impl Register {
     /// The local time now in the store's time zone, to the minute, as effective-dated prices
     /// are given.
     pub fn local_minute(&self) -> chrono::NaiveDateTime {
-        let local = self.clock.now().with_timezone(&self.store.tz).naive_local();
-        comptoir_protocol::catalog::parse_local_time(
-            &comptoir_protocol::catalog::format_local_time(local),
+        comptoir_protocol::catalog::to_minute(
+            self.clock.now().with_timezone(&self.store.tz).naive_local(),
         )
-        .unwrap_or(local)
     }
 
     /// Picks up what the sync task (or another process) applied from the server's catalog:

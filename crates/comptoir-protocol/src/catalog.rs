@@ -191,6 +191,12 @@ pub fn parse_local_time(text: &str) -> Option<chrono::NaiveDateTime> {
     chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M").ok()
 }
 
+/// A local date-time to the minute, as prices are given (seconds and below dropped).
+pub fn to_minute(at: chrono::NaiveDateTime) -> chrono::NaiveDateTime {
+    use chrono::Timelike;
+    at.with_second(0).and_then(|t| t.with_nanosecond(0)).unwrap_or(at)
+}
+
 /// A local date-time written as prices use it.
 pub fn format_local_time(at: chrono::NaiveDateTime) -> String {
     at.format("%Y-%m-%dT%H:%M").to_string()

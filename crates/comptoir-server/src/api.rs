@@ -85,13 +85,7 @@ impl FromRequestParts<Server> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, server: &Server) -> Result<Caller, Failure> {
         let remote = remote(parts);
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim);
-        let Some(token) = token else {
+        let Some(token) = bearer(&parts.headers) else {
             return Err(Failure::new(
                 StatusCode::UNAUTHORIZED,
                 codes::UNAUTHENTICATED,
@@ -134,6 +128,15 @@ impl FromRequestParts<Server> for Caller {
     }
 }
 
+/// The token of `Authorization: Bearer <token>`, if the request has one.
+fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+}
+
 /// An administrator, authenticated by an API token (`comptoir-server admin-token create`).
 pub struct Admin(pub String);
 
@@ -151,12 +154,7 @@ async fn admin(
     headers: &axum::http::HeaderMap,
     remote: Option<String>,
 ) -> Result<Admin, Failure> {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
-    let Some(token) = token else {
+    let Some(token) = bearer(headers) else {
         return Err(Failure::new(
             StatusCode::UNAUTHORIZED,
             codes::UNAUTHENTICATED,
@@ -190,19 +188,18 @@ impl Caller {
         if self.0.store_id == store_id {
             return Ok(());
         }
-        server
-            .security(
-                "forbidden",
-                Some(&self.0.register_id),
-                &format!("asked for store {store_id}"),
-                None,
-            )
-            .await;
-        Err(Failure::new(
-            StatusCode::FORBIDDEN,
-            codes::FORBIDDEN,
+        self.forbidden(
+            server,
+            &format!("asked for store {store_id}"),
             "a register reads only its own store",
-        ))
+        )
+        .await
+    }
+
+    /// Records that the caller asked for what is not its own, and refuses it.
+    async fn forbidden(&self, server: &Server, asked: &str, message: &str) -> Result<(), Failure> {
+        server.security("forbidden", Some(&self.0.register_id), asked, None).await;
+        Err(Failure::new(StatusCode::FORBIDDEN, codes::FORBIDDEN, message))
     }
 
     /// Refuses a request about another register than the caller.
@@ -210,19 +207,12 @@ impl Caller {
         if self.0.register_id == register_id {
             return Ok(());
         }
-        server
-            .security(
-                "forbidden",
-                Some(&self.0.register_id),
-                &format!("asked for register {register_id}"),
-                None,
-            )
-            .await;
-        Err(Failure::new(
-            StatusCode::FORBIDDEN,
-            codes::FORBIDDEN,
+        self.forbidden(
+            server,
+            &format!("asked for register {register_id}"),
             "a register reads and writes only its own ledger",
-        ))
+        )
+        .await
     }
 }
 

@@ -270,7 +270,7 @@ pub fn local_now(time_zone: &str) -> NaiveDateTime {
         Ok(zone) => now.with_timezone(&zone).naive_local(),
         Err(_) => now.naive_utc(),
     };
-    parse_local_time(&format_local_time(local)).unwrap_or(local)
+    comptoir_protocol::catalog::to_minute(local)
 }
 
 #[cfg(test)]

@@ -47,7 +47,8 @@ fn a_customer_is_kept_encrypted_found_edited_exported_and_erased() {
     assert_eq!(till.register.find_customers("555 0199").unwrap().len(), 1);
     assert!(till.register.find_customers("nobody").unwrap().is_empty());
     // A name is required; a bad email is refused and changes nothing.
-    assert!(till.register.add_customer(&CustomerInput::default()).is_err());
+    let nameless = till.register.add_customer(&CustomerInput::default()).unwrap_err();
+    assert_eq!(nameless.code, "customer_name_required");
     let bad = CustomerInput { email: Some("not an email".into()), ..CustomerInput::default() };
     let refused = till.register.edit_customer(&id, &bad).unwrap_err();
     assert_eq!(refused.code, "invalid_email", "{refused:?}");

@@ -172,6 +172,18 @@ pub(crate) fn current_from(jsons: Vec<String>) -> DbResult<crate::catalog::Curre
     Ok(current)
 }
 
+/// The stores a draft went to, once each, in the order it first went to them (the column
+/// appends a store at every publication).
+pub(crate) fn published_stores(column: &str) -> Vec<String> {
+    let mut stores: Vec<String> = Vec::new();
+    for store in column.split(',').filter(|s| !s.is_empty()) {
+        if !stores.iter().any(|s| s == store) {
+            stores.push(store.to_owned());
+        }
+    }
+    stores
+}
+
 /// A page of changes from the rows read (one more than `limit`, to know whether more wait).
 pub(crate) fn catalog_page(
     since: i64,

@@ -100,15 +100,7 @@ fn draft_row(row: &Row) -> crate::catalog::DraftRow {
         source: row.get(2),
         price_from: row.get(3),
         items: row.get(4),
-        published_to: {
-            let mut stores: Vec<String> = Vec::new();
-            for store in published.split(',').filter(|s| !s.is_empty()) {
-                if !stores.iter().any(|s| s == store) {
-                    stores.push(store.to_owned());
-                }
-            }
-            stores
-        },
+        published_to: super::published_stores(&published),
         rows: Vec::new(),
     }
 }
