@@ -82,9 +82,12 @@ fn summary(customer: &Customer) -> CustomerSummary {
 }
 
 fn parse_id(id: &str) -> AppResult<CustomerId> {
-    id.trim()
-        .parse()
-        .map_err(|_| AppError::new("customer_unknown", format!("{id:?} is not a customer number")))
+    id.trim().parse().map_err(|_| {
+        AppError::new(
+            "customer_unknown",
+            format!("{id:?} is not a customer's id (as `customer find` lists them)"),
+        )
+    })
 }
 
 impl Register {

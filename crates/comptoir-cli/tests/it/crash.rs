@@ -52,7 +52,13 @@ fn printed_receipts(out: &Path) -> (BTreeSet<String>, std::collections::BTreeMap
     let mut originals = std::collections::BTreeMap::new();
     for entry in std::fs::read_dir(out).unwrap() {
         let path = entry.unwrap().path();
-        let bytes = std::fs::read(&path).unwrap();
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            // The printer simulator renamed a `.partial` job once complete between the listing
+            // and the read: read the folder again, so the completed job is seen.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return printed_receipts(out),
+            Err(e) => panic!("{}: {e}", path.display()),
+        };
         let complete = !path.to_string_lossy().ends_with(".partial");
         let copy = bytes.windows(5).any(|w| w == b"COPIE");
         let mut in_job = BTreeSet::new();
