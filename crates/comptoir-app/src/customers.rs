@@ -1,7 +1,8 @@
 //! Customer profiles on the register: created, found, edited, erased and exported offline, kept
 //! in the register's database by `comptoir-customers` (automerge documents, personal fields
-//! only as ciphertext under a per-customer key). Syncing them through the server is not wired
-//! yet: each register holds the customers made or edited on it.
+//! only as ciphertext under a per-customer key). The sync task pushes them to the server and
+//! pulls the chain's (`comptoir_sync::sync_customers`); a customer made on another register
+//! is here after this register's next sync.
 
 use comptoir_customers::{Customer, CustomerError, CustomerId, Edit, Replica, ReplicaId};
 use serde::{Deserialize, Serialize};
@@ -95,8 +96,14 @@ impl Register {
         u64::try_from(self.clock.now().timestamp_millis()).unwrap_or(0)
     }
 
-    /// The register's customers, read from its database the first time they are needed.
+    /// The register's customers, read from its database the first time they are needed, and
+    /// again after the sync task (another connection) changed them.
     fn customers(&mut self) -> AppResult<&mut Replica> {
+        let generation = self.db.setting(comptoir_sync::CUSTOMERS_GENERATION)?;
+        if self.customers_generation != generation {
+            self.customers = None;
+            self.customers_generation = generation;
+        }
         if self.customers.is_none() {
             let replica = match self.db.setting(REPLICA_KEY)? {
                 Some(id) => id.parse().map_err(|_| {

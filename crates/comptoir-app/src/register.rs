@@ -157,6 +157,9 @@ pub struct Register {
     pub(crate) sync_shared: crate::sync::SyncShared,
     /// The customers, read from the database when first needed.
     pub(crate) customers: Option<comptoir_customers::Replica>,
+    /// The sync task's customers generation when `customers` was read (see
+    /// `comptoir_sync::CUSTOMERS_GENERATION`).
+    pub(crate) customers_generation: Option<String>,
 }
 
 impl std::fmt::Debug for Register {
@@ -308,6 +311,7 @@ impl Register {
             sync: None,
             sync_shared: Default::default(),
             customers: None,
+            customers_generation: None,
         };
         register.shift = register.find_open_shift()?;
         register.restore_cart()?;

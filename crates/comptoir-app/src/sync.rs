@@ -131,7 +131,7 @@ fn app_error(e: SyncError) -> AppError {
 /// restored from a backup: where it holds less than it acknowledged, the mark goes back and
 /// those entries go again, earliest epoch first), then upload what waits, then pull the
 /// store's catalog changes (items, prices, taxes) and its stock levels: the server's state
-/// is taken only once it holds this register's own sales.
+/// is taken only once it holds this register's own sales. Last, customers both ways.
 pub fn round(
     store: &mut Store,
     transport: &HttpTransport,
@@ -160,6 +160,7 @@ pub fn round(
     let received_at = local_minute(store, clock)?;
     report.catalog = Some(comptoir_sync::pull_catalog(transport, store, &received_at, 2)?);
     report.stock_levels = Some(comptoir_sync::pull_stock(transport, store, &clock())?);
+    report.customers = Some(comptoir_sync::sync_customers(transport, store)?);
     Ok(report)
 }
 

@@ -87,6 +87,7 @@ mod crypto;
 mod doc;
 mod edit;
 mod error;
+mod exchange;
 mod export;
 mod hlc;
 mod model;
@@ -101,6 +102,7 @@ mod tests;
 pub use crypto::{CustomerKey, KEY_LEN, OpenFailed, RandomFailed};
 pub use doc::CustomerDoc;
 pub use error::CustomerError;
+pub use exchange::{Merged, erase_stored, merge};
 pub use export::{EXPORT_VERSION, export};
 pub use hlc::{BadTimestamp, Hlc, ReplicaId, Timestamp};
 pub use model::{

@@ -180,25 +180,7 @@ impl Replica {
             return Ok(*erasure);
         }
         let held = self.docs.get_mut(&id).ok_or(CustomerError::Unknown(id))?;
-        if let Some(seen) = held.doc.max_timestamp() {
-            self.hlc.observe(seen);
-        }
-        let mut writes = vec![Write::Tombstone { ts: self.hlc.tick(now_ms), at_ms: now_ms }];
-        for field in Field::PERSONAL {
-            let key = field.key().to_owned();
-            writes.push(Write::Cell {
-                tags: false,
-                key,
-                ts: self.hlc.tick(now_ms),
-                value: ScalarValue::Null,
-            });
-        }
-        for note in held.doc.notes().into_iter().filter(|n| n.withdrawn.is_none()) {
-            writes.push(Write::Withdraw { note: note.obj, code: "erased" });
-        }
-        held.doc.commit(now_ms, writes)?;
-
-        let erasure = Erasure { at_ms: now_ms, by: self.replica() };
+        let erasure = crate::exchange::erase_document(&mut held.doc, &mut self.hlc, now_ms)?;
         self.destroy(id, erasure);
         tracing::info!(customer = %id, "customer erased");
         Ok(erasure)
@@ -263,7 +245,9 @@ impl Replica {
             if heads == held.saved {
                 continue;
             }
-            if held.chunks >= COMPACT_AFTER {
+            // Another connection (the register's sync task) may have appended chunks this
+            // replica has not read: then a compaction would delete them, so append instead.
+            if held.chunks >= COMPACT_AFTER && store::chunk_count(&tx, *id)? == held.chunks {
                 store::compact(&tx, *id, &held.doc.save())?;
                 done.compacted += 1;
                 saved.push((*id, heads, 1));

@@ -79,6 +79,28 @@ pub fn compact(conn: &Connection, id: CustomerId, full: &[u8]) -> rusqlite::Resu
     Ok(())
 }
 
+/// How many chunks the customer has.
+pub fn chunk_count(conn: &Connection, id: CustomerId) -> rusqlite::Result<usize> {
+    let n: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM customer_chunks WHERE customer_id = ?1",
+        [id.to_string()],
+        |row| row.get(0),
+    )?;
+    Ok(usize::try_from(n).unwrap_or(0))
+}
+
+/// The customer's key, if held.
+pub fn key(conn: &Connection, id: CustomerId) -> rusqlite::Result<Option<CustomerKey>> {
+    let bytes: Option<Vec<u8>> = conn
+        .query_row(
+            "SELECT key FROM customer_keys WHERE customer_id = ?1",
+            [id.to_string()],
+            |row| row.get(0),
+        )
+        .optional()?;
+    Ok(bytes.and_then(|b| CustomerKey::from_bytes(&b)))
+}
+
 /// The customer's chunks, in order.
 pub fn load_chunks(conn: &Connection, id: CustomerId) -> rusqlite::Result<Vec<Vec<u8>>> {
     let mut stmt = conn

@@ -145,6 +145,113 @@ pub struct StockPage {
     pub levels: Vec<StockLevel>,
 }
 
+/// The most documents a register pushes in one customers sync request.
+pub const MAX_CUSTOMER_PUSH: usize = 200;
+/// The most chunks the server answers with in one customers sync answer (fewer if they pass
+/// [`CUSTOMER_PAGE_BYTES`]).
+pub const MAX_CUSTOMER_PAGE: usize = 500;
+/// The bytes of chunks (before base64) after which the server ends a page.
+pub const CUSTOMER_PAGE_BYTES: usize = 3 * 1024 * 1024;
+
+/// `POST /v1/customers:sync`: what the register pushes, and where its pull stands. Binary
+/// values are standard base64. It carries customer keys: sent only over the pinned TLS
+/// connection, and never logged.
+#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CustomerSync {
+    /// The server's log position the register has taken in everything up to (0 at first).
+    pub since: i64,
+    /// Chunks of documents the server has not acknowledged yet.
+    #[serde(default)]
+    pub docs: Vec<CustomerChunks>,
+    /// Keys for customers the register pushes or the server asked for.
+    #[serde(default)]
+    pub keys: Vec<CustomerKeyGrant>,
+    /// Customers whose documents the register holds without their key.
+    #[serde(default)]
+    pub want_keys: Vec<String>,
+}
+
+/// Automerge chunks (whole or incremental saves) of one customer's document, base64.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerChunks {
+    pub id: String,
+    pub chunks: Vec<String>,
+}
+
+/// A customer's 32-byte key, base64.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerKeyGrant {
+    pub id: String,
+    pub key: String,
+}
+
+/// A pushed document the server could not take (its chunks do not decode).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerRefused {
+    pub id: String,
+    pub code: String,
+    pub message: String,
+}
+
+/// The answer to [`CustomerSync`].
+#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CustomerSyncAnswer {
+    /// The server's last log position: a `since` above it means the server went back (it was
+    /// restored from a backup) and the register pulls and pushes everything again.
+    pub head: i64,
+    /// Where the next pull starts (the last position this answer covers).
+    pub cursor: i64,
+    /// More chunks wait after `cursor`.
+    pub more: bool,
+    /// Pushed documents taken in (their chunks are acknowledged).
+    #[serde(default)]
+    pub accepted: Vec<String>,
+    /// Pushed documents whose changes depend on changes the server lacks: push them whole.
+    #[serde(default)]
+    pub resend: Vec<String>,
+    /// Pushed documents refused, with why (pushing them again will not help).
+    #[serde(default)]
+    pub refused: Vec<CustomerRefused>,
+    /// The server's chunks after `since`, document by document, in log order.
+    #[serde(default)]
+    pub docs: Vec<CustomerChunks>,
+    /// Keys for documents in this answer or asked for (never for an erased customer).
+    #[serde(default)]
+    pub keys: Vec<CustomerKeyGrant>,
+    /// Customers whose keys the server lacks: the register sends them next time if it holds them.
+    #[serde(default)]
+    pub want_keys: Vec<String>,
+}
+
+impl std::fmt::Debug for CustomerSync {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CustomerSync")
+            .field("since", &self.since)
+            .field("docs", &self.docs.len())
+            .field("keys", &self.keys.len())
+            .field("want_keys", &self.want_keys.len())
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for CustomerSyncAnswer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CustomerSyncAnswer")
+            .field("head", &self.head)
+            .field("cursor", &self.cursor)
+            .field("more", &self.more)
+            .field("docs", &self.docs.len())
+            .field("keys", &self.keys.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for CustomerKeyGrant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CustomerKeyGrant").field("id", &self.id).finish_non_exhaustive()
+    }
+}
+
 /// An error answer.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ApiError {
@@ -176,4 +283,8 @@ pub mod codes {
     pub const INVALID: &str = "invalid";
     /// A catalog file with bad rows (each listed with its line) or unknown columns.
     pub const INVALID_CATALOG: &str = "invalid_catalog";
+    /// A customers sync request that does not decode (a bad id, key or base64).
+    pub const BAD_CUSTOMER_SYNC: &str = "bad_customer_sync";
+    /// A pushed customer document whose chunks automerge refuses.
+    pub const BAD_CUSTOMER_DOCUMENT: &str = "bad_customer_document";
 }

@@ -227,6 +227,7 @@ pub fn router(server: Server) -> Router {
         .route("/v1/stores/{id}/catalog", get(catalog_changes))
         .route("/v1/stores/{id}/stock", get(store_stock))
         .route("/v1/stock/{sku}", get(stock_anywhere))
+        .route("/v1/customers:sync", post(customers_sync))
         .route("/v1/admin/stock", post(admin_stock))
         .route("/v1/admin/catalog/drafts", post(admin_import).get(admin_drafts))
         .route("/v1/admin/catalog/drafts/{id}/publish", post(admin_publish))
@@ -236,6 +237,33 @@ pub fn router(server: Server) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(wire::MAX_BODY_BYTES))
         .with_state(server)
+}
+
+/// `POST /v1/customers:sync`: the register's customer chunks and keys in, the chain's customer
+/// log after its cursor out (see [`crate::customers`]).
+async fn customers_sync(
+    State(server): State<Server>,
+    caller: Caller,
+    body: Result<Json<wire::CustomerSync>, JsonRejection>,
+) -> ApiResult<wire::CustomerSyncAnswer> {
+    let Json(request) = body.map_err(json_failure)?;
+    let Some(customers) = server.customers.as_ref() else {
+        return Err(Failure::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            codes::UNAVAILABLE,
+            "this server was started without a customer key store",
+        ));
+    };
+    let request = crate::customers::decode(request).map_err(|(too_large, message)| {
+        if too_large {
+            Failure::new(StatusCode::PAYLOAD_TOO_LARGE, codes::TOO_LARGE, message)
+        } else {
+            Failure::new(StatusCode::UNPROCESSABLE_ENTITY, codes::BAD_CUSTOMER_SYNC, message)
+        }
+    })?;
+    let answer =
+        crate::customers::sync(&server.db, customers, &caller.0.register_id, request).await?;
+    Ok(Json(answer))
 }
 
 async fn not_found() -> Failure {

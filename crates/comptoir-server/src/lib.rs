@@ -5,8 +5,10 @@ pub mod admin;
 pub mod api;
 pub mod backup;
 pub mod catalog;
+pub mod customers;
 pub mod db;
 pub mod ingest;
+pub mod keys;
 pub mod secret;
 pub mod stock;
 pub mod tls;
@@ -22,6 +24,8 @@ pub struct Server {
     pub db: Db,
     /// The certificate registers pin, served at `/v1/ca.pem`.
     pub pin_pem: Arc<String>,
+    /// Customer profiles and their key store (`None`: this server keeps no customers).
+    pub customers: Option<Arc<customers::Customers>>,
     /// The last clock offset recorded per register, so a register whose clock is off is
     /// recorded when it changes, not at every batch.
     clock_offsets: Arc<std::sync::Mutex<std::collections::HashMap<String, i64>>>,
@@ -29,7 +33,13 @@ pub struct Server {
 
 impl Server {
     pub fn new(db: Db, pin_pem: String) -> Server {
-        Server { db, pin_pem: Arc::new(pin_pem), clock_offsets: Arc::default() }
+        Server { db, pin_pem: Arc::new(pin_pem), customers: None, clock_offsets: Arc::default() }
+    }
+
+    /// The server with its customer key store.
+    pub fn with_customers(mut self, keys: keys::KeyStore) -> Server {
+        self.customers = Some(Arc::new(customers::Customers::new(keys)));
+        self
     }
 
     /// The time now, as the server records it (UTC, milliseconds, always the same width, so

@@ -18,8 +18,35 @@ struct Cli {
         global = true
     )]
     db: String,
+    /// The customer key store (a SQLite file of its own, kept out of the database so erasing
+    /// a customer destroys their key for good). Default: `customer-keys.db` beside the SQLite
+    /// database, or `comptoir-server/customer-keys.db` with PostgreSQL; every server process
+    /// over one PostgreSQL must use the same file.
+    #[arg(long, env = "COMPTOIR_SERVER_CUSTOMER_KEYS", global = true)]
+    customer_keys: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
+}
+
+impl Cli {
+    fn key_store_path(&self) -> PathBuf {
+        self.customer_keys.clone().unwrap_or_else(|| {
+            if is_postgres(&self.db) {
+                PathBuf::from("comptoir-server/customer-keys.db")
+            } else {
+                std::path::Path::new(&self.db).with_file_name("customer-keys.db")
+            }
+        })
+    }
+}
+
+fn open_keys(path: &std::path::Path) -> anyhow::Result<comptoir_server::keys::KeyStore> {
+    comptoir_server::keys::KeyStore::open(path)
+        .with_context(|| format!("cannot open the customer key store {}", path.display()))
+}
+
+fn is_postgres(db: &str) -> bool {
+    db.starts_with("postgres://") || db.starts_with("postgresql://")
 }
 
 #[derive(Subcommand)]
@@ -66,6 +93,10 @@ enum Command {
     /// Administrator tokens for the admin API (`/v1/admin/...`).
     #[command(subcommand)]
     AdminToken(AdminTokenCommand),
+    /// Customer profiles: list them (nothing personal), erase one at their request, export
+    /// what is held about one.
+    #[command(subcommand)]
+    Customer(CustomerCommand),
     /// Entries set aside on upload, with why.
     Quarantine {
         #[arg(long)]
@@ -285,6 +316,17 @@ enum TaxesCommand {
 }
 
 #[derive(Subcommand)]
+enum CustomerCommand {
+    /// Every customer: id, chunks held, last change, erasure.
+    List,
+    /// Erases a customer (GDPR, Law 25, PIPEDA): destroys their key here now; every register
+    /// destroys its copy at its next sync.
+    Erase { id: String },
+    /// Everything held about a customer, as JSON, for a data-access request.
+    Export { id: String },
+}
+
+#[derive(Subcommand)]
 enum AdminTokenCommand {
     /// Makes a token and prints it once (only its hash is kept).
     Create { name: String },
@@ -322,6 +364,7 @@ async fn run() -> anyhow::Result<()> {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let cli = Cli::parse();
+    let keys_path = cli.key_store_path();
     match cli.command {
         Command::Tls { tls_dir, tls_names } => {
             let tls =
@@ -379,7 +422,17 @@ async fn run() -> anyhow::Result<()> {
                     .with_context(|| format!("cannot write {}", path.display()))?;
             }
             let config = tls.server_config()?;
-            let server = Server::new(db, tls.pin_pem.clone());
+            let keys = open_keys(&keys_path)?;
+            let server = Server::new(db, tls.pin_pem.clone()).with_customers(keys);
+            if let Some(customers) = &server.customers {
+                let destroyed = comptoir_server::customers::sweep(&server.db, customers).await?;
+                if destroyed > 0 {
+                    tracing::warn!(
+                        destroyed,
+                        "keys of erased customers were still held: destroyed"
+                    );
+                }
+            }
             comptoir_server::serve(server, listener, config).await?;
             return Ok(());
         }
@@ -453,6 +506,18 @@ async fn run() -> anyhow::Result<()> {
         Command::AdminToken(AdminTokenCommand::Revoke { name }) => {
             db.revoke_admin_token(&name, &comptoir_server::now()).await?;
             print_json(&serde_json::json!({ "revoked": name }))
+        }
+        Command::Customer(command) => {
+            let customers = comptoir_server::customers::Customers::new(open_keys(&keys_path)?);
+            match command {
+                CustomerCommand::List => print_json(&db.customers().await?),
+                CustomerCommand::Erase { id } => {
+                    print_json(&comptoir_server::customers::erase(&db, &customers, &id).await?)
+                }
+                CustomerCommand::Export { id } => {
+                    print_json(&comptoir_server::customers::export(&db, &customers, &id).await?)
+                }
+            }
         }
         Command::Quarantine { store } => print_json(&db.quarantine(store.as_deref()).await?),
         Command::SecurityEvents { limit } => print_json(&db.security_events(limit).await?),

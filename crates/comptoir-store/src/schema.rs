@@ -135,6 +135,13 @@ const MIGRATIONS: &[&str] = &[
     // 5: customer profiles, as comptoir-customers keeps them: automerge chunks (personal fields
     // only as ciphertext), the per-customer keys, the erasures.
     comptoir_customers::store::SCHEMA,
+    // 6: which customer chunks the server has acknowledged (`pushed`); chunks pulled from the
+    // server are stored acknowledged. Where the pull of the chain's customer log stands is the
+    // `customers.cursor` setting.
+    r#"
+    ALTER TABLE customer_chunks ADD COLUMN pushed INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX customer_chunks_unpushed ON customer_chunks (customer_id, seq) WHERE pushed = 0;
+    "#,
 ];
 
 /// The schema version this build knows.

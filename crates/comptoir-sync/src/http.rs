@@ -216,3 +216,18 @@ impl Transport for HttpTransport {
         )
     }
 }
+
+impl HttpTransport {
+    /// Pushes customer chunks and pulls the chain's customer log.
+    pub fn post_customers(
+        &self,
+        request: &comptoir_protocol::wire::CustomerSync,
+    ) -> Result<comptoir_protocol::wire::CustomerSyncAnswer, SyncError> {
+        send(
+            self.client
+                .post(format!("{}/v1/customers:sync", self.url))
+                .bearer_auth(&self.credential)
+                .json(request),
+        )
+    }
+}

@@ -8,12 +8,17 @@
 //!   and its acknowledgement (a high-water mark per epoch) is the only thing that moves the
 //!   mark here.
 
+mod customers;
 mod error;
 mod http;
 
 use comptoir_protocol::wire::{BatchAck, EnrolRequest, LedgerBatch};
 use comptoir_store::{Store, SyncRejected, SyncServer};
 
+pub use customers::{
+    CURSOR as CUSTOMERS_CURSOR, CustomerReport, CustomerTransport,
+    GENERATION as CUSTOMERS_GENERATION, sync_customers,
+};
 pub use error::{SyncError, is_transient_code};
 pub use http::HttpTransport;
 
@@ -218,6 +223,8 @@ pub struct UploadReport {
     pub catalog: Option<CatalogReport>,
     /// How many stock levels the stock pull brought, if one ran.
     pub stock_levels: Option<usize>,
+    /// What the customers' sync that followed did, if one ran.
+    pub customers: Option<CustomerReport>,
 }
 
 /// Sends every entry the server has not acknowledged, batch after batch, until none waits.

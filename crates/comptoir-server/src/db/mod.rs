@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::ingest::Plan;
 
+pub use self::customers::{CustomerMerge, CustomerOutcome, CustomerRow, Written};
 pub use self::postgres::PgDb;
 pub use self::sqlite::SqliteDb;
 
@@ -243,6 +244,9 @@ macro_rules! both {
         }
     };
 }
+
+// After the macro, which it uses.
+mod customers;
 
 impl Db {
     /// Opens (and migrates) the database at `location`: a `postgres://` or `postgresql://`
@@ -504,14 +508,19 @@ pub(crate) mod sql {
         Postgres,
     }
 
-    /// A migration in `dialect`: `{int}`, `{serial}`, `{bool}` and `{without_rowid}` are the
+    /// A migration in `dialect`: `{int}`, `{serial}`, `{bool}`, `{blob}` and `{without_rowid}` are the
     /// column types and table options that differ.
     pub fn dialect(template: &str, dialect: Dialect) -> String {
         let (int, serial, boolean, without_rowid) = match dialect {
             Dialect::Sqlite => ("INTEGER", "INTEGER PRIMARY KEY AUTOINCREMENT", "INTEGER", ""),
             Dialect::Postgres => ("BIGINT", "BIGSERIAL PRIMARY KEY", "BOOLEAN", ""),
         };
+        let blob = match dialect {
+            Dialect::Sqlite => "BLOB",
+            Dialect::Postgres => "BYTEA",
+        };
         template
+            .replace("{blob}", blob)
             .replace("{serial}", serial)
             .replace("{int}", int)
             .replace("{bool}", boolean)
@@ -673,6 +682,29 @@ pub(crate) mod sql {
         closed_at TEXT
     );
     CREATE UNIQUE INDEX stock_exception_open ON stock_exception (store_id, sku) WHERE closed_at IS NULL;
+"#,
+        r#"
+    -- Customer profiles (comptoir-customers): each one's automerge document as chunks in the
+    -- chain-wide customer log, in the order they were written (`serial`); registers pull the
+    -- log after the last position they took in. Only ciphertext of personal fields is in the
+    -- chunks; the keys are in the key store, a file of their own outside this database.
+    CREATE TABLE customer (
+        customer_id TEXT PRIMARY KEY,
+        chunks {int} NOT NULL,
+        updated_at TEXT NOT NULL,
+        erased_at {int},
+        erased_by TEXT
+    );
+    CREATE TABLE customer_log (
+        serial {serial},
+        customer_id TEXT NOT NULL REFERENCES customer (customer_id),
+        bytes {blob} NOT NULL
+    );
+    CREATE INDEX customer_log_doc ON customer_log (customer_id, serial);
+    -- The row every customer write locks first (PostgreSQL), so writes commit in the order
+    -- of their log positions and a pull never skips one still being written.
+    CREATE TABLE customer_log_lock (one {int} PRIMARY KEY);
+    INSERT INTO customer_log_lock VALUES (1);
 "#,
     ];
 

@@ -19,7 +19,7 @@ fn migrations() -> Vec<String> {
 
 #[derive(Clone)]
 pub struct PgDb {
-    pool: Pool,
+    pub(super) pool: Pool,
 }
 
 impl std::fmt::Debug for PgDb {

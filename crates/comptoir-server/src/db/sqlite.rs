@@ -25,7 +25,7 @@ pub(crate) fn q(sql: &str) -> String {
 
 #[derive(Clone)]
 pub struct SqliteDb {
-    conn: Arc<Mutex<Connection>>,
+    pub(super) conn: Arc<Mutex<Connection>>,
 }
 
 impl std::fmt::Debug for SqliteDb {
@@ -121,7 +121,7 @@ impl SqliteDb {
         Ok(SqliteDb { conn: Arc::new(Mutex::new(conn)) })
     }
 
-    async fn run<T, F>(&self, f: F) -> DbResult<T>
+    pub(super) async fn run<T, F>(&self, f: F) -> DbResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> DbResult<T> + Send + 'static,

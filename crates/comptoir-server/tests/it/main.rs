@@ -4,6 +4,7 @@
 
 mod bad_input;
 mod catalog;
+mod customers;
 mod enrol;
 mod ledger;
 mod multi;

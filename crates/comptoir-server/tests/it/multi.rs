@@ -22,7 +22,9 @@ impl Drop for Process {
 fn serve(db: &str, tls: &Path, port_file: &Path) -> (Process, String) {
     let process = Process(
         Command::new(env!("CARGO_BIN_EXE_comptoir-server"))
-            .args(["--db", db, "serve", "--listen", "127.0.0.1:0", "--tls-dir"])
+            .args(["--db", db, "--customer-keys"])
+            .arg(tls.with_file_name("customer-keys.db"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--tls-dir"])
             .arg(tls)
             .arg("--port-file")
             .arg(port_file)

@@ -113,7 +113,8 @@ impl TestServer {
         .unwrap();
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("https://{}", listener.local_addr().unwrap());
-        let server = Server::new(db.clone(), tls.pin_pem.clone());
+        let keys = comptoir_server::keys::KeyStore::open(&dir.path().join("customer-keys.db"));
+        let server = Server::new(db.clone(), tls.pin_pem.clone()).with_customers(keys.unwrap());
         let config = tls.server_config().unwrap();
         rt.spawn(async move { comptoir_server::serve(server, listener, config).await });
         let fingerprint = tls.pin_fingerprint().unwrap();
@@ -141,9 +142,26 @@ impl TestServer {
         .unwrap();
         let address = self.url.trim_start_matches("https://").to_owned();
         let listener = std::net::TcpListener::bind(&address).unwrap();
-        let server = Server::new(self.db.clone(), tls.pin_pem.clone());
+        let keys = comptoir_server::keys::KeyStore::open(&self.key_store()).unwrap();
+        let server = Server::new(self.db.clone(), tls.pin_pem.clone()).with_customers(keys);
         let config = tls.server_config().unwrap();
         self.rt.spawn(async move { comptoir_server::serve(server, listener, config).await });
+    }
+
+    /// The customer key store's file.
+    pub fn key_store(&self) -> std::path::PathBuf {
+        self._dir.path().join("customer-keys.db")
+    }
+
+    /// The server's customers, as its request handlers see them.
+    pub fn customers(&self) -> comptoir_server::customers::Customers {
+        let keys = comptoir_server::keys::KeyStore::open(&self.key_store()).unwrap();
+        comptoir_server::customers::Customers::new(keys)
+    }
+
+    /// The folder of the server's files (its SQLite database, its key store, its TLS).
+    pub fn dir(&self) -> &std::path::Path {
+        self._dir.path()
     }
 
     pub fn postgres_url(&self) -> &str {
