@@ -329,3 +329,263 @@ fn bad_customer_requests_get_a_clear_refusal_and_the_server_keeps_serving() {
     let report = till.register.sync_now().unwrap().customers.unwrap();
     assert_eq!((report.pushed, report.refused), (1, 0), "{report:?}");
 }
+
+/// The network between one register and the server's customer log: it calls the code behind
+/// `customers:sync` in the server's process, and misbehaves on purpose.
+struct FaultyCustomers<'a> {
+    server: &'a TestServer,
+    customers: &'a comptoir_server::customers::Customers,
+    register: String,
+    rng: &'a std::cell::RefCell<crate::sim::Rng>,
+    partitioned: bool,
+    faulty: bool,
+    held: &'a std::cell::RefCell<Vec<CustomerSync>>,
+    faults: &'a std::cell::RefCell<crate::sim::Faults>,
+}
+
+impl FaultyCustomers<'_> {
+    fn deliver(&self, request: &CustomerSync) -> CustomerSyncAnswer {
+        let decoded = comptoir_server::customers::decode(request.clone()).unwrap();
+        let db = &self.server.db;
+        let answer = comptoir_server::customers::sync(db, self.customers, &self.register, decoded);
+        self.server.rt.block_on(answer).expect("the server takes the request")
+    }
+}
+
+impl CustomerTransport for FaultyCustomers<'_> {
+    fn customers_sync(&self, request: &CustomerSync) -> Result<CustomerSyncAnswer, SyncError> {
+        let offline = || Err(SyncError::new("offline", "simulated"));
+        let mut faults = self.faults.borrow_mut();
+        if self.partitioned {
+            faults.refused_partitioned += 1;
+            return offline();
+        }
+        if !self.faulty {
+            return Ok(self.deliver(request));
+        }
+        let roll = self.rng.borrow_mut().below(100);
+        if roll < 5
+            && let Some(late) = self.held.borrow_mut().pop()
+        {
+            // An old request arrives after newer ones.
+            faults.delivered_late += 1;
+            self.deliver(&late);
+        }
+        match roll {
+            0..10 => {
+                faults.dropped_requests += 1;
+                offline()
+            }
+            10..20 => {
+                faults.held_back += 1;
+                self.held.borrow_mut().push(request.clone());
+                offline()
+            }
+            20..30 => {
+                faults.lost_answers += 1;
+                self.deliver(request);
+                offline()
+            }
+            30..40 => {
+                faults.duplicated += 1;
+                self.deliver(request);
+                Ok(self.deliver(request))
+            }
+            _ => Ok(self.deliver(request)),
+        }
+    }
+}
+
+/// Every customer a register holds, as it reads them, with their heads.
+type Held = std::collections::BTreeMap<String, (Vec<String>, comptoir_customers::Customer)>;
+
+fn held_by_register(till: &Till) -> Held {
+    let conn = rusqlite::Connection::open(till.dir.path().join("register.db")).unwrap();
+    let replica = comptoir_customers::Replica::open(
+        &conn,
+        comptoir_customers::ReplicaId(uuid::Uuid::now_v7()),
+    );
+    let replica = replica.unwrap();
+    let ids: Vec<_> = replica.customer_ids().collect();
+    ids.into_iter()
+        .map(|id| {
+            let mut heads: Vec<String> =
+                replica.doc(id).unwrap().heads().iter().map(ToString::to_string).collect();
+            heads.sort();
+            (id.to_string(), (heads, replica.customer(id).unwrap()))
+        })
+        .collect()
+}
+
+fn held_by_server(server: &TestServer, customers: &comptoir_server::customers::Customers) -> Held {
+    let rows = server.rt.block_on(server.db.customers()).unwrap();
+    let mut held = Held::new();
+    for row in rows {
+        let id: comptoir_customers::CustomerId = row.id.parse().unwrap();
+        let (chunks, _) = server.rt.block_on(server.db.customer_chunks(&row.id)).unwrap();
+        let doc =
+            comptoir_customers::CustomerDoc::load(id, chunks.iter().map(Vec::as_slice)).unwrap();
+        let key = server.rt.block_on(customers.keys.get(vec![id])).unwrap().remove(&id);
+        let mut heads: Vec<String> = doc.heads().iter().map(ToString::to_string).collect();
+        heads.sort();
+        let mut customer = doc.read(key.as_ref());
+        if row.erased_at.is_some() {
+            assert!(key.is_none(), "the server holds an erased customer's key");
+        }
+        customer.readable = key.is_some();
+        held.insert(row.id, (heads, customer));
+    }
+    held
+}
+
+/// Registers create, edit and erase customers offline, syncing now and then through a network
+/// that drops, duplicates, holds back and partitions. Once it heals, every replica (the three
+/// registers and the server) holds the same documents at the same heads and reads the same
+/// records; nobody holds an erased customer's key.
+fn simulate_customers(backend: Backend, seed: u64, steps: usize) -> crate::sim::Faults {
+    use std::cell::RefCell;
+    let server = TestServer::start(backend);
+    server.add_store("montreal", "CAD", "America/Toronto");
+    let customers = server.customers();
+    let mut tills: Vec<Till> = (0..3).map(|_| Till::enrolled(&server)).collect();
+    let ids: Vec<String> = tills.iter().map(|t| t.sync_server().register_id).collect();
+    let rng = RefCell::new(crate::sim::Rng::new(seed));
+    let faults = RefCell::new(crate::sim::Faults::default());
+    let mut partitioned = [false; 3];
+    // Requests a register sent that the network held back, to deliver after newer ones.
+    let held: [RefCell<Vec<CustomerSync>>; 3] = Default::default();
+    let mut known: Vec<String> = Vec::new();
+    let mut erased = 0;
+    let pick = |n: usize| rng.borrow_mut().below(n as u64) as usize;
+    for step in 0..steps {
+        let r = pick(3);
+        let till = &mut tills[r];
+        till.clock.advance(chrono::Duration::seconds(1 + pick(90) as i64));
+        let roll = pick(100);
+        let context = format!("{backend:?} seed {seed} step {step}");
+        if roll < 12 || known.is_empty() {
+            let name = format!("Client {step} Zqx");
+            let made = till.register.add_customer(&CustomerInput {
+                name: Some(name),
+                phone: Some(format!("514 555 {:04}", step)),
+                ..CustomerInput::default()
+            });
+            known.push(made.unwrap()["customer_id"].as_str().unwrap().to_owned());
+        } else if roll < 65 {
+            let id = &known[pick(known.len())];
+            let n = pick(1000);
+            let edit = match pick(5) {
+                0 => CustomerInput { phone: Some(format!("438 555 {n:04}")), ..Default::default() },
+                1 => {
+                    CustomerInput { email: Some(format!("c{n}@example.com")), ..Default::default() }
+                }
+                2 => CustomerInput {
+                    language: Some(["fr", "en", "es"][n % 3].into()),
+                    ..Default::default()
+                },
+                3 => CustomerInput { note: Some(format!("note {n}")), ..Default::default() },
+                _ => CustomerInput { tags: vec![format!("tag{}", n % 4)], ..Default::default() },
+            };
+            if let Err(e) = till.register.edit_customer(id, &edit) {
+                // Not on this register yet, or erased (here or, as it learnt, elsewhere).
+                assert!(
+                    ["customer_unknown", "customer_erased", "customer_key_missing"]
+                        .contains(&&*e.code),
+                    "{context}: {e:?}"
+                );
+            }
+        } else if roll < 67 && erased < 3 {
+            let id = &known[pick(known.len())];
+            if till.register.erase_customer(id).is_ok() {
+                erased += 1;
+            }
+        } else if roll < 72 {
+            partitioned[r] = !partitioned[r];
+        } else {
+            let network = FaultyCustomers {
+                server: &server,
+                customers: &customers,
+                register: ids[r].clone(),
+                rng: &rng,
+                partitioned: partitioned[r],
+                faulty: true,
+                held: &held[r],
+                faults: &faults,
+            };
+            let _ = comptoir_sync::sync_customers(&network, &till.store());
+        }
+    }
+    // The network heals: a clean sync each, twice round (what one register sent reaches the
+    // others at their second).
+    for _ in 0..2 {
+        for (r, till) in tills.iter().enumerate() {
+            let network = FaultyCustomers {
+                server: &server,
+                customers: &customers,
+                register: ids[r].clone(),
+                rng: &rng,
+                partitioned: false,
+                faulty: false,
+                held: &held[r],
+                faults: &faults,
+            };
+            comptoir_sync::sync_customers(&network, &till.store()).unwrap();
+        }
+    }
+    let on_server = held_by_server(&server, &customers);
+    assert_eq!(
+        on_server.len(),
+        known.len(),
+        "{backend:?} seed {seed}: every customer reached the server"
+    );
+    for (r, till) in tills.iter().enumerate() {
+        let on_register = held_by_register(till);
+        assert_eq!(
+            on_register.keys().collect::<Vec<_>>(),
+            on_server.keys().collect::<Vec<_>>(),
+            "{backend:?} seed {seed}: register {r} holds every customer"
+        );
+        for (id, (heads, customer)) in &on_register {
+            let (server_heads, server_customer) = &on_server[id];
+            assert_eq!(heads, server_heads, "{backend:?} seed {seed}: register {r}, {id}: heads");
+            assert_eq!(
+                customer, server_customer,
+                "{backend:?} seed {seed}: register {r}, {id}: record"
+            );
+            let erased = matches!(customer.status, comptoir_customers::Status::Erased(_));
+            assert_eq!(
+                customer.readable, !erased,
+                "{backend:?} seed {seed}: register {r}, {id}: key"
+            );
+        }
+    }
+    faults.into_inner()
+}
+
+#[test]
+fn customers_converge_on_every_replica_through_a_faulty_network() {
+    let seeds: Vec<u64> = match std::env::var("COMPTOIR_SIM_SEED") {
+        Ok(seed) => vec![seed.parse().expect("COMPTOIR_SIM_SEED is a number")],
+        Err(_) => vec![1, 2, 3],
+    };
+    let mut all = crate::sim::Faults::default();
+    for seed in &seeds {
+        let f = simulate_customers(Backend::Sqlite, *seed, 160);
+        all.dropped_requests += f.dropped_requests;
+        all.lost_answers += f.lost_answers;
+        all.duplicated += f.duplicated;
+        all.held_back += f.held_back;
+        all.delivered_late += f.delivered_late;
+        all.refused_partitioned += f.refused_partitioned;
+    }
+    simulate_customers(Backend::Postgres, seeds[0], 80);
+    if seeds.len() > 1 {
+        assert!(
+            all.lost_answers > 0
+                && all.held_back > 0
+                && all.duplicated > 0
+                && all.delivered_late > 0,
+            "the network misbehaved in every way ({all:?})"
+        );
+    }
+}

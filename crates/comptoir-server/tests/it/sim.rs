@@ -17,10 +17,10 @@ use rust_decimal::Decimal;
 use crate::support::*;
 
 /// xorshift64*: small, seeded, the same sequence on every machine.
-struct Rng(u64);
+pub(crate) struct Rng(u64);
 
 impl Rng {
-    fn new(seed: u64) -> Rng {
+    pub(crate) fn new(seed: u64) -> Rng {
         Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
     }
 
@@ -31,24 +31,24 @@ impl Rng {
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
 
-    fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         self.next() % n
     }
 
     /// True `percent` times in a hundred.
-    fn chance(&mut self, percent: u64) -> bool {
+    pub(crate) fn chance(&mut self, percent: u64) -> bool {
         self.below(100) < percent
     }
 }
 
 #[derive(Debug, Default)]
-struct Faults {
-    dropped_requests: u32,
-    lost_answers: u32,
-    duplicated: u32,
-    held_back: u32,
-    delivered_late: u32,
-    refused_partitioned: u32,
+pub(crate) struct Faults {
+    pub dropped_requests: u32,
+    pub lost_answers: u32,
+    pub duplicated: u32,
+    pub held_back: u32,
+    pub delivered_late: u32,
+    pub refused_partitioned: u32,
 }
 
 /// The network between one register and the server: it calls the server's own ingest (the
