@@ -397,9 +397,10 @@ impl CustomerTransport for FaultyCustomers<'_> {
 }
 
 /// Every customer a register holds, as it reads them, with their heads.
-type Held = std::collections::BTreeMap<String, (Vec<String>, comptoir_customers::Customer)>;
+pub(crate) type Held =
+    std::collections::BTreeMap<String, (Vec<String>, comptoir_customers::Customer)>;
 
-fn held_by_register(till: &Till) -> Held {
+pub(crate) fn held_by_register(till: &Till) -> Held {
     let conn = rusqlite::Connection::open(till.dir.path().join("register.db")).unwrap();
     let replica = comptoir_customers::Replica::open(
         &conn,
@@ -417,7 +418,10 @@ fn held_by_register(till: &Till) -> Held {
         .collect()
 }
 
-fn held_by_server(server: &TestServer, customers: &comptoir_server::customers::Customers) -> Held {
+pub(crate) fn held_by_server(
+    server: &TestServer,
+    customers: &comptoir_server::customers::Customers,
+) -> Held {
     let rows = server.rt.block_on(server.db.customers()).unwrap();
     let mut held = Held::new();
     for row in rows {

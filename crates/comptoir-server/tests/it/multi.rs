@@ -1,5 +1,6 @@
 //! Several server processes over one PostgreSQL database behave as one server: the same
-//! batches sent to two processes at once are taken once.
+//! batches sent to two processes at once are taken once, and customers edited on two registers
+//! syncing through two processes at once merge as through one.
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -86,4 +87,70 @@ fn two_server_processes_over_one_postgres_take_each_entry_once() {
     }
     let counts = server.rt.block_on(server.db.ledger_counts(None)).unwrap();
     assert_eq!((counts[0].entries, counts[0].sales), (31, 30));
+}
+
+#[test]
+fn two_server_processes_over_one_postgres_merge_customers_as_one() {
+    use comptoir_app::customers::CustomerInput;
+    let server = TestServer::start(Backend::Postgres);
+    server.add_store("montreal", "CAD", "America/Toronto");
+    let pg_url = server.postgres_url().to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    let tls = dir.path().join("tls");
+    std::fs::create_dir_all(&tls).unwrap();
+    server.copy_tls_to(&tls);
+    let (_a, url_a) = serve(&pg_url, &tls, &dir.path().join("a.port"));
+    let (_b, url_b) = serve(&pg_url, &tls, &dir.path().join("b.port"));
+
+    // Register A talks to process a only, register B to process b only.
+    let mut a = Till::enrolled(&server);
+    let mut b = Till::enrolled(&server);
+    for (till, url) in [(&a, &url_a), (&b, &url_b)] {
+        let mut at = till.sync_server();
+        at.url = url.clone();
+        till.store().set_sync_server(&at).unwrap();
+    }
+    let made = CustomerInput { name: Some("Jeanne Qwxz".into()), ..CustomerInput::default() };
+    let id = a.register.add_customer(&made).unwrap()["customer_id"].as_str().unwrap().to_owned();
+    a.register.sync_now().unwrap();
+    b.register.sync_now().unwrap();
+    assert_eq!(b.register.find_customers("jeanne").unwrap().len(), 1);
+
+    // Both edit offline, then sync at the same moment through the two processes, five times.
+    for round in 0..5 {
+        let phone =
+            CustomerInput { phone: Some(format!("514 555 010{round}")), ..Default::default() };
+        a.register.edit_customer(&id, &phone).unwrap();
+        let email = CustomerInput {
+            email: Some(format!("j{round}@example.com")),
+            note: Some(format!("visite {round}")),
+            ..Default::default()
+        };
+        b.register.edit_customer(&id, &email).unwrap();
+        let paths = [a.dir.path().join("register.db"), b.dir.path().join("register.db")];
+        std::thread::scope(|s| {
+            for path in &paths {
+                s.spawn(move || {
+                    let store = comptoir_store::Store::open(path).unwrap();
+                    let transport = HttpTransport::new(&store.sync_server().unwrap().unwrap());
+                    comptoir_sync::sync_customers(&transport.unwrap(), &store).unwrap();
+                });
+            }
+        });
+    }
+    a.register.sync_now().unwrap();
+    b.register.sync_now().unwrap();
+    a.register.sync_now().unwrap();
+    let record = a.register.customer(&id).unwrap();
+    assert_eq!(record["fields"]["phone"]["value"], "514 555 0104", "{record}");
+    assert_eq!(record["fields"]["email"]["value"], "j4@example.com", "{record}");
+    assert_eq!(record["notes"].as_array().unwrap().len(), 5, "{record}");
+    // Both registers and the server (through the key store both processes share) hold the
+    // same document at the same heads, read the same.
+    let keys = comptoir_server::keys::KeyStore::open(&dir.path().join("customer-keys.db"));
+    let customers = comptoir_server::customers::Customers::new(keys.unwrap());
+    let on_server = crate::customers::held_by_server(&server, &customers);
+    assert!(on_server[&id].1.readable, "the processes' key store holds the key");
+    assert_eq!(crate::customers::held_by_register(&a), on_server);
+    assert_eq!(crate::customers::held_by_register(&b), on_server);
 }
