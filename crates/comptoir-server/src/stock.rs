@@ -208,7 +208,26 @@ pub async fn record(db: &crate::Db, recorded: Recorded) -> crate::db::DbResult<V
             vec![movement(store, sku, delta, "adjustment", reference)]
         }
     };
+    for m in &movements {
+        known_sku(db, &m.store, &m.sku).await?;
+    }
     db.record_movements(movements, &crate::now()).await
+}
+
+/// Refuses a SKU that the store's published catalog does not have (a barcode typed for the
+/// SKU, a typing error): stock of an item that does not exist is never sold, and the real
+/// item's stock stays wrong. A store whose catalog is not published from here is not checked.
+async fn known_sku(db: &crate::Db, store: &str, sku: &str) -> crate::db::DbResult<()> {
+    use crate::db::{CatalogItem, DbError};
+    match db.catalog_item(store, sku).await? {
+        CatalogItem::NoCatalog | CatalogItem::Found(_) => Ok(()),
+        CatalogItem::Unknown { by_gtin: Some(real) } => Err(DbError::Invalid(format!(
+            "{sku} is the barcode of {real} in {store}'s catalog: give the SKU, {real}"
+        ))),
+        CatalogItem::Unknown { by_gtin: None } => Err(DbError::Invalid(format!(
+            "no item {sku} in {store}'s catalog (`catalog show --store {store}` lists the SKUs)"
+        ))),
+    }
 }
 
 /// What a change of on-hand does to a SKU's exception.

@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::ingest::Plan;
 
 pub use self::customers::{CustomerMerge, CustomerOutcome, CustomerRow, Written};
+pub use self::lookup::CatalogItem;
 pub use self::postgres::PgDb;
 pub use self::sqlite::SqliteDb;
 
@@ -247,6 +248,7 @@ macro_rules! both {
 
 // After the macro, which it uses.
 mod customers;
+mod lookup;
 
 impl Db {
     /// Opens (and migrates) the database at `location`: a `postgres://` or `postgresql://`

@@ -228,3 +228,37 @@ fn arrival_order(backend: Backend, order: [usize; 2]) {
     let truffles = open.iter().find(|e| e.sku == TRUFFLES_SKU).unwrap();
     assert_eq!(truffles.entries.len(), 6, "every truffle sale oversold");
 }
+
+#[test]
+fn stock_of_an_item_not_in_the_stores_catalog_is_refused_and_a_barcode_names_its_sku() {
+    for backend in BACKENDS {
+        let server = TestServer::start(backend);
+        server.add_store("montreal", "CAD", "America/Toronto");
+        // Before the catalog is published from the server, the registers keep their own: no check.
+        receive(&server, "montreal", "LOCAL-1", "2");
+        let csv = include_str!("../../../../fixtures/stores/montreal/catalog.csv");
+        let imported =
+            comptoir_server::catalog::import(&server.db, csv, "catalog.csv", None, false);
+        let draft = server.rt.block_on(imported).unwrap().draft.expect("a draft").id;
+        let stores = ["montreal".to_owned()];
+        let published = comptoir_server::catalog::publish_draft(&server.db, draft, &stores);
+        server.rt.block_on(published).unwrap();
+
+        let receipt = |sku: &str| Recorded::Receipt {
+            store: "montreal".into(),
+            sku: sku.into(),
+            qty: "24".into(),
+            reference: "PO-7".into(),
+        };
+        // The barcode instead of the SKU: refused, and the message gives the SKU.
+        let barcode = server.rt.block_on(stock::record(&server.db, receipt(PEANUTS))).unwrap_err();
+        assert!(barcode.to_string().contains(PEANUTS_SKU), "{backend:?}: {barcode}");
+        let typo =
+            server.rt.block_on(stock::record(&server.db, receipt("M00190610937"))).unwrap_err();
+        assert!(typo.to_string().contains("no item M00190610937"), "{backend:?}: {typo}");
+        assert_eq!(on_hand(&server, "montreal", PEANUTS), 0, "{backend:?}: nothing recorded");
+        // The SKU goes in.
+        receive(&server, "montreal", PEANUTS_SKU, "24");
+        assert_eq!(on_hand(&server, "montreal", PEANUTS_SKU), 24_000, "{backend:?}");
+    }
+}
