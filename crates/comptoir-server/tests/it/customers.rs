@@ -494,7 +494,7 @@ fn simulate_customers(backend: Backend, seed: u64, steps: usize) -> crate::sim::
                 // Not on this register yet, or erased (here or, as it learnt, elsewhere).
                 assert!(
                     ["customer_unknown", "customer_erased", "customer_key_missing"]
-                        .contains(&&*e.code),
+                        .contains(&e.code),
                     "{context}: {e:?}"
                 );
             }
@@ -574,13 +574,7 @@ fn customers_converge_on_every_replica_through_a_faulty_network() {
     };
     let mut all = crate::sim::Faults::default();
     for seed in &seeds {
-        let f = simulate_customers(Backend::Sqlite, *seed, 160);
-        all.dropped_requests += f.dropped_requests;
-        all.lost_answers += f.lost_answers;
-        all.duplicated += f.duplicated;
-        all.held_back += f.held_back;
-        all.delivered_late += f.delivered_late;
-        all.refused_partitioned += f.refused_partitioned;
+        all.add(simulate_customers(Backend::Sqlite, *seed, 160));
     }
     simulate_customers(Backend::Postgres, seeds[0], 80);
     if seeds.len() > 1 {

@@ -46,8 +46,16 @@ fn serve(db: &str, tls: &Path, port_file: &Path) -> (Process, String) {
     }
 }
 
-#[test]
-fn two_server_processes_over_one_postgres_take_each_entry_once() {
+/// A test server on PostgreSQL with a Montréal store, and two more server processes over its
+/// database (with its certificate, and one customer key store between them in `dir`).
+struct TwoProcesses {
+    server: TestServer,
+    dir: tempfile::TempDir,
+    a: (Process, String),
+    b: (Process, String),
+}
+
+fn two_processes() -> TwoProcesses {
     let server = TestServer::start(Backend::Postgres);
     server.add_store("montreal", "CAD", "America/Toronto");
     let pg_url = server.postgres_url().to_owned();
@@ -56,8 +64,14 @@ fn two_server_processes_over_one_postgres_take_each_entry_once() {
     // The test server's CA is the one the registers pin; both processes present it.
     std::fs::create_dir_all(&tls).unwrap();
     server.copy_tls_to(&tls);
-    let (_a, url_a) = serve(&pg_url, &tls, &dir.path().join("a.port"));
-    let (_b, url_b) = serve(&pg_url, &tls, &dir.path().join("b.port"));
+    let a = serve(&pg_url, &tls, &dir.path().join("a.port"));
+    let b = serve(&pg_url, &tls, &dir.path().join("b.port"));
+    TwoProcesses { server, dir, a, b }
+}
+
+#[test]
+fn two_server_processes_over_one_postgres_take_each_entry_once() {
+    let TwoProcesses { server, dir: _dir, a: (_a, url_a), b: (_b, url_b) } = two_processes();
 
     let mut till = Till::enrolled(&server);
     for _ in 0..30 {
@@ -92,15 +106,7 @@ fn two_server_processes_over_one_postgres_take_each_entry_once() {
 #[test]
 fn two_server_processes_over_one_postgres_merge_customers_as_one() {
     use comptoir_app::customers::CustomerInput;
-    let server = TestServer::start(Backend::Postgres);
-    server.add_store("montreal", "CAD", "America/Toronto");
-    let pg_url = server.postgres_url().to_owned();
-    let dir = tempfile::tempdir().unwrap();
-    let tls = dir.path().join("tls");
-    std::fs::create_dir_all(&tls).unwrap();
-    server.copy_tls_to(&tls);
-    let (_a, url_a) = serve(&pg_url, &tls, &dir.path().join("a.port"));
-    let (_b, url_b) = serve(&pg_url, &tls, &dir.path().join("b.port"));
+    let TwoProcesses { server, dir, a: (_a, url_a), b: (_b, url_b) } = two_processes();
 
     // Register A talks to process a only, register B to process b only.
     let mut a = Till::enrolled(&server);

@@ -51,6 +51,17 @@ pub(crate) struct Faults {
     pub refused_partitioned: u32,
 }
 
+impl Faults {
+    pub(crate) fn add(&mut self, f: Faults) {
+        self.dropped_requests += f.dropped_requests;
+        self.lost_answers += f.lost_answers;
+        self.duplicated += f.duplicated;
+        self.held_back += f.held_back;
+        self.delivered_late += f.delivered_late;
+        self.refused_partitioned += f.refused_partitioned;
+    }
+}
+
 /// The network between one register and the server: it calls the server's own ingest (the
 /// code behind `ledger:batch`), and misbehaves on purpose.
 struct FaultyNetwork<'a> {
@@ -285,18 +296,10 @@ fn registers_reconcile_exactly_once_through_a_faulty_network() {
         Err(_) => vec![1, 2, 3],
     };
     let mut all = Faults::default();
-    let mut add = |f: Faults| {
-        all.dropped_requests += f.dropped_requests;
-        all.lost_answers += f.lost_answers;
-        all.duplicated += f.duplicated;
-        all.held_back += f.held_back;
-        all.delivered_late += f.delivered_late;
-        all.refused_partitioned += f.refused_partitioned;
-    };
     for seed in &seeds {
-        add(simulate(Backend::Sqlite, *seed, 3, 50));
+        all.add(simulate(Backend::Sqlite, *seed, 3, 50));
     }
-    add(simulate(Backend::Postgres, seeds[0], 3, 25));
+    all.add(simulate(Backend::Postgres, seeds[0], 3, 25));
     if seeds.len() > 1 {
         assert!(
             all.lost_answers > 0
