@@ -31,15 +31,28 @@ use crate::keys::KeyStore;
 pub struct Customers {
     pub keys: KeyStore,
     hlc: Arc<Mutex<Hlc>>,
+    /// Customers whose key the key store lacks (a lost or restored key store), as the last
+    /// [`sweep`] found them: registers are asked for them at each sync until one sends them.
+    missing: Mutex<std::collections::BTreeSet<String>>,
 }
 
 impl Customers {
     pub fn new(keys: KeyStore) -> Customers {
         // A replica id per process: each process's corrections carry their own timestamps.
         let replica = ReplicaId(uuid::Uuid::now_v7());
-        Customers { keys, hlc: Arc::new(Mutex::new(Hlc::new(replica))) }
+        Customers { keys, hlc: Arc::new(Mutex::new(Hlc::new(replica))), missing: Mutex::default() }
+    }
+
+    fn missing(&self) -> std::sync::MutexGuard<'_, std::collections::BTreeSet<String>> {
+        self.missing.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
+
+/// The most keys asked of one register at a time, beyond those of what it pushes.
+const ASK_KEYS: usize = 200;
+
+/// How often a serving process sweeps (destroys erased customers' keys, finds missing keys).
+pub const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// A request, decoded and checked.
 #[derive(Debug)]
@@ -111,7 +124,9 @@ pub async fn sync(
     let erased = db.erased_among(given).await?;
     let keys: Vec<_> =
         keys.into_iter().filter(|(id, _)| !erased.contains(&id.to_string())).collect();
+    let given: Vec<String> = keys.iter().map(|(id, _)| id.to_string()).collect();
     customers.keys.add(keys).await?;
+    customers.missing().retain(|id| !given.contains(id));
 
     let pushed_ids: Vec<CustomerId> = docs.iter().map(|(id, _)| *id).collect();
     let held = customers.keys.get(pushed_ids.clone()).await?;
@@ -155,6 +170,13 @@ pub async fn sync(
             answer.want_keys.push(id_text);
         }
     }
+    // And for keys a lost or restored key store lacks, a few at a time.
+    let missing: Vec<String> = customers.missing().iter().take(ASK_KEYS).cloned().collect();
+    for id in missing {
+        if !answer.want_keys.contains(&id) {
+            answer.want_keys.push(id);
+        }
+    }
     if !answer.want_keys.is_empty() {
         let now_held = customers.keys.get(pushed_ids).await?;
         answer.want_keys.retain(|id| !now_held.keys().any(|k| k.to_string() == *id));
@@ -188,6 +210,10 @@ pub async fn sync(
     asked.dedup();
     let erased = db.erased_among(asked.iter().map(ToString::to_string).collect()).await?;
     asked.retain(|id| !erased.contains(&id.to_string()));
+    if customers.keys.destroy(erased).await? > 0 {
+        // An erasure recorded by another process, or by a command given another key store.
+        tracing::warn!("keys of erased customers were still held: destroyed");
+    }
     let found = customers.keys.get(asked).await?;
     answer.keys = found
         .into_iter()
@@ -242,10 +268,28 @@ async fn write(
 }
 
 /// Destroys the keys of every erased customer still in the key store (after a crash between
-/// recording an erasure and destroying its key). Run at start.
+/// recording an erasure and destroying its key, or an erasure made by a command given another
+/// key store), and lists the customers whose key the store lacks, to ask registers for them.
+/// Run at start and every [`SWEEP_EVERY`]; returns how many keys were destroyed.
 pub async fn sweep(db: &Db, customers: &Customers) -> DbResult<usize> {
     let erased = db.erased_customers().await?;
-    customers.keys.destroy(erased).await
+    let destroyed = customers.keys.destroy(erased).await?;
+    let held = customers.keys.held().await?;
+    let missing: std::collections::BTreeSet<String> = db
+        .customers()
+        .await?
+        .into_iter()
+        .filter(|c| c.erased_at.is_none() && !held.contains(&c.id))
+        .map(|c| c.id)
+        .collect();
+    if !missing.is_empty() {
+        tracing::warn!(
+            customers = missing.len(),
+            "the key store lacks some customers' keys: asking the registers for them"
+        );
+    }
+    *customers.missing() = missing;
+    Ok(destroyed)
 }
 
 /// What an administrator's erasure did.
@@ -254,7 +298,10 @@ pub struct Erased {
     pub customer: String,
     /// `false` if the customer was already erased.
     pub erased_now: bool,
+    /// Whether the key store held the key (`false`: it was already gone from it).
     pub key_destroyed: bool,
+    /// The key store the key was destroyed in.
+    pub key_store: String,
 }
 
 /// Erases a customer at their request (head office): the tombstone goes into the log (every
@@ -264,7 +311,10 @@ pub async fn erase(db: &Db, customers: &Customers, id: &str) -> DbResult<Erased>
         id.trim().parse().map_err(|_| DbError::NotFound(format!("{id:?} is not a customer id")))?;
     let (stored, _) = db.customer_chunks(&id.to_string()).await?;
     if stored.is_empty() {
-        return Err(DbError::NotFound(format!("no customer {id} on this server")));
+        return Err(DbError::NotFound(format!(
+            "no customer {id} on this server yet: sync the register that holds them, or erase \
+             them there (`comptoir customer erase`)"
+        )));
     }
     let hlc = customers.hlc.clone();
     let now = now_ms();
@@ -288,7 +338,8 @@ pub async fn erase(db: &Db, customers: &Customers, id: &str) -> DbResult<Erased>
     };
     // Whether just now or before, the key must not be here.
     let key_destroyed = customers.keys.destroy(vec![id.to_string()]).await? > 0;
-    Ok(Erased { customer: id.to_string(), erased_now, key_destroyed })
+    let key_store = customers.keys.path().display().to_string();
+    Ok(Erased { customer: id.to_string(), erased_now, key_destroyed, key_store })
 }
 
 /// Everything the server holds about a customer, for a data-access request.

@@ -35,6 +35,19 @@ fn backend(e: rusqlite::Error) -> DbError {
 }
 
 impl KeyStore {
+    /// Opens the key store at `path`, which must exist (an administration command given the
+    /// wrong path must not make an empty store and report keys as gone).
+    pub fn open_existing(path: &Path) -> DbResult<KeyStore> {
+        if !path.exists() {
+            return Err(DbError::NotFound(format!(
+                "no customer key store at {}: give the one the server uses with --customer-keys \
+                 (or COMPTOIR_SERVER_CUSTOMER_KEYS)",
+                path.display()
+            )));
+        }
+        KeyStore::open(path)
+    }
+
     /// Opens the key store at `path`, creating it (readable by the server's user only).
     pub fn open(path: &Path) -> DbResult<KeyStore> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -124,6 +137,16 @@ impl KeyStore {
                 }
             }
             Ok(found)
+        })
+        .await
+    }
+
+    /// Every customer whose key is held.
+    pub async fn held(&self) -> DbResult<std::collections::BTreeSet<String>> {
+        self.run(|conn| {
+            let mut stmt = conn.prepare("SELECT customer_id FROM customer_keys")?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            rows.collect()
         })
         .await
     }

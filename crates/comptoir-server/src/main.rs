@@ -424,14 +424,23 @@ async fn run() -> anyhow::Result<()> {
             let config = tls.server_config()?;
             let keys = open_keys(&keys_path)?;
             let server = Server::new(db, tls.pin_pem.clone()).with_customers(keys);
-            if let Some(customers) = &server.customers {
-                let destroyed = comptoir_server::customers::sweep(&server.db, customers).await?;
-                if destroyed > 0 {
-                    tracing::warn!(
-                        destroyed,
-                        "keys of erased customers were still held: destroyed"
-                    );
-                }
+            if let Some(customers) = server.customers.clone() {
+                let db = server.db.clone();
+                // At start, then every few minutes (another process, or a command, may have
+                // recorded an erasure).
+                tokio::spawn(async move {
+                    loop {
+                        match comptoir_server::customers::sweep(&db, &customers).await {
+                            Ok(0) => {}
+                            Ok(destroyed) => tracing::warn!(
+                                destroyed,
+                                "keys of erased customers were still held: destroyed"
+                            ),
+                            Err(e) => tracing::error!(error = %e, "the customer key sweep failed"),
+                        }
+                        tokio::time::sleep(comptoir_server::customers::SWEEP_EVERY).await;
+                    }
+                });
             }
             comptoir_server::serve(server, listener, config).await?;
             return Ok(());
@@ -508,7 +517,8 @@ async fn run() -> anyhow::Result<()> {
             print_json(&serde_json::json!({ "revoked": name }))
         }
         Command::Customer(command) => {
-            let customers = comptoir_server::customers::Customers::new(open_keys(&keys_path)?);
+            let keys = comptoir_server::keys::KeyStore::open_existing(&keys_path)?;
+            let customers = comptoir_server::customers::Customers::new(keys);
             match command {
                 CustomerCommand::List => print_json(&db.customers().await?),
                 CustomerCommand::Erase { id } => {

@@ -587,3 +587,50 @@ fn customers_converge_on_every_replica_through_a_faulty_network() {
         );
     }
 }
+
+#[test]
+fn a_lost_key_store_is_refilled_from_the_registers_and_a_stray_erasure_still_destroys_the_key() {
+    let mut server = TestServer::start(Backend::Sqlite);
+    server.add_store("montreal", "CAD", "America/Toronto");
+    let mut a = Till::enrolled(&server);
+    let id =
+        a.register.add_customer(&input(NAME)).unwrap()["customer_id"].as_str().unwrap().to_owned();
+    a.register.sync_now().unwrap();
+
+    // The key store is lost while the server is stopped; nobody edits the customer again.
+    server.restart_with(|db| {
+        let keys = std::path::Path::new(db).with_file_name("customer-keys.db");
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", keys.display()));
+        }
+    });
+    let customers = server.customers();
+    let export = comptoir_server::customers::export(&server.db, &customers, &id);
+    assert_eq!(field(&server.rt.block_on(export).unwrap(), "name"), serde_json::Value::Null);
+    // The server asks the registers for the keys it lacks: A sends it at its next sync, and a
+    // register enrolled later reads the customer.
+    a.register.sync_now().unwrap();
+    let export = comptoir_server::customers::export(&server.db, &customers, &id);
+    assert_eq!(field(&server.rt.block_on(export).unwrap(), "name"), NAME);
+    let mut c = Till::enrolled(&server);
+    let report = c.register.sync_now().unwrap().customers.unwrap();
+    assert_eq!(report.keys_received, 1, "{report:?}");
+    assert_eq!(field(&c.register.customer(&id).unwrap(), "name"), NAME);
+
+    // Head office erases with a command given the wrong key store: refused, not made empty.
+    let elsewhere = server.dir().join("nowhere").join("customer-keys.db");
+    let refused = comptoir_server::keys::KeyStore::open_existing(&elsewhere).unwrap_err();
+    assert!(refused.to_string().contains("--customer-keys"), "{refused}");
+    // An erasure recorded with another key store (another machine's) still destroys the key
+    // in the one the server uses, at the next request that touches the customer.
+    let other = comptoir_server::keys::KeyStore::open(&server.dir().join("other-keys.db"));
+    let other = comptoir_server::customers::Customers::new(other.unwrap());
+    let erased = comptoir_server::customers::erase(&server.db, &other, &id);
+    let erased = server.rt.block_on(erased).unwrap();
+    assert!(erased.erased_now && !erased.key_destroyed, "{erased:?}");
+    let key = key_of(&a);
+    assert!(contains(&files(server.dir(), "customer-keys.db"), &key));
+    a.register.sync_now().unwrap();
+    assert!(!contains(&files(server.dir(), "customer-keys.db"), &key), "destroyed by the server");
+    assert!(a.register.customer(&id).unwrap()["erased"]["at"].is_string());
+}

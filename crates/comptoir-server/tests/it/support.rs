@@ -88,6 +88,8 @@ pub struct TestServer {
     pub fingerprint: String,
     /// The database: a SQLite path or a PostgreSQL URL.
     pub location: String,
+    /// The customers' side of the server (its key store, the keys it lacks).
+    customers: Arc<comptoir_server::customers::Customers>,
     _dir: tempfile::TempDir,
     _pg: Option<PgDatabase>,
 }
@@ -115,10 +117,22 @@ impl TestServer {
         let url = format!("https://{}", listener.local_addr().unwrap());
         let keys = comptoir_server::keys::KeyStore::open(&dir.path().join("customer-keys.db"));
         let server = Server::new(db.clone(), tls.pin_pem.clone()).with_customers(keys.unwrap());
+        let customers = server.customers.clone().expect("customers");
+        rt.block_on(comptoir_server::customers::sweep(&db, &customers)).unwrap();
         let config = tls.server_config().unwrap();
         rt.spawn(async move { comptoir_server::serve(server, listener, config).await });
         let fingerprint = tls.pin_fingerprint().unwrap();
-        TestServer { rt, db, url, pin_pem: tls.pin_pem, fingerprint, location, _dir: dir, _pg: pg }
+        TestServer {
+            rt,
+            db,
+            url,
+            pin_pem: tls.pin_pem,
+            fingerprint,
+            location,
+            customers,
+            _dir: dir,
+            _pg: pg,
+        }
     }
 
     /// Stops the server (its runtime and database connections go), runs `between` on the
@@ -144,6 +158,8 @@ impl TestServer {
         let listener = std::net::TcpListener::bind(&address).unwrap();
         let keys = comptoir_server::keys::KeyStore::open(&self.key_store()).unwrap();
         let server = Server::new(self.db.clone(), tls.pin_pem.clone()).with_customers(keys);
+        self.customers = server.customers.clone().expect("customers");
+        self.rt.block_on(comptoir_server::customers::sweep(&self.db, &self.customers)).unwrap();
         let config = tls.server_config().unwrap();
         self.rt.spawn(async move { comptoir_server::serve(server, listener, config).await });
     }
@@ -154,9 +170,8 @@ impl TestServer {
     }
 
     /// The server's customers, as its request handlers see them.
-    pub fn customers(&self) -> comptoir_server::customers::Customers {
-        let keys = comptoir_server::keys::KeyStore::open(&self.key_store()).unwrap();
-        comptoir_server::customers::Customers::new(keys)
+    pub fn customers(&self) -> Arc<comptoir_server::customers::Customers> {
+        self.customers.clone()
     }
 
     /// The folder of the server's files (its SQLite database, its key store, its TLS).
