@@ -172,6 +172,10 @@ impl Register {
     /// Customers whose name, email or phone contains the query (accents and case ignored).
     pub fn find_customers(&mut self, query: &str) -> AppResult<Vec<CustomerSummary>> {
         self.cashier()?;
+        let digits: String = query.chars().filter(char::is_ascii_digit).collect();
+        // A phone number as a cashier types it (5145550199, 514-555-0199): its digits.
+        let phone_like =
+            digits.len() >= 4 && query.chars().all(|c| c.is_ascii_digit() || " -.()+".contains(c));
         let query = comptoir_core::text::fold(query);
         let replica = self.customers()?;
         let ids: Vec<CustomerId> = replica.customer_ids().collect();
@@ -181,10 +185,17 @@ impl Register {
             let found_in = |v: &Option<comptoir_customers::Personal<String>>| {
                 v.as_ref().is_some_and(|p| comptoir_core::text::fold(p.expose()).contains(&query))
             };
+            let phone_digits = || {
+                customer.phone.as_ref().is_some_and(|p| {
+                    let held: String = p.expose().chars().filter(char::is_ascii_digit).collect();
+                    held.contains(&digits)
+                })
+            };
             if !query.is_empty()
                 && (found_in(&customer.name)
                     || found_in(&customer.email)
-                    || found_in(&customer.phone))
+                    || found_in(&customer.phone)
+                    || (phone_like && phone_digits()))
             {
                 found.push(summary(&customer));
             }

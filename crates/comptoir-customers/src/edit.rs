@@ -79,7 +79,8 @@ pub(crate) fn prepare(
             Edit::Note(text) => {
                 let note = v7_at(now_ms);
                 if note_too_long(text) {
-                    return Err(CustomerError::Invalid(Problem::BadNote { note }));
+                    let len = text.chars().count();
+                    return Err(CustomerError::Invalid(Problem::NoteTooLong { len }));
                 }
                 if notes >= MAX_NOTES {
                     return Err(CustomerError::Invalid(Problem::TooManyNotes { count: notes + 1 }));

@@ -106,6 +106,8 @@ fn correct(
             }
             incident(writes, hlc, note_field(*note), "withdrawn");
         }
+        // Refused before it is written; never found in a document.
+        Problem::NoteTooLong { .. } => {}
         Problem::TooManyNotes { .. } => {
             // The notes past the limit in list order: the same notes on every replica.
             let live = notes.iter().filter(|n| n.withdrawn.is_none());
@@ -127,6 +129,7 @@ fn problem_field(problem: &Problem) -> Field {
         | Problem::Unreadable { field }
         | Problem::FieldAfterErasure { field } => *field,
         Problem::TooManyNotes { .. }
+        | Problem::NoteTooLong { .. }
         | Problem::BadNote { .. }
         | Problem::NoteAfterErasure { .. } => Field::Name,
     }

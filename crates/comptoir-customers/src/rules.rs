@@ -57,6 +57,11 @@ pub enum Problem {
         /// How many.
         count: usize,
     },
+    /// A note typed longer than [`MAX_NOTE`] characters (refused before it is written).
+    NoteTooLong {
+        /// Its length in characters.
+        len: usize,
+    },
     /// A note that is too long or does not open.
     BadNote {
         /// The note.
@@ -84,6 +89,7 @@ impl Problem {
             Problem::InvalidLabel { .. } => "invalid_label",
             Problem::Unreadable { .. } => "unreadable",
             Problem::TooManyNotes { .. } => "too_many_notes",
+            Problem::NoteTooLong { .. } => "note_too_long",
             Problem::BadNote { .. } => "bad_note",
             Problem::FieldAfterErasure { .. } => "edited_after_erasure",
             Problem::NoteAfterErasure { .. } => "note_after_erasure",
@@ -105,6 +111,9 @@ impl fmt::Display for Problem {
             Problem::Unreadable { field } => write!(f, "the {} cannot be read", field.key()),
             Problem::TooManyNotes { count } => {
                 write!(f, "{count} notes; at most {MAX_NOTES}")
+            }
+            Problem::NoteTooLong { len } => {
+                write!(f, "the note has {len} characters; at most {MAX_NOTE}")
             }
             Problem::BadNote { note } => write!(f, "note {note} is too long or unreadable"),
             Problem::FieldAfterErasure { field } => {

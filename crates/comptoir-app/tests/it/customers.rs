@@ -45,6 +45,10 @@ fn a_customer_is_kept_encrypted_found_edited_exported_and_erased() {
     assert_eq!(till.register.find_customers("tremblay").unwrap()[0].id, id);
     assert_eq!(till.register.find_customers("EMILIE").unwrap().len(), 1);
     assert_eq!(till.register.find_customers("555 0199").unwrap().len(), 1);
+    // A phone typed as digits, or with dashes, finds the number however it was written.
+    assert_eq!(till.register.find_customers("5145550199").unwrap().len(), 1);
+    assert_eq!(till.register.find_customers("514-555-0199").unwrap().len(), 1);
+    assert!(till.register.find_customers("5145550100").unwrap().is_empty());
     assert!(till.register.find_customers("nobody").unwrap().is_empty());
     // A name is required; a bad email is refused and changes nothing.
     let nameless = till.register.add_customer(&CustomerInput::default()).unwrap_err();
@@ -52,6 +56,10 @@ fn a_customer_is_kept_encrypted_found_edited_exported_and_erased() {
     let bad = CustomerInput { email: Some("not an email".into()), ..CustomerInput::default() };
     let refused = till.register.edit_customer(&id, &bad).unwrap_err();
     assert_eq!(refused.code, "invalid_email", "{refused:?}");
+    let long = CustomerInput { note: Some("é".repeat(2001)), ..CustomerInput::default() };
+    let refused = till.register.edit_customer(&id, &long).unwrap_err();
+    assert_eq!(refused.code, "note_too_long", "{refused:?}");
+    assert!(refused.to_string().contains("2001 characters; at most 2000"), "{refused:?}");
 
     // Edited, then the register restarts: the record is there, field by field.
     let phone = CustomerInput { phone: Some("438 555 0123".into()), ..CustomerInput::default() };
