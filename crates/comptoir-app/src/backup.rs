@@ -142,12 +142,20 @@ fn restore_locked(
                 store.set_sync_server(&enrolment)?;
             }
         }
+        // Customers as the replaced database holds them (edits and erasures made after the
+        // backup, perhaps never sent) are kept: erased customers stay erased.
+        if let Some(current) = &current {
+            keep_customers(current.customers_connection(), store.customers_connection())?;
+        }
         let recovered = match (store.sync_server()?, offline) {
             (Some(server), false) => {
                 let transport = HttpTransport::new(&server).map_err(sync_error)?;
-                comptoir_sync::recover(&mut store, &transport, &crate::sync::now)
+                let recovered = comptoir_sync::recover(&mut store, &transport, &crate::sync::now)
                     .map_err(sync_error)?
-                    .recovered
+                    .recovered;
+                // And erasures made elsewhere since the backup apply before the register opens.
+                comptoir_sync::sync_customers(&transport, &store).map_err(sync_error)?;
+                recovered
             }
             _ => 0,
         };
@@ -232,4 +240,43 @@ fn entries_only_in(current: &Store, restored: &Store) -> AppResult<Vec<comptoir_
     let kept: std::collections::HashSet<String> =
         restored.entries_after(0, 0, u32::MAX)?.into_iter().map(|e| e.hash).collect();
     Ok(entries.into_iter().filter(|e| !kept.contains(&e.hash)).collect())
+}
+
+/// Copies into the restored database every customer chunk, key and erasure of the database it
+/// replaces, so nothing made or erased after the backup is lost: chunks taken twice change
+/// nothing (automerge), a key is kept only for a customer erased on neither side, and an
+/// erasure destroys the key (the restored file is scrubbed).
+fn keep_customers(from: &rusqlite::Connection, into: &rusqlite::Connection) -> AppResult<()> {
+    use comptoir_customers::store as cstore;
+    let storage = |e: rusqlite::Error| AppError::new("storage_failed", e.to_string());
+    cstore::prepare_connection(into).map_err(storage)?;
+    let tx = rusqlite::Transaction::new_unchecked(into, rusqlite::TransactionBehavior::Immediate)
+        .map_err(storage)?;
+    let mut erased = 0;
+    for id in cstore::customer_ids(from).map_err(storage)? {
+        let held: std::collections::HashSet<Vec<u8>> =
+            cstore::load_chunks(&tx, id).map_err(storage)?.into_iter().collect();
+        for chunk in cstore::load_chunks(from, id).map_err(storage)? {
+            if !held.contains(&chunk) {
+                cstore::append_chunk(&tx, id, &chunk).map_err(storage)?;
+            }
+        }
+    }
+    for (id, erasure) in cstore::load_erasures(from).map_err(storage)? {
+        cstore::record_erasure(&tx, id, erasure).map_err(storage)?;
+        cstore::delete_key(&tx, id).map_err(storage)?;
+        erased += 1;
+    }
+    let erased_here: std::collections::HashSet<_> =
+        cstore::load_erasures(&tx).map_err(storage)?.into_iter().map(|(id, _)| id).collect();
+    for (id, key) in cstore::load_keys(from).map_err(storage)? {
+        if !erased_here.contains(&id) && cstore::key(&tx, id).map_err(storage)?.is_none() {
+            cstore::put_key(&tx, id, &key).map_err(storage)?;
+        }
+    }
+    tx.commit().map_err(storage)?;
+    if erased > 0 {
+        cstore::scrub(into).map_err(storage)?;
+    }
+    Ok(())
 }

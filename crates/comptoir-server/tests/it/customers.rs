@@ -634,3 +634,48 @@ fn a_lost_key_store_is_refilled_from_the_registers_and_a_stray_erasure_still_des
     assert!(!contains(&files(server.dir(), "customer-keys.db"), &key), "destroyed by the server");
     assert!(a.register.customer(&id).unwrap()["erased"]["at"].is_string());
 }
+
+#[test]
+fn a_register_restored_from_a_backup_keeps_every_erasure() {
+    let server = TestServer::start(Backend::Sqlite);
+    server.add_store("montreal", "CAD", "America/Toronto");
+    let mut a = Till::enrolled(&server);
+    let mut b = Till::enrolled(&server);
+    let mut add = |name: &str| {
+        a.register.add_customer(&input(name)).unwrap()["customer_id"].as_str().unwrap().to_owned()
+    };
+    let (here, elsewhere, kept) = (add("Erased Here"), add("Erased Elsewhere"), add("Kept Zqx"));
+    a.register.sync_now().unwrap();
+    b.register.sync_now().unwrap();
+    let saved = tempfile::tempdir().unwrap();
+    let file = saved.path().join("register.backup");
+    comptoir_app::backup::backup(b.dir.path(), &file).unwrap();
+
+    // After the backup: B erases one customer (not synced yet) and edits another; A erases a
+    // third and syncs. Then B's database is restored from the backup.
+    b.register.erase_customer(&here).unwrap();
+    let phone = CustomerInput { phone: Some("438 555 0999".into()), ..Default::default() };
+    b.register.edit_customer(&kept, &phone).unwrap();
+    a.register.erase_customer(&elsewhere).unwrap();
+    a.register.sync_now().unwrap();
+    let Till { dir, clock, register } = b;
+    drop(register);
+    comptoir_app::backup::restore(dir.path(), &file, false, true).unwrap();
+    let mut b = Till::reopen(dir, clock);
+    for id in [&here, &elsewhere] {
+        let record = b.register.customer(id).unwrap();
+        assert!(record["erased"]["at"].is_string(), "erased before it opens: {record}");
+        assert_eq!(field(&record, "name"), serde_json::Value::Null);
+    }
+    let record = b.register.customer(&kept).unwrap();
+    assert_eq!(field(&record, "phone"), "438 555 0999", "the edit after the backup is kept");
+    let keys: i64 = rusqlite::Connection::open(b.dir.path().join("register.db"))
+        .unwrap()
+        .query_row("SELECT count(*) FROM customer_keys", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(keys, 1, "only the customer not erased has a key");
+    // And the erasure B made before the restore reaches the others.
+    b.register.sync_now().unwrap();
+    a.register.sync_now().unwrap();
+    assert!(a.register.customer(&here).unwrap()["erased"]["at"].is_string());
+}
