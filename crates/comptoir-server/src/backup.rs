@@ -34,7 +34,8 @@ pub fn backup(location: &str, file: &Path) -> anyhow::Result<()> {
     if is_postgres(location) {
         let mut command = Command::new("pg_dump");
         command.args(["--format=custom", "--no-owner", "--file"]).arg(file).arg(location);
-        return run(command, "pg_dump");
+        run(command, "pg_dump")?;
+        return private(file);
     }
     let conn = rusqlite::Connection::open_with_flags(
         location,
@@ -44,7 +45,14 @@ pub fn backup(location: &str, file: &Path) -> anyhow::Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     let target = file.to_str().context("the backup path is not UTF-8")?;
     conn.execute("VACUUM INTO ?1", [target]).with_context(|| format!("cannot write {target}"))?;
-    Ok(())
+    private(file)
+}
+
+/// Makes a file the server's user's only (a database, a backup: sales and credentials' hashes).
+fn private(file: &Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600))
+        .with_context(|| format!("cannot make {} private", file.display()))
 }
 
 /// Restores the database at `location` from `file`. A SQLite file already there is kept
@@ -115,6 +123,7 @@ pub fn restore(location: &str, file: &Path, replace: bool) -> anyhow::Result<Opt
     }
     let partial = PathBuf::from(format!("{location}.restoring"));
     std::fs::copy(file, &partial).with_context(|| format!("cannot read {}", file.display()))?;
+    private(&partial)?;
     std::fs::rename(&partial, &target)?;
     Ok(replaced)
 }

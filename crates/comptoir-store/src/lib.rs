@@ -38,6 +38,9 @@ impl Store {
     /// Opens (creating if needed) the database and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let conn = Connection::open(path)?;
+        // Sales, the credential and customers' keys: the register's user's only (SQLite gives
+        // its WAL the database's permissions).
+        private(path)?;
         Store::configure(conn)
     }
 
@@ -97,4 +100,17 @@ impl Store {
     pub(crate) fn conn_mut(&mut self) -> &mut Connection {
         &mut self.conn
     }
+}
+
+/// Makes a file readable and writable by its owner only (a failure, on a file another user
+/// owns, is logged: the data stays usable).
+pub(crate) fn private(path: &Path) -> Result<(), StoreError> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path).map(|m| m.permissions().mode() & 0o777);
+    if mode.is_ok_and(|m| m != 0o600)
+        && let Err(e) = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+    {
+        tracing::warn!(path = %path.display(), error = %e, "cannot make the file private");
+    }
+    Ok(())
 }

@@ -16,7 +16,7 @@ impl Store {
             StoreError::Corrupt(format!("{}: the backup path is not UTF-8", path.display()))
         })?;
         self.conn().execute("VACUUM INTO ?1", [target])?;
-        Ok(())
+        crate::private(path)
     }
 
     /// Starts a new epoch, as a register restored from a backup must: its next entry is

@@ -70,6 +70,13 @@ fn a_customer_is_kept_encrypted_found_edited_exported_and_erased() {
     assert_eq!(export["fields"]["phone"]["value"], "438 555 0123");
     assert_eq!(export["fields"]["email"]["value"], "emilie.zyxwv@example.com");
     assert_eq!(export["notes"][0]["text"], "Allergique aux noix de cajou", "{export}");
+    // The database (and a backup of it) holds customers' keys: the register's user's only.
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&till.dir.path().join("register.db")), 0o600);
+    let saved = tempfile::tempdir().unwrap();
+    comptoir_app::backup::backup(till.dir.path(), &saved.path().join("b.db")).unwrap();
+    assert_eq!(mode(&saved.path().join("b.db")), 0o600);
     // The personal data is never stored in clear.
     let before = stored_bytes(&till);
     for secret in ["Tremblay-Qwxz", "emilie.zyxwv", "555 0199", "438 555 0123", "cajou"] {
