@@ -99,7 +99,19 @@ fn development(dir: &Path, extra_names: &[String]) -> anyhow::Result<TlsMaterial
         let lock = std::fs::File::create(dir.join(".lock"))
             .with_context(|| format!("cannot write in {}", dir.display()))?;
         lock.lock().context("cannot lock the certificate folder")?;
-        if !(ca.exists() && cert.exists() && key.exists()) {
+        let found: Vec<&Path> =
+            [&ca, &cert, &key].into_iter().filter(|p| p.exists()).map(|p| p.as_path()).collect();
+        if !found.is_empty() && found.len() < 3 {
+            // Making new ones would change the certificate every enrolled register pins.
+            anyhow::bail!(
+                "{} holds only part of the development certificates (ca.pem, server.pem, \
+                 server.key): put the missing ones back from a backup; or, to start over, move \
+                 the folder away and enrol every register again (`register code`, then \
+                 `comptoir enrol` on each till)",
+                dir.display()
+            );
+        }
+        if found.is_empty() {
             make_development(dir, extra_names)?;
         }
     }
@@ -167,5 +179,11 @@ mod tests {
         assert_eq!(first.pin_fingerprint().unwrap(), again.pin_fingerprint().unwrap());
         first.server_config().unwrap();
         assert_ne!(first.pin_pem, first.chain_pem);
+        // A lost key does not silently make a new CA that no enrolled register trusts.
+        std::fs::remove_file(dir.path().join("server.key")).unwrap();
+        let refused = TlsMaterial::load(&source).unwrap_err().to_string();
+        assert!(refused.contains("only part of the development certificates"), "{refused}");
+        let ca = std::fs::read_to_string(dir.path().join("ca.pem")).unwrap();
+        assert_eq!(ca, first.pin_pem, "the CA is left as it was");
     }
 }
