@@ -37,6 +37,8 @@ pub struct SyncView {
     pub server: Option<String>,
     /// Entries the server has not acknowledged yet.
     pub pending: u64,
+    /// Customers created or edited here that the server has not acknowledged yet.
+    pub customers_pending: u64,
     pub last_success_at: Option<String>,
     pub last_error: Option<SyncProblem>,
     /// Entries the server set aside (an administrator lists them on the server).
@@ -354,6 +356,7 @@ impl Register {
                 state: "not_enrolled",
                 server: None,
                 pending: 0,
+                customers_pending: 0,
                 last_success_at: None,
                 last_error: None,
                 rejected: 0,
@@ -387,6 +390,7 @@ impl Register {
             state,
             server: server.map(|s| s.url),
             pending,
+            customers_pending: self.db.customers_pending_count()?,
             last_success_at: shared.last_success_at.or(stored_success),
             last_error: shared.last_error,
             rejected,

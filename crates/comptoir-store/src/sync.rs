@@ -143,6 +143,16 @@ impl Store {
     /// How many entries wait for the server. The ledger is gap-free within an epoch, so when
     /// the acknowledged mark and the last entry share an epoch this is their difference, read
     /// without counting rows (it runs on every screen refresh); across epochs it counts.
+    /// Customers with changes the server has not acknowledged yet.
+    pub fn customers_pending_count(&self) -> Result<u64, StoreError> {
+        let count: i64 = self.conn().query_row(
+            "SELECT count(DISTINCT customer_id) FROM customer_chunks WHERE pushed = 0",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(count.max(0) as u64)
+    }
+
     pub fn sync_pending_count(&self) -> Result<u64, StoreError> {
         let (epoch, seq) = self.sync_acked()?;
         let (last_epoch, last_seq) = self.last_position()?;

@@ -87,8 +87,10 @@ fn customers_merge_across_registers_and_an_erasure_leaves_nothing_readable_anywh
         // Made on A while offline (before any sync), then synced: B finds and reads it.
         let made = a.register.add_customer(&input(NAME)).unwrap();
         let id = made["customer_id"].as_str().unwrap().to_owned();
+        assert_eq!(a.register.view().unwrap().sync.customers_pending, 1, "{backend:?}");
         let report = a.register.sync_now().unwrap().customers.unwrap();
         assert_eq!(report.pushed, 1, "{backend:?}: {report:?}");
+        assert_eq!(a.register.view().unwrap().sync.customers_pending, 0, "{backend:?}");
         let report = b.register.sync_now().unwrap().customers.unwrap();
         assert_eq!((report.pulled, report.keys_received), (1, 1), "{backend:?}: {report:?}");
         let found = b.register.find_customers("tremblay").unwrap();
