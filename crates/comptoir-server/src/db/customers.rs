@@ -46,9 +46,17 @@ pub struct CustomerRow {
     pub id: String,
     pub chunks: i64,
     pub updated_at: String,
-    /// When the customer was erased (Unix ms), and by which replica.
+    /// When the customer was erased (Unix ms inside; shown as UTC time), and by which replica.
+    #[serde(serialize_with = "as_utc")]
     pub erased_at: Option<i64>,
     pub erased_by: Option<String>,
+}
+
+fn as_utc<S: serde::Serializer>(ms: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
+    let text = ms
+        .and_then(chrono::DateTime::from_timestamp_millis)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
+    serde::Serialize::serialize(&text, s)
 }
 
 /// A page of the log: `(position, customer, chunk)` rows and the log's last position.
