@@ -33,6 +33,21 @@ pub struct StoreFacts<'a> {
 /// that add up (lines to the subtotal, taxes per rate to the lines' shares, the total, the
 /// tenders less the change to the total and its cash rounding).
 pub fn check_entry(entry: &LedgerEntry, store: StoreFacts<'_>) -> Result<(), ContentFault> {
+    check_content(entry, store).map(|_| ())
+}
+
+/// What a checked entry's payload says that the server goes on to use, parsed once.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Content {
+    Sale(Box<payload::Sale>),
+    StockAdjustment(payload::StockAdjustment),
+    /// Any other kind: nothing beyond the check.
+    Other,
+}
+
+/// [`check_entry`], keeping the payload it parsed when the server uses it further (a sale's
+/// or a stock adjustment's lines move stock), so it is not parsed again.
+pub fn check_content(entry: &LedgerEntry, store: StoreFacts<'_>) -> Result<Content, ContentFault> {
     if !is_date(&entry.business_day) {
         return Err(ContentFault::new(
             "bad_business_day",
@@ -59,12 +74,14 @@ pub fn check_entry(entry: &LedgerEntry, store: StoreFacts<'_>) -> Result<(), Con
         kind::SALE => {
             let sale: payload::Sale = parse(entry)?;
             version(sale.v)?;
-            check_sale(entry, sale, store)
+            check_sale(entry, &sale, store)?;
+            Ok(Content::Sale(Box::new(sale)))
         }
         kind::SHIFT_OPENED => {
             let opened: payload::ShiftOpened = parse(entry)?;
             version(opened.v)?;
-            amounts(&[&opened.float])
+            amounts(&[&opened.float])?;
+            Ok(Content::Other)
         }
         kind::SHIFT_CLOSED => {
             let closed: payload::ShiftClosed = parse(entry)?;
@@ -80,25 +97,31 @@ pub fn check_entry(entry: &LedgerEntry, store: StoreFacts<'_>) -> Result<(), Con
                     ),
                 ));
             }
-            Ok(())
+            Ok(Content::Other)
         }
         kind::PAID_IN | kind::PAID_OUT | kind::NO_SALE => {
             let movement: payload::DrawerMovement = parse(entry)?;
             version(movement.v)?;
-            amounts(&[&movement.amount])
+            amounts(&[&movement.amount])?;
+            Ok(Content::Other)
         }
         kind::CART_VOIDED => {
             let voided: payload::CartVoided = parse(entry)?;
             version(voided.v)?;
-            amounts(&[&voided.total])
+            amounts(&[&voided.total])?;
+            Ok(Content::Other)
         }
         kind::STOCK_ADJUSTMENT => {
             let adjustment: payload::StockAdjustment = parse(entry)?;
             version(adjustment.v)?;
             let deltas: Vec<&str> = adjustment.lines.iter().map(|l| l.delta.as_str()).collect();
-            amounts(&deltas)
+            amounts(&deltas)?;
+            Ok(Content::StockAdjustment(adjustment))
         }
-        kind::RECEIPT_REPRINTED => version(parse::<payload::ReceiptReprinted>(entry)?.v),
+        kind::RECEIPT_REPRINTED => {
+            version(parse::<payload::ReceiptReprinted>(entry)?.v)?;
+            Ok(Content::Other)
+        }
         other => Err(ContentFault::new("unknown_kind", format!("unknown entry kind {other:?}"))),
     }
 }
@@ -141,7 +164,7 @@ fn amounts3(a: &str, b: &str, c: &str) -> Result<[Decimal; 3], ContentFault> {
 
 fn check_sale(
     entry: &LedgerEntry,
-    sale: payload::Sale,
+    sale: &payload::Sale,
     store: StoreFacts<'_>,
 ) -> Result<(), ContentFault> {
     let mismatch = |what: String| Err(ContentFault::new("sums_mismatch", what));

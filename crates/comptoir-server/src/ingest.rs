@@ -24,7 +24,7 @@
 use std::collections::HashMap;
 
 use comptoir_protocol::ChainFault;
-use comptoir_protocol::check::{ContentFault, StoreFacts, check_entry};
+use comptoir_protocol::check::{ContentFault, StoreFacts, check_content};
 use comptoir_protocol::wire::Rejected;
 use comptoir_protocol::{GENESIS, LedgerEntry};
 
@@ -62,6 +62,8 @@ pub struct Plan {
     pub duplicates: u32,
     pub high_water: i64,
     pub last_hash: Option<String>,
+    /// What the accepted entries move of stock, per SKU (from their verdicts).
+    pub moved: crate::stock::Moved,
 }
 
 impl Plan {
@@ -83,13 +85,22 @@ impl Plan {
 pub struct Verdict {
     /// Whether the entry's content gives its `hash`.
     pub hash_ok: bool,
-    /// The content check ([`check_entry`]).
+    /// The content check ([`check_content`]).
     pub content: Result<(), ContentFault>,
+    /// What the entry moves of stock, per line (SKU, thousandths), read from the payload the
+    /// check parsed: the batch's transaction only adds it up.
+    pub moves: Vec<(String, i64)>,
 }
 
 /// Checks one entry on its own: its hash, and its content.
 pub fn verdict(entry: &LedgerEntry, store: StoreFacts<'_>) -> Verdict {
-    Verdict { hash_ok: entry.compute_hash() == entry.hash, content: check_entry(entry, store) }
+    let hash_ok = entry.compute_hash() == entry.hash;
+    match check_content(entry, store) {
+        Ok(content) => {
+            Verdict { hash_ok, content: Ok(()), moves: crate::stock::lines_moved(&content) }
+        }
+        Err(fault) => Verdict { hash_ok, content: Err(fault), moves: Vec::new() },
+    }
 }
 
 /// Below this many entries a batch is checked on the calling thread only: a small batch is
@@ -209,12 +220,16 @@ pub fn plan(entries: Vec<LedgerEntry>, verdicts: &[Verdict], state: &EpochState)
         plan.high_water = entry.seq;
         plan.last_hash = Some(entry.hash.clone());
         match verdict {
-            Ok(()) => plan.accept.push(entry),
+            Ok(()) => {
+                crate::stock::add_moved(&mut plan.moved, &entry.entry_id, &checked.moves);
+                plan.accept.push(entry)
+            }
             Err((code, reason)) => {
                 plan.quarantine.push(Quarantined { entry, code, reason, in_chain: true })
             }
         }
     }
+    plan.moved.retain(|_, (delta, _)| *delta != 0);
     plan
 }
 

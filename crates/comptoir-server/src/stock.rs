@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 
 use comptoir_protocol::LedgerEntry;
+use comptoir_protocol::check::Content;
 use comptoir_protocol::payload::{Sale, StockAdjustment, kind};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -37,38 +38,58 @@ pub fn quantity(milli: i64) -> String {
     Decimal::new(milli, 3).normalize().to_string()
 }
 
-/// What a batch's entries move, per SKU in SKU order (so concurrent batches lock the levels
-/// in one order): the total change and the entries.
-pub fn movements(entries: &[LedgerEntry]) -> BTreeMap<String, (i64, Vec<String>)> {
-    let mut moved: BTreeMap<String, (i64, Vec<String>)> = BTreeMap::new();
-    let mut add = |sku: &str, delta: i64, entry: &str| {
-        let slot = moved.entry(sku.to_owned()).or_default();
+/// What a batch's accepted entries move, per SKU in SKU order (so concurrent batches lock the
+/// levels in one order): the total change and the entries.
+pub type Moved = BTreeMap<String, (i64, Vec<String>)>;
+
+/// What one checked entry moves: per line, the SKU and the change in thousandths (a sale's
+/// item lines take goods out; an adjustment's lines move them either way).
+pub fn lines_moved(content: &Content) -> Vec<(String, i64)> {
+    match content {
+        Content::Sale(sale) => sale
+            .lines
+            .iter()
+            .filter(|l| l.kind == "item")
+            .filter_map(|l| Some((l.sku.clone(), -milli(&l.qty)?)))
+            .collect(),
+        Content::StockAdjustment(adjustment) => adjustment
+            .lines
+            .iter()
+            .filter_map(|l| Some((l.sku.clone(), milli(&l.delta)?)))
+            .collect(),
+        Content::Other => Vec::new(),
+    }
+}
+
+/// Adds one entry's lines (from [`lines_moved`]) to a batch's movements.
+pub fn add_moved(moved: &mut Moved, entry_id: &str, lines: &[(String, i64)]) {
+    for (sku, delta) in lines {
+        let slot = match moved.get_mut(sku) {
+            Some(slot) => slot,
+            None => moved.entry(sku.clone()).or_default(),
+        };
         slot.0 += delta;
-        if slot.1.last().map(String::as_str) != Some(entry) {
-            slot.1.push(entry.to_owned());
+        if slot.1.last().map(String::as_str) != Some(entry_id) {
+            slot.1.push(entry_id.to_owned());
         }
-    };
+    }
+}
+
+/// What entries move, parsing their payloads (the server takes a batch's from its checks,
+/// [`crate::ingest::Plan::moved`]); a payload that does not parse moves nothing.
+pub fn movements(entries: &[LedgerEntry]) -> Moved {
+    let mut moved = Moved::new();
     for entry in entries {
-        match entry.kind.as_str() {
+        let content = match entry.kind.as_str() {
             kind::SALE => {
-                let Ok(sale) = serde_json::from_str::<Sale>(&entry.payload) else { continue };
-                for line in sale.lines.iter().filter(|l| l.kind == "item") {
-                    if let Some(qty) = milli(&line.qty) {
-                        add(&line.sku, -qty, &entry.entry_id);
-                    }
-                }
+                serde_json::from_str::<Sale>(&entry.payload).map(|s| Content::Sale(Box::new(s)))
             }
-            kind::STOCK_ADJUSTMENT => {
-                let Ok(adjustment) = serde_json::from_str::<StockAdjustment>(&entry.payload) else {
-                    continue;
-                };
-                for line in &adjustment.lines {
-                    if let Some(delta) = milli(&line.delta) {
-                        add(&line.sku, delta, &entry.entry_id);
-                    }
-                }
-            }
-            _ => {}
+            kind::STOCK_ADJUSTMENT => serde_json::from_str::<StockAdjustment>(&entry.payload)
+                .map(Content::StockAdjustment),
+            _ => continue,
+        };
+        if let Ok(content) = content {
+            add_moved(&mut moved, &entry.entry_id, &lines_moved(&content));
         }
     }
     moved.retain(|_, (delta, _)| *delta != 0);

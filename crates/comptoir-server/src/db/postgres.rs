@@ -490,7 +490,7 @@ impl PgDb {
                 .await?;
             }
         }
-        apply_stock(&tx, &register.store_id, &crate::stock::movements(&plan.accept), now).await?;
+        apply_stock(&tx, &register.store_id, &plan.moved, now).await?;
         if !plan.quarantine.is_empty() {
             let insert = tx.prepare_cached(INSERT_QUARANTINE).await?;
             for item in &plan.quarantine {

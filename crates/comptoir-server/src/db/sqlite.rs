@@ -458,7 +458,7 @@ impl SqliteDb {
                         corrected
                     ])?;
                 }
-                apply_stock(&tx, &register.store_id, &crate::stock::movements(&plan.accept), &now)?;
+                apply_stock(&tx, &register.store_id, &plan.moved, &now)?;
                 let mut quarantine = tx.prepare_cached(&q(INSERT_QUARANTINE))?;
                 for item in &plan.quarantine {
                     let e = &item.entry;
