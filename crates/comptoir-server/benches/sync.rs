@@ -1,9 +1,10 @@
 //! Reconciling registers with the server, over HTTPS on loopback, on SQLite and PostgreSQL,
 //! each against a raw bulk insert of the same rows into the same database in the same run.
 //!
-//! - `reconcile/10k_sales_*`: one register with 10,000 offline sales uploads them (1000 per
-//!   batch, as the register does), each batch durable on the server and acknowledged, then
-//!   asks where the server stands (`ledger:status`, the projection that exists so far).
+//! - `reconcile/10k_sales_*`: one register with 10,000 offline sales runs the register's sync
+//!   round (`comptoir_app::sync::round`): where the server stands (`ledger:status`), the
+//!   upload (1000 per batch), each batch durable on the server and acknowledged, then the
+//!   projections pulled: the store's catalog changes and its stock levels.
 //! - `ingest/100_registers_*`: 100 registers with 100 sales each upload at once (10,000
 //!   entries); the goal is 10,000 entries a second or more.
 //! - `reconcile/raw_insert_10k_*`: the same 10,000 rows inserted into the server's `ledger`
@@ -20,6 +21,10 @@ use comptoir_server::{Db, Server, admin};
 use comptoir_store::{RegisterRow, Store};
 use comptoir_sync::{HttpTransport, Trust};
 use criterion::{Criterion, criterion_group, criterion_main};
+
+/// The Montréal demo store's configuration, as a register holds it (the round reads its time
+/// zone to date the catalog it pulls).
+const STORE_JSON: &str = include_str!("../../../fixtures/stores/montreal/store.json");
 
 fn bench_dir() -> tempfile::TempDir {
     let base = std::env::var_os("CARGO_TARGET_DIR")
@@ -192,7 +197,7 @@ impl Bench {
                     store_code: "montreal".into(),
                     number,
                     epoch: 1,
-                    store_config: "{}".into(),
+                    store_config: STORE_JSON.into(),
                     created_at: "2026-12-03T10:00:00-05:00".into(),
                 },
                 &[],
@@ -299,14 +304,6 @@ impl Drop for Bench {
     }
 }
 
-/// The register's batch size (`COMPTOIR_SYNC_BATCH`, as the app reads it; default 1000).
-fn batch() -> u32 {
-    std::env::var("COMPTOIR_SYNC_BATCH")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(comptoir_sync::BATCH)
-}
-
 fn now() -> String {
     comptoir_server::now()
 }
@@ -325,12 +322,11 @@ fn reconcile(c: &mut Criterion) {
                     let transport =
                         HttpTransport::new(&store.sync_server().unwrap().unwrap()).unwrap();
                     let started = Instant::now();
-                    let report =
-                        comptoir_sync::upload_in_batches_of(&mut store, &transport, &now, batch())
-                            .unwrap();
-                    let status = transport.ledger_status().unwrap();
+                    let report = comptoir_app::sync::round(&mut store, &transport, &now).unwrap();
                     total += started.elapsed();
                     assert_eq!((report.accepted, report.pending), (10_000, 0));
+                    assert_eq!(report.stock_levels, Some(1), "the one SKU sold");
+                    let status = transport.ledger_status().unwrap();
                     assert_eq!(status.epochs[0].high_water, 10_000);
                 }
                 total
