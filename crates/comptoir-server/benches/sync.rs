@@ -170,7 +170,8 @@ impl Bench {
         .unwrap();
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("https://{}", listener.local_addr().unwrap());
-        let server = Server::new(db.clone(), tls.pin_pem.clone());
+        let keys = comptoir_server::keys::KeyStore::open(&dir.path().join("customer-keys.db"));
+        let server = Server::new(db.clone(), tls.pin_pem.clone()).with_customers(keys.unwrap());
         let config = tls.server_config().unwrap();
         rt.spawn(async move { comptoir_server::serve(server, listener, config).await });
         Bench { rt, db, location, url, pin_pem: tls.pin_pem, dir, pg_name }
