@@ -708,6 +708,16 @@ pub(crate) mod sql {
     CREATE TABLE customer_log_lock (one {int} PRIMARY KEY);
     INSERT INTO customer_log_lock VALUES (1);
 "#,
+        r#"
+    -- The entries of an oversell exception, a row each (before, a text list in `entries`,
+    -- which exceptions opened before this step keep and which is read first).
+    CREATE TABLE stock_exception_entry (
+        id {serial},
+        exception_id {int} NOT NULL REFERENCES stock_exception (id),
+        entry_id TEXT NOT NULL
+    );
+    CREATE INDEX stock_exception_entry_of ON stock_exception_entry (exception_id, id);
+"#,
     ];
 
     pub const UPSERT_LEVEL: &str = "INSERT INTO stock_level (store_id, sku, on_hand_milli, \
@@ -715,11 +725,23 @@ pub(crate) mod sql {
         on_hand_milli = stock_level.on_hand_milli + excluded.on_hand_milli, \
         updated_at = excluded.updated_at RETURNING on_hand_milli";
 
-    pub const EXTEND_EXCEPTION: &str = "UPDATE stock_exception SET on_hand_milli = $3, \
-        entries = entries || ',' || $4 WHERE store_id = $1 AND sku = $2 AND closed_at IS NULL";
+    /// The open exception's new on-hand, and its id (its entries are rows of their own: a
+    /// SKU oversold for days is not rewritten whole at each batch).
+    pub const EXTEND_EXCEPTION: &str = "UPDATE stock_exception SET on_hand_milli = $3 \
+        WHERE store_id = $1 AND sku = $2 AND closed_at IS NULL RETURNING id";
 
     pub const OPEN_EXCEPTION: &str = "INSERT INTO stock_exception (store_id, sku, \
-        on_hand_milli, entries, opened_at) VALUES ($1, $2, $3, $4, $5)";
+        on_hand_milli, entries, opened_at) VALUES ($1, $2, $3, '', $4) RETURNING id";
+
+    pub const ADD_EXCEPTION_ENTRY: &str =
+        "INSERT INTO stock_exception_entry (exception_id, entry_id) VALUES ($1, $2)";
+
+    /// PostgreSQL: every entry of a batch in one statement, in order.
+    pub const ADD_EXCEPTION_ENTRIES: &str = "INSERT INTO stock_exception_entry (exception_id, \
+        entry_id) SELECT $1, e FROM unnest($2::text[]) WITH ORDINALITY AS t (e, n) ORDER BY n";
+
+    pub const EXCEPTION_ENTRIES: &str =
+        "SELECT entry_id FROM stock_exception_entry WHERE exception_id = $1 ORDER BY id";
 
     pub const SHORT_EXCEPTION: &str = "UPDATE stock_exception SET on_hand_milli = $3 \
         WHERE store_id = $1 AND sku = $2 AND closed_at IS NULL";

@@ -73,12 +73,17 @@ async fn apply_stock(
         match crate::stock::exception_step(on_hand, *delta) {
             ExceptionStep::Nothing => {}
             ExceptionStep::Oversold => {
-                let entries = entries.join(",");
-                let extended =
-                    tx.execute(EXTEND_EXCEPTION, &[&store_id, sku, &on_hand, &entries]).await?;
-                if extended == 0 {
-                    tx.execute(OPEN_EXCEPTION, &[&store_id, sku, &on_hand, &entries, &now]).await?;
-                }
+                let open = tx.query_opt(EXTEND_EXCEPTION, &[&store_id, sku, &on_hand]).await?;
+                let id: i64 = match open {
+                    Some(row) => row.get(0),
+                    None => tx
+                        .query_one(OPEN_EXCEPTION, &[&store_id, sku, &on_hand, &now])
+                        .await?
+                        .get(0),
+                };
+                // One statement for the batch's entries (a round trip each would cost more
+                // than the batch).
+                tx.execute(ADD_EXCEPTION_ENTRIES, &[&id, entries]).await?;
             }
             ExceptionStep::StillShort => {
                 tx.execute(SHORT_EXCEPTION, &[&store_id, sku, &on_hand]).await?;
@@ -731,7 +736,7 @@ impl PgDb {
     ) -> DbResult<Vec<crate::stock::StockException>> {
         let client = self.pool.get().await?;
         let rows = client.query(EXCEPTIONS, &[&store_code, &open_only]).await?;
-        Ok(rows
+        let mut found: Vec<crate::stock::StockException> = rows
             .iter()
             .map(|r| {
                 super::exception(
@@ -744,7 +749,14 @@ impl PgDb {
                     r.get(6),
                 )
             })
-            .collect())
+            .collect();
+        let entries = client.prepare_cached(EXCEPTION_ENTRIES).await?;
+        for row in &mut found {
+            for entry in client.query(&entries, &[&row.id]).await? {
+                row.entries.push(entry.get(0));
+            }
+        }
+        Ok(found)
     }
 
     pub async fn create_admin_token(&self, hash: &str, name: &str, now: &str) -> DbResult<()> {

@@ -778,7 +778,7 @@ impl SqliteDb {
         let store_code = store_code.map(str::to_owned);
         self.run(move |conn| {
             let mut st = conn.prepare(&q(EXCEPTIONS))?;
-            let rows = st
+            let mut rows: Vec<crate::stock::StockException> = st
                 .query_map(params![store_code, open_only], |r| {
                     Ok(super::exception(
                         r.get(0)?,
@@ -791,6 +791,13 @@ impl SqliteDb {
                     ))
                 })?
                 .collect::<Result<_, _>>()?;
+            let mut entries = conn.prepare_cached(&q(EXCEPTION_ENTRIES))?;
+            for row in &mut rows {
+                let more = entries.query_map([row.id], |r| r.get::<_, String>(0))?;
+                for entry in more {
+                    row.entries.push(entry?);
+                }
+            }
             Ok(rows)
         })
         .await
@@ -1002,13 +1009,19 @@ fn apply_stock(
         match crate::stock::exception_step(on_hand, *delta) {
             ExceptionStep::Nothing => {}
             ExceptionStep::Oversold => {
-                let entries = entries.join(",");
-                let extended = tx
+                let open: Option<i64> = tx
                     .prepare_cached(&q(EXTEND_EXCEPTION))?
-                    .execute(params![store_id, sku, on_hand, entries])?;
-                if extended == 0 {
-                    tx.prepare_cached(&q(OPEN_EXCEPTION))?
-                        .execute(params![store_id, sku, on_hand, entries, now])?;
+                    .query_row(params![store_id, sku, on_hand], |r| r.get(0))
+                    .optional()?;
+                let id = match open {
+                    Some(id) => id,
+                    None => tx
+                        .prepare_cached(&q(OPEN_EXCEPTION))?
+                        .query_row(params![store_id, sku, on_hand, now], |r| r.get(0))?,
+                };
+                let mut add = tx.prepare_cached(&q(ADD_EXCEPTION_ENTRY))?;
+                for entry in entries {
+                    add.execute(params![id, entry])?;
                 }
             }
             ExceptionStep::StillShort => {
