@@ -162,27 +162,32 @@ pub async fn sync(
             );
         }
     }
-    // The server asks for the keys it lacks of what was pushed (a register holds them).
-    for id in &pushed_ids {
-        let id_text = id.to_string();
-        let refused = answer.refused.iter().any(|r| r.id == id_text);
-        if !held.contains_key(id) && !refused {
-            answer.want_keys.push(id_text);
-        }
-    }
-    // And for keys a lost or restored key store lacks, a few at a time.
+    // The server asks for the keys it lacks: of what was pushed (`held` was read after this
+    // request's keys were stored), and those a lost or restored key store lacks, a few at a
+    // time (`missing` may be stale in another process: those held by now are left out).
+    let mut want: Vec<String> = pushed_ids
+        .iter()
+        .filter(|id| !held.contains_key(id))
+        .map(ToString::to_string)
+        .filter(|id| !answer.refused.iter().any(|r| r.id == *id))
+        .collect();
     let missing: Vec<String> = customers.missing().iter().take(ASK_KEYS).cloned().collect();
-    for id in missing {
-        if !answer.want_keys.contains(&id) {
-            answer.want_keys.push(id);
+    if !missing.is_empty() {
+        let ids: Vec<CustomerId> = missing.iter().filter_map(|id| id.parse().ok()).collect();
+        let now_held = customers.keys.get(ids).await?;
+        let now_held: Vec<String> = now_held.keys().map(ToString::to_string).collect();
+        customers.missing().retain(|id| !now_held.contains(id));
+        for id in missing {
+            if !now_held.contains(&id) && !want.contains(&id) {
+                want.push(id);
+            }
         }
     }
-    if !answer.want_keys.is_empty() {
-        let now_held = customers.keys.get(pushed_ids).await?;
-        answer.want_keys.retain(|id| !now_held.keys().any(|k| k.to_string() == *id));
-        let erased = db.erased_among(answer.want_keys.clone()).await?;
-        answer.want_keys.retain(|id| !erased.contains(id));
+    if !want.is_empty() {
+        let erased = db.erased_among(want.clone()).await?;
+        want.retain(|id| !erased.contains(id));
     }
+    answer.want_keys = want;
 
     let (rows, head) =
         db.customer_page(since, wire::MAX_CUSTOMER_PAGE, wire::CUSTOMER_PAGE_BYTES).await?;
