@@ -19,8 +19,8 @@ struct Cli {
     )]
     db: String,
     /// The customer key store (a SQLite file of its own, kept out of the database so erasing
-    /// a customer destroys their key for good). Default: `customer-keys.db` beside the SQLite
-    /// database, or `comptoir-server/customer-keys.db` with PostgreSQL; every server process
+    /// a customer destroys their key for good). Default: `<name>.customer-keys.db` beside the
+    /// SQLite database `<name>.db`, or `comptoir-server/customer-keys.db` with PostgreSQL; every server process
     /// over one PostgreSQL must use the same file.
     #[arg(long, env = "COMPTOIR_SERVER_CUSTOMER_KEYS", global = true)]
     customer_keys: Option<PathBuf>,
@@ -34,7 +34,10 @@ impl Cli {
             if is_postgres(&self.db) {
                 PathBuf::from("comptoir-server/customer-keys.db")
             } else {
-                std::path::Path::new(&self.db).with_file_name("customer-keys.db")
+                // Named after the database, so two databases in one folder never share one.
+                let db = std::path::Path::new(&self.db);
+                let stem = db.file_stem().map_or("server".into(), |s| s.to_string_lossy());
+                db.with_file_name(format!("{stem}.customer-keys.db"))
             }
         })
     }
@@ -358,7 +361,10 @@ async fn run() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("COMPTOIR_LOG")
-                .unwrap_or_else(|_| "info".into()),
+                // automerge logs a chunk checked on its own (before it is merged, see
+                // `comptoir_customers::check_chunk`) as an error when its changes need earlier
+                // ones: expected, and nothing is lost; what is refused is logged by us.
+                .unwrap_or_else(|_| "info,automerge=off".into()),
         )
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
