@@ -522,17 +522,19 @@ async fn run() -> anyhow::Result<()> {
             db.revoke_admin_token(&name, &comptoir_server::now()).await?;
             print_json(&serde_json::json!({ "revoked": name }))
         }
+        Command::Customer(CustomerCommand::List) => print_json(&db.customers().await?),
         Command::Customer(command) => {
+            // Only what reads or destroys keys needs the key store (never made here).
             let keys = comptoir_server::keys::KeyStore::open_existing(&keys_path)?;
             let customers = comptoir_server::customers::Customers::new(keys);
             match command {
-                CustomerCommand::List => print_json(&db.customers().await?),
                 CustomerCommand::Erase { id } => {
                     print_json(&comptoir_server::customers::erase(&db, &customers, &id).await?)
                 }
                 CustomerCommand::Export { id } => {
                     print_json(&comptoir_server::customers::export(&db, &customers, &id).await?)
                 }
+                CustomerCommand::List => unreachable!("listed above"),
             }
         }
         Command::Quarantine { store } => print_json(&db.quarantine(store.as_deref()).await?),
