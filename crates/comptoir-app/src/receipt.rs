@@ -2,6 +2,9 @@
 //! receipts, slips and reports. Receipts are drawn from the ledger entry, never from the cart,
 //! so a reprint shows exactly what was recorded.
 
+use comptoir_core::cart::PricedLine;
+use comptoir_core::discount::{DiscountRule, DiscountSource, ManualDiscount};
+use comptoir_core::tax::Exemption;
 use comptoir_core::tender::{Settlement, Tender};
 use comptoir_core::{Money, PricedCart};
 use comptoir_printer::{Align, Block, Document, Size};
@@ -22,6 +25,9 @@ pub struct SaleMeta {
     pub source: &'static str,
     pub invoice: Option<String>,
     pub customer: Option<String>,
+    pub order_discount: Option<ManualDiscount>,
+    pub exemption: Option<Exemption>,
+    pub coupons: Vec<String>,
 }
 
 /// The ledger payload of a paid cart.
@@ -43,35 +49,7 @@ pub fn sale_entry(
     meta: SaleMeta,
 ) -> entry::Sale {
     let money = |m: Money| store.money(m);
-    let lines = priced
-        .lines
-        .iter()
-        .enumerate()
-        .map(|(index, l)| entry::SaleLine {
-            line: l.line.id.0,
-            sku: l.line.sku.0.clone(),
-            barcode: l.line.barcode.clone(),
-            name: l.line.name.clone(),
-            qty: l.line.quantity.normalize().to_string(),
-            unit_price: money(l.line.unit_price),
-            amount: money(l.amount),
-            tax_class: l.line.tax_class.0.clone(),
-            kind: kind_name(l.line.kind).to_owned(),
-            open_price: l.line.open_price,
-            taxes: priced
-                .taxes
-                .lines
-                .iter()
-                .zip(&priced.taxes.per_line[index])
-                .filter(|(_, share)| !share.is_zero())
-                .map(|(t, share)| entry::LineTax {
-                    code: t.code.clone(),
-                    rate: t.rate.normalize().to_string(),
-                    amount: money(*share),
-                })
-                .collect(),
-        })
-        .collect();
+    let lines = priced.lines.iter().enumerate().map(|(i, l)| sale_line(store, priced, i, l));
     entry::Sale {
         v: entry::VERSION,
         receipt_no: meta.receipt_no,
@@ -79,7 +57,7 @@ pub fn sale_entry(
         cashier_id: meta.cashier_id,
         currency: store.currency.code.clone(),
         prices_include_tax: store.regime.prices_include_tax,
-        lines,
+        lines: lines.collect(),
         subtotal: money(priced.subtotal),
         taxes: priced
             .taxes
@@ -91,6 +69,7 @@ pub fn sale_entry(
                 base: money(t.base),
                 amount: money(t.amount),
                 included: t.included,
+                exempt: t.exempt,
             })
             .collect(),
         total: money(priced.total),
@@ -100,7 +79,93 @@ pub fn sale_entry(
         source: meta.source.to_owned(),
         invoice: meta.invoice,
         customer: meta.customer,
+        returns: Vec::new(),
+        refund: None,
+        order_discount: order_discount_entry(store, priced, meta.order_discount.as_ref()),
+        exemption: meta
+            .exemption
+            .map(|e| entry::SaleExemption { certificate: e.certificate, taxes: e.taxes }),
+        coupons: meta.coupons,
     }
+}
+
+fn sale_line(
+    store: &config::Store,
+    priced: &PricedCart,
+    index: usize,
+    l: &PricedLine,
+) -> entry::SaleLine {
+    let money = |m: Money| store.money(m);
+    entry::SaleLine {
+        line: l.line.id.0,
+        sku: l.line.sku.0.clone(),
+        barcode: l.line.barcode.clone(),
+        name: l.line.name.clone(),
+        qty: l.line.quantity.normalize().to_string(),
+        unit_price: money(l.line.unit_price),
+        amount: money(l.amount),
+        tax_class: l.line.tax_class.0.clone(),
+        kind: kind_name(l.line.kind).to_owned(),
+        open_price: l.line.open_price,
+        taxes: priced
+            .taxes
+            .lines
+            .iter()
+            .zip(&priced.taxes.per_line[index])
+            .filter(|(_, share)| !share.is_zero())
+            .map(|(t, share)| entry::LineTax {
+                code: t.code.clone(),
+                rate: t.rate.normalize().to_string(),
+                amount: money(*share),
+                exempt: t.exempt,
+            })
+            .collect(),
+        discounts: l
+            .discounts
+            .iter()
+            .map(|d| entry::LineDiscount {
+                kind: d.source.kind().to_owned(),
+                id: match &d.source {
+                    DiscountSource::Promotion(id) => Some(id.clone()),
+                    _ => None,
+                },
+                label: d.label.clone(),
+                amount: money(d.amount),
+            })
+            .collect(),
+        net: (!l.discounts.is_empty()).then(|| money(l.net)),
+        price_override: l.line.price_override.as_ref().map(|o| entry::PriceOverride {
+            shelf_price: o.shelf_price.map(money),
+            approved_by: o.approved_by.clone(),
+            reason: o.reason.clone(),
+        }),
+    }
+}
+
+fn order_discount_entry(
+    store: &config::Store,
+    priced: &PricedCart,
+    discount: Option<&ManualDiscount>,
+) -> Option<entry::OrderDiscount> {
+    let discount = discount?;
+    let amount: Money = priced
+        .lines
+        .iter()
+        .flat_map(|l| &l.discounts)
+        .filter(|d| d.source == DiscountSource::Order)
+        .map(|d| d.amount)
+        .sum();
+    let (rule, value) = match &discount.rule {
+        DiscountRule::Percent(p) => ("percent", p.normalize().to_string()),
+        DiscountRule::Amount(a) => ("amount", store.money(*a)),
+    };
+    Some(entry::OrderDiscount {
+        rule: rule.to_owned(),
+        value,
+        amount: store.money(amount),
+        reason: discount.reason.clone(),
+        by: discount.by.clone(),
+    })
 }
 
 pub fn tender_entry(tender: &Tender, store: &config::Store) -> entry::SaleTender {
@@ -111,6 +176,10 @@ pub fn tender_entry(tender: &Tender, store: &config::Store) -> entry::SaleTender
             reference: reference.clone(),
         },
         Tender::OnAccount { amount, reference } => entry::SaleTender::OnAccount {
+            amount: store.money(*amount),
+            reference: reference.clone(),
+        },
+        Tender::StoreCredit { amount, reference } => entry::SaleTender::StoreCredit {
             amount: store.money(*amount),
             reference: reference.clone(),
         },
@@ -165,6 +234,11 @@ pub fn sale_receipt(
         doc = doc.title(word("copy", lang));
     }
     doc = header(doc, store, lang);
+    match (sale.lines.is_empty(), sale.returns.is_empty()) {
+        (true, false) => doc = doc.title(word("return_title", lang)),
+        (false, false) => doc = doc.title(word("exchange_title", lang)),
+        _ => {}
+    }
     doc = doc
         .push(Block::Columns {
             left: format!("{} {}", word("receipt", lang), sale.receipt_no),
@@ -182,9 +256,20 @@ pub fn sale_receipt(
     for line in &sale.lines {
         doc = receipt_line(doc, line, lang);
     }
-    doc = doc.rule().columns(word("subtotal", lang), sale.subtotal.clone());
+    if !sale.lines.is_empty() {
+        doc = doc.rule().columns(word("subtotal", lang), sale.subtotal.clone());
+    }
+    if let Some(saved) = savings(store, sale) {
+        doc = doc.columns(word("you_saved", lang), saved);
+    }
     for tax in sale.taxes.iter().filter(|t| !is_zero_rate(&t.rate)) {
-        doc = doc.columns(tax_caption(store, tax, lang), tax.amount.clone());
+        doc = doc.columns(tax_caption(store, tax, lang), tax_amount(tax));
+    }
+    if let Some(exemption) = &sale.exemption {
+        doc = doc.line(format!("{} {}", word("exemption", lang), exemption.certificate));
+    }
+    if !sale.returns.is_empty() {
+        doc = returned_lines(doc.rule(), sale, lang);
     }
     if let Some(zero) = zero_rated_caption(store, sale, lang) {
         doc = doc.columns(zero, zero_amount(store));
@@ -207,6 +292,9 @@ pub fn sale_receipt(
                 .line(format!("  {} {reference}", word("ref", lang))),
             entry::SaleTender::OnAccount { amount, reference } => doc
                 .columns(word("on_account", lang), amount.clone())
+                .line(format!("  {} {reference}", word("ref", lang))),
+            entry::SaleTender::StoreCredit { amount, reference } => doc
+                .columns(word("store_credit", lang), amount.clone())
                 .line(format!("  {} {reference}", word("ref", lang))),
         };
     }
@@ -245,24 +333,81 @@ fn zero_rated_caption(store: &config::Store, sale: &entry::Sale, lang: &str) -> 
     Some(format!("{} {} 0% / {base}", word("zero_rated", lang), names.join("+")))
 }
 
-fn receipt_line(doc: Document, line: &entry::SaleLine, lang: &str) -> Document {
-    let flag = match line.tax_class.as_str() {
+fn tax_flag(class: &str) -> &'static str {
+    match class {
         "zero_rated" => "Z",
         "exempt" => "E",
         _ => "T",
-    };
-    let _ = lang;
-    if line.qty == "1" {
-        return doc.columns(line.name.clone(), format!("{} {flag}", line.amount));
     }
-    doc.line(line.name.clone())
-        .columns(format!("  {} x {}", line.qty, line.unit_price), format!("{} {flag}", line.amount))
+}
+
+/// A line: its name, quantity and amount, then each discount and what it took off.
+fn receipt_line(doc: Document, line: &entry::SaleLine, lang: &str) -> Document {
+    let flag = tax_flag(&line.tax_class);
+    let mut doc = if line.qty == "1" {
+        doc.columns(line.name.clone(), format!("{} {flag}", line.amount))
+    } else {
+        doc.line(line.name.clone()).columns(
+            format!("  {} x {}", line.qty, line.unit_price),
+            format!("{} {flag}", line.amount),
+        )
+    };
+    if let Some(over) = &line.price_override
+        && let Some(shelf) = &over.shelf_price
+    {
+        doc = doc.line(format!("  {} {shelf}", word("price_override", lang)));
+    }
+    for discount in &line.discounts {
+        let label = match discount.kind.as_str() {
+            "order" => word("order_discount", lang).to_owned(),
+            _ => discount.label.clone(),
+        };
+        doc = doc.columns(format!("  {label}"), format!("-{}  ", discount.amount));
+    }
+    doc
+}
+
+/// The returned lines, each with the receipt it came from and what it gives back.
+fn returned_lines(mut doc: Document, sale: &entry::Sale, lang: &str) -> Document {
+    doc = doc.line(word("returned", lang).to_uppercase());
+    for line in &sale.returns {
+        let flag = tax_flag(&line.tax_class);
+        doc = doc.line(line.name.clone()).columns(
+            format!("  {} x {}", line.qty, line.unit_price),
+            format!("-{} {flag}", line.refund),
+        );
+        let from = match &line.original {
+            Some(original) => format!("  {} {}", word("from_receipt", lang), original.receipt_no),
+            None => format!("  ({})", word("no_receipt", lang)),
+        };
+        doc = doc.line(from);
+        if line.disposition == "write_off" {
+            doc = doc.line(format!("  ({})", word("write_off", lang)));
+        }
+    }
+    let refund = sale.refund.clone().unwrap_or_default();
+    doc.push(Block::Columns { left: word("refund", lang).to_owned(), right: refund, bold: true })
+}
+
+/// What the discounts saved, when they saved anything.
+fn savings(store: &config::Store, sale: &entry::Sale) -> Option<String> {
+    let mut saved = Money::ZERO;
+    for discount in sale.lines.iter().flat_map(|l| &l.discounts) {
+        saved += store.currency.parse(&discount.amount).ok()?;
+    }
+    (!saved.is_zero()).then(|| store.money(saved))
+}
+
+fn tax_amount(tax: &entry::SaleTax) -> String {
+    if tax.exempt { format!("({})", tax.amount) } else { tax.amount.clone() }
 }
 
 fn tax_caption(store: &config::Store, tax: &entry::SaleTax, lang: &str) -> String {
     let name = store.tax_label(&tax.code, lang);
     let rate = percent(&tax.rate);
-    if tax.included {
+    if tax.exempt {
+        format!("{name} {rate}% {} / {}", word("exempt", lang), tax.base)
+    } else if tax.included {
         format!("{name} {rate}% {} {}", word("vat_included", lang), tax.base)
     } else {
         format!("{name} {rate}% / {}", tax.base)
@@ -307,7 +452,11 @@ pub fn report_document(store: &config::Store, report: &ReportView, lang: &str) -
     }
     doc = doc
         .rule()
-        .columns(format!("{} ({})", word("sales", lang), report.sales_count), report.gross.clone());
+        .columns(format!("{} ({})", word("sales", lang), report.sales_count), report.gross.clone())
+        .columns(
+            format!("{} ({})", word("returns", lang), report.returns_count),
+            format!("-{}", report.refunds),
+        );
     for tax in &report.taxes {
         doc =
             doc.columns(format!("{} {}% / {}", tax.label, tax.rate, tax.base), tax.amount.clone());
@@ -326,6 +475,7 @@ pub fn report_document(store: &config::Store, report: &ReportView, lang: &str) -
         .columns(word("cash_sales", lang), cash.cash_sales.clone())
         .columns(word("paid_in", lang), cash.paid_in.clone())
         .columns(word("paid_out", lang), cash.paid_out.clone())
+        .columns(word("cash_refunds", lang), cash.cash_refunds.clone())
         .push(Block::Columns {
             left: word("expected", lang).to_owned(),
             right: cash.expected.clone(),

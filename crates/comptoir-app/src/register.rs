@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use comptoir_core::catalog::{Item, ItemKind, Sku};
+use comptoir_core::discount::{DiscountRule, ManualDiscount, PriceOverride};
 use comptoir_core::gtin::Gtin14;
-use comptoir_core::tax::TaxClass;
+use comptoir_core::tax::{Exemption, TaxClass};
 use comptoir_core::tender::{Settlement, Tender, check_new_tender};
 use comptoir_core::{Cart, Catalog, Line, LineId, Money, PricedCart};
 use comptoir_store::{
@@ -111,6 +112,62 @@ impl Default for OpenOptions {
 struct CartSnapshot {
     lines: Vec<SnapshotLine>,
     tenders: Vec<entry::SaleTender>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    order_discount: Option<SnapshotDiscount>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    exemption: Option<entry::SaleExemption>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    coupons: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    returns: Vec<entry::ReturnLine>,
+}
+
+/// A manual discount as the snapshot keeps it: `percent` (a percentage) or `amount` (minor
+/// units).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct SnapshotDiscount {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    percent: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    amount: Option<i64>,
+    reason: String,
+    by: String,
+}
+
+impl SnapshotDiscount {
+    fn of(discount: &ManualDiscount) -> SnapshotDiscount {
+        let (percent, amount) = match &discount.rule {
+            DiscountRule::Percent(p) => (Some(p.to_string()), None),
+            DiscountRule::Amount(a) => (None, Some(a.minor())),
+        };
+        SnapshotDiscount {
+            percent,
+            amount,
+            reason: discount.reason.clone(),
+            by: discount.by.clone(),
+        }
+    }
+
+    fn discount(&self) -> AppResult<ManualDiscount> {
+        let rule = match (&self.percent, self.amount) {
+            (Some(p), _) => DiscountRule::Percent(
+                p.parse()
+                    .map_err(|_| AppError::new("bad_saved_cart", "saved cart: bad discount"))?,
+            ),
+            (None, Some(a)) => DiscountRule::Amount(Money::from_minor(a)),
+            (None, None) => {
+                return Err(AppError::new("bad_saved_cart", "saved cart: empty discount"));
+            }
+        };
+        Ok(ManualDiscount { rule, reason: self.reason.clone(), by: self.by.clone() })
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct SnapshotOverride {
+    shelf_price: Option<i64>,
+    approved_by: String,
+    reason: String,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -124,6 +181,10 @@ struct SnapshotLine {
     tax_class: String,
     kind: String,
     open_price: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    discount: Option<SnapshotDiscount>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    price_override: Option<SnapshotOverride>,
 }
 
 /// The register's state between two commands.
@@ -144,6 +205,10 @@ pub struct Register {
     pub(crate) shift: Option<OpenShift>,
     pub(crate) cart: Cart,
     pub(crate) tenders: Vec<Tender>,
+    /// Coupons entered for the cart in progress.
+    pub(crate) coupons: Vec<String>,
+    /// Lines brought back in the cart in progress (a return or an exchange).
+    pub(crate) returns: Vec<entry::ReturnLine>,
     pub(crate) multiplier: Option<Decimal>,
     pub(crate) last_line: Option<LineId>,
     pub(crate) notice: Option<Notice>,
@@ -299,6 +364,8 @@ impl Register {
             shift: None,
             cart: Cart::new(),
             tenders: Vec::new(),
+            coupons: Vec::new(),
+            returns: Vec::new(),
             multiplier: None,
             last_line: None,
             notice: None,
@@ -659,6 +726,8 @@ impl Register {
             tax_class: TaxClass::new(tax_class),
             kind: catalog_item.map_or(ItemKind::Item, |i| i.kind),
             open_price: true,
+            discount: None,
+            price_override: None,
         };
         let id = self.cart.add_open_price(line)?;
         self.multiplier = None;
@@ -706,7 +775,7 @@ impl Register {
         found
     }
 
-    fn check_no_tenders(&self) -> AppResult<()> {
+    pub(crate) fn check_no_tenders(&self) -> AppResult<()> {
         if self.tenders.is_empty() {
             Ok(())
         } else {
@@ -759,9 +828,22 @@ impl Register {
                     tax_class: l.tax_class.0.clone(),
                     kind: kind_name(l.kind).to_owned(),
                     open_price: l.open_price,
+                    discount: l.discount.as_ref().map(SnapshotDiscount::of),
+                    price_override: l.price_override.as_ref().map(|o| SnapshotOverride {
+                        shelf_price: o.shelf_price.map(Money::minor),
+                        approved_by: o.approved_by.clone(),
+                        reason: o.reason.clone(),
+                    }),
                 })
                 .collect(),
             tenders: self.tenders.iter().map(|t| receipt::tender_entry(t, &self.store)).collect(),
+            order_discount: self.cart.order_discount.as_ref().map(SnapshotDiscount::of),
+            exemption: self.cart.exemption.as_ref().map(|e| entry::SaleExemption {
+                certificate: e.certificate.clone(),
+                taxes: e.taxes.clone(),
+            }),
+            coupons: self.coupons.clone(),
+            returns: self.returns.clone(),
         }
     }
 
@@ -788,10 +870,22 @@ impl Register {
                     tax_class: TaxClass(l.tax_class),
                     kind: parse_kind(&l.kind),
                     open_price: l.open_price,
+                    discount: l.discount.as_ref().map(SnapshotDiscount::discount).transpose()?,
+                    price_override: l.price_override.map(|o| PriceOverride {
+                        shelf_price: o.shelf_price.map(Money::from_minor),
+                        approved_by: o.approved_by,
+                        reason: o.reason,
+                    }),
                 })
             })
             .collect::<AppResult<Vec<_>>>()?;
         self.cart = Cart::from_lines(lines);
+        self.cart.order_discount =
+            snapshot.order_discount.as_ref().map(SnapshotDiscount::discount).transpose()?;
+        self.cart.exemption =
+            snapshot.exemption.map(|e| Exemption { certificate: e.certificate, taxes: e.taxes });
+        self.coupons = snapshot.coupons;
+        self.returns = snapshot.returns;
         self.tenders =
             snapshot.tenders.iter().map(|t| self.tender_from_entry(t)).collect::<AppResult<_>>()?;
         Ok(())
@@ -807,6 +901,10 @@ impl Register {
                 reference: reference.clone(),
             },
             entry::SaleTender::OnAccount { amount, reference } => Tender::OnAccount {
+                amount: self.parse_money(amount)?,
+                reference: reference.clone(),
+            },
+            entry::SaleTender::StoreCredit { amount, reference } => Tender::StoreCredit {
                 amount: self.parse_money(amount)?,
                 reference: reference.clone(),
             },
@@ -959,6 +1057,9 @@ impl Register {
                 source: "register",
                 invoice: None,
                 customer: None,
+                order_discount: self.cart.order_discount.clone(),
+                exemption: self.cart.exemption.clone(),
+                coupons: self.coupons.clone(),
             },
         );
         let mut new =

@@ -270,6 +270,8 @@ impl Register {
                 tax_class: item.map_or_else(|| TaxClass::new("standard"), |i| i.tax_class.clone()),
                 kind,
                 open_price: false,
+                discount: None,
+                price_override: None,
             })
             .map_err(|e| {
                 AppError::new("invalid_replay", format!("line {}: {e}", invoice_line.line))
@@ -304,6 +306,9 @@ impl Register {
                 source: "replay",
                 invoice: Some(number.to_owned()),
                 customer,
+                order_discount: None,
+                exemption: None,
+                coupons: Vec::new(),
             },
         );
         let new = replay_entry(

@@ -215,6 +215,11 @@ fn tender_view(store: &crate::config::Store) -> impl Fn(&Tender) -> TenderView +
             amount: store.money(*amount),
             reference: Some(reference.clone()),
         },
+        Tender::StoreCredit { amount, reference } => TenderView {
+            kind: "store_credit",
+            amount: store.money(*amount),
+            reference: Some(reference.clone()),
+        },
     }
 }
 

@@ -208,14 +208,22 @@ impl Register {
         until: Option<(i64, i64)>,
         counted: Option<Money>,
     ) -> AppResult<ReportView> {
-        let kinds = [kind::SALE, kind::PAID_IN, kind::PAID_OUT, kind::NO_SALE, kind::CART_VOIDED];
+        let kinds = [
+            kind::SALE,
+            kind::RETURN,
+            kind::EXCHANGE,
+            kind::PAID_IN,
+            kind::PAID_OUT,
+            kind::NO_SALE,
+            kind::CART_VOIDED,
+        ];
         let entries = self.db.entries_of_kinds(&kinds, shift.from)?;
         let mut totals = Totals::default();
         let acked = self.db.sync_acked()?;
         let mut unsynced_sales = 0;
         for recorded in entries.iter().filter(|e| until.is_none_or(|u| (e.epoch, e.seq) < u)) {
             totals.add(self, &recorded.kind, &recorded.payload)?;
-            if recorded.kind == kind::SALE && (recorded.epoch, recorded.seq) > acked {
+            if kind::is_sale_like(&recorded.kind) && (recorded.epoch, recorded.seq) > acked {
                 unsynced_sales += 1;
             }
         }
@@ -225,7 +233,7 @@ impl Register {
             cash_sales: totals.cash_kept,
             paid_in: totals.paid_in,
             paid_out: totals.paid_out,
-            cash_refunds: Money::ZERO,
+            cash_refunds: totals.cash_refunds,
         };
         let money = |m: Money| self.store.money(m);
         Ok(ReportView {
@@ -236,6 +244,8 @@ impl Register {
             closed_at: None,
             sales_count: totals.sales,
             gross: money(totals.gross),
+            returns_count: totals.returns,
+            refunds: money(totals.refunds),
             taxes: totals
                 .taxes
                 .iter()
@@ -263,6 +273,7 @@ impl Register {
                 cash_sales: money(cash.cash_sales),
                 paid_in: money(cash.paid_in),
                 paid_out: money(cash.paid_out),
+                cash_refunds: money(cash.cash_refunds),
                 expected: money(cash.expected()),
                 counted: counted.map(money),
                 difference: counted.map(|c| money(cash.difference(c))),
@@ -279,6 +290,9 @@ struct Totals {
     taxes: BTreeMap<(String, String), (Money, Money)>,
     tenders: BTreeMap<String, (u64, Money)>,
     cash_kept: Money,
+    cash_refunds: Money,
+    returns: u64,
+    refunds: Money,
     paid_in: Money,
     paid_out: Money,
     voids: u64,
@@ -289,19 +303,34 @@ impl Totals {
     fn add(&mut self, register: &Register, kind: &str, payload: &str) -> AppResult<()> {
         let money = |text: &str| register.parse_money(text);
         match kind {
-            kind::SALE => {
+            kind::SALE | kind::RETURN | kind::EXCHANGE => {
                 let sale: entry::Sale = parse_payload(payload)?;
                 // Replayed invoices belong to no shift: they never touch a drawer.
                 if sale.shift_no.is_none() {
                     return Ok(());
                 }
-                self.sales += 1;
+                if !sale.lines.is_empty() {
+                    self.sales += 1;
+                }
+                if !sale.returns.is_empty() {
+                    self.returns += 1;
+                }
                 let rounding = money(&sale.cash_rounding)?;
-                self.gross += money(&sale.total)? + rounding;
-                for tax in &sale.taxes {
+                let refund = sale.refund.as_deref().map(money).transpose()?.unwrap_or_default();
+                // Gross is what the new lines brought in; refunds are shown apart.
+                self.gross += money(&sale.total)? + refund + rounding;
+                self.refunds += refund;
+                for tax in sale.taxes.iter().filter(|t| !t.exempt) {
                     let slot = self.taxes.entry((tax.code.clone(), tax.rate.clone())).or_default();
                     slot.0 += money(&tax.base)?;
                     slot.1 += money(&tax.amount)?;
+                }
+                // A returned line gives its stored tax back: the shift owes that much less.
+                for line in &sale.returns {
+                    for tax in line.taxes.iter().filter(|t| !t.exempt) {
+                        let key = (tax.code.clone(), tax.rate.clone());
+                        self.taxes.entry(key).or_default().1 -= money(&tax.amount)?;
+                    }
                 }
                 // Change comes out of the cash legs once per sale, however many there are.
                 let mut change = money(&sale.change)?;
@@ -314,9 +343,14 @@ impl Totals {
                         entry::SaleTender::OnAccount { amount, .. } => {
                             ("on_account", money(amount)?)
                         }
+                        entry::SaleTender::StoreCredit { amount, .. } => {
+                            ("store_credit", money(amount)?)
+                        }
                     };
-                    if name == "cash" {
-                        self.cash_kept += amount;
+                    match name {
+                        "cash" if amount.is_negative() => self.cash_refunds -= amount,
+                        "cash" => self.cash_kept += amount,
+                        _ => {}
                     }
                     let slot = self.tenders.entry(name.to_owned()).or_default();
                     slot.0 += 1;

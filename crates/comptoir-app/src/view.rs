@@ -180,6 +180,9 @@ pub struct ReportView {
     pub closed_at: Option<String>,
     pub sales_count: u64,
     pub gross: String,
+    /// Returns and exchanges, and what their returned lines gave back.
+    pub returns_count: u64,
+    pub refunds: String,
     pub taxes: Vec<ReportTax>,
     pub tenders: Vec<ReportTender>,
     pub voids: u64,
@@ -212,6 +215,7 @@ pub struct ReportCash {
     pub cash_sales: String,
     pub paid_in: String,
     pub paid_out: String,
+    pub cash_refunds: String,
     pub expected: String,
     pub counted: Option<String>,
     pub difference: Option<String>,

@@ -68,6 +68,25 @@ pub struct TaxLine {
     pub amount: Money,
     /// Whether the amount is included in the prices (VAT) rather than added to them.
     pub included: bool,
+    /// The customer is exempt from this tax: an added tax is not charged, an included one is
+    /// taken off what they pay.
+    pub exempt: bool,
+}
+
+/// A customer's exemption from some or all of the store's taxes, on a recorded certificate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Exemption {
+    /// The certificate or registration number the customer gave (status card, resale
+    /// certificate, diplomatic card).
+    pub certificate: String,
+    /// The taxes it covers, by code; empty means every tax.
+    pub taxes: Vec<String>,
+}
+
+impl Exemption {
+    pub fn covers(&self, code: &str) -> bool {
+        self.taxes.is_empty() || self.taxes.iter().any(|t| t == code)
+    }
 }
 
 /// The taxes of a sale: per rate, and each line's share, which a later return refunds.
@@ -79,14 +98,40 @@ pub struct TaxBreakdown {
 }
 
 impl TaxBreakdown {
-    /// The tax added on top of the prices (zero when prices include tax).
+    /// The tax added on top of the prices and charged (zero when prices include tax).
     pub fn added(&self) -> Money {
-        self.lines.iter().filter(|l| !l.included).map(|l| l.amount).sum()
+        self.lines.iter().filter(|l| !l.included && !l.exempt).map(|l| l.amount).sum()
     }
 
-    /// The tax included in the prices.
+    /// The tax included in the prices and charged.
     pub fn included(&self) -> Money {
-        self.lines.iter().filter(|l| l.included).map(|l| l.amount).sum()
+        self.lines.iter().filter(|l| l.included && !l.exempt).map(|l| l.amount).sum()
+    }
+
+    /// The tax included in the prices that an exempt customer does not pay.
+    pub fn exempted_included(&self) -> Money {
+        self.lines.iter().filter(|l| l.included && l.exempt).map(|l| l.amount).sum()
+    }
+
+    /// What a line's customer pays on top of its net amount: its added taxes, less the
+    /// included taxes it is exempt from.
+    pub fn line_adjustment(&self, index: usize) -> Money {
+        self.lines
+            .iter()
+            .zip(&self.per_line[index])
+            .map(|(tax, share)| match (tax.included, tax.exempt) {
+                (false, false) => *share,
+                (true, true) => -*share,
+                _ => Money::ZERO,
+            })
+            .sum()
+    }
+
+    /// Marks the taxes an exemption covers.
+    pub fn exempt(&mut self, exemption: &Exemption) {
+        for line in &mut self.lines {
+            line.exempt = exemption.covers(&line.code);
+        }
     }
 }
 
@@ -135,6 +180,7 @@ impl TaxRegime {
                 base,
                 amount,
                 included: self.prices_include_tax,
+                exempt: false,
             });
             for (index, per_line) in breakdown.per_line.iter_mut().enumerate() {
                 let share = shares.iter().find(|(i, _)| *i == index).map_or(Money::ZERO, |s| s.1);

@@ -15,13 +15,18 @@ pub enum Tender {
     ExternalCard { amount: Money, reference: String },
     /// Charged to a customer's account against an invoice (replayed invoices); settled exactly.
     OnAccount { amount: Money, reference: String },
+    /// A credit note: spent by the customer (positive) or issued to them by a refund
+    /// (negative); settled exactly.
+    StoreCredit { amount: Money, reference: String },
 }
 
 impl Tender {
     /// The amount of a leg that is not cash.
     fn non_cash(&self) -> Money {
         match self {
-            Tender::ExternalCard { amount, .. } | Tender::OnAccount { amount, .. } => *amount,
+            Tender::ExternalCard { amount, .. }
+            | Tender::OnAccount { amount, .. }
+            | Tender::StoreCredit { amount, .. } => *amount,
             Tender::Cash { .. } => Money::ZERO,
         }
     }
@@ -66,7 +71,9 @@ impl Settlement {
             .iter()
             .map(|t| match t {
                 Tender::Cash { tendered } => *tendered,
-                Tender::ExternalCard { .. } | Tender::OnAccount { .. } => Money::ZERO,
+                Tender::ExternalCard { .. }
+                | Tender::OnAccount { .. }
+                | Tender::StoreCredit { .. } => Money::ZERO,
             })
             .sum();
         let has_cash = tenders.iter().any(|t| matches!(t, Tender::Cash { .. }));
@@ -113,7 +120,9 @@ pub fn check_new_tender(
             Err(TenderError::NotPositive)
         }
         Tender::Cash { .. } => Ok(()),
-        Tender::ExternalCard { reference, .. } | Tender::OnAccount { reference, .. }
+        Tender::ExternalCard { reference, .. }
+        | Tender::OnAccount { reference, .. }
+        | Tender::StoreCredit { reference, .. }
             if reference.trim().is_empty() =>
         {
             Err(TenderError::ReferenceRequired)

@@ -71,7 +71,7 @@ pub fn check_content(entry: &LedgerEntry, store: StoreFacts<'_>) -> Result<Conte
         Ok(())
     };
     match entry.kind.as_str() {
-        kind::SALE => {
+        kind::SALE | kind::RETURN | kind::EXCHANGE => {
             let sale: payload::Sale = parse(entry)?;
             version(sale.v)?;
             check_sale(entry, &sale, store)?;
@@ -117,6 +117,12 @@ pub fn check_content(entry: &LedgerEntry, store: StoreFacts<'_>) -> Result<Conte
             let deltas: Vec<&str> = adjustment.lines.iter().map(|l| l.delta.as_str()).collect();
             amounts(&deltas)?;
             Ok(Content::StockAdjustment(adjustment))
+        }
+        kind::PRICE_OVERRIDDEN => {
+            let overridden: payload::PriceOverridden = parse(entry)?;
+            version(overridden.v)?;
+            amounts(&[&overridden.price])?;
+            Ok(Content::Other)
         }
         kind::RECEIPT_REPRINTED => {
             version(parse::<payload::ReceiptReprinted>(entry)?.v)?;
@@ -167,7 +173,6 @@ fn check_sale(
     sale: &payload::Sale,
     store: StoreFacts<'_>,
 ) -> Result<(), ContentFault> {
-    let mismatch = |what: String| Err(ContentFault::new("sums_mismatch", what));
     if entry.receipt_no.as_deref() != Some(sale.receipt_no.as_str()) {
         return Err(ContentFault::new(
             "receipt_mismatch",
@@ -183,13 +188,71 @@ fn check_sale(
             format!("sale in {}, the store sells in {}", sale.currency, store.currency),
         ));
     }
-    if sale.lines.is_empty() {
-        return Err(ContentFault::new("empty_sale", "a sale without lines"));
+    let mismatch = |what: String| Err(ContentFault::new("sums_mismatch", what));
+    check_shape(&entry.kind, sale)?;
+    let (subtotal, shares) = check_lines(sale)?;
+    let (added_tax, exempted_included) = check_taxes(sale, &shares)?;
+    let refund = check_returns(sale)?;
+    let total = amount(&sale.total)?;
+    if subtotal + added_tax - exempted_included - refund != total {
+        return mismatch(format!(
+            "subtotal {subtotal} + added tax {added_tax} - exempted tax {exempted_included} - \
+             refund {refund} is not the total {total}"
+        ));
     }
+    let rounding = amount(&sale.cash_rounding)?;
+    let change = amount(&sale.change)?;
+    if change.is_sign_negative() && !change.is_zero() {
+        return mismatch(format!("negative change {change}"));
+    }
+    let mut tendered = Decimal::ZERO;
+    for tender in &sale.tenders {
+        tendered += match tender {
+            payload::SaleTender::Cash { tendered } => amount(tendered)?,
+            payload::SaleTender::ExternalCard { amount: a, .. }
+            | payload::SaleTender::OnAccount { amount: a, .. }
+            | payload::SaleTender::StoreCredit { amount: a, .. } => amount(a)?,
+        };
+    }
+    if tendered - change != total + rounding {
+        return mismatch(format!(
+            "tenders {tendered} less change {change} is not the total {total} with cash \
+             rounding {rounding}"
+        ));
+    }
+    Ok(())
+}
+
+/// A sale has lines, a return has returned lines, an exchange both.
+fn check_shape(kind: &str, sale: &payload::Sale) -> Result<(), ContentFault> {
+    let shape = match (sale.lines.is_empty(), sale.returns.is_empty()) {
+        (false, true) => kind::SALE,
+        (true, false) => kind::RETURN,
+        (false, false) => kind::EXCHANGE,
+        (true, true) => return Err(ContentFault::new("empty_sale", "a sale without lines")),
+    };
+    if shape != kind {
+        return Err(ContentFault::new(
+            "wrong_kind",
+            format!(
+                "a {kind} entry with {} lines and {} returned lines is a {shape}",
+                sale.lines.len(),
+                sale.returns.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+type Shares = Vec<((String, Decimal), Decimal)>;
+
+/// Each line's amount, discounts and net; returns the subtotal and the lines' tax shares.
+fn check_lines(sale: &payload::Sale) -> Result<(Decimal, Shares), ContentFault> {
+    let mismatch = |what: String| Err(ContentFault::new("sums_mismatch", what));
     let mut line_sum = Decimal::ZERO;
     // A tax's rows are per (code, rate): a basket with zero-rated and taxable items has a GST
     // row at 0 % and another at 5 %.
-    let mut shares: Vec<((String, Decimal), Decimal)> = Vec::new();
+    let mut shares: Shares = Vec::new();
     for line in &sale.lines {
         let qty = amount(&line.qty)?;
         let unit = amount(&line.unit_price)?;
@@ -200,7 +263,25 @@ fn check_sale(
                 line.line
             ));
         }
-        line_sum += value;
+        let net = amount(line.net())?;
+        let mut discounted = Decimal::ZERO;
+        for discount in &line.discounts {
+            let off = amount(&discount.amount)?;
+            if off <= Decimal::ZERO {
+                return mismatch(format!("line {}: a discount of {off}", line.line));
+            }
+            discounted += off;
+        }
+        if value - discounted != net || (net.is_sign_negative() && !net.is_zero()) {
+            return mismatch(format!(
+                "line {}: amount {value} less discounts {discounted} is not the net {net}",
+                line.line
+            ));
+        }
+        if let Some(over) = &line.price_override {
+            over.shelf_price.as_deref().map(amount).transpose()?;
+        }
+        line_sum += net;
         for tax in &line.taxes {
             let share = amount(&tax.amount)?;
             let key = (tax.code.clone(), rate(&tax.rate)?);
@@ -214,7 +295,14 @@ fn check_sale(
     if line_sum != subtotal {
         return mismatch(format!("the lines add up to {line_sum}, the subtotal says {subtotal}"));
     }
-    let mut added_tax = Decimal::ZERO;
+    Ok((subtotal, shares))
+}
+
+/// The tax rows against the lines' shares; returns the added tax charged and the included
+/// tax an exempt customer did not pay.
+fn check_taxes(sale: &payload::Sale, shares: &Shares) -> Result<(Decimal, Decimal), ContentFault> {
+    let mismatch = |what: String| Err(ContentFault::new("sums_mismatch", what));
+    let (mut added_tax, mut exempted_included) = (Decimal::ZERO, Decimal::ZERO);
     for tax in &sale.taxes {
         let total = amount(&tax.amount)?;
         amount(&tax.base)?;
@@ -234,8 +322,13 @@ fn check_sale(
                 if sale.prices_include_tax { "include" } else { "exclude" }
             ));
         }
-        if !tax.included {
-            added_tax += total;
+        if tax.exempt && sale.exemption.is_none() {
+            return mismatch(format!("tax {} is exempt on a sale with no exemption", tax.code));
+        }
+        match (tax.included, tax.exempt) {
+            (false, false) => added_tax += total,
+            (true, true) => exempted_included += total,
+            _ => {}
         }
     }
     let listed = |(code, r): &(String, Decimal)| {
@@ -244,32 +337,50 @@ fn check_sale(
     if let Some(((code, r), _)) = shares.iter().find(|(key, sum)| !sum.is_zero() && !listed(key)) {
         return mismatch(format!("lines carry tax {code} at {r}, which the sale does not list"));
     }
-    let total = amount(&sale.total)?;
-    if subtotal + added_tax != total {
-        return mismatch(format!(
-            "subtotal {subtotal} + added tax {added_tax} is not the total {total}"
-        ));
+    Ok((added_tax, exempted_included))
+}
+
+/// Each returned line's refund against its net and taxes; returns what they give back.
+fn check_returns(sale: &payload::Sale) -> Result<Decimal, ContentFault> {
+    let mismatch = |what: String| Err(ContentFault::new("sums_mismatch", what));
+    let mut sum = Decimal::ZERO;
+    for line in &sale.returns {
+        let qty = amount(&line.qty)?;
+        let net = amount(&line.net)?;
+        amount(&line.unit_price)?;
+        if qty <= Decimal::ZERO || net.is_sign_negative() && !net.is_zero() {
+            return mismatch(format!("returned line {}: quantity {qty}, net {net}", line.line));
+        }
+        let mut paid = net;
+        for tax in &line.taxes {
+            let share = amount(&tax.amount)?;
+            rate(&tax.rate)?;
+            match (sale.prices_include_tax, tax.exempt) {
+                (false, false) => paid += share,
+                (true, true) => paid -= share,
+                _ => {}
+            }
+        }
+        let refund = amount(&line.refund)?;
+        if refund != paid {
+            return mismatch(format!(
+                "returned line {}: net {net} with its taxes is {paid}, the refund says {refund}",
+                line.line
+            ));
+        }
+        if !matches!(line.disposition.as_str(), "restock" | "write_off") {
+            return Err(ContentFault::new(
+                "bad_disposition",
+                format!("returned line {}: disposition {:?}", line.line, line.disposition),
+            ));
+        }
+        sum += refund;
     }
-    let rounding = amount(&sale.cash_rounding)?;
-    let change = amount(&sale.change)?;
-    if change.is_sign_negative() && !change.is_zero() {
-        return mismatch(format!("negative change {change}"));
+    let stated = sale.refund.as_deref().map(amount).transpose()?.unwrap_or(Decimal::ZERO);
+    if stated != sum {
+        return mismatch(format!("the returned lines give back {sum}, the sale says {stated}"));
     }
-    let mut tendered = Decimal::ZERO;
-    for tender in &sale.tenders {
-        tendered += match tender {
-            payload::SaleTender::Cash { tendered } => amount(tendered)?,
-            payload::SaleTender::ExternalCard { amount: a, .. }
-            | payload::SaleTender::OnAccount { amount: a, .. } => amount(a)?,
-        };
-    }
-    if tendered - change != total + rounding {
-        return mismatch(format!(
-            "tenders {tendered} less change {change} is not the total {total} with cash \
-             rounding {rounding}"
-        ));
-    }
-    Ok(())
+    Ok(sum)
 }
 
 fn is_date(s: &str) -> bool {

@@ -3,10 +3,16 @@
 //! This is a wire format (the sync server will read it), so it is written on purpose: money
 //! as decimal strings in the store's currency, quantities as decimal strings, and a `v` field.
 //! A later version adds fields; it never changes the meaning of one.
+//!
+//! Version 2 adds discounts, price overrides, tax exemptions and returns: a sale line's
+//! `amount` is still unit price × quantity, and `net` (absent in version 1, where it equals
+//! `amount`) is what remains after the line's discounts. The same payload records a sale, a
+//! return (no `lines`, only `returns`) and an exchange (both), under the entry kinds `sale`,
+//! `return` and `exchange`; the total of a return is negative and its tenders hand money out.
 
 use serde::{Deserialize, Serialize};
 
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// The kinds of entry, as stored in the ledger's `kind` column.
 pub mod kind {
@@ -19,6 +25,17 @@ pub mod kind {
     pub const SHIFT_CLOSED: &str = "shift_closed";
     pub const STOCK_ADJUSTMENT: &str = "stock_adjustment";
     pub const RECEIPT_REPRINTED: &str = "receipt_reprinted";
+    /// Lines of earlier sales brought back (the `Sale` payload, with only `returns`).
+    pub const RETURN: &str = "return";
+    /// Returned lines and new lines in one transaction (the `Sale` payload, with both).
+    pub const EXCHANGE: &str = "exchange";
+    /// A manager approved another price on a line (audited even if the cart is voided).
+    pub const PRICE_OVERRIDDEN: &str = "price_overridden";
+
+    /// The kinds whose payload is a [`super::Sale`].
+    pub fn is_sale_like(kind: &str) -> bool {
+        matches!(kind, SALE | RETURN | EXCHANGE)
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -29,7 +46,7 @@ pub struct ShiftOpened {
     pub float: String,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Sale {
     pub v: u32,
     pub receipt_no: String,
@@ -53,9 +70,116 @@ pub struct Sale {
     pub invoice: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer: Option<String>,
+    /// Lines brought back from earlier sales (returns and exchanges).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub returns: Vec<ReturnLine>,
+    /// What the returned lines give back (positive): `total` is what the new lines cost with
+    /// their taxes, less this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refund: Option<String>,
+    /// The cashier's discount on the whole order; each line carries its share.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_discount: Option<OrderDiscount>,
+    /// The customer's tax exemption, if any: the taxes marked `exempt` were not charged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exemption: Option<SaleExemption>,
+    /// Coupons entered at the till.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub coupons: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct OrderDiscount {
+    /// `percent` or `amount`.
+    pub rule: String,
+    /// The percentage (`10`) or the amount (`5.00`) as entered.
+    pub value: String,
+    pub amount: String,
+    pub reason: String,
+    pub by: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SaleExemption {
+    pub certificate: String,
+    /// Tax codes; empty means every tax.
+    pub taxes: Vec<String>,
+}
+
+/// One discount on a sale line.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct LineDiscount {
+    /// `promotion`, `line` or `order`.
+    pub kind: String,
+    /// The promotion's id, for a promotion.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub label: String,
+    pub amount: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PriceOverride {
+    /// The catalog's price, absent for an open-price item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shelf_price: Option<String>,
+    pub approved_by: String,
+    pub reason: String,
+}
+
+/// Where a returned line was sold.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct OriginalLine {
+    pub receipt_no: String,
+    pub line: u32,
+    /// The original sale's entry id (`register/epoch/seq`), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entry: Option<String>,
+}
+
+/// A line brought back. Amounts are positive: what is given back.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ReturnLine {
+    pub line: u32,
+    /// The sale it comes from; absent for a return without a receipt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original: Option<OriginalLine>,
+    pub sku: String,
+    pub name: String,
+    pub qty: String,
+    /// The price it was sold at (or, without a receipt, the price the store's policy gives).
+    pub unit_price: String,
+    /// The net amount refunded (after the original's discounts).
+    pub net: String,
+    /// The stored tax shares refunded, at the original's rates.
+    pub taxes: Vec<LineTax>,
+    /// What goes back to the customer for this line: `net` with the taxes they paid.
+    pub refund: String,
+    pub tax_class: String,
+    pub kind: String,
+    /// `restock` (back on the shelf) or `write_off` (damaged).
+    pub disposition: String,
+    /// Why it came back, and for a return without a receipt, the policy applied.
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_by: Option<String>,
+}
+
+/// A manager's approval of another price on a line.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PriceOverridden {
+    pub v: u32,
+    pub shift_no: Option<i64>,
+    pub cashier_id: String,
+    pub approved_by: String,
+    pub sku: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shelf_price: Option<String>,
+    pub price: String,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct SaleLine {
     pub line: u32,
     pub sku: String,
@@ -70,30 +194,68 @@ pub struct SaleLine {
     pub open_price: bool,
     /// This line's share of each tax, as stored for a later return.
     pub taxes: Vec<LineTax>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub discounts: Vec<LineDiscount>,
+    /// `amount` less the discounts; absent when there are none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_override: Option<PriceOverride>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+impl SaleLine {
+    /// The line's amount after its discounts.
+    pub fn net(&self) -> &str {
+        self.net.as_deref().unwrap_or(&self.amount)
+    }
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct LineTax {
     pub code: String,
     pub rate: String,
     pub amount: String,
+    /// The customer was exempt from this tax (see [`SaleTax::exempt`]).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub exempt: bool,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct SaleTax {
     pub code: String,
     pub rate: String,
     pub base: String,
     pub amount: String,
     pub included: bool,
+    /// The customer is exempt: an added tax was not charged, an included one was taken off.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub exempt: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum SaleTender {
-    Cash { tendered: String },
-    ExternalCard { amount: String, reference: String },
-    OnAccount { amount: String, reference: String },
+    Cash {
+        tendered: String,
+    },
+    ExternalCard {
+        amount: String,
+        reference: String,
+    },
+    OnAccount {
+        amount: String,
+        reference: String,
+    },
+    /// A credit note: negative when the store issues it (a refund), positive when the
+    /// customer spends one.
+    StoreCredit {
+        amount: String,
+        reference: String,
+    },
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]

@@ -55,9 +55,20 @@ fn sale(receipt_no: &str) -> String {
             kind: "item".into(),
             open_price: false,
             taxes: vec![
-                LineTax { code: "GST".into(), rate: "0.05".into(), amount: "0.19".into() },
-                LineTax { code: "QST".into(), rate: "0.09975".into(), amount: "0.39".into() },
+                LineTax {
+                    code: "GST".into(),
+                    rate: "0.05".into(),
+                    amount: "0.19".into(),
+                    ..Default::default()
+                },
+                LineTax {
+                    code: "QST".into(),
+                    rate: "0.09975".into(),
+                    amount: "0.39".into(),
+                    ..Default::default()
+                },
             ],
+            ..Default::default()
         }],
         subtotal: "3.89".into(),
         taxes: vec![
@@ -67,6 +78,7 @@ fn sale(receipt_no: &str) -> String {
                 base: "3.89".into(),
                 amount: "0.19".into(),
                 included: false,
+                ..Default::default()
             },
             SaleTax {
                 code: "QST".into(),
@@ -74,6 +86,7 @@ fn sale(receipt_no: &str) -> String {
                 base: "3.89".into(),
                 amount: "0.39".into(),
                 included: false,
+                ..Default::default()
             },
         ],
         total: "4.47".into(),
@@ -83,6 +96,7 @@ fn sale(receipt_no: &str) -> String {
         source: "register".into(),
         invoice: None,
         customer: None,
+        ..Default::default()
     };
     serde_json::to_string(&sale).unwrap()
 }

@@ -43,15 +43,25 @@ pub fn quantity(milli: i64) -> String {
 pub type Moved = BTreeMap<String, (i64, Vec<String>)>;
 
 /// What one checked entry moves: per line, the SKU and the change in thousandths (a sale's
-/// item lines take goods out; an adjustment's lines move them either way).
+/// item lines take goods out, its restocked returned lines bring them back; an adjustment's
+/// lines move them either way).
 pub fn lines_moved(content: &Content) -> Vec<(String, i64)> {
     match content {
-        Content::Sale(sale) => sale
-            .lines
-            .iter()
-            .filter(|l| l.kind == "item")
-            .filter_map(|l| Some((l.sku.clone(), -milli(&l.qty)?)))
-            .collect(),
+        Content::Sale(sale) => {
+            let sold = sale
+                .lines
+                .iter()
+                .filter(|l| l.kind == "item")
+                .filter_map(|l| Some((l.sku.clone(), -milli(&l.qty)?)));
+            // A returned item put back on the shelf comes back into stock; one written off
+            // (damaged) does not.
+            let restocked = sale
+                .returns
+                .iter()
+                .filter(|l| l.kind == "item" && l.disposition == "restock")
+                .filter_map(|l| Some((l.sku.clone(), milli(&l.qty)?)));
+            sold.chain(restocked).collect()
+        }
         Content::StockAdjustment(adjustment) => adjustment
             .lines
             .iter()
@@ -81,7 +91,7 @@ pub fn movements(entries: &[LedgerEntry]) -> Moved {
     let mut moved = Moved::new();
     for entry in entries {
         let content = match entry.kind.as_str() {
-            kind::SALE => {
+            k if kind::is_sale_like(k) => {
                 serde_json::from_str::<Sale>(&entry.payload).map(|s| Content::Sale(Box::new(s)))
             }
             kind::STOCK_ADJUSTMENT => serde_json::from_str::<StockAdjustment>(&entry.payload)
