@@ -38,6 +38,17 @@ pub struct StoreConfig {
     #[serde(default)]
     pub receipt_footer: Labels,
     pub register_prefix: String,
+    /// The largest discount each role may give on its own, as a percentage of what the line
+    /// or the order costs; above it a manager approves. A role not listed may give none.
+    #[serde(default = "default_discount_limits")]
+    pub discount_limits: std::collections::BTreeMap<String, Decimal>,
+}
+
+fn default_discount_limits() -> std::collections::BTreeMap<String, Decimal> {
+    [("cashier", Decimal::TEN), ("manager", Decimal::ONE_HUNDRED)]
+        .into_iter()
+        .map(|(role, limit)| (role.to_owned(), limit))
+        .collect()
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -94,6 +105,11 @@ impl Store {
         let taxes = config.taxes.iter().map(tax_definition).collect::<Result<_, _>>()?;
         let regime = TaxRegime { prices_include_tax: config.prices_include_tax, rounding, taxes };
         Ok(Store { config, currency, regime, tz })
+    }
+
+    /// The largest discount a role may give on its own, as a percentage.
+    pub fn discount_limit(&self, role: &str) -> Decimal {
+        self.config.discount_limits.get(role).copied().unwrap_or(Decimal::ZERO)
     }
 
     pub fn money(&self, amount: Money) -> String {

@@ -10,6 +10,7 @@ pub mod backup;
 pub mod clock;
 pub mod config;
 pub mod customers;
+pub mod discounts;
 pub mod entry;
 pub mod error;
 mod i18n;

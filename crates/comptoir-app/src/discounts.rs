@@ -1,0 +1,251 @@
+//! The cashier's discounts, price overrides, tax exemptions and coupons on the cart in
+//! progress.
+//!
+//! A discount within the cashier's role limit (`discount_limits` in the store's config, a
+//! percentage of what the line or the order still costs) is given on the cashier's own
+//! authority; above it, a manager's PIN approves it. A price override always needs a
+//! manager's PIN, even a signed-in manager's own, and is audited by a ledger entry at once,
+//! so it stays on record if the cart is later voided.
+
+use comptoir_core::LineId;
+use comptoir_core::discount::{DiscountRule, ManualDiscount, PriceOverride};
+use comptoir_core::tax::Exemption;
+use rust_decimal::Decimal;
+
+use crate::entry::{self, kind};
+use crate::error::{AppError, AppResult};
+use crate::pin::{self, Pin};
+use crate::register::{Register, Session, required_reason, stamp, to_json};
+
+/// A discount as the cashier keys it: `percent` with `"10"`, or `amount` with `"2.50"`.
+#[derive(Clone, Copy, Debug)]
+pub enum DiscountInput<'a> {
+    Percent(&'a str),
+    Amount(&'a str),
+}
+
+impl Register {
+    /// Puts a discount on a line, replacing any the line had.
+    pub fn discount_line(
+        &mut self,
+        line: u32,
+        input: DiscountInput<'_>,
+        reason: &str,
+        approval: Option<&Pin>,
+    ) -> AppResult<()> {
+        self.before_discount()?;
+        let rule = self.discount_rule(input)?;
+        let reason = required_reason(reason)?;
+        let id = LineId(line);
+        let priced = self.priced();
+        let target = priced
+            .lines
+            .iter()
+            .find(|l| l.line.id == id)
+            .ok_or_else(|| AppError::new("no_such_line", format!("no line {line}")))?;
+        // The limit is on what the line costs before this discount (after promotions).
+        let own = target.discounts.iter().filter(|d| !is_manual(&d.source)).map(|d| d.amount);
+        let base = target.amount - own.sum();
+        let by = self.discount_authority(&rule, base, approval)?;
+        self.cart.line_mut(id)?.discount = Some(ManualDiscount { rule, reason, by });
+        self.after_money_change()
+    }
+
+    /// Takes a line's discount off.
+    pub fn remove_line_discount(&mut self, line: u32) -> AppResult<()> {
+        self.before_discount()?;
+        self.cart.line_mut(LineId(line))?.discount = None;
+        self.after_money_change()
+    }
+
+    /// Puts a discount on the whole order, shared over the lines.
+    pub fn discount_order(
+        &mut self,
+        input: DiscountInput<'_>,
+        reason: &str,
+        approval: Option<&Pin>,
+    ) -> AppResult<()> {
+        self.before_discount()?;
+        if self.cart.is_empty() {
+            return Err(AppError::new("cart_empty", "scan an item first"));
+        }
+        let rule = self.discount_rule(input)?;
+        let reason = required_reason(reason)?;
+        let previous = self.cart.order_discount.take();
+        let base = self.priced().subtotal;
+        self.cart.order_discount = previous;
+        let by = self.discount_authority(&rule, base, approval)?;
+        self.cart.order_discount = Some(ManualDiscount { rule, reason, by });
+        self.after_money_change()
+    }
+
+    pub fn remove_order_discount(&mut self) -> AppResult<()> {
+        self.before_discount()?;
+        self.cart.order_discount = None;
+        self.after_money_change()
+    }
+
+    /// Sells a line at another price than the shelf's: a manager's PIN approves it, and the
+    /// approval is recorded in the ledger at once.
+    pub fn override_price(
+        &mut self,
+        line: u32,
+        price: &str,
+        reason: &str,
+        manager_pin: &Pin,
+    ) -> AppResult<()> {
+        self.before_discount()?;
+        let price = self.parse_amount(price)?;
+        let reason = required_reason(reason)?;
+        let id = LineId(line);
+        let current = self.cart.line(id)?.clone();
+        let manager = self.approve(manager_pin, "override_price")?;
+        let shelf = match &current.price_override {
+            Some(earlier) => earlier.shelf_price,
+            None if current.open_price => None,
+            None => Some(current.unit_price),
+        };
+        let payload = entry::PriceOverridden {
+            v: entry::VERSION,
+            shift_no: self.shift.as_ref().map(|s| s.number),
+            cashier_id: self.cashier()?.cashier_id.clone(),
+            approved_by: manager.cashier_id.clone(),
+            sku: current.sku.0.clone(),
+            shelf_price: shelf.map(|p| self.store.money(p)),
+            price: self.store.money(price),
+            reason: reason.clone(),
+        };
+        let audit =
+            stamp(&self.store, &*self.clock, kind::PRICE_OVERRIDDEN, None, to_json(&payload)?);
+        self.db.append(audit)?;
+        tracing::info!(sku = %current.sku.0, approved_by = %manager.cashier_id, "price overridden");
+        let line = self.cart.line_mut(id)?;
+        line.unit_price = price;
+        line.price_override =
+            Some(PriceOverride { shelf_price: shelf, approved_by: manager.cashier_id, reason });
+        self.after_money_change()
+    }
+
+    /// Records the customer's tax exemption for this sale, with their certificate number.
+    /// `taxes` names the taxes it covers (empty: every tax).
+    pub fn set_exemption(&mut self, certificate: &str, taxes: &[String]) -> AppResult<()> {
+        self.before_discount()?;
+        let certificate = certificate.trim();
+        if certificate.is_empty() {
+            return Err(AppError::new(
+                "certificate_required",
+                "a tax exemption needs the customer's certificate number",
+            ));
+        }
+        let known: Vec<&str> = self.store.config.taxes.iter().map(|t| t.code.as_str()).collect();
+        if let Some(unknown) = taxes.iter().find(|t| !known.contains(&t.as_str())) {
+            return Err(AppError::new(
+                "unknown_tax",
+                format!("{unknown}: this store's taxes are {known:?}"),
+            ));
+        }
+        self.cart.exemption =
+            Some(Exemption { certificate: certificate.to_owned(), taxes: taxes.to_vec() });
+        self.after_money_change()
+    }
+
+    pub fn clear_exemption(&mut self) -> AppResult<()> {
+        self.before_discount()?;
+        self.cart.exemption = None;
+        self.after_money_change()
+    }
+
+    fn before_discount(&self) -> AppResult<&Session> {
+        self.require_shift()?;
+        self.check_no_tenders()?;
+        self.cashier()
+    }
+
+    fn after_money_change(&mut self) -> AppResult<()> {
+        self.notice = None;
+        self.save_cart()
+    }
+
+    fn discount_rule(&self, input: DiscountInput<'_>) -> AppResult<DiscountRule> {
+        match input {
+            DiscountInput::Percent(text) => {
+                let percent: Decimal = text.trim().parse().map_err(|_| {
+                    AppError::new("invalid_amount", format!("{text:?} is not a percentage"))
+                })?;
+                if percent <= Decimal::ZERO || percent > Decimal::ONE_HUNDRED {
+                    return Err(AppError::new(
+                        "invalid_amount",
+                        "a discount is more than 0 % and at most 100 %",
+                    ));
+                }
+                Ok(DiscountRule::Percent(percent.normalize()))
+            }
+            DiscountInput::Amount(text) => {
+                let amount = self.parse_amount(text)?;
+                if amount.minor() <= 0 {
+                    return Err(AppError::new("invalid_amount", "a discount is more than zero"));
+                }
+                Ok(DiscountRule::Amount(amount))
+            }
+        }
+    }
+
+    /// Who gives a discount: the cashier within their role's limit, else the approving
+    /// manager.
+    fn discount_authority(
+        &mut self,
+        rule: &DiscountRule,
+        base: comptoir_core::Money,
+        approval: Option<&Pin>,
+    ) -> AppResult<String> {
+        let session = self.cashier()?.clone();
+        let limit = self.store.discount_limit(&session.role);
+        let percent = rule.percent_of(base);
+        if percent <= limit {
+            return Ok(session.cashier_id);
+        }
+        let Some(pin) = approval else {
+            return Err(AppError::new(
+                "discount_over_limit",
+                format!(
+                    "{} % is over the {} % a {} may give: a manager approves it with their PIN",
+                    percent.round_dp(1).normalize(),
+                    limit.normalize(),
+                    session.role
+                ),
+            ));
+        };
+        let manager = self.approve(pin, "discount")?;
+        if percent > self.store.discount_limit(&manager.role) {
+            return Err(AppError::new(
+                "discount_over_limit",
+                format!("{} % is over what a {} may approve", percent.round_dp(1), manager.role),
+            ));
+        }
+        Ok(manager.cashier_id)
+    }
+
+    /// A manager's PIN, entered to approve one action. A wrong PIN counts towards the PIN
+    /// pad's lock like a wrong sign-in.
+    pub(crate) fn approve(&mut self, pin: &Pin, what: &'static str) -> AppResult<Session> {
+        let cashiers = self.db.cashiers()?;
+        let Some(found) = cashiers.into_iter().find(|c| pin::verify(pin, &c.pin_hash)) else {
+            let (failed, _) = self.db.sign_in_state(None)?;
+            self.db.set_sign_in_state(None, failed + 1, None)?;
+            tracing::warn!(what, "wrong approval PIN");
+            return Err(AppError::new("wrong_pin", "that PIN is no manager's"));
+        };
+        if found.role != "manager" {
+            return Err(AppError::new(
+                "manager_required",
+                format!("{} is not a manager: a manager enters their PIN", found.name),
+            ));
+        }
+        self.db.set_sign_in_state(None, 0, None)?;
+        Ok(Session { cashier_id: found.id, name: found.name, role: found.role })
+    }
+}
+
+fn is_manual(source: &comptoir_core::discount::DiscountSource) -> bool {
+    !matches!(source, comptoir_core::discount::DiscountSource::Promotion(_))
+}
