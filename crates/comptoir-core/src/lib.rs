@@ -29,6 +29,7 @@ pub mod catalog;
 pub mod discount;
 pub mod gtin;
 pub mod money;
+pub mod promo;
 pub mod refund;
 pub mod shift;
 pub mod tax;

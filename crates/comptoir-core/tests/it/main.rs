@@ -1,3 +1,4 @@
 //! Integration tests of the domain core, with the right values worked out by hand.
 
 mod pricing;
+mod promo;
