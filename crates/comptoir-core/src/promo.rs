@@ -694,26 +694,45 @@ fn choose_thresholds(reached: &[Threshold], lines: usize) -> (Vec<usize>, bool) 
         chosen.sort_unstable();
         return (chosen, false);
     }
-    let mut best: (Money, Vec<usize>) = (Money::ZERO, Vec::new());
-    for set in 1u32..(1 << reached.len()) {
-        let chosen: Vec<usize> = (0..reached.len()).filter(|i| set & (1 << i) != 0).collect();
-        let mut taken = vec![false; lines];
-        let disjoint = chosen
-            .iter()
-            .all(|&t| reached[t].members.iter().all(|&i| !std::mem::replace(&mut taken[i], true)));
-        if !disjoint {
-            continue;
-        }
-        let saving: Money = chosen.iter().map(|&t| reached[t].saving).sum();
-        let better = saving > best.0
-            || (saving == best.0
-                && (chosen.len() < best.1.len()
-                    || (chosen.len() == best.1.len() && chosen < best.1)));
-        if better {
-            best = (saving, chosen);
+    // Which thresholds share a line with which, once; then every set without such a pair.
+    let mut owner: Vec<u32> = vec![0; lines];
+    let mut conflicts: Vec<u32> = vec![0; reached.len()];
+    for (t, threshold) in reached.iter().enumerate() {
+        for &line in &threshold.members {
+            for (other, mask) in conflicts.iter_mut().enumerate() {
+                if owner[line] & (1 << other) != 0 {
+                    *mask |= 1 << t;
+                }
+            }
+            conflicts[t] |= owner[line];
+            owner[line] |= 1 << t;
         }
     }
-    (best.1, true)
+    let mut best: (Money, u32) = (Money::ZERO, 0);
+    for set in 1u32..(1 << reached.len()) {
+        let members = (0..reached.len()).filter(|t| set & (1 << t) != 0);
+        if members.clone().any(|t| conflicts[t] & set != 0) {
+            continue;
+        }
+        let saving: Money = members.map(|t| reached[t].saving).sum();
+        // Fewer thresholds, then the smaller ranks: the set whose sorted ranks come first.
+        let better = saving > best.0
+            || (saving == best.0
+                && (set.count_ones() < best.1.count_ones()
+                    || (set.count_ones() == best.1.count_ones() && ranks_first(set, best.1))));
+        if better {
+            best = (saving, set);
+        }
+    }
+    let chosen = (0..reached.len()).filter(|t| best.1 & (1 << t) != 0).collect();
+    (chosen, true)
+}
+
+/// Whether the set `a`'s members, in rank order, come before `b`'s (sets of the same size).
+fn ranks_first(a: u32, b: u32) -> bool {
+    // The lowest member where the sets differ decides: it is in the set that comes first.
+    let differ = a ^ b;
+    differ != 0 && a & (differ & differ.wrapping_neg()) != 0
 }
 
 /// Units of one SKU at one price in the cart, with the lines they come from (by line id).
@@ -755,6 +774,7 @@ fn union(parent: &mut [usize], a: usize, b: usize) {
 #[derive(Default)]
 struct Book {
     by_rank: BTreeMap<u32, (u32, BTreeMap<LineId, Money>)>,
+    per_line: HashMap<LineId, Money>,
     fallbacks: Vec<Fallback>,
 }
 
@@ -764,11 +784,12 @@ impl Book {
         *count += times;
         for (line, amount) in lines.iter().filter(|(_, m)| *m > Money::ZERO) {
             *per_line.entry(*line).or_insert(Money::ZERO) += *amount;
+            *self.per_line.entry(*line).or_insert(Money::ZERO) += *amount;
         }
     }
 
     fn discount_of(&self, line: LineId) -> Money {
-        self.by_rank.values().filter_map(|(_, per_line)| per_line.get(&line)).copied().sum()
+        self.per_line.get(&line).copied().unwrap_or(Money::ZERO)
     }
 
     /// Hands a solved component's units to its lines: within a class, in application order, from
