@@ -696,18 +696,16 @@ fn choose_thresholds(reached: &[Threshold], lines: usize) -> (Vec<usize>, bool) 
     }
     // Which thresholds share a line with which, once; then every set without such a pair.
     let mut owner: Vec<u32> = vec![0; lines];
-    let mut conflicts: Vec<u32> = vec![0; reached.len()];
     for (t, threshold) in reached.iter().enumerate() {
-        for &line in &threshold.members {
-            for (other, mask) in conflicts.iter_mut().enumerate() {
-                if owner[line] & (1 << other) != 0 {
-                    *mask |= 1 << t;
-                }
-            }
-            conflicts[t] |= owner[line];
-            owner[line] |= 1 << t;
-        }
+        threshold.members.iter().for_each(|&line| owner[line] |= 1 << t);
     }
+    let conflicts: Vec<u32> = reached
+        .iter()
+        .enumerate()
+        .map(|(t, threshold)| {
+            threshold.members.iter().fold(0, |mask, &line| mask | owner[line]) & !(1 << t)
+        })
+        .collect();
     let mut best: (Money, u32) = (Money::ZERO, 0);
     for set in 1u32..(1 << reached.len()) {
         let members = (0..reached.len()).filter(|t| set & (1 << t) != 0);

@@ -16,11 +16,18 @@ struct Pair {
     max_ratio: Option<f64>,
 }
 
-const PAIRS: [Pair; 7] = [
+const PAIRS: [Pair; 8] = [
     Pair {
         what: "scan to cart update, 100-line cart, 50,000-SKU catalog (core)",
         bench: "scan/scan_100_line_cart_50k_catalog",
         baseline: "scan/lookup_50k",
+        max_ns: Some(1_000_000.0),
+        max_ratio: None,
+    },
+    Pair {
+        what: "promotions repriced after a scan, 200-line cart, 1,000 promotions (core; baseline: engine built and whole cart priced)",
+        bench: "promo/scan_200_lines_1000_promotions",
+        baseline: "promo/full_200_lines_1000_promotions",
         max_ns: Some(1_000_000.0),
         max_ratio: None,
     },
