@@ -1,4 +1,4 @@
-//! The register's domain: money, catalog, cart, taxes, tenders and shift arithmetic.
+//! The register's domain: money, catalog, cart, promotions, taxes, tenders and shift arithmetic.
 //!
 //! Nothing here does IO, reads a clock or draws a random number: time and ids come in as
 //! arguments, so replaying yesterday's sales gives yesterday's totals.
@@ -10,6 +10,8 @@
 //! - **item**: something the catalog sells, found by SKU or barcode.
 //! - **cart**: the lines being rung up; it becomes a **sale** when it is paid.
 //! - **line**: one item and a quantity in a cart or sale.
+//! - **promotion**: a rule from the server that lowers the price of some units or of a spend;
+//!   one use of it on particular units is an **application** (see [`promo`]).
 //! - **tender**: one payment leg of a sale (cash, card on an external terminal).
 //! - **discount**: money taken off a line before tax: a promotion's, the cashier's on a line,
 //!   or the line's share of the order discount.

@@ -22,8 +22,10 @@ use crate::money::{RoundingMode, allocate, round_minor};
 pub const MAX_UNITS: u32 = 1000;
 /// The most count vectors (states) a component may have to be searched exactly.
 pub const MAX_STATES: u64 = 200_000;
-/// The most states the exact search expands in one component before it gives up.
-pub const MAX_STEPS: u64 = 400_000;
+/// The most steps (a state expanded, or a candidate application built) the exact search takes
+/// in one component before it gives up. Measured at about 0.8 µs a step in a release build on
+/// a busy 2-core machine, so a component never holds a scan up for more than about 0.2 s.
+pub const MAX_STEPS: u64 = 200_000;
 /// The most units one application of a rule may take; larger rules are refused.
 pub const MAX_APPLICATION: u32 = 24;
 
@@ -402,6 +404,8 @@ impl<'a> Search<'a> {
                 &mut picks,
                 &mut found,
             );
+            // Every candidate is work, kept or not: the budget counts them with the states.
+            self.steps += found.len() as u64;
             for picks in found {
                 if !picks.iter().any(|&(_, c)| usize::from(c) == first) {
                     continue;

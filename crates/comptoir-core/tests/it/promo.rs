@@ -441,3 +441,19 @@ fn a_component_too_big_is_priced_greedily_and_says_so() {
     assert_eq!(outcome.applied[0].times, 26);
     assert_eq!(outcome, price(&promos, &lines));
 }
+
+#[test]
+fn a_search_past_its_step_budget_falls_back_and_says_so() {
+    // "Any 3 for 2.00" over all items on 17 different items: 2^17 count vectors (within the
+    // bound), but the triples built at each state add up to about 770,000 steps.
+    let promos = [promo("P-1", Rule::MixMatch { items: Selector::All, qty: 3, price: money(200) })];
+    let lines: Vec<PromoLine> =
+        (0..17).map(|i| line(i + 1, &format!("s{i:02}"), 100 + i64::from(i), dec!(1))).collect();
+    let outcome = price(&promos, &lines);
+    assert_eq!(outcome.fallbacks[0].reason, FallbackReason::SearchBudget);
+    // The greedy takes the dearest three each time: five triples, saving 3 x 1.00 + the
+    // prices' excess; 17 units leave two at full price (the cheapest, 1.00 and 1.01).
+    assert_eq!(outcome.applied[0].times, 5);
+    let paid: i64 = (2..17).map(|i| 100 + i).sum::<i64>() - 5 * 200;
+    assert_eq!(outcome.saving(), money(paid));
+}
