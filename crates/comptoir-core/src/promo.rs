@@ -214,7 +214,8 @@ pub struct PromoContext<'a> {
 pub struct Applied {
     pub promotion: String,
     pub label: String,
-    /// How many times it applied (a tier or a threshold: once).
+    /// How many times it applied: a tier or a threshold once, a member price once a unit (or
+    /// once a weighed line).
     pub times: u32,
     /// The discount it puts on each line, every one above zero, by line id.
     pub lines: Vec<(LineId, Money)>,
@@ -540,23 +541,25 @@ pub fn price_promotions(
 
 fn in_scope(promotion: &Promotion, ctx: &PromoContext<'_>) -> bool {
     let dated = promotion.from <= ctx.at && promotion.to.is_none_or(|to| ctx.at < to);
+    dated && for_this_sale(promotion, ctx)
+}
+
+/// Everything but the dates: the store, the customer, the coupons.
+fn for_this_sale(promotion: &Promotion, ctx: &PromoContext<'_>) -> bool {
     let store = promotion.stores.is_empty() || promotion.stores.iter().any(|s| s == ctx.store);
     let segment = promotion.segments.is_empty()
         || promotion.segments.iter().any(|s| ctx.segments.contains(s));
     let member = ctx.member
         || !(promotion.members_only || matches!(promotion.rule, Rule::MemberPrice { .. }));
     let coupon = promotion.coupon.as_ref().is_none_or(|code| ctx.coupons.contains(code));
-    dated && store && segment && member && coupon
+    store && segment && member && coupon
 }
 
-/// The next start or end, after `at`, of a promotion the context would otherwise take.
+/// The next start or end, after `at`, of a promotion the sale would otherwise take.
 fn next_change(promotions: &[Promotion], ctx: &PromoContext<'_>) -> Option<NaiveDateTime> {
     promotions
         .iter()
-        .filter(|p| {
-            let timeless = Promotion { from: ctx.at, to: None, ..(*p).clone() };
-            in_scope(&timeless, ctx)
-        })
+        .filter(|p| for_this_sale(p, ctx))
         .flat_map(|p| [Some(p.from), p.to])
         .flatten()
         .filter(|moment| *moment > ctx.at)
@@ -848,4 +851,37 @@ fn next_units(
         }
     }
     spans
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn units_are_handed_out_from_the_first_line_on() {
+        let lines = [(LineId(2), 2), (LineId(5), 3)];
+        let mut cursor = (0, 0);
+        assert_eq!(next_units(&lines, &mut cursor, 1), [(LineId(2), 1)]);
+        assert_eq!(next_units(&lines, &mut cursor, 3), [(LineId(2), 1), (LineId(5), 2)]);
+        assert_eq!(next_units(&lines, &mut cursor, 5), [(LineId(5), 1)]);
+    }
+
+    #[test]
+    fn the_set_with_the_smaller_first_difference_comes_first() {
+        // {0, 3} before {1, 2}; {1, 2} before {1, 3}; a set does not come before itself.
+        assert!(ranks_first(0b1001, 0b0110));
+        assert!(!ranks_first(0b0110, 0b1001));
+        assert!(ranks_first(0b0110, 0b1010));
+        assert!(!ranks_first(0b0110, 0b0110));
+    }
+
+    #[test]
+    fn a_spend_reward_never_exceeds_the_spend() {
+        let spend = Money::from_minor(1999);
+        assert_eq!(spend_reward(&Reward::AmountOff(Money::from_minor(5000)), spend), spend);
+        assert_eq!(spend_reward(&Reward::FixedPrice(Money::from_minor(5000)), spend), Money::ZERO);
+        // 12.5 % of 19.99 is 2.49875: 2.50.
+        let eighth = Reward::PercentOff(Decimal::new(125, 1));
+        assert_eq!(spend_reward(&eighth, spend), Money::from_minor(250));
+    }
 }

@@ -702,3 +702,32 @@ fn greedy_value(
     }
     best
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_percentage_rounds_once_over_the_application_and_is_spread_by_amount() {
+        // 10 % of 2.75 + 2.75 + 1.05 = 6.55 is 0.655: 0.66 (not 0.28 + 0.28 + 0.11 = 0.67).
+        // Spread over 275/275/105: 27.71, 27.71, 10.58 cents; 27 + 27 + 10 = 64, and the two
+        // cents left go to the largest remainders, the first two: 28, 28, 10.
+        let groups = [(0, 275, 1), (1, 275, 1), (2, 105, 1)];
+        let discounts = reward_units(&Reward::PercentOff(Decimal::TEN), &groups);
+        assert_eq!(discounts, [28, 28, 10]);
+    }
+
+    #[test]
+    fn unit_rewards_stop_at_the_unit_price() {
+        let groups = [(0, 150, 2), (1, 400, 1)];
+        assert_eq!(reward_units(&Reward::AmountOff(Money::from_minor(200)), &groups), [300, 200]);
+        assert_eq!(reward_units(&Reward::FixedPrice(Money::from_minor(200)), &groups), [0, 200]);
+        assert_eq!(reward_units(&Reward::Free, &groups), [300, 400]);
+    }
+
+    #[test]
+    fn the_cheapest_units_are_taken_by_price_then_class() {
+        let groups = vec![(0, 300, 2), (1, 200, 1), (2, 200, 2)];
+        assert_eq!(cheapest(groups, 2), [(1, 200, 1), (2, 200, 1)]);
+    }
+}
