@@ -31,7 +31,9 @@
 //!   per application (a tier's or member price's unit is its own application, so a tier prints
 //!   as a unit price: 10 % off 2.75 is 0.28 off each); `AmountOff(a)` per rewarded unit, at most
 //!   its price; `FixedPrice(f)` per rewarded unit, never above the unit's price. On a spend
-//!   threshold the reward applies to the net spend of its lines as one amount.
+//!   threshold the reward applies to the net spend of its lines as one amount. An application's
+//!   discount is spread over its units by their amounts, and a threshold's over its lines by
+//!   their net amounts, with [`allocate`], so the parts add up to the cent.
 //! - Spend thresholds apply at most once each, and two whose lines overlap do not both apply.
 //!
 //! # The search and its limits
@@ -46,9 +48,10 @@
 //!
 //! Among outcomes with the same saving, the engine keeps, in order: the fewest applications;
 //! the fewest units taken by tiers; then the smallest list of applications, each keyed by its
-//! promotion's id (promotions are ranked by id) and the units it takes (SKU, then price), the
-//! lists sorted and compared in order. None of this looks at the order of the lines: within a
-//! (SKU, price), units are handed to applications from the line with the smallest id.
+//! promotion's id (ranked as text: `P-10` before `P-9`) and the units it takes (SKU, then
+//! price), the lists sorted and compared in order. None of this looks at the order of the
+//! lines: within a (SKU, price), units are handed to applications from the line with the
+//! smallest id.
 //!
 //! A component is searched exactly when it has at most [`MAX_UNITS`] units, its count vector at
 //! most [`MAX_STATES`] states and the search stays within [`MAX_STEPS`] steps (all counted, never
@@ -67,8 +70,9 @@
 //!
 //! [`PromoEngine::new`] keeps the promotions in force for one context, indexed by SKU. Each
 //! [`PromoEngine::price`] splits the cart into components and re-solves only those whose
-//! content (SKUs, prices, unit counts) it has not solved before; the outcome is the same as a
-//! fresh engine's. A new engine is needed when the context changes: a member or a coupon
+//! content (SKUs, prices, unit counts) differs from every component of the previous pricing
+//! (the engine keeps only those, so its memory never outgrows one cart); the outcome is the
+//! same as a fresh engine's. A new engine is needed when the context changes: a member or a coupon
 //! entered, or the clock reaching [`PromoEngine::changes_at`].
 
 mod solve;

@@ -392,6 +392,18 @@ fn equal_savings_go_to_the_promotion_with_the_smaller_id() {
 }
 
 #[test]
+fn equal_savings_go_to_fewer_applications_before_smaller_ids() {
+    // Two at 2.00: "1 for 1.50" twice saves 1.00, as does "2 for 3.00" once: the single
+    // application wins, though its id comes second.
+    let promos = [
+        promo("P-1", Rule::MixMatch { items: skus(&["a"]), qty: 1, price: money(150) }),
+        promo("P-2", Rule::MixMatch { items: skus(&["a"]), qty: 2, price: money(300) }),
+    ];
+    let outcome = price(&promos, &[line(1, "a", 200, dec!(2))]);
+    assert_eq!(render(&outcome), "P-2 x1: L1 -100");
+}
+
+#[test]
 fn units_of_one_price_go_to_the_line_with_the_smaller_id() {
     // Two lines of the same SKU and price (a quantity changed, then the same item again):
     // "2 for 3.00" on three units: the application's two units are lines 4 and 7's first.
