@@ -42,6 +42,9 @@ pub struct StoreConfig {
     /// or the order costs; above it a manager approves. A role not listed may give none.
     #[serde(default = "default_discount_limits")]
     pub discount_limits: std::collections::BTreeMap<String, Decimal>,
+    /// What a return without a receipt gets.
+    #[serde(default)]
+    pub returns_without_receipt: crate::returns::NoReceiptPolicy,
 }
 
 fn default_discount_limits() -> std::collections::BTreeMap<String, Decimal> {

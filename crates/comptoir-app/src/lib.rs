@@ -21,6 +21,7 @@ pub mod printing;
 pub mod receipt;
 pub mod register;
 pub mod replay;
+pub mod returns;
 mod screen;
 pub mod shift;
 pub mod sync;

@@ -800,10 +800,11 @@ impl Register {
         if !self.persist_cart {
             return Ok(());
         }
-        let payload = match self.cart.is_empty() && self.tenders.is_empty() {
-            true => None,
-            false => Some(to_json(&self.snapshot())?),
-        };
+        let payload =
+            match self.cart.is_empty() && self.tenders.is_empty() && self.returns.is_empty() {
+                true => None,
+                false => Some(to_json(&self.snapshot())?),
+            };
         if self.tenders.is_empty() {
             self.db.relaxed(|db| db.save_current_cart(payload.as_deref()))?;
         } else {
@@ -929,7 +930,13 @@ impl Register {
 
     /// Where the payment stands for a cart already priced (pricing is the costly part).
     pub(crate) fn settle(&self, priced: &PricedCart) -> Settlement {
-        Settlement::of(priced.total, &self.tenders, &self.store.currency)
+        Settlement::of(self.due(priced), &self.tenders, &self.store.currency)
+    }
+
+    /// What the customer owes for the cart in progress: the new lines with their taxes, less
+    /// what the returned lines give back (negative: a refund is due).
+    pub fn due(&self, priced: &PricedCart) -> Money {
+        priced.total - self.refund_total()
     }
 
     /// Parks the cart for later; the register is free for the next customer.
@@ -937,6 +944,12 @@ impl Register {
         let cashier = self.cashier()?.cashier_id.clone();
         if self.cart.is_empty() {
             return Err(AppError::new("cart_empty", "nothing to park"));
+        }
+        if !self.returns.is_empty() {
+            return Err(AppError::new(
+                "return_in_progress",
+                "a return cannot be parked: finish it, or void it",
+            ));
         }
         self.check_no_tenders()?;
         let id = self.db.park(&self.local_now(), &cashier, &to_json(&self.snapshot())?)?;
@@ -964,6 +977,8 @@ impl Register {
     pub fn discard_cart(&mut self) -> AppResult<()> {
         self.cart = Cart::new();
         self.tenders.clear();
+        self.returns.clear();
+        self.coupons.clear();
         self.multiplier = None;
         self.last_line = None;
         self.save_cart()
@@ -973,7 +988,7 @@ impl Register {
     pub fn void_cart(&mut self, reason: &str) -> AppResult<()> {
         let cashier = self.require("void")?.cashier_id.clone();
         let shift_no = self.require_shift()?.number;
-        if self.cart.is_empty() && self.tenders.is_empty() {
+        if self.cart.is_empty() && self.tenders.is_empty() && self.returns.is_empty() {
             return Err(AppError::new("cart_empty", "nothing to void"));
         }
         let reason = required_reason(reason)?;
@@ -992,6 +1007,8 @@ impl Register {
         tx.commit()?;
         self.cart = Cart::new();
         self.tenders.clear();
+        self.returns.clear();
+        self.coupons.clear();
         self.last_line = None;
         self.multiplier = None;
         Ok(())
@@ -1014,11 +1031,22 @@ impl Register {
     fn add_tender(&mut self, tender: Tender) -> AppResult<Option<Committed>> {
         self.cashier()?;
         self.require_shift()?;
-        if self.cart.is_empty() {
+        if self.cart.is_empty() && self.returns.is_empty() {
             return Err(AppError::new("cart_empty", "scan an item first"));
         }
         let priced = self.priced();
-        check_new_tender(priced.total, &self.tenders, &tender, &self.store.currency)?;
+        let due = self.due(&priced);
+        if due.is_negative() {
+            return Err(AppError::new(
+                "refund_due",
+                format!(
+                    "{} is to give back, not to take: refund it (to the original tenders, cash \
+                     or store credit)",
+                    self.store.money(-due)
+                ),
+            ));
+        }
+        check_new_tender(due, &self.tenders, &tender, &self.store.currency)?;
         self.tenders.push(tender);
         let result = match self.settle(&priced).paid {
             true => self.commit_sale(&priced).map(Some),
@@ -1034,9 +1062,23 @@ impl Register {
     /// Writes the sale and the cleared cart in one transaction, then queues and prints its
     /// receipt, rendered from the committed entry.
     fn commit_sale(&mut self, priced: &PricedCart) -> AppResult<Committed> {
+        let settlement = self.settle(priced);
+        let tenders = self.tenders.clone();
+        self.commit_transaction(priced, &tenders, &settlement)
+    }
+
+    /// Writes the cart in progress (its new lines and its returned lines) with its tenders and
+    /// the cleared cart in one transaction, then queues and prints its receipt, rendered from
+    /// the committed entry. A sale, a return or an exchange, by what the cart holds.
+    pub(crate) fn commit_transaction(
+        &mut self,
+        priced: &PricedCart,
+        tenders: &[Tender],
+        settlement: &Settlement,
+    ) -> AppResult<Committed> {
         let session = self.cashier()?.clone();
         let shift_no = self.require_shift()?.number;
-        let settlement = self.settle(priced);
+        let (returns, refund) = (self.returns.clone(), self.refund_total());
         let mut tx = self.db.begin()?;
         let counter = tx.next_receipt_seq()?;
         let receipt_no = crate::receipt::receipt_number(
@@ -1045,11 +1087,11 @@ impl Register {
             self.register.epoch,
             counter,
         );
-        let sale = receipt::sale_entry(
+        let mut sale = receipt::sale_entry(
             &self.store,
             priced,
-            &self.tenders,
-            &settlement,
+            tenders,
+            settlement,
             receipt::SaleMeta {
                 receipt_no: receipt_no.clone(),
                 shift_no: Some(shift_no),
@@ -1062,17 +1104,21 @@ impl Register {
                 coupons: self.coupons.clone(),
             },
         );
+        let entry_kind =
+            crate::returns::with_returns(&self.store, &mut sale, priced, &returns, refund);
         let mut new =
-            stamp(&self.store, &*self.clock, kind::SALE, Some(receipt_no.clone()), to_json(&sale)?);
+            stamp(&self.store, &*self.clock, entry_kind, Some(receipt_no.clone()), to_json(&sale)?);
         new.receipt_seq = Some(counter);
         let entry = tx.append(new)?;
         tx.clear_current_cart()?;
         tx.commit()?;
-        tracing::info!(receipt = %receipt_no, seq = entry.seq, "sale committed");
+        tracing::info!(receipt = %receipt_no, seq = entry.seq, kind = entry_kind, "sale committed");
         self.poke_sync();
 
         self.cart = Cart::new();
         self.tenders.clear();
+        self.returns.clear();
+        self.coupons.clear();
         self.last_line = None;
         self.multiplier = None;
         // The sale is done: a message about it (an unknown barcode scanned before paying) is
@@ -1218,7 +1264,7 @@ impl Register {
         }
         let last = self
             .db
-            .last_of_kind(kind::SALE)?
+            .last_of_kinds(&[kind::SALE, kind::RETURN, kind::EXCHANGE])?
             .ok_or_else(|| AppError::new("nothing_to_reprint", "no sale yet"))?;
         let sale: entry::Sale = parse_payload(&last.payload)?;
         let payload = entry::ReceiptReprinted {

@@ -53,12 +53,15 @@ impl Register {
                 })
                 .collect(),
             total: money(priced.total),
-            cash_total: money(store.currency.cash_round(priced.total - settlement.card)),
+            cash_total: money(store.currency.cash_round(settlement.total - settlement.card)),
             paid: money(settlement.card + settlement.cash_tendered),
             remaining: money(settlement.remaining),
             cash_remaining: money(settlement.cash_remaining),
             tenders: self.tenders.iter().map(tender_view(store)).collect(),
             last_line: self.last_line.map(|l| l.0),
+            returns: self.returns.clone(),
+            refund: money(self.refund_total()),
+            due: money(settlement.total),
         };
         let parked = self
             .db

@@ -84,6 +84,12 @@ pub struct CartView {
     pub cash_remaining: String,
     pub tenders: Vec<TenderView>,
     pub last_line: Option<u32>,
+    /// Lines brought back (a return or an exchange), as the entry will record them.
+    pub returns: Vec<crate::entry::ReturnLine>,
+    /// What the returned lines give back.
+    pub refund: String,
+    /// What the customer owes: `total` less `refund`; negative when money is to give back.
+    pub due: String,
 }
 
 #[derive(Clone, Debug, Serialize)]

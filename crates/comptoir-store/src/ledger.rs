@@ -119,16 +119,29 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Sales rung up at this register (not replayed) after `(epoch, seq)`, in order: the
-    /// receipts still to queue for printing after a commit or a crash.
+    /// Sales, returns and exchanges rung up at this register (not replayed) after
+    /// `(epoch, seq)`, in order: the receipts still to queue for printing after a commit or a
+    /// crash.
     pub fn register_sales_after(&self, after: (i64, i64)) -> Result<Vec<Entry>, StoreError> {
         let sql = format!(
-            "SELECT {ENTRY_COLUMNS} FROM ledger WHERE position > ?1 AND kind = 'sale' \
-             AND external_ref IS NULL ORDER BY position"
+            "SELECT {ENTRY_COLUMNS} FROM ledger WHERE position > ?1 \
+             AND kind IN ('sale', 'return', 'exchange') AND external_ref IS NULL ORDER BY position"
         );
         let mut statement = self.conn().prepare_cached(&sql)?;
         let rows = statement.query_map(params![position(after.0, after.1)], entry_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The last entry of any of some kinds.
+    pub fn last_of_kinds(&self, kinds: &[&str]) -> Result<Option<Entry>, StoreError> {
+        let marks = vec!["?"; kinds.len()].join(",");
+        let sql = format!(
+            "SELECT {ENTRY_COLUMNS} FROM ledger WHERE kind IN ({marks}) \
+             ORDER BY position DESC LIMIT 1"
+        );
+        let values = kinds.iter().map(|k| rusqlite::types::Value::Text((*k).to_owned()));
+        let mut statement = self.conn().prepare(&sql)?;
+        Ok(statement.query_row(rusqlite::params_from_iter(values), entry_from_row).optional()?)
     }
 
     /// The last entry of a kind.

@@ -6,6 +6,7 @@ mod customers;
 mod import;
 mod printing;
 mod replay;
+mod returns;
 mod sale;
 mod shift;
 mod sign_in;

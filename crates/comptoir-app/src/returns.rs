@@ -1,0 +1,622 @@
+//! Returns and exchanges at the till: find the sale, bring lines back, give the money back.
+//!
+//! A returned line refunds what was paid for it, from the original sale's stored amounts
+//! (`comptoir_core::refund`), never today's prices or rates. Returned lines sit in the cart
+//! in progress beside any new lines: with new lines it is an exchange, and the customer pays
+//! the difference or is given it back; with none it is a return. One entry records it all, in
+//! one transaction (kinds `return` and `exchange`, the `Sale` payload with `returns`).
+//!
+//! Lookups read this register's ledger. FIXME(returns-lookup): sales from other registers and
+//! stores need the server's lookup, and the lookup by card reference or customer scans the
+//! ledger (no index); both are the money engine's next step.
+
+use chrono::Duration;
+use comptoir_core::Money;
+use comptoir_core::PricedCart;
+use comptoir_core::refund::{self, PaidLeg, Refunded, SoldLine, SoldTax};
+use comptoir_core::tax::TaxableLine;
+use comptoir_core::tender::{Settlement, Tender};
+use comptoir_store::Entry;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::entry::{self, kind};
+use crate::error::{AppError, AppResult};
+use crate::pin::Pin;
+use crate::register::{Committed, Register, parse_payload, parse_quantity, required_reason};
+
+/// What happens to a returned item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Disposition {
+    /// Back on the shelf: it comes back into stock.
+    Restock,
+    /// Damaged: it does not.
+    WriteOff,
+}
+
+impl Disposition {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Disposition::Restock => "restock",
+            Disposition::WriteOff => "write_off",
+        }
+    }
+}
+
+/// A store's rule for a return without a receipt (`returns_without_receipt` in store.json).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct NoReceiptPolicy {
+    /// `store_credit` (the money goes on a credit note) or `any` (cash or credit).
+    #[serde(default = "store_credit")]
+    pub refund_to: String,
+    /// `lowest_recent` (the lowest price of the item over `days`) or `current`.
+    #[serde(default = "lowest_recent")]
+    pub price: String,
+    #[serde(default = "ninety")]
+    pub days: i64,
+    /// Whether a manager's PIN approves each one.
+    #[serde(default = "yes")]
+    pub manager_approval: bool,
+}
+
+fn store_credit() -> String {
+    "store_credit".to_owned()
+}
+fn lowest_recent() -> String {
+    "lowest_recent".to_owned()
+}
+fn ninety() -> i64 {
+    90
+}
+fn yes() -> bool {
+    true
+}
+
+impl Default for NoReceiptPolicy {
+    fn default() -> NoReceiptPolicy {
+        NoReceiptPolicy {
+            refund_to: store_credit(),
+            price: lowest_recent(),
+            days: ninety(),
+            manager_approval: true,
+        }
+    }
+}
+
+/// A sale found for a return, with what is left to return of each line.
+#[derive(Clone, Debug, Serialize)]
+pub struct SaleForReturn {
+    pub receipt_no: String,
+    pub recorded_at: String,
+    pub total: String,
+    pub lines: Vec<ReturnableLine>,
+    pub tenders: Vec<entry::SaleTender>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ReturnableLine {
+    pub line: u32,
+    pub sku: String,
+    pub name: String,
+    pub qty: String,
+    /// What is left to return: the quantity less earlier returns (and those in the cart).
+    pub returnable: String,
+    /// What the customer paid for the whole line.
+    pub paid: String,
+}
+
+/// Where a refund goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefundTo {
+    /// Back over the original sale's tenders, leg by leg (cards first, then cash).
+    Original,
+    /// All in cash, rounded like a sale.
+    Cash,
+    /// On a credit note.
+    StoreCredit,
+}
+
+/// Puts the cart's returned lines into its entry; the entry's kind follows what it holds.
+pub(crate) fn with_returns(
+    store: &crate::config::Store,
+    sale: &mut entry::Sale,
+    priced: &PricedCart,
+    returns: &[entry::ReturnLine],
+    refund: Money,
+) -> &'static str {
+    if returns.is_empty() {
+        return kind::SALE;
+    }
+    sale.returns = returns.to_vec();
+    sale.refund = Some(store.money(refund));
+    sale.total = store.money(priced.total - refund);
+    if sale.lines.is_empty() { kind::RETURN } else { kind::EXCHANGE }
+}
+
+impl Register {
+    /// What the returned lines in the cart give back.
+    pub(crate) fn refund_total(&self) -> Money {
+        self.returns.iter().filter_map(|l| self.store.currency.parse(&l.refund).ok()).sum()
+    }
+
+    /// Finds a sale by its receipt number (as scanned from the receipt's barcode or typed).
+    pub fn find_sale(&mut self, receipt_no: &str) -> AppResult<SaleForReturn> {
+        self.cashier()?;
+        let (entry, sale) = self.sale_by_receipt(receipt_no.trim())?;
+        let refunded = self.refunded_lines(&sale.receipt_no)?;
+        let lines = sale
+            .lines
+            .iter()
+            .map(|l| {
+                let sold = self.sold_line(&sale, l)?;
+                let done = refunded.get(&l.line).map_or(Decimal::ZERO, |r| r.quantity);
+                Ok(ReturnableLine {
+                    line: l.line,
+                    sku: l.sku.clone(),
+                    name: l.name.clone(),
+                    qty: l.qty.clone(),
+                    returnable: (sold.quantity - done).max(Decimal::ZERO).normalize().to_string(),
+                    paid: self.store.money(sold.paid()),
+                })
+            })
+            .collect::<AppResult<Vec<_>>>()?;
+        Ok(SaleForReturn {
+            receipt_no: sale.receipt_no.clone(),
+            recorded_at: entry.recorded_at,
+            total: sale.total.clone(),
+            lines,
+            tenders: sale.tenders.clone(),
+        })
+    }
+
+    /// Finds sales whose card reference or customer is `query` (newest first, at most 20).
+    pub fn find_sales_by(&mut self, query: &str) -> AppResult<Vec<String>> {
+        self.cashier()?;
+        let query = query.trim();
+        if query.is_empty() {
+            return Err(AppError::new("invalid_query", "type a card reference or a customer"));
+        }
+        let entries = self.db.entries_of_kinds(&[kind::SALE, kind::EXCHANGE], (0, 0))?;
+        let mut found = Vec::new();
+        for entry in entries.iter().rev() {
+            let sale: entry::Sale = parse_payload(&entry.payload)?;
+            let by_card = sale.tenders.iter().any(|t| match t {
+                entry::SaleTender::ExternalCard { reference, .. } => reference == query,
+                _ => false,
+            });
+            if by_card || sale.customer.as_deref() == Some(query) {
+                found.push(sale.receipt_no);
+            }
+            if found.len() == 20 {
+                break;
+            }
+        }
+        Ok(found)
+    }
+
+    /// Brings `qty` of a sold line back into the cart in progress, refunding what was paid
+    /// for it.
+    pub fn return_line(
+        &mut self,
+        receipt_no: &str,
+        line: u32,
+        qty: &str,
+        disposition: Disposition,
+        reason: &str,
+    ) -> AppResult<()> {
+        self.require_shift()?;
+        self.check_no_tenders()?;
+        let quantity = parse_quantity(qty)?;
+        let reason = required_reason(reason)?;
+        let (entry, sale) = self.sale_by_receipt(receipt_no.trim())?;
+        if sale.currency != self.store.currency.code {
+            return Err(AppError::new(
+                "wrong_currency",
+                format!("sale {} was in {}", sale.receipt_no, sale.currency),
+            ));
+        }
+        let sold_line = sale.lines.iter().find(|l| l.line == line).ok_or_else(|| {
+            AppError::new("no_such_line", format!("sale {} has no line {line}", sale.receipt_no))
+        })?;
+        let sold = self.sold_line(&sale, sold_line)?;
+        let already = self.refunded_lines(&sale.receipt_no)?.remove(&line).unwrap_or_default();
+        let refund = refund::refund_line(&sold, &already, quantity).map_err(|e| match e {
+            refund::RefundError::MoreThanSold { left, .. } => AppError::new(
+                "nothing_left_to_return",
+                format!(
+                    "line {line} of {}: {} left to return ({} sold)",
+                    sale.receipt_no,
+                    left.normalize(),
+                    sold.quantity.normalize()
+                ),
+            ),
+            refund::RefundError::NotPositive => {
+                AppError::new("invalid_quantity", "return more than zero")
+            }
+        })?;
+        let money = |m: Money| self.store.money(m);
+        let taxes = sold_line
+            .taxes
+            .iter()
+            .zip(&refund.taxes)
+            .map(|(t, amount)| entry::LineTax {
+                code: t.code.clone(),
+                rate: t.rate.clone(),
+                amount: money(*amount),
+                exempt: t.exempt,
+            })
+            .collect();
+        let returned = entry::ReturnLine {
+            line: self.next_return_line(),
+            original: Some(entry::OriginalLine {
+                receipt_no: sale.receipt_no.clone(),
+                line,
+                entry: Some(entry.entry_id.clone()),
+            }),
+            sku: sold_line.sku.clone(),
+            name: sold_line.name.clone(),
+            qty: quantity.normalize().to_string(),
+            unit_price: sold_line.unit_price.clone(),
+            net: money(refund.net),
+            taxes,
+            refund: money(refund.paid),
+            tax_class: sold_line.tax_class.clone(),
+            kind: sold_line.kind.clone(),
+            disposition: disposition.as_str().to_owned(),
+            reason,
+            approved_by: None,
+        };
+        self.returns.push(returned);
+        self.after_return_change()
+    }
+
+    /// Brings an item back without a receipt, by the store's policy: its price (the lowest
+    /// over the policy's days, or today's), its tax at today's rates, a manager's approval if
+    /// the policy asks for one.
+    pub fn return_without_receipt(
+        &mut self,
+        code: &str,
+        qty: &str,
+        disposition: Disposition,
+        reason: &str,
+        approval: Option<&Pin>,
+    ) -> AppResult<()> {
+        self.require_shift()?;
+        self.check_no_tenders()?;
+        let quantity = parse_quantity(qty)?;
+        let reason = required_reason(reason)?;
+        let policy = self.store.config.returns_without_receipt.clone();
+        let approved_by = match (policy.manager_approval, approval) {
+            (false, _) => None,
+            (true, Some(pin)) => Some(self.approve(pin, "return_without_receipt")?.cashier_id),
+            (true, None) => {
+                return Err(AppError::new(
+                    "manager_required",
+                    "a return without a receipt needs a manager's PIN",
+                ));
+            }
+        };
+        self.refresh_catalog()?;
+        let item = self
+            .catalog
+            .lookup(code)
+            .cloned()
+            .ok_or_else(|| AppError::new("unknown_item", code.trim().to_owned()))?;
+        let unit_price = self.no_receipt_price(&item, &policy).ok_or_else(|| {
+            AppError::new("needs_price", format!("{} has no price to refund", item.name))
+        })?;
+        let net = unit_price.mul_round(quantity, comptoir_core::RoundingMode::HalfUp);
+        let regime = &self.store.regime;
+        let breakdown = regime
+            .compute(&[TaxableLine { amount: net, class: &item.tax_class }], self.business_day());
+        let money = |m: Money| self.store.money(m);
+        let taxes: Vec<entry::LineTax> = breakdown
+            .lines
+            .iter()
+            .zip(&breakdown.per_line[0])
+            .filter(|(_, share)| !share.is_zero())
+            .map(|(t, share)| entry::LineTax {
+                code: t.code.clone(),
+                rate: t.rate.normalize().to_string(),
+                amount: money(*share),
+                exempt: false,
+            })
+            .collect();
+        let paid = net + breakdown.added();
+        let returned = entry::ReturnLine {
+            line: self.next_return_line(),
+            original: None,
+            sku: item.sku.0.clone(),
+            name: item.name_in(&self.lang).to_owned(),
+            qty: quantity.normalize().to_string(),
+            unit_price: money(unit_price),
+            net: money(net),
+            taxes,
+            refund: money(paid),
+            tax_class: item.tax_class.0.clone(),
+            kind: crate::register::kind_name(item.kind).to_owned(),
+            disposition: disposition.as_str().to_owned(),
+            reason: format!("{reason} (no receipt: {} price)", policy.price),
+            approved_by,
+        };
+        self.returns.push(returned);
+        self.after_return_change()
+    }
+
+    /// Takes a returned line back out of the cart.
+    pub fn remove_return(&mut self, line: u32) -> AppResult<()> {
+        self.cashier()?;
+        self.check_no_tenders()?;
+        let before = self.returns.len();
+        self.returns.retain(|l| l.line != line);
+        if self.returns.len() == before {
+            return Err(AppError::new("no_such_line", format!("no returned line {line}")));
+        }
+        self.after_return_change()
+    }
+
+    /// Gives the money back when the returned lines are worth more than the new ones, and
+    /// records the return or exchange.
+    pub fn refund(&mut self, to: RefundTo) -> AppResult<Committed> {
+        self.require_shift()?;
+        self.check_no_tenders()?;
+        let priced = self.priced();
+        let due = self.due(&priced);
+        if !due.is_negative() {
+            return Err(AppError::new(
+                "nothing_to_refund",
+                "nothing is to give back: the customer pays (tender as for a sale)",
+            ));
+        }
+        let amount = -due;
+        let no_receipt = self.returns.iter().any(|l| l.original.is_none());
+        let policy = &self.store.config.returns_without_receipt;
+        if no_receipt && policy.refund_to == "store_credit" && to != RefundTo::StoreCredit {
+            return Err(AppError::new(
+                "store_credit_only",
+                "a return without a receipt is refunded on store credit in this store",
+            ));
+        }
+        let plan = match to {
+            RefundTo::Original => self.original_plan(amount)?,
+            RefundTo::Cash => {
+                refund::plan_refund(amount, &[self.open_cash_leg(amount)], &self.store.currency)
+            }
+            RefundTo::StoreCredit => refund::RefundPlan {
+                legs: Vec::new(),
+                cash_rounding: Money::ZERO,
+                unallocated: amount,
+            },
+        };
+        let mut legs = plan.legs.clone();
+        if !plan.unallocated.is_zero() {
+            if to == RefundTo::Original && !no_receipt && plan.legs.is_empty() {
+                return Err(AppError::new(
+                    "nothing_left_to_refund",
+                    "the original tenders were already refunded: refund to cash or store credit",
+                ));
+            }
+            legs.push(Tender::StoreCredit {
+                amount: -plan.unallocated,
+                reference: self.next_credit_note()?,
+            });
+        }
+        let settlement = Settlement {
+            total: due,
+            card: Money::ZERO,
+            cash_tendered: Money::ZERO,
+            cash_due: due,
+            cash_due_rounded: due,
+            cash_rounding: plan.cash_rounding,
+            change: Money::ZERO,
+            remaining: Money::ZERO,
+            cash_remaining: Money::ZERO,
+            paid: true,
+        };
+        self.commit_transaction(&priced, &legs, &settlement)
+    }
+
+    fn after_return_change(&mut self) -> AppResult<()> {
+        self.notice = None;
+        self.save_cart()
+    }
+
+    fn next_return_line(&self) -> u32 {
+        let new = self.cart.lines().iter().map(|l| l.id.0).max().unwrap_or(0);
+        let returned = self.returns.iter().map(|l| l.line).max().unwrap_or(0);
+        new.max(returned).max(1000) + 1
+    }
+
+    fn next_credit_note(&self) -> AppResult<String> {
+        let prefix = &self.store.config.register_prefix;
+        let count =
+            self.db.setting("credit_notes")?.and_then(|c| c.parse::<i64>().ok()).unwrap_or(0);
+        self.db.set_setting("credit_notes", &(count + 1).to_string())?;
+        Ok(format!("CR-{prefix}{:02}-{:06}", self.register.number, count + 1))
+    }
+
+    /// A cash leg as large as the refund, for a refund all in cash.
+    fn open_cash_leg(&self, amount: Money) -> PaidLeg {
+        let rounded = self.store.currency.cash_round(amount);
+        PaidLeg { tender: Tender::Cash { tendered: rounded.max(amount) }, refunded: Money::ZERO }
+    }
+
+    /// The refund over the original sale's tenders, when the returned lines come from one
+    /// sale; else in cash.
+    fn original_plan(&self, amount: Money) -> AppResult<refund::RefundPlan> {
+        let receipts: std::collections::BTreeSet<&str> = self
+            .returns
+            .iter()
+            .filter_map(|l| l.original.as_ref().map(|o| o.receipt_no.as_str()))
+            .collect();
+        let [receipt] = receipts.into_iter().collect::<Vec<_>>()[..] else {
+            return Ok(refund::plan_refund(
+                amount,
+                &[self.open_cash_leg(amount)],
+                &self.store.currency,
+            ));
+        };
+        let (_, sale) = self.sale_by_receipt(receipt)?;
+        let legs = self.paid_legs(&sale)?;
+        Ok(refund::plan_refund(amount, &legs, &self.store.currency))
+    }
+
+    /// The sale's tenders, with what earlier refunds of it already gave back to each.
+    fn paid_legs(&self, sale: &entry::Sale) -> AppResult<Vec<PaidLeg>> {
+        let mut change = self.parse_money(&sale.change)?;
+        let mut legs = Vec::new();
+        for tender in &sale.tenders {
+            let tender = match tender {
+                entry::SaleTender::Cash { tendered } => Tender::Cash {
+                    tendered: self.parse_money(tendered)? - std::mem::take(&mut change),
+                },
+                entry::SaleTender::ExternalCard { amount, reference } => Tender::ExternalCard {
+                    amount: self.parse_money(amount)?,
+                    reference: reference.clone(),
+                },
+                entry::SaleTender::OnAccount { amount, reference } => Tender::OnAccount {
+                    amount: self.parse_money(amount)?,
+                    reference: reference.clone(),
+                },
+                entry::SaleTender::StoreCredit { amount, reference } => Tender::StoreCredit {
+                    amount: self.parse_money(amount)?,
+                    reference: reference.clone(),
+                },
+            };
+            legs.push(PaidLeg { tender, refunded: Money::ZERO });
+        }
+        // Earlier refunds whose lines came from this sale: their legs count against its legs.
+        for earlier in self.returns_of(&sale.receipt_no)? {
+            for tender in &earlier.tenders {
+                let (amount, reference) = match tender {
+                    entry::SaleTender::Cash { tendered } => (self.parse_money(tendered)?, None),
+                    entry::SaleTender::ExternalCard { amount, reference }
+                    | entry::SaleTender::OnAccount { amount, reference }
+                    | entry::SaleTender::StoreCredit { amount, reference } => {
+                        (self.parse_money(amount)?, Some(reference))
+                    }
+                };
+                if !amount.is_negative() {
+                    continue;
+                }
+                let leg = legs.iter_mut().find(|l| match (&l.tender, reference) {
+                    (Tender::Cash { .. }, None) => true,
+                    (Tender::ExternalCard { reference: r, .. }, Some(x))
+                    | (Tender::OnAccount { reference: r, .. }, Some(x))
+                    | (Tender::StoreCredit { reference: r, .. }, Some(x)) => r == x,
+                    _ => false,
+                });
+                if let Some(leg) = leg {
+                    leg.refunded -= amount;
+                }
+            }
+        }
+        Ok(legs)
+    }
+
+    fn sale_by_receipt(&self, receipt_no: &str) -> AppResult<(Entry, entry::Sale)> {
+        let entry = self
+            .db
+            .entry_by_receipt(receipt_no)?
+            .filter(|e| e.kind == kind::SALE || e.kind == kind::EXCHANGE);
+        let Some(entry) = entry else {
+            return Err(AppError::new(
+                "no_such_sale",
+                format!("no sale {receipt_no} on this register"),
+            ));
+        };
+        let sale: entry::Sale = parse_payload(&entry.payload)?;
+        Ok((entry, sale))
+    }
+
+    /// A sale line's stored amounts, as the refund arithmetic reads them.
+    fn sold_line(&self, sale: &entry::Sale, line: &entry::SaleLine) -> AppResult<SoldLine> {
+        let taxes = line
+            .taxes
+            .iter()
+            .map(|t| {
+                Ok(SoldTax {
+                    code: t.code.clone(),
+                    rate: t.rate.parse().map_err(|_| AppError::new("bad_sale", "bad rate"))?,
+                    amount: self.parse_money(&t.amount)?,
+                    included: sale.prices_include_tax,
+                    exempt: t.exempt,
+                })
+            })
+            .collect::<AppResult<Vec<_>>>()?;
+        Ok(SoldLine {
+            line: line.line,
+            quantity: parse_quantity(&line.qty)?,
+            net: self.parse_money(line.net())?,
+            taxes,
+        })
+    }
+
+    /// The return and exchange entries with a line from this sale.
+    fn returns_of(&self, receipt_no: &str) -> AppResult<Vec<entry::Sale>> {
+        let entries = self.db.entries_of_kinds(&[kind::RETURN, kind::EXCHANGE], (0, 0))?;
+        let mut found = Vec::new();
+        for entry in entries {
+            let sale: entry::Sale = parse_payload(&entry.payload)?;
+            let from_it = sale
+                .returns
+                .iter()
+                .any(|l| l.original.as_ref().is_some_and(|o| o.receipt_no == receipt_no));
+            if from_it {
+                found.push(sale);
+            }
+        }
+        Ok(found)
+    }
+
+    /// What earlier returns (recorded, and in the cart in progress) refunded of each line.
+    fn refunded_lines(
+        &self,
+        receipt_no: &str,
+    ) -> AppResult<std::collections::BTreeMap<u32, Refunded>> {
+        let mut refunded: std::collections::BTreeMap<u32, Refunded> = Default::default();
+        let recorded = self.returns_of(receipt_no)?;
+        let lines = recorded.iter().flat_map(|s| s.returns.iter()).chain(self.returns.iter());
+        for line in lines {
+            let Some(original) = line.original.as_ref().filter(|o| o.receipt_no == receipt_no)
+            else {
+                continue;
+            };
+            let taxes =
+                line.taxes.iter().map(|t| self.parse_money(&t.amount)).collect::<AppResult<_>>()?;
+            let refund = refund::LineRefund {
+                quantity: parse_quantity(&line.qty)?,
+                net: self.parse_money(&line.net)?,
+                taxes,
+                paid: self.parse_money(&line.refund)?,
+            };
+            refunded.entry(original.line).or_default().add(&refund);
+        }
+        Ok(refunded)
+    }
+
+    /// The price a return without a receipt refunds: the lowest the item had over the
+    /// policy's days (a lower price then is what it may have been bought at), or today's.
+    fn no_receipt_price(
+        &self,
+        item: &comptoir_core::Item,
+        policy: &NoReceiptPolicy,
+    ) -> Option<Money> {
+        let now = self.local_minute();
+        let today = item.price_at(now);
+        if policy.price != "lowest_recent" {
+            return today;
+        }
+        let since = now - Duration::days(policy.days.max(0));
+        let mut prices: Vec<Money> = item.price_at(since).into_iter().collect();
+        prices.extend(
+            item.schedule
+                .iter()
+                .filter(|p| p.from > since && p.from <= now)
+                .filter_map(|p| p.price),
+        );
+        prices.extend(today);
+        prices.into_iter().min()
+    }
+}

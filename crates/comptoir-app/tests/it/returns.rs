@@ -1,0 +1,235 @@
+//! Returns and exchanges at the Montréal till, with every amount worked out by hand.
+//!
+//! The basket: peanuts 3.89 and 2 truffles at 3.49 (taxable, 10.87), sriracha 3.59
+//! (zero-rated). Per rate over the sale: GST 5 % of 10.87 = 0.5435 → 0.54, QST 9.975 % =
+//! 1.0843 → 1.08; total 16.08. Each line's share, by largest remainder on 389 : 698:
+//! GST 19.3 / 34.7 → 0.19 / 0.35, QST 38.6 / 69.4 → 0.39 / 0.69. So the customer paid
+//! 4.47 for the peanuts, 8.02 for the truffles and 3.59 for the sriracha.
+
+use comptoir_app::Pin;
+use comptoir_app::returns::{Disposition, RefundTo};
+use comptoir_protocol::check::{StoreFacts, check_entry};
+
+use crate::common::*;
+
+/// Rings the basket and pays 10.00 on card and 10.00 cash: cash due 6.08 → 6.10, change 3.90.
+fn sold(till: &mut Till) -> String {
+    let r = &mut till.register;
+    r.scan(PEANUTS).unwrap();
+    r.set_multiplier("2").unwrap();
+    r.scan(TRUFFLES).unwrap();
+    r.scan(SRIRACHA_UPC_A).unwrap();
+    assert!(r.tender_card("10.00", "AUTH-7781").unwrap().is_none());
+    let committed = r.tender_cash("10.00").unwrap().expect("paid");
+    assert_eq!(committed.sale.total, "16.08");
+    assert_eq!(committed.sale.change, "3.90");
+    committed.sale.receipt_no
+}
+
+fn legs(sale: &comptoir_app::entry::Sale) -> Vec<String> {
+    sale.tenders
+        .iter()
+        .map(|t| match t {
+            comptoir_app::entry::SaleTender::Cash { tendered } => format!("cash {tendered}"),
+            comptoir_app::entry::SaleTender::ExternalCard { amount, reference } => {
+                format!("card {amount} {reference}")
+            }
+            comptoir_app::entry::SaleTender::OnAccount { amount, .. } => {
+                format!("account {amount}")
+            }
+            comptoir_app::entry::SaleTender::StoreCredit { amount, .. } => {
+                format!("credit {amount}")
+            }
+        })
+        .collect()
+}
+
+/// Every entry of the register passes the server's content check.
+fn server_accepts_everything(till: &Till) {
+    let db = till.register.database();
+    for entry in db.entries_after(0, 0, 10_000).unwrap() {
+        check_entry(&entry, StoreFacts { currency: "CAD" })
+            .unwrap_or_else(|f| panic!("{} refused: {f:?}\n{}", entry.kind, entry.payload));
+    }
+}
+
+#[test]
+fn a_full_return_gives_back_each_tender_exactly_what_it_paid() {
+    let mut till = open_till();
+    let receipt = sold(&mut till);
+    let r = &mut till.register;
+    let found = r.find_sale(&receipt).unwrap();
+    let paid: Vec<&str> = found.lines.iter().map(|l| l.paid.as_str()).collect();
+    assert_eq!(paid, ["4.47", "8.02", "3.59"]);
+    for line in [1, 2, 3] {
+        let qty = if line == 2 { "2" } else { "1" };
+        r.return_line(&receipt, line, qty, Disposition::Restock, "changed mind").unwrap();
+    }
+    let view = r.view().unwrap();
+    assert_eq!((view.cart.refund.as_str(), view.cart.due.as_str()), ("16.08", "-16.08"));
+    let error = r.tender_cash("5.00").unwrap_err();
+    assert_eq!(error.code, "refund_due");
+
+    let refund = r.refund(RefundTo::Original).unwrap();
+    // The card gets its 10.00 back; the cash part is 6.08, which the sale took as 6.10: the
+    // customer gets 6.10, and the refund's cash rounding is 6.08 - 6.10 = -0.02, the sale's
+    // +0.02 reversed.
+    assert_eq!(refund.entry.kind, "return");
+    assert_eq!(legs(&refund.sale), ["card -10.00 AUTH-7781", "cash -6.10"]);
+    assert_eq!(
+        (refund.sale.total.as_str(), refund.sale.cash_rounding.as_str()),
+        ("-16.08", "-0.02")
+    );
+    assert_eq!(refund.sale.refund.as_deref(), Some("16.08"));
+
+    let text = till.printed_text(&refund.print_job);
+    for expected in ["RETOUR", "de MTL01-000001", "REMBOURSEMENT", "Carte", "-10.00", "-6.10"] {
+        assert!(text.contains(expected), "{expected:?} missing from:\n{text}");
+    }
+    // Nothing is left to return.
+    let error =
+        till.register.return_line(&receipt, 1, "1", Disposition::Restock, "again").unwrap_err();
+    assert_eq!(error.code, "nothing_left_to_return");
+    server_accepts_everything(&till);
+}
+
+#[test]
+fn returns_in_several_goes_refund_the_line_to_the_cent_and_never_more_cash_than_taken() {
+    let mut till = open_till();
+    let receipt = sold(&mut till);
+    let r = &mut till.register;
+    let mut given = Vec::new();
+    // One truffle: half of 6.98, 0.35 and 0.69, rounded half up: 3.49 + 0.18 + 0.35 = 4.02.
+    // The second gets what is left: 3.49 + 0.17 + 0.34 = 4.00. Together, the line's 8.02.
+    for (line, qty, refund) in
+        [(2, "1", "4.02"), (2, "1", "4.00"), (1, "1", "4.47"), (3, "1", "3.59")]
+    {
+        r.return_line(&receipt, line, qty, Disposition::Restock, "faulty").unwrap();
+        assert_eq!(r.view().unwrap().cart.refund, refund, "line {line}");
+        let committed = r.refund(RefundTo::Original).unwrap();
+        given.push(legs(&committed.sale).join(", "));
+    }
+    // Cards first: 4.02, 4.00, then 1.98 of the peanuts' 4.47 fills the card's 10.00; the
+    // peanuts' other 2.49 is cash, rounded to 2.50; the sriracha's 3.59 would round to 3.60,
+    // which is all the cash left of the 6.10 the sale took.
+    assert_eq!(
+        given,
+        [
+            "card -4.02 AUTH-7781",
+            "card -4.00 AUTH-7781",
+            "card -1.98 AUTH-7781, cash -2.50",
+            "cash -3.60",
+        ]
+    );
+    server_accepts_everything(&till);
+}
+
+#[test]
+fn an_exchange_is_one_entry_and_the_customer_pays_the_difference() {
+    let mut till = open_till();
+    let receipt = sold(&mut till);
+    let r = &mut till.register;
+    // Back: the sriracha (3.59). New: peanuts, 3.89 + GST 0.19 + QST 0.39 = 4.47.
+    r.return_line(&receipt, 3, "1", Disposition::WriteOff, "broken seal").unwrap();
+    r.scan(PEANUTS).unwrap();
+    let view = r.view().unwrap();
+    assert_eq!((view.cart.total.as_str(), view.cart.due.as_str()), ("4.47", "0.88"));
+    // 0.88 in cash rounds to 0.90: 1.00 tendered, 0.10 back.
+    let committed = r.tender_cash("1.00").unwrap().expect("paid");
+    assert_eq!(committed.entry.kind, "exchange");
+    assert_eq!(
+        (
+            committed.sale.total.as_str(),
+            committed.sale.cash_rounding.as_str(),
+            committed.sale.change.as_str()
+        ),
+        ("0.88", "0.02", "0.10")
+    );
+    assert_eq!(committed.sale.returns[0].disposition, "write_off");
+    let text = till.printed_text(&committed.print_job);
+    for expected in ["ÉCHANGE", "French Burnt Peanuts", "RETOURNÉ", "-3.59", "mis au rebut"] {
+        assert!(text.contains(expected), "{expected:?} missing from:\n{text}");
+    }
+    server_accepts_everything(&till);
+}
+
+#[test]
+fn an_exchange_worth_less_gives_the_difference_back_in_cash_rounded() {
+    let mut till = open_till();
+    let receipt = sold(&mut till);
+    let r = &mut till.register;
+    // Back: the peanuts (4.47). New: one truffle, 3.49 + GST 0.17 + QST 0.35 = 4.01.
+    r.return_line(&receipt, 1, "1", Disposition::Restock, "wrong item").unwrap();
+    r.scan(TRUFFLES).unwrap();
+    assert_eq!(r.view().unwrap().cart.due, "-0.46");
+    // 0.46 to give back in cash rounds to 0.45: the rounding is 0.46 - 0.45 = +0.01.
+    let committed = r.refund(RefundTo::Cash).unwrap();
+    assert_eq!(legs(&committed.sale), ["cash -0.45"]);
+    assert_eq!(committed.sale.cash_rounding, "0.01");
+    server_accepts_everything(&till);
+}
+
+#[test]
+fn a_return_without_a_receipt_needs_a_manager_and_goes_on_store_credit() {
+    let mut till = till("montreal");
+    let r = &mut till.register;
+    r.sign_in(&Pin::new("2468")).unwrap();
+    r.open_shift("100.00").unwrap();
+    let error =
+        r.return_without_receipt(PEANUTS, "1", Disposition::Restock, "gift", None).unwrap_err();
+    assert_eq!(error.code, "manager_required");
+    let error = r
+        .return_without_receipt(PEANUTS, "1", Disposition::Restock, "gift", Some(&Pin::new("2468")))
+        .unwrap_err();
+    assert_eq!(error.code, "manager_required", "a cashier's own PIN approves nothing");
+    r.return_without_receipt(PEANUTS, "1", Disposition::Restock, "gift", Some(&Pin::new("1234")))
+        .unwrap();
+    // Today's price (no lower one in the last 90 days) and today's taxes: 3.89 + 0.19 + 0.39.
+    assert_eq!(r.view().unwrap().cart.refund, "4.47");
+    let error = r.refund(RefundTo::Cash).unwrap_err();
+    assert_eq!(error.code, "store_credit_only");
+    let committed = r.refund(RefundTo::StoreCredit).unwrap();
+    assert_eq!(legs(&committed.sale), ["credit -4.47"]);
+    assert_eq!(committed.sale.returns[0].approved_by.as_deref(), Some("c1"));
+    assert!(committed.sale.returns[0].original.is_none());
+    server_accepts_everything(&till);
+}
+
+#[test]
+fn a_return_in_progress_survives_a_crash_and_the_shift_counts_its_cash() {
+    let mut till = open_till();
+    let receipt = sold(&mut till);
+    till.register.return_line(&receipt, 3, "1", Disposition::Restock, "duplicate").unwrap();
+    let mut till = till.restart();
+    till.register.sign_in(&Pin::new("1234")).unwrap();
+    assert_eq!(till.register.view().unwrap().cart.refund, "3.59");
+    let committed = till.register.refund(RefundTo::Cash).unwrap();
+    assert_eq!(legs(&committed.sale), ["cash -3.60"]);
+    // Float 150.00 + cash kept 6.10 - refunded 3.60.
+    let report = till.register.report_x().unwrap();
+    assert_eq!(report.cash.cash_refunds, "3.60");
+    assert_eq!(report.cash.expected, "152.50");
+    assert_eq!((report.returns_count, report.refunds.as_str()), (1, "3.59"));
+}
+
+#[test]
+fn unknown_receipts_and_bad_quantities_are_refused_and_nothing_changes() {
+    let mut till = open_till();
+    let receipt = sold(&mut till);
+    let r = &mut till.register;
+    assert_eq!(r.find_sale("MTL01-000099").unwrap_err().code, "no_such_sale");
+    assert_eq!(
+        r.return_line(&receipt, 9, "1", Disposition::Restock, "x").unwrap_err().code,
+        "no_such_line"
+    );
+    assert_eq!(
+        r.return_line(&receipt, 2, "3", Disposition::Restock, "x").unwrap_err().code,
+        "nothing_left_to_return"
+    );
+    assert_eq!(
+        r.return_line(&receipt, 2, "1", Disposition::Restock, " ").unwrap_err().code,
+        "reason_required"
+    );
+    assert!(r.view().unwrap().cart.returns.is_empty());
+    assert_eq!(r.refund(RefundTo::Cash).unwrap_err().code, "nothing_to_refund");
+}
