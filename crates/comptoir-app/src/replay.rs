@@ -1,7 +1,14 @@
 //! Replays the UK retailer's invoice CSV into the London store, at the invoice dates and the
 //! recorded unit prices: one sale per invoice with a positive total, a stock adjustment for an
-//! invoice made only of zero-price lines, cancellations (`C` invoices) counted and left for the
-//! money engine (returns).
+//! invoice made only of zero-price lines, and one return per cancellation (`C` invoice).
+//!
+//! Each cancelled line is booked as a returned line against the latest earlier sale of that
+//! stock code to that customer, at the same unit price, that still has that quantity left to
+//! return (latest by invoice time, then by file order); its refund is then what that sale's
+//! line was paid, from the sale's stored amounts. A line with no such sale (no customer, no
+//! earlier sale, another price, or already returned) is a return without a receipt at the
+//! cancellation's recorded price, its VAT at the rate of the day. The refund goes back on
+//! account, like the invoices were paid.
 //!
 //! Each invoice is booked under an external reference (`invoice:536365`) that the ledger keeps
 //! unique, so a second run of the same file books nothing.
@@ -10,7 +17,8 @@ use std::collections::HashMap;
 
 use chrono::{NaiveDateTime, TimeZone};
 use comptoir_core::catalog::{ItemKind, Sku};
-use comptoir_core::tax::TaxClass;
+use comptoir_core::refund::{self, LineRefund, Refunded, SoldLine};
+use comptoir_core::tax::{TaxClass, TaxableLine};
 use comptoir_core::tender::{Settlement, Tender};
 use comptoir_core::{Cart, Line, LineId, Money};
 use comptoir_store::NewEntry;
@@ -21,7 +29,7 @@ use crate::entry::{self, kind};
 use crate::error::{AppError, AppResult};
 use crate::import::RowError;
 use crate::receipt::{self, SaleMeta};
-use crate::register::{Register, to_json};
+use crate::register::{Register, kind_name, parse_payload, to_json};
 
 /// What a replay did.
 #[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
@@ -29,14 +37,43 @@ pub struct ReplaySummary {
     pub invoices: u64,
     pub sales: u64,
     pub stock_adjustments: u64,
-    pub cancelled_invoices: u64,
-    pub cancelled_lines: u64,
+    /// Cancellations booked as returns.
+    pub returns: u64,
+    /// Cancelled lines booked against an earlier sale, and without one.
+    pub returned_lines_matched: u64,
+    pub returned_lines_unmatched: u64,
     pub already_booked: u64,
     pub non_merchandise_lines: u64,
-    pub total: String,
-    pub tax_included: String,
+    /// What the sales took, VAT included.
+    pub sales_total: String,
+    /// What the returns gave back: against a sale, without one, and both.
+    pub returns_matched: String,
+    pub returns_unmatched: String,
+    pub returns_total: String,
+    /// Sales less returns.
     pub net: String,
+    /// The VAT in `net`: the sales' less the returns'.
+    pub tax_included: String,
     pub errors: Vec<RowError>,
+}
+
+/// A replayed sale's line, for the cancellations that may return it.
+struct Sold {
+    at: NaiveDateTime,
+    order: usize,
+    receipt_no: String,
+    entry_id: String,
+    line: entry::SaleLine,
+    unit_price: Money,
+    sold: SoldLine,
+    refunded: Refunded,
+}
+
+/// The replayed sales' lines by customer and stock code, booked order kept.
+#[derive(Default)]
+struct SoldIndex {
+    by_key: HashMap<(String, String), Vec<Sold>>,
+    count: usize,
 }
 
 /// Invoices in file order with their lines, and the rows that did not parse.
@@ -69,16 +106,23 @@ impl Register {
         let (invoices, errors) = self.read_invoices(csv_text)?;
         let mut summary = ReplaySummary { errors, ..ReplaySummary::default() };
         let (mut total, mut tax) = (Money::ZERO, Money::ZERO);
+        let mut returned = Returned::default();
+        let mut index = self.replayed_sales()?;
         for (number, lines) in invoices {
             summary.invoices += 1;
-            if number.starts_with('C') {
-                summary.cancelled_invoices += 1;
-                summary.cancelled_lines += lines.len() as u64;
-                continue;
-            }
             let reference = format!("invoice:{number}");
             if self.db.has_external_ref(&reference)? {
                 summary.already_booked += 1;
+                continue;
+            }
+            if number.starts_with('C') {
+                match self.book_cancellation(&number, &reference, &lines, &mut index)? {
+                    Ok(booked) => {
+                        summary.returns += 1;
+                        returned.add(&booked);
+                    }
+                    Err(reason) => summary.errors.push(RowError { line: lines[0].line, reason }),
+                }
                 continue;
             }
             if lines.iter().all(|l| l.unit_price.is_zero()) {
@@ -87,7 +131,7 @@ impl Register {
                 continue;
             }
             let Some((sale_total, sale_tax, non_merchandise)) =
-                self.book_invoice(&number, &reference, &lines)?
+                self.book_invoice(&number, &reference, &lines, &mut index)?
             else {
                 let reason = format!("{number}: the invoice's total is not positive: not booked");
                 summary.errors.push(RowError { line: lines[0].line, reason });
@@ -98,9 +142,15 @@ impl Register {
             total += sale_total;
             tax += sale_tax;
         }
-        summary.total = self.store.money(total);
-        summary.tax_included = self.store.money(tax);
-        summary.net = self.store.money(total - tax);
+        let money = |m: Money| self.store.money(m);
+        summary.sales_total = money(total);
+        summary.returned_lines_matched = returned.matched_lines;
+        summary.returned_lines_unmatched = returned.unmatched_lines;
+        summary.returns_matched = money(returned.matched);
+        summary.returns_unmatched = money(returned.unmatched);
+        summary.returns_total = money(returned.matched + returned.unmatched);
+        summary.net = money(total - returned.matched - returned.unmatched);
+        summary.tax_included = money(tax - returned.tax);
         tracing::info!(
             sales = summary.sales,
             adjustments = summary.stock_adjustments,
@@ -251,6 +301,7 @@ impl Register {
         number: &str,
         reference: &str,
         lines: &[InvoiceLine],
+        index: &mut SoldIndex,
     ) -> AppResult<Option<(Money, Money, u64)>> {
         let mut cart = Cart::new();
         let mut non_merchandise = 0;
@@ -319,8 +370,309 @@ impl Register {
             reference,
             to_json(&sale)?,
         )?;
+        let entry = tx.append(new)?;
+        tx.commit()?;
+        index.add_sale(self, &entry.entry_id, lines[0].date, &sale)?;
+        Ok(Some((priced.total, priced.taxes.included() + priced.taxes.added(), non_merchandise)))
+    }
+
+    /// The sales and returns earlier replays booked, so a file replayed again (or a later
+    /// week) returns against them and never returns a line twice.
+    fn replayed_sales(&self) -> AppResult<SoldIndex> {
+        let mut index = SoldIndex::default();
+        let kinds = [kind::SALE, kind::RETURN];
+        for entry in self.db.entries_of_kinds(&kinds, (0, 0))? {
+            let sale: entry::Sale = parse_payload(&entry.payload)?;
+            if sale.source != "replay" {
+                continue;
+            }
+            let at = chrono::DateTime::parse_from_rfc3339(&entry.recorded_at)
+                .map_err(|_| AppError::new("invalid_replay", "a replayed entry's time"))?
+                .naive_local();
+            index.add_sale(self, &entry.entry_id, at, &sale)?;
+            for line in &sale.returns {
+                index.add_return(self, sale.customer.as_deref(), line)?;
+            }
+        }
+        Ok(index)
+    }
+
+    /// Books a cancellation as one return; `Err` with the reason when it cannot be.
+    fn book_cancellation(
+        &mut self,
+        number: &str,
+        reference: &str,
+        lines: &[InvoiceLine],
+        index: &mut SoldIndex,
+    ) -> AppResult<Result<Booked, String>> {
+        let customer = Some(lines[0].customer.clone()).filter(|c| !c.is_empty());
+        let mut returns = Vec::with_capacity(lines.len());
+        let mut booked = Booked::default();
+        for (n, line) in lines.iter().enumerate() {
+            if !line.quantity.is_sign_negative() || line.quantity.is_zero() {
+                return Ok(Err(format!(
+                    "{number}: line {}: a cancellation's quantity is negative: not booked",
+                    line.line
+                )));
+            }
+            let quantity = -line.quantity;
+            let number_in_entry = n as u32 + 1;
+            let returned = match index.take(customer.as_deref(), line, quantity) {
+                Some((sold, refund)) => {
+                    booked.matched_lines += 1;
+                    self.matched_return(number_in_entry, sold, &refund, quantity)
+                }
+                None => {
+                    booked.unmatched_lines += 1;
+                    self.unmatched_return(number, number_in_entry, line, quantity)
+                }
+            };
+            let refund = self.parse_money(&returned.refund)?;
+            match returned.original {
+                Some(_) => booked.matched += refund,
+                None => booked.unmatched += refund,
+            }
+            for tax in &returned.taxes {
+                booked.tax += self.parse_money(&tax.amount)?;
+            }
+            returns.push(returned);
+        }
+        let refund = booked.matched + booked.unmatched;
+        let money = |m: Money| self.store.money(m);
+        let mut tx = self.db.begin()?;
+        let counter = tx.next_receipt_seq()?;
+        let receipt_no = crate::receipt::receipt_number(
+            &self.store.config.register_prefix,
+            self.register.number,
+            self.register.epoch,
+            counter,
+        );
+        let payload = entry::Sale {
+            v: entry::VERSION,
+            receipt_no: receipt_no.clone(),
+            shift_no: None,
+            cashier_id: "replay".to_owned(),
+            currency: self.store.currency.code.clone(),
+            prices_include_tax: self.store.regime.prices_include_tax,
+            subtotal: money(Money::ZERO),
+            total: money(-refund),
+            cash_rounding: money(Money::ZERO),
+            tenders: vec![entry::SaleTender::OnAccount {
+                amount: money(-refund),
+                reference: format!("credit note {number}"),
+            }],
+            change: money(Money::ZERO),
+            source: "replay".to_owned(),
+            invoice: Some(number.to_owned()),
+            customer,
+            returns,
+            refund: Some(money(refund)),
+            ..entry::Sale::default()
+        };
+        let new = replay_entry(
+            &self.store,
+            kind::RETURN,
+            lines[0].date,
+            Some((counter, receipt_no)),
+            reference,
+            to_json(&payload)?,
+        )?;
         tx.append(new)?;
         tx.commit()?;
-        Ok(Some((priced.total, priced.taxes.included() + priced.taxes.added(), non_merchandise)))
+        tracing::debug!(invoice = number, "cancellation booked as a return");
+        Ok(Ok(booked))
+    }
+
+    fn matched_return(
+        &self,
+        number: u32,
+        sold: &Sold,
+        refund: &LineRefund,
+        quantity: Decimal,
+    ) -> entry::ReturnLine {
+        let money = |m: Money| self.store.money(m);
+        entry::ReturnLine {
+            line: number,
+            original: Some(entry::OriginalLine {
+                receipt_no: sold.receipt_no.clone(),
+                line: sold.line.line,
+                entry: Some(sold.entry_id.clone()),
+            }),
+            sku: sold.line.sku.clone(),
+            name: sold.line.name.clone(),
+            qty: quantity.normalize().to_string(),
+            unit_price: sold.line.unit_price.clone(),
+            net: money(refund.net),
+            taxes: sold
+                .line
+                .taxes
+                .iter()
+                .zip(&refund.taxes)
+                .map(|(t, amount)| entry::LineTax { amount: money(*amount), ..t.clone() })
+                .collect(),
+            refund: money(refund.paid),
+            tax_class: sold.line.tax_class.clone(),
+            kind: sold.line.kind.clone(),
+            disposition: "restock".to_owned(),
+            reason: "cancellation".to_owned(),
+            approved_by: None,
+        }
+    }
+
+    /// A cancelled line with no sale to return against: refunded at its recorded price, its
+    /// VAT at the rate of the day.
+    fn unmatched_return(
+        &self,
+        invoice: &str,
+        number: u32,
+        line: &InvoiceLine,
+        quantity: Decimal,
+    ) -> entry::ReturnLine {
+        let money = |m: Money| self.store.money(m);
+        let item = self.catalog.by_sku(&line.stock_code);
+        let class = item.map_or_else(|| TaxClass::new("standard"), |i| i.tax_class.clone());
+        let kind = item.map_or(ItemKind::Item, |i| i.kind);
+        let net = line.unit_price.mul_round(quantity, comptoir_core::RoundingMode::HalfUp);
+        let taxes = self
+            .store
+            .regime
+            .compute(&[TaxableLine { amount: net, class: &class }], line.date.date());
+        let paid = net + taxes.added();
+        entry::ReturnLine {
+            line: number,
+            original: None,
+            sku: line.stock_code.clone(),
+            name: line.description.clone(),
+            qty: quantity.normalize().to_string(),
+            unit_price: money(line.unit_price),
+            net: money(net),
+            taxes: taxes
+                .lines
+                .iter()
+                .zip(&taxes.per_line[0])
+                .filter(|(_, share)| !share.is_zero())
+                .map(|(t, share)| entry::LineTax {
+                    code: t.code.clone(),
+                    rate: t.rate.normalize().to_string(),
+                    amount: money(*share),
+                    exempt: false,
+                })
+                .collect(),
+            refund: money(paid),
+            tax_class: class.0,
+            kind: kind_name(kind).to_owned(),
+            disposition: if kind == ItemKind::Item { "restock" } else { "write_off" }.to_owned(),
+            reason: format!("cancellation {invoice} without an earlier sale to return against"),
+            approved_by: None,
+        }
+    }
+}
+
+/// What one cancellation gave back.
+#[derive(Default)]
+struct Booked {
+    matched: Money,
+    unmatched: Money,
+    tax: Money,
+    matched_lines: u64,
+    unmatched_lines: u64,
+}
+
+/// What the replay's cancellations gave back, summed.
+#[derive(Default)]
+struct Returned {
+    matched: Money,
+    unmatched: Money,
+    tax: Money,
+    matched_lines: u64,
+    unmatched_lines: u64,
+}
+
+impl Returned {
+    fn add(&mut self, booked: &Booked) {
+        self.matched += booked.matched;
+        self.unmatched += booked.unmatched;
+        self.tax += booked.tax;
+        self.matched_lines += booked.matched_lines;
+        self.unmatched_lines += booked.unmatched_lines;
+    }
+}
+
+impl SoldIndex {
+    fn add_sale(
+        &mut self,
+        register: &Register,
+        entry_id: &str,
+        at: NaiveDateTime,
+        sale: &entry::Sale,
+    ) -> AppResult<()> {
+        let Some(customer) = sale.customer.clone() else {
+            return Ok(());
+        };
+        for line in &sale.lines {
+            let sold = register.sold_line(sale, line)?;
+            let unit_price = register.parse_money(&line.unit_price)?;
+            let key = (customer.clone(), line.sku.clone());
+            self.count += 1;
+            self.by_key.entry(key).or_default().push(Sold {
+                at,
+                order: self.count,
+                receipt_no: sale.receipt_no.clone(),
+                entry_id: entry_id.to_owned(),
+                line: line.clone(),
+                unit_price,
+                sold,
+                refunded: Refunded::default(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Counts a return an earlier replay booked against the line it names.
+    fn add_return(
+        &mut self,
+        register: &Register,
+        customer: Option<&str>,
+        line: &entry::ReturnLine,
+    ) -> AppResult<()> {
+        let (Some(customer), Some(original)) = (customer, &line.original) else {
+            return Ok(());
+        };
+        let key = (customer.to_owned(), line.sku.clone());
+        let Some(sold) = self.by_key.get_mut(&key).and_then(|all| {
+            all.iter_mut()
+                .find(|s| s.receipt_no == original.receipt_no && s.line.line == original.line)
+        }) else {
+            return Ok(());
+        };
+        let taxes =
+            line.taxes.iter().map(|t| register.parse_money(&t.amount)).collect::<AppResult<_>>()?;
+        sold.refunded.add(&LineRefund {
+            quantity: crate::register::parse_quantity(&line.qty)?,
+            net: register.parse_money(&line.net)?,
+            taxes,
+            paid: register.parse_money(&line.refund)?,
+        });
+        Ok(())
+    }
+
+    /// The latest earlier sale of the line's stock code to the customer, at its price, with
+    /// the quantity left; its refund is taken from what is left to return.
+    fn take(
+        &mut self,
+        customer: Option<&str>,
+        line: &InvoiceLine,
+        quantity: Decimal,
+    ) -> Option<(&Sold, LineRefund)> {
+        let key = (customer?.to_owned(), line.stock_code.clone());
+        let all = self.by_key.get_mut(&key)?;
+        let best = all
+            .iter_mut()
+            .filter(|s| s.at <= line.date && s.sold.quantity - s.refunded.quantity >= quantity)
+            .filter(|s| s.unit_price == line.unit_price)
+            .max_by_key(|s| (s.at, s.order))?;
+        let refund = refund::refund_line(&best.sold, &best.refunded, quantity).ok()?;
+        best.refunded.add(&refund);
+        Some((&*best, refund))
     }
 }

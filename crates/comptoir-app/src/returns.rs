@@ -531,7 +531,11 @@ impl Register {
     }
 
     /// A sale line's stored amounts, as the refund arithmetic reads them.
-    fn sold_line(&self, sale: &entry::Sale, line: &entry::SaleLine) -> AppResult<SoldLine> {
+    pub(crate) fn sold_line(
+        &self,
+        sale: &entry::Sale,
+        line: &entry::SaleLine,
+    ) -> AppResult<SoldLine> {
         let taxes = line
             .taxes
             .iter()
