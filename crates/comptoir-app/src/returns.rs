@@ -439,7 +439,11 @@ impl Register {
     /// A cash leg as large as the refund, for a refund all in cash.
     fn open_cash_leg(&self, amount: Money) -> PaidLeg {
         let rounded = self.store.currency.cash_round(amount);
-        PaidLeg { tender: Tender::Cash { tendered: rounded.max(amount) }, refunded: Money::ZERO }
+        PaidLeg {
+            tender: Tender::Cash { tendered: rounded },
+            rounding: rounded - amount,
+            ..PaidLeg::default()
+        }
     }
 
     /// The refund over the original sale's tenders, when the returned lines come from one
@@ -484,10 +488,16 @@ impl Register {
                     reference: reference.clone(),
                 },
             };
-            legs.push(PaidLeg { tender, refunded: Money::ZERO });
+            legs.push(PaidLeg { tender, ..PaidLeg::default() });
+        }
+        // The sale's cash rounding belongs to its cash: the exact cash part is the cash kept
+        // less it.
+        if let Some(cash) = legs.iter_mut().find(|l| matches!(l.tender, Tender::Cash { .. })) {
+            cash.rounding = self.parse_money(&sale.cash_rounding)?;
         }
         // Earlier refunds whose lines came from this sale: their legs count against its legs.
         for earlier in self.returns_of(&sale.receipt_no)? {
+            let rounding = self.parse_money(&earlier.cash_rounding)?;
             for tender in &earlier.tenders {
                 let (amount, reference) = match tender {
                     entry::SaleTender::Cash { tendered } => (self.parse_money(tendered)?, None),
@@ -509,6 +519,9 @@ impl Register {
                 });
                 if let Some(leg) = leg {
                     leg.refunded -= amount;
+                    if reference.is_none() {
+                        leg.settled += rounding - amount;
+                    }
                 }
             }
         }

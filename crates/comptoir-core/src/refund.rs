@@ -138,10 +138,24 @@ pub fn refund_line(
 /// A tender of the original sale, with what was already refunded to it (a positive amount).
 /// For a cash leg, `tender` is `Cash { tendered }` with the cash the sale kept: what was
 /// handed over less the change.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PaidLeg {
     pub tender: Tender,
+    /// What earlier refunds gave back on this leg (for cash: the cash handed out).
     pub refunded: Money,
+    /// For a cash leg, the exact amount earlier refunds settled in cash: the cash handed out
+    /// plus their cash rounding. Cash is rounded on the running total, so refunding a sale in
+    /// many goes never drifts from what it took.
+    pub settled: Money,
+    /// For a cash leg, the sale's own cash rounding (`+0.02` when 6.08 was paid as 6.10):
+    /// the exact cash part of the sale is the cash kept less it.
+    pub rounding: Money,
+}
+
+impl Default for Tender {
+    fn default() -> Tender {
+        Tender::Cash { tendered: Money::ZERO }
+    }
 }
 
 /// How a refund goes back: legs with negative amounts (money to the customer).
@@ -179,18 +193,18 @@ pub fn plan_refund(amount: Money, legs: &[PaidLeg], currency: &Currency) -> Refu
             _ => Tender::ExternalCard { amount: -take, reference },
         });
     }
-    let capacity = cash_kept(legs) - cash_refunded(legs);
-    if left.minor() > 0 && capacity.minor() > 0 {
-        let rounded = currency.cash_round(left);
-        // Within one coin of what is left, the cash settles all of it and the difference is
-        // the refund's cash rounding; further short, it settles only what it hands out.
-        let (out, settles) = if rounded <= capacity {
-            (rounded, left)
-        } else if (left - capacity).minor() < currency.cash_increment {
-            (capacity, left)
-        } else {
-            (capacity, capacity)
-        };
+    let kept = cash_kept(legs);
+    let handed = cash_of(legs, |l| l.refunded);
+    let settled = cash_of(legs, |l| l.settled);
+    // The exact cash part of a sale is what it kept less its rounding; what earlier refunds
+    // settled comes off it, and no refund settles more in cash than is left of it.
+    let exact_left = (cash_exact(legs, kept) - settled).max(Money::ZERO);
+    let settles = left.min(exact_left);
+    if settles.minor() > 0 {
+        // Round the running total, so the cash handed out over every refund of the sale is
+        // the cash the sale kept, to the coin.
+        let total_out = currency.cash_round(settled + settles).min(kept);
+        let out = (total_out - handed).max(Money::ZERO);
         plan.legs.push(Tender::Cash { tendered: -out });
         plan.cash_rounding = settles - out;
         left -= settles;
@@ -210,6 +224,11 @@ fn cash_kept(legs: &[PaidLeg]) -> Money {
         .sum()
 }
 
-fn cash_refunded(legs: &[PaidLeg]) -> Money {
-    legs.iter().filter(|l| matches!(l.tender, Tender::Cash { .. })).map(|l| l.refunded).sum()
+fn cash_of(legs: &[PaidLeg], field: impl Fn(&PaidLeg) -> Money) -> Money {
+    legs.iter().filter(|l| matches!(l.tender, Tender::Cash { .. })).map(field).sum()
+}
+
+/// The exact cash part of the sale: the cash kept less the sale's cash rounding.
+fn cash_exact(legs: &[PaidLeg], kept: Money) -> Money {
+    kept - cash_of(legs, |l| l.rounding)
 }

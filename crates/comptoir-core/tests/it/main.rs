@@ -1,4 +1,5 @@
 //! Integration tests of the domain core, with the right values worked out by hand.
 
+mod money;
 mod pricing;
 mod promo;
