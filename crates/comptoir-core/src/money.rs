@@ -96,7 +96,8 @@ impl Sum for Money {
     }
 }
 
-/// A currency: its ISO code, its number of decimals and its smallest cash coin.
+/// A currency: its ISO code, its number of decimals, its smallest cash coin and how a cash
+/// amount between two coins is settled.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Currency {
     pub code: String,
@@ -104,11 +105,25 @@ pub struct Currency {
     pub digits: u32,
     /// The smallest amount cash can settle, in minor units (5 for CAD since 2013, 1 for GBP).
     pub cash_increment: i64,
+    /// How [`Currency::cash_round`] settles an amount between two increments (half up, the
+    /// rule of every country Comptoir has rules for, unless the store chooses another).
+    pub cash_mode: RoundingMode,
 }
 
 impl Currency {
+    /// A currency whose cash rounds half up.
     pub fn new(code: &str, digits: u32, cash_increment: i64) -> Currency {
-        Currency { code: code.to_owned(), digits, cash_increment: cash_increment.max(1) }
+        Currency {
+            code: code.to_owned(),
+            digits,
+            cash_increment: cash_increment.max(1),
+            cash_mode: RoundingMode::HalfUp,
+        }
+    }
+
+    /// The same currency with cash rounded by `mode`.
+    pub fn with_cash_mode(self, mode: RoundingMode) -> Currency {
+        Currency { cash_mode: mode, ..self }
     }
 
     /// Parses an amount typed by a cashier or sent on the wire: `"12.5"`, `"12.50"`, `"-3"`.
@@ -143,10 +158,11 @@ impl Currency {
         round_minor(value * Decimal::from(10_i64.pow(self.digits)), mode)
     }
 
-    /// Rounds an amount to the smallest cash coin (Canada: 0.05, half up on the cent values
-    /// that exist: .01/.02 down, .03/.04 up).
+    /// Rounds an amount to the smallest cash coin by the currency's mode (Canada: 0.05, half
+    /// up on the cent values that exist: .01/.02 down, .03/.04 up), symmetrically around zero:
+    /// a refund of -12.37 rounds like 12.37, negated.
     pub fn cash_round(&self, amount: Money) -> Money {
-        round_to_increment(amount, self.cash_increment, RoundingMode::HalfUp)
+        round_to_increment(amount, self.cash_increment, self.cash_mode)
     }
 }
 
@@ -176,9 +192,10 @@ pub enum MoneyError {
 }
 
 /// How a fraction of a minor unit is resolved.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum RoundingMode {
     /// 0.5 goes away from zero: the usual commercial rounding.
+    #[default]
     HalfUp,
     /// 0.5 goes to the even neighbour (banker's rounding).
     HalfEven,
