@@ -224,8 +224,19 @@ pub struct ParsedCatalog {
     by_gtin: std::collections::HashMap<String, usize>,
 }
 
-/// The tax classes an item may have (a tax gives rates per class).
-pub const TAX_CLASSES: [&str; 3] = ["standard", "zero_rated", "exempt"];
+/// The tax classes an item may have (a tax gives rates per class): `standard`, the VAT classes
+/// of reduced rates (named as [`crate::jurisdiction::VAT_CLASSES`] explains), `zero_rated`
+/// (taxable at 0) and `exempt` (outside the tax).
+pub const TAX_CLASSES: [&str; 8] = [
+    "standard",
+    "reduced",
+    "reduced1",
+    "reduced2",
+    "super_reduced",
+    "parking",
+    "zero_rated",
+    "exempt",
+];
 
 /// Reads a catalog file, recognising its format from the header.
 pub fn parse_catalog(text: &str, currency: &Currency) -> Result<ParsedCatalog, String> {

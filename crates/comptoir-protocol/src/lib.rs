@@ -7,10 +7,15 @@
 //! - [`catalog`]: items, effective-dated prices and taxes as the server publishes them, and
 //!   the catalog file formats.
 //! - [`wire`]: requests and answers of the sync API, and its stable error codes.
+//! - [`jurisdiction`]: a store's taxes from its jurisdiction (`CA-QC`, `EU-FR`, `GB`, `US-NY`),
+//!   read from the tax tables of `fixtures/tax/`.
+//! - [`currency`]: a currency's decimals and cash rounding, from CLDR and the rules file.
 
 pub mod catalog;
 pub mod check;
+pub mod currency;
 pub mod entry;
+pub mod jurisdiction;
 pub mod payload;
 pub mod wire;
 
