@@ -159,20 +159,29 @@ pub fn round(
         let skew = report.clock_skew_seconds.map(|s| s.to_string()).unwrap_or_default();
         store.set_setting(CLOCK_SKEW, &skew)?;
     }
-    let received_at = local_minute(store, clock)?;
-    report.catalog = Some(comptoir_sync::pull_catalog(transport, store, &received_at, 2)?);
+    let config = store_config(store)?;
+    let received_at = local_minute(&config, clock)?;
+    let digits = config.currency.digits;
+    report.catalog = Some(comptoir_sync::pull_catalog(transport, store, &received_at, digits)?);
     report.stock_levels = Some(comptoir_sync::pull_stock(transport, store, &clock())?);
     report.customers = Some(comptoir_sync::sync_customers(transport, store)?);
     Ok(report)
 }
 
-/// The local time now in the register's store (`YYYY-MM-DDTHH:MM`), from a UTC clock text.
-fn local_minute(store: &Store, clock: &dyn Fn() -> String) -> Result<String, SyncError> {
+/// The register's store configuration, as the database holds it.
+fn store_config(store: &Store) -> Result<crate::config::Store, SyncError> {
     let register = store
         .register()?
         .ok_or_else(|| SyncError::new("storage", "the register is not initialised".to_owned()))?;
-    let config = crate::config::Store::from_json(&register.store_config)
-        .map_err(|e| SyncError::new("storage", e.to_string()))?;
+    crate::config::Store::from_json(&register.store_config)
+        .map_err(|e| SyncError::new("storage", e.to_string()))
+}
+
+/// The local time now in the register's store (`YYYY-MM-DDTHH:MM`), from a UTC clock text.
+fn local_minute(
+    config: &crate::config::Store,
+    clock: &dyn Fn() -> String,
+) -> Result<String, SyncError> {
     let now = chrono::DateTime::parse_from_rfc3339(&clock())
         .map(|t| t.with_timezone(&config.tz).naive_local())
         .map_err(|e| SyncError::new("storage", format!("the clock: {e}")))?;
