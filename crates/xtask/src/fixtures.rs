@@ -5,11 +5,13 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
+use comptoir_protocol::catalog::TaxConfig;
+use comptoir_protocol::jurisdiction::{self, TaxTables, TaxTexts};
 
 use crate::catalog::{self, CatalogRow, Kind, TaxClass};
 use crate::montreal::{self, Montreal, classify::Evidence, rules};
 use crate::sources::{self, QuebecFacts, UkFacts, format_rate};
-use crate::store::{CashRounding, Cashier, Label, Rate, Store, Tax, TaxRegistration, write_json};
+use crate::store::{CashRounding, Cashier, Label, Store, Tax, TaxRegistration, write_json};
 use crate::template::fill;
 use crate::{gtin, london, london::London, text};
 
@@ -20,6 +22,18 @@ const LONDON_LICENSE: &str = include_str!("../templates/london-LICENSE.md");
 const REPLAY_SOURCE: &str = include_str!("../templates/replay-SOURCE.md");
 const ODBL_FILE: &str = "catalog/LICENSE-ODbL-1.0.md";
 const ONLINE_RETAIL_SOURCE_FILE: &str = "transactions/SOURCE-online-retail.txt";
+/// The tax and currency tables the product embeds (`comptoir_protocol::{jurisdiction,
+/// currency}`), copied from `data/tax/` into `fixtures/tax/` as they are. The folder's
+/// `SOURCE.md` and `vat_additions.json` are written by hand.
+pub const TAX_FILES: [&str; 7] = [
+    "canada_sales_tax_by_province.csv",
+    "eu_vat_rates_effective_dated.json",
+    "eu_vat_rates.LICENSE",
+    "us_state_base_sales_tax_2025.csv",
+    "cash_rounding_rules.csv",
+    "cldr_currency_data.json",
+    "cldr_currency_data.LICENSE",
+];
 
 /// The workspace root, found from this crate's place in it (`crates/xtask`).
 pub fn workspace_root() -> PathBuf {
@@ -27,32 +41,70 @@ pub fn workspace_root() -> PathBuf {
     manifest_dir.ancestors().nth(2).unwrap_or(manifest_dir).to_path_buf()
 }
 
-/// Writes `out/stores/montreal`, `out/stores/london` and `out/replay` from the shared `data`
-/// folder. The same data gives the same bytes.
+/// Writes `out/stores/montreal`, `out/stores/london`, `out/replay` and the tables of
+/// `out/tax` from the shared `data` folder. The same data gives the same bytes.
 pub fn generate(data: &Path, out: &Path) -> anyhow::Result<Summary> {
     anyhow::ensure!(data.is_dir(), "no shared data folder at {}", data.display());
     let montreal = montreal::build(data)?;
     let quebec = sources::quebec(data)?;
     let london = london::build(data)?;
     let uk = sources::united_kingdom(data)?;
+    let tables = tax_tables(data)?;
     let summary = Summary::new(&montreal, &london);
 
-    write_montreal(data, &out.join("stores/montreal"), &montreal, &quebec, &summary)?;
-    write_london(&out.join("stores/london"), &london, &uk, &summary)?;
+    let store = montreal_store(&quebec, &jurisdiction_taxes(&tables, MONTREAL_JURISDICTION)?);
+    write_montreal(data, &out.join("stores/montreal"), &montreal, &store, &quebec, &summary)?;
+    let store = london_store(&uk, &jurisdiction_taxes(&tables, LONDON_JURISDICTION)?);
+    write_london(&out.join("stores/london"), &london, &store, &uk, &summary)?;
     write_replay(data, &out.join("replay"))?;
+    write_tax(data, &out.join("tax"))?;
     Ok(summary)
+}
+
+const MONTREAL_JURISDICTION: &str = "CA-QC";
+const LONDON_JURISDICTION: &str = "GB";
+
+/// The jurisdiction tables read from the shared data, with the hand-written additions of
+/// `fixtures/tax/vat_additions.json` (the copy compiled into `comptoir-protocol`).
+pub fn tax_tables(data: &Path) -> anyhow::Result<TaxTables> {
+    let canada = read_text(&data.join("tax/canada_sales_tax_by_province.csv"))?;
+    let vat = read_text(&data.join("tax/eu_vat_rates_effective_dated.json"))?;
+    let us = read_text(&data.join("tax/us_state_base_sales_tax_2025.csv"))?;
+    let texts = TaxTexts {
+        canada: &canada,
+        vat: &vat,
+        vat_additions: jurisdiction::EMBEDDED.vat_additions,
+        us: &us,
+    };
+    TaxTables::parse(&texts).map_err(|e| anyhow::anyhow!("reading the tax tables: {e}"))
+}
+
+fn jurisdiction_taxes(tables: &TaxTables, code: &str) -> anyhow::Result<Vec<TaxConfig>> {
+    Ok(tables.get(code)?.taxes.clone())
+}
+
+fn write_tax(data: &Path, dir: &Path) -> anyhow::Result<()> {
+    create_dir(dir)?;
+    for file in TAX_FILES {
+        let from = data.join("tax").join(file);
+        let bytes = fs::read(&from).with_context(|| format!("reading {}", from.display()))?;
+        let to = dir.join(file);
+        fs::write(&to, bytes).with_context(|| format!("writing {}", to.display()))?;
+    }
+    Ok(())
 }
 
 fn write_montreal(
     data: &Path,
     dir: &Path,
     montreal: &Montreal,
+    store: &Store,
     facts: &QuebecFacts,
     summary: &Summary,
 ) -> anyhow::Result<()> {
     create_dir(dir)?;
     catalog::write(&dir.join("catalog.csv"), &montreal.rows)?;
-    write_json(&dir.join("store.json"), &montreal_store(facts))?;
+    write_json(&dir.join("store.json"), store)?;
     write_json(
         &dir.join("cashiers.json"),
         &[
@@ -99,19 +151,15 @@ fn write_montreal(
     write_text(&dir.join("LICENSE.md"), &fill(MONTREAL_LICENSE, &[("odbl", odbl)])?)
 }
 
-fn montreal_store(facts: &QuebecFacts) -> Store {
-    let rate = |class: &str, rate: &str, from: &str| Rate {
-        class: class.into(),
-        rate: rate.into(),
-        from: from.into(),
-        to: None,
-    };
+/// The Montréal store; its taxes are the jurisdiction `CA-QC`.
+fn montreal_store(facts: &QuebecFacts, taxes: &[TaxConfig]) -> Store {
+    let languages: Vec<String> = vec!["fr".into(), "en".into()];
     Store {
         code: "montreal".into(),
         name: "Comptoir Montréal — boutique éphémère".into(),
         currency: "CAD".into(),
         timezone: "America/Toronto".into(),
-        languages: vec!["fr".into(), "en".into()],
+        languages: languages.clone(),
         default_language: "fr".into(),
         prices_include_tax: false,
         tax_rounding: "per_rate_over_sale".into(),
@@ -132,24 +180,8 @@ fn montreal_store(facts: &QuebecFacts) -> Store {
                 number: "1234567890 TQ0001".into(),
             },
         ],
-        taxes: vec![
-            Tax {
-                code: "GST".into(),
-                label: Label::fr_en("TPS", "GST"),
-                rates: vec![
-                    rate("standard", &format_rate(facts.gst.rate), &facts.gst.from),
-                    rate("zero_rated", "0", &facts.gst.from),
-                ],
-            },
-            Tax {
-                code: "QST".into(),
-                label: Label::fr_en("TVQ", "QST"),
-                rates: vec![
-                    rate("standard", &format_rate(facts.qst.rate), &facts.qst.from),
-                    rate("zero_rated", "0", &facts.qst.from),
-                ],
-            },
-        ],
+        jurisdiction: MONTREAL_JURISDICTION.into(),
+        taxes: taxes.iter().map(|tax| Tax::of(tax, &languages)).collect(),
         receipt_footer: Label::fr_en("Merci et à bientôt!", "Thank you!"),
         register_prefix: "MTL".into(),
     }
@@ -158,12 +190,13 @@ fn montreal_store(facts: &QuebecFacts) -> Store {
 fn write_london(
     dir: &Path,
     london: &London,
+    store: &Store,
     uk: &UkFacts,
     summary: &Summary,
 ) -> anyhow::Result<()> {
     create_dir(dir)?;
     catalog::write(&dir.join("catalog.csv"), &london.rows)?;
-    write_json(&dir.join("store.json"), &london_store(uk))?;
+    write_json(&dir.join("store.json"), store)?;
     write_json(
         &dir.join("cashiers.json"),
         &[
@@ -204,19 +237,16 @@ fn write_london(
     write_text(&dir.join("LICENSE.md"), LONDON_LICENSE)
 }
 
-fn london_store(uk: &UkFacts) -> Store {
-    let rate = |class: &str, rate: &str, from: &str, to: Option<&str>| Rate {
-        class: class.into(),
-        rate: rate.into(),
-        from: from.into(),
-        to: to.map(Into::into),
-    };
+/// The London store; its taxes are the jurisdiction `GB`, whose history before 2011-01-04 is
+/// the hand-added part of `fixtures/tax/vat_additions.json` (HMRC).
+fn london_store(uk: &UkFacts, taxes: &[TaxConfig]) -> Store {
+    let languages: Vec<String> = vec!["en".into()];
     Store {
         code: "london".into(),
         name: "Comptoir London (demo)".into(),
         currency: "GBP".into(),
         timezone: "Europe/London".into(),
-        languages: vec!["en".into()],
+        languages: languages.clone(),
         default_language: "en".into(),
         prices_include_tax: true,
         tax_rounding: "per_rate_over_sale".into(),
@@ -231,18 +261,8 @@ fn london_store(uk: &UkFacts) -> Store {
             label: Label::en("VAT"),
             number: "GB 123 4567 89 (demo)".into(),
         }],
-        taxes: vec![Tax {
-            code: "VAT".into(),
-            label: Label::en("VAT"),
-            rates: vec![
-                // HMRC: 17.5 % restored on 2010-01-01 after the temporary 15 %, until the
-                // 20 % of 2011-01-04 (which the shared VAT file carries).
-                rate("standard", "0.175", "2010-01-01", Some("2011-01-03")),
-                rate("standard", &format_rate(uk.vat_standard.rate), &uk.vat_standard.from, None),
-                rate("standard", "0.15", "2008-12-01", Some("2009-12-31")),
-                rate("zero_rated", "0", "1973-04-01", None),
-            ],
-        }],
+        jurisdiction: LONDON_JURISDICTION.into(),
+        taxes: taxes.iter().map(|tax| Tax::of(tax, &languages)).collect(),
         receipt_footer: Label::en("Thank you for shopping with us!"),
         register_prefix: "LDN".into(),
     }

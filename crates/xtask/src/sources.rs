@@ -131,18 +131,8 @@ pub fn united_kingdom(data: &Path) -> anyhow::Result<UkFacts> {
     })
 }
 
-/// A rate as `store.json` writes it: `0` for nothing, else at least two decimals (`0.05`,
-/// `0.20`, `0.09975`).
-pub fn format_rate(rate: Decimal) -> String {
-    if rate.is_zero() {
-        return "0".into();
-    }
-    let mut rate = rate.normalize();
-    if rate.scale() < 2 {
-        rate.rescale(2);
-    }
-    rate.to_string()
-}
+/// A rate as `store.json` writes it: the jurisdiction tables' own format.
+pub use comptoir_protocol::jurisdiction::format_rate;
 
 fn expect_rate(name: &str, got: &DatedRate, rate: &str, from: &str) -> anyhow::Result<()> {
     if got.rate != dec(rate) || got.from != from {

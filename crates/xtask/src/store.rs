@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use anyhow::Context as _;
+use comptoir_protocol::catalog::{Labels, TaxConfig};
 use serde::Serialize;
 
 /// A text in the store's languages; a language the store does not use is left out.
@@ -22,6 +23,14 @@ impl Label {
     pub fn fr_en(fr: &str, en: &str) -> Label {
         Label { fr: Some(fr.to_owned()), en: Some(en.to_owned()) }
     }
+
+    /// The texts of `labels` in the store's `languages` (the file knows French and English).
+    pub fn of(labels: &Labels, languages: &[String]) -> Label {
+        let pick = |lang: &str| {
+            languages.iter().any(|l| l == lang).then(|| labels.get(lang).cloned()).flatten()
+        };
+        Label { fr: pick("fr"), en: pick("en") }
+    }
 }
 
 #[derive(Serialize, Debug)]
@@ -38,6 +47,9 @@ pub struct Store {
     pub cash_only_rounding: bool,
     pub address: Vec<String>,
     pub tax_registrations: Vec<TaxRegistration>,
+    /// Where `taxes` come from (`comptoir_protocol::jurisdiction`); the list is written out
+    /// too, so the file says what the register charges.
+    pub jurisdiction: String,
     pub taxes: Vec<Tax>,
     pub receipt_footer: Label,
     pub register_prefix: String,
@@ -59,6 +71,23 @@ pub struct Tax {
     pub code: String,
     pub label: Label,
     pub rates: Vec<Rate>,
+}
+
+impl Tax {
+    /// A tax of the jurisdiction tables, its labels in the store's languages.
+    pub fn of(tax: &TaxConfig, languages: &[String]) -> Tax {
+        let rates = tax
+            .rates
+            .iter()
+            .map(|r| Rate {
+                class: r.class.clone(),
+                rate: r.rate.clone(),
+                from: r.from.clone(),
+                to: r.to.clone(),
+            })
+            .collect();
+        Tax { code: tax.code.clone(), label: Label::of(&tax.label, languages), rates }
+    }
 }
 
 /// A rate for one tax class, in force from `from` to `to` (both inclusive, ISO dates).

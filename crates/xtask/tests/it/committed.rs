@@ -9,6 +9,24 @@ const HEADER: [&str; 8] =
     ["sku", "barcode", "name", "name_fr", "price", "tax_class", "kind", "unit"];
 const TAX_CLASSES: [&str; 3] = ["zero_rated", "standard", "exempt"];
 
+/// The taxes a store file lists are its jurisdiction's, as the register's tables give them.
+#[test]
+fn store_taxes_are_their_jurisdictions() {
+    for store in ["montreal", "london"] {
+        let json = store_json(store);
+        let code = json["jurisdiction"].as_str().unwrap();
+        let languages: Vec<&str> =
+            json["languages"].as_array().unwrap().iter().map(|l| l.as_str().unwrap()).collect();
+        let mut taxes = comptoir_protocol::jurisdiction::taxes(code).unwrap();
+        for tax in &mut taxes {
+            tax.label.retain(|lang, _| languages.contains(&lang.as_str()));
+        }
+        let listed: Vec<comptoir_protocol::catalog::TaxConfig> =
+            serde_json::from_value(json["taxes"].clone()).unwrap();
+        assert_eq!(listed, taxes, "{store}");
+    }
+}
+
 fn store_json(store: &str) -> serde_json::Value {
     let path = fixtures_dir().join("stores").join(store).join("store.json");
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
@@ -121,6 +139,7 @@ fn london_catalog_shape() {
 fn store_files_state_the_taxes() {
     let montreal = store_json("montreal");
     assert_eq!(montreal["currency"], "CAD");
+    assert_eq!(montreal["jurisdiction"], "CA-QC");
     assert_eq!(montreal["prices_include_tax"], false);
     assert_eq!(montreal["cash_rounding"]["increment"], "0.05");
     assert_eq!(montreal["taxes"][0]["rates"][0]["rate"], "0.05");
@@ -139,6 +158,8 @@ fn store_files_state_the_taxes() {
             .map(|r| r["rate"].as_str().unwrap())
             .collect()
     };
+    assert_eq!(london["jurisdiction"], "GB");
+    assert_eq!(in_force("2008-11-30"), ["0.175"]);
     assert_eq!(in_force("2009-06-01"), ["0.15"]);
     assert_eq!(in_force("2010-12-01"), ["0.175"]);
     assert_eq!(in_force("2011-01-04"), ["0.20"]);
