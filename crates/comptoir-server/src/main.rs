@@ -305,13 +305,39 @@ enum StockCommand {
     },
 }
 
+/// The taxes of a file: a JSON list, or a store.json's `taxes` (else its `jurisdiction`'s).
+fn taxes_file(
+    file: &std::path::Path,
+) -> anyhow::Result<Vec<comptoir_protocol::catalog::TaxConfig>> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{} is not JSON", file.display()))?;
+    if value.get("taxes").is_none()
+        && let Some(code) = value.get("jurisdiction").and_then(|j| j.as_str())
+    {
+        return jurisdiction_taxes(code);
+    }
+    let list = value.get("taxes").cloned().unwrap_or(value);
+    serde_json::from_value(list).with_context(|| format!("{}: not a list of taxes", file.display()))
+}
+
+/// A jurisdiction's taxes from the tables compiled in (`comptoir_protocol::jurisdiction`).
+fn jurisdiction_taxes(code: &str) -> anyhow::Result<Vec<comptoir_protocol::catalog::TaxConfig>> {
+    Ok(comptoir_protocol::jurisdiction::taxes(code)?)
+}
+
 #[derive(Subcommand)]
 enum TaxesCommand {
-    /// Gives a store the taxes in FILE: a JSON list of taxes, or a store.json with "taxes".
+    /// Gives a store the taxes in FILE (a JSON list of taxes, or a store.json with "taxes" or
+    /// "jurisdiction"), or those of `--jurisdiction` (CA-QC, EU-FR, GB, US-NY, …).
     Publish {
         #[arg(long)]
         store: String,
-        file: PathBuf,
+        #[arg(required_unless_present = "jurisdiction", conflicts_with = "jurisdiction")]
+        file: Option<PathBuf>,
+        #[arg(long)]
+        jurisdiction: Option<String>,
         /// The list leaves out a tax the store charges now (or has none): that is meant.
         #[arg(long)]
         remove_taxes: bool,
@@ -496,14 +522,12 @@ async fn run() -> anyhow::Result<()> {
         }
         Command::Catalog(command) => catalog_command(&db, command).await,
         Command::Stock(command) => stock_command(&db, command).await,
-        Command::Taxes(TaxesCommand::Publish { store, file, remove_taxes }) => {
-            let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("cannot read {}", file.display()))?;
-            let value: serde_json::Value = serde_json::from_str(&text)
-                .with_context(|| format!("{} is not JSON", file.display()))?;
-            let list = value.get("taxes").cloned().unwrap_or(value);
-            let taxes: Vec<comptoir_protocol::catalog::TaxConfig> = serde_json::from_value(list)
-                .with_context(|| format!("{}: not a list of taxes", file.display()))?;
+        Command::Taxes(TaxesCommand::Publish { store, file, jurisdiction, remove_taxes }) => {
+            let taxes = match (file, jurisdiction) {
+                (Some(file), _) => taxes_file(&file)?,
+                (None, Some(code)) => jurisdiction_taxes(&code)?,
+                (None, None) => anyhow::bail!("give a file of taxes or --jurisdiction"),
+            };
             print_json(
                 &comptoir_server::catalog::publish_taxes(&db, &store, taxes, remove_taxes).await?,
             )
