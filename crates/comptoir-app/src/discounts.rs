@@ -137,7 +137,7 @@ impl Register {
                 "a tax exemption needs the customer's certificate number",
             ));
         }
-        let known: Vec<&str> = self.store.config.taxes.iter().map(|t| t.code.as_str()).collect();
+        let known: Vec<&str> = self.store.taxes.iter().map(|t| t.code.as_str()).collect();
         if let Some(unknown) = taxes.iter().find(|t| !known.contains(&t.as_str())) {
             return Err(AppError::new(
                 "unknown_tax",
