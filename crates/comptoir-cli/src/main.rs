@@ -11,6 +11,8 @@ use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
+use comptoir_app::discounts::DiscountInput;
+use comptoir_app::returns::{Disposition, RefundTo};
 use comptoir_app::{
     AppError, AppResult, DrawerMovement, ManualClock, OpenOptions, Pin, PrinterSetting, Register,
     SystemClock,
@@ -95,6 +97,13 @@ enum Command {
     Config { key: Option<String>, value: Option<String> },
     /// Finds items by name (accent- and case-insensitive) or by barcode.
     Find { query: String },
+    /// Finds a sale for a return by its receipt number, with what is left to return of each
+    /// line (cashier PIN); `--by` finds receipt numbers by card reference or customer.
+    FindSale {
+        receipt: String,
+        #[arg(long)]
+        by: bool,
+    },
     /// Customer profiles, kept on this register (personal fields encrypted per customer).
     #[command(subcommand)]
     Customer(CustomerCommand),
@@ -396,6 +405,13 @@ fn run(cli: Cli) -> AppResult<Value> {
             sign_in(&mut register, &cli)?;
             to_value(&register.stock_anywhere(code)?)
         }
+        Command::FindSale { receipt, by } => {
+            sign_in(&mut register, &cli)?;
+            match by {
+                true => to_value(&register.find_sales_by(receipt)?),
+                false => to_value(&register.find_sale(receipt)?),
+            }
+        }
         Command::Find { query } => {
             let currency = register.store_config().currency.clone();
             let exact = register.lookup_now(query)?;
@@ -473,8 +489,74 @@ fn preview_text(register: &Register, job: Option<&str>) -> Vec<String> {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Basket {
+    #[serde(default)]
     lines: Vec<BasketLine>,
+    #[serde(default)]
     tenders: Vec<BasketTender>,
+    /// A discount on the whole order.
+    order_discount: Option<BasketDiscount>,
+    /// The customer's tax exemption.
+    exemption: Option<BasketExemption>,
+    /// Lines of earlier sales brought back.
+    #[serde(default)]
+    returns: Vec<BasketReturn>,
+    /// Where a refund goes: `original` (default), `cash` or `store_credit`.
+    refund_to: Option<String>,
+    /// A manager's PIN, for what needs approval (an override, a discount over the limit, a
+    /// return without a receipt).
+    approval_pin: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BasketDiscount {
+    percent: Option<String>,
+    amount: Option<String>,
+    reason: String,
+}
+
+impl BasketDiscount {
+    fn input(&self) -> AppResult<DiscountInput<'_>> {
+        match (&self.percent, &self.amount) {
+            (Some(p), None) => Ok(DiscountInput::Percent(p)),
+            (None, Some(a)) => Ok(DiscountInput::Amount(a)),
+            _ => Err(AppError::new("invalid_input", "a discount has a percent or an amount")),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BasketExemption {
+    certificate: String,
+    #[serde(default)]
+    taxes: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BasketOverride {
+    price: String,
+    reason: String,
+}
+
+/// A returned line: `receipt` and `line` of the sale, or `code` (barcode or SKU) for a return
+/// without a receipt.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BasketReturn {
+    receipt: Option<String>,
+    line: Option<u32>,
+    code: Option<String>,
+    #[serde(default = "one")]
+    qty: String,
+    /// `restock` (default) or `write_off`.
+    disposition: Option<String>,
+    reason: String,
+}
+
+fn one() -> String {
+    "1".to_owned()
 }
 
 #[derive(Deserialize)]
@@ -487,6 +569,8 @@ struct BasketLine {
     name: Option<String>,
     price: Option<String>,
     tax_class: Option<String>,
+    discount: Option<BasketDiscount>,
+    price_override: Option<BasketOverride>,
 }
 
 #[derive(Deserialize)]
@@ -523,8 +607,42 @@ fn sale(register: &mut Register, input: &str) -> AppResult<Value> {
 }
 
 fn ring(register: &mut Register, basket: &Basket) -> AppResult<comptoir_app::Committed> {
-    if basket.lines.is_empty() {
+    if basket.lines.is_empty() && basket.returns.is_empty() {
         return Err(AppError::new("cart_empty", "the basket has no lines"));
+    }
+    let approval = basket.approval_pin.as_deref().map(Pin::new);
+    for (index, line) in basket.returns.iter().enumerate() {
+        let at = |e: AppError| e.at(format!("return {}", index + 1));
+        let disposition = match line.disposition.as_deref() {
+            None | Some("restock") => Disposition::Restock,
+            Some("write_off") => Disposition::WriteOff,
+            Some(other) => {
+                return Err(at(AppError::new(
+                    "invalid_input",
+                    format!("disposition {other:?}: restock or write_off"),
+                )));
+            }
+        };
+        match (&line.receipt, line.line, &line.code) {
+            (Some(receipt), Some(number), None) => register
+                .return_line(receipt, number, &line.qty, disposition, &line.reason)
+                .map_err(at)?,
+            (None, None, Some(code)) => register
+                .return_without_receipt(
+                    code,
+                    &line.qty,
+                    disposition,
+                    &line.reason,
+                    approval.as_ref(),
+                )
+                .map_err(at)?,
+            _ => {
+                return Err(at(AppError::new(
+                    "invalid_input",
+                    "a returned line has a receipt and a line, or a code (no receipt)",
+                )));
+            }
+        }
     }
     for (index, line) in basket.lines.iter().enumerate() {
         let at = |e: AppError| e.at(format!("line {}", index + 1));
@@ -556,6 +674,28 @@ fn ring(register: &mut Register, basket: &Basket) -> AppResult<comptoir_app::Com
             }
         }
     }
+    apply_discounts(register, basket, approval.as_ref())?;
+    let due = register.due(&register.priced());
+    if due.is_negative() {
+        if !basket.tenders.is_empty() {
+            return Err(AppError::new(
+                "invalid_input",
+                "the returns are worth more than the new lines: give refund_to, not tenders",
+            ));
+        }
+        let to = match basket.refund_to.as_deref() {
+            None | Some("original") => RefundTo::Original,
+            Some("cash") => RefundTo::Cash,
+            Some("store_credit") => RefundTo::StoreCredit,
+            Some(other) => {
+                return Err(AppError::new(
+                    "invalid_input",
+                    format!("refund_to {other:?}: original, cash or store_credit"),
+                ));
+            }
+        };
+        return register.refund(to);
+    }
     check_tenders(register, &basket.tenders)?;
     let mut committed = None;
     for tender in &basket.tenders {
@@ -577,6 +717,41 @@ fn ring(register: &mut Register, basket: &Basket) -> AppResult<comptoir_app::Com
     })
 }
 
+/// The basket's discounts, price overrides and exemption, on the lines just rung.
+fn apply_discounts(
+    register: &mut Register,
+    basket: &Basket,
+    approval: Option<&Pin>,
+) -> AppResult<()> {
+    let ids: Vec<u32> = register.cart().lines().iter().map(|l| l.id.0).collect();
+    for (index, line) in basket.lines.iter().enumerate() {
+        let at = |e: AppError| e.at(format!("line {}", index + 1));
+        // Lines merge when the same item is scanned twice; a discount goes on the line the
+        // basket line went to, which is the last one when they did not merge.
+        let Some(&id) = ids.get(index.min(ids.len().saturating_sub(1))) else {
+            continue;
+        };
+        if let Some(over) = &line.price_override {
+            let pin = approval.ok_or_else(|| {
+                at(AppError::new("manager_required", "a price override needs approval_pin"))
+            })?;
+            register.override_price(id, &over.price, &over.reason, pin).map_err(at)?;
+        }
+        if let Some(discount) = &line.discount {
+            register
+                .discount_line(id, discount.input()?, &discount.reason, approval)
+                .map_err(at)?;
+        }
+    }
+    if let Some(exemption) = &basket.exemption {
+        register.set_exemption(&exemption.certificate, &exemption.taxes)?;
+    }
+    if let Some(discount) = &basket.order_discount {
+        register.discount_order(discount.input()?, &discount.reason, approval)?;
+    }
+    Ok(())
+}
+
 /// The basket's tenders must pay the sale exactly with their last leg: a leg after the sale is
 /// paid would be refused once the sale is committed, and the basket would be half done.
 fn check_tenders(register: &Register, tenders: &[BasketTender]) -> AppResult<()> {
@@ -594,7 +769,8 @@ fn check_tenders(register: &Register, tenders: &[BasketTender]) -> AppResult<()>
             },
         };
         legs.push(leg);
-        let paid = Settlement::of(register.priced().total, &legs, &store.currency).paid;
+        let due = register.due(&register.priced());
+        let paid = Settlement::of(due, &legs, &store.currency).paid;
         if paid && index + 1 < tenders.len() {
             return Err(AppError::new(
                 "invalid_input",

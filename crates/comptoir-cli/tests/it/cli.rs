@@ -219,3 +219,59 @@ fn a_wrong_argument_is_a_json_error_too() {
     assert_eq!(error["code"], "invalid_argument");
     assert!(error["message"].as_str().unwrap().contains("--reason"), "{error}");
 }
+
+#[test]
+fn returns_exchanges_and_discounts_from_standard_input() {
+    let dir = montreal();
+    let pay =
+        |basket: &str| json(&run(comptoir(dir.path()).args(["--pin", "2468", "sale"]), basket));
+    // 16.08: 10.00 on card, 6.08 in cash as 6.10 (see the app's returns tests for the shares).
+    let sale = pay(&format!(
+        r#"{{"lines":[{{"barcode":"{PEANUTS}"}},{{"barcode":"{TRUFFLES}","qty":"2"}},{{"barcode":"{SRIRACHA_UPC_A}"}}],
+            "tenders":[{{"kind":"card","amount":"10.00","reference":"A-1"}},{{"kind":"cash","amount":"10.00"}}]}}"#
+    ));
+    assert_eq!(sale["sale"]["total"], "16.08");
+    let found =
+        json(&run(comptoir(dir.path()).args(["--pin", "2468", "find-sale", "MTL01-000001"]), ""));
+    assert_eq!(found["lines"][1]["returnable"], "2");
+    assert_eq!(found["lines"][0]["paid"], "4.47");
+
+    // The peanuts back, to the card they were paid with.
+    let back = pay(r#"{"returns":[{"receipt":"MTL01-000001","line":1,"reason":"changed mind"}]}"#);
+    assert_eq!(back["sale"]["refund"], "4.47");
+    assert_eq!(back["sale"]["tenders"][0]["kind"], "external_card");
+    assert_eq!(back["sale"]["tenders"][0]["amount"], "-4.47");
+    let found =
+        json(&run(comptoir(dir.path()).args(["--pin", "2468", "find-sale", "MTL01-000001"]), ""));
+    assert_eq!(found["lines"][0]["returnable"], "0");
+
+    // The sriracha (3.59) for peanuts at 10 % off: 3.89 - 0.39 = 3.50, GST 0.175 -> 0.18,
+    // QST 0.349 -> 0.35, 4.03; 0.44 to pay, 0.45 in cash, 0.55 back from 1.00.
+    let exchange = pay(&format!(
+        r#"{{"returns":[{{"receipt":"MTL01-000001","line":3,"reason":"wrong one","disposition":"write_off"}}],
+            "lines":[{{"barcode":"{PEANUTS}","discount":{{"percent":"10","reason":"dented"}}}}],
+            "tenders":[{{"kind":"cash","amount":"1.00"}}]}}"#
+    ));
+    assert_eq!(exchange["sale"]["total"], "0.44");
+    assert_eq!(exchange["sale"]["lines"][0]["net"], "3.50");
+    assert_eq!(exchange["sale"]["change"], "0.55");
+    let receipt: Vec<String> = serde_json::from_value(exchange["receipt"].clone()).unwrap();
+    assert!(receipt.iter().any(|l| l.starts_with("Vous économisez")), "{receipt:?}");
+    assert!(receipt.iter().any(|l| l.contains("ÉCHANGE")), "{receipt:?}");
+
+    // 20 % off the order is over a cashier's 10 %: refused, then approved by the manager.
+    let basket = format!(
+        r#"{{"lines":[{{"barcode":"{TRUFFLES}"}}],"order_discount":{{"percent":"20","reason":"staff"}},
+            "tenders":[{{"kind":"cash","amount":"5.00"}}]APPROVAL}}"#
+    );
+    let refused =
+        run(comptoir(dir.path()).args(["--pin", "2468", "sale"]), &basket.replace("APPROVAL", ""));
+    assert!(!refused.status.success());
+    assert_eq!(json(&refused)["code"], "discount_over_limit");
+    // 3.49 - 0.70 = 2.79: GST 0.1395 -> 0.14, QST 0.2783 -> 0.28; 3.21, 3.20 in cash.
+    let approved = pay(&basket.replace("APPROVAL", r#","approval_pin":"1234""#));
+    assert_eq!(approved["sale"]["total"], "3.21");
+    assert_eq!(approved["sale"]["order_discount"]["by"], "c1");
+    let verify = json(&run(comptoir(dir.path()).arg("verify"), ""));
+    assert_eq!(verify["first_bad"], serde_json::Value::Null);
+}
