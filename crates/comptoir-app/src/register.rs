@@ -624,6 +624,19 @@ impl Register {
         let code = code.trim();
         self.refresh_catalog()?;
         let Some(item) = self.catalog.lookup(code).map(|i| self.item_now(i)) else {
+            // A receipt's barcode starts a return: the screen opens the sale to pick lines.
+            if crate::returns::looks_like_receipt(code)
+                && self.db.entry_by_receipt(code)?.is_some_and(|e| kind::is_sale_like(&e.kind))
+            {
+                let error = AppError::new("receipt_scanned", code.to_owned());
+                self.notice = Some(Notice {
+                    level: "info",
+                    code: "receipt_scanned",
+                    message: error.message(&self.lang),
+                    offer: Some("return"),
+                });
+                return Err(error);
+            }
             let error = AppError::new("unknown_barcode", code.to_owned());
             self.notice = Some(Notice {
                 level: "error",

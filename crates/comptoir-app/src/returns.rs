@@ -134,6 +134,19 @@ pub(crate) fn with_returns(
     if sale.lines.is_empty() { kind::RETURN } else { kind::EXCHANGE }
 }
 
+/// Whether a scanned code has a receipt number's shape (`MTL01-000042`, `MTL01-2-000042`):
+/// letters and digits, then one or two dash-separated numbers.
+pub fn looks_like_receipt(code: &str) -> bool {
+    let mut parts = code.split('-');
+    let head = parts.next().unwrap_or("");
+    let rest: Vec<&str> = parts.collect();
+    head.len() >= 3
+        && head.chars().any(|c| c.is_ascii_alphabetic())
+        && head.chars().all(|c| c.is_ascii_alphanumeric())
+        && (1..=2).contains(&rest.len())
+        && rest.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
 impl Register {
     /// What the returned lines in the cart give back.
     pub(crate) fn refund_total(&self) -> Money {

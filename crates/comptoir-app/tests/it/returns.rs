@@ -233,3 +233,18 @@ fn unknown_receipts_and_bad_quantities_are_refused_and_nothing_changes() {
     assert!(r.view().unwrap().cart.returns.is_empty());
     assert_eq!(r.refund(RefundTo::Cash).unwrap_err().code, "nothing_to_refund");
 }
+
+#[test]
+fn scanning_a_receipt_offers_its_return_and_adds_nothing() {
+    let mut till = open_till();
+    let receipt = sold(&mut till);
+    let error = till.register.scan(&receipt).unwrap_err();
+    assert_eq!(error.code, "receipt_scanned");
+    let view = till.register.view().unwrap();
+    assert!(view.cart.lines.is_empty());
+    assert_eq!(view.notice.as_ref().map(|n| n.code), Some("receipt_scanned"));
+    // A code of that shape with no sale is an unknown barcode.
+    assert_eq!(till.register.scan("MTL01-000099").unwrap_err().code, "unknown_barcode");
+    assert!(comptoir_app::returns::looks_like_receipt("MTL01-2-000042"));
+    assert!(!comptoir_app::returns::looks_like_receipt("0019061093791"));
+}
