@@ -33,6 +33,11 @@ pub struct SaleMeta {
 /// The ledger payload of a paid cart.
 /// A receipt's number: `MTL01-000042`; after a restore (epoch 2 on) `MTL01-2-000042`, so a
 /// number printed by a sale lost with the old disk is never given to another sale.
+/// A register's receipt number for a receipt counter.
+pub fn number_for(store: &config::Store, register: &RegisterRow, counter: i64) -> String {
+    receipt_number(&store.config.register_prefix, register.number, register.epoch, counter)
+}
+
 pub fn receipt_number(prefix: &str, register: i64, epoch: i64, counter: i64) -> String {
     if epoch > 1 {
         format!("{prefix}{register:02}-{epoch}-{counter:06}")
@@ -107,19 +112,7 @@ fn sale_line(
         tax_class: l.line.tax_class.0.clone(),
         kind: kind_name(l.line.kind).to_owned(),
         open_price: l.line.open_price,
-        taxes: priced
-            .taxes
-            .lines
-            .iter()
-            .zip(&priced.taxes.per_line[index])
-            .filter(|(_, share)| !share.is_zero())
-            .map(|(t, share)| entry::LineTax {
-                code: t.code.clone(),
-                rate: t.rate.normalize().to_string(),
-                amount: money(*share),
-                exempt: t.exempt,
-            })
-            .collect(),
+        taxes: line_taxes(store, &priced.taxes, index),
         discounts: l
             .discounts
             .iter()
@@ -140,6 +133,26 @@ fn sale_line(
             reason: o.reason.clone(),
         }),
     }
+}
+
+/// A line's share of each tax it carries, as its entry stores it for a later return.
+pub fn line_taxes(
+    store: &config::Store,
+    taxes: &comptoir_core::tax::TaxBreakdown,
+    index: usize,
+) -> Vec<entry::LineTax> {
+    taxes
+        .lines
+        .iter()
+        .zip(&taxes.per_line[index])
+        .filter(|(_, share)| !share.is_zero())
+        .map(|(t, share)| entry::LineTax {
+            code: t.code.clone(),
+            rate: t.rate.normalize().to_string(),
+            amount: store.money(*share),
+            exempt: t.exempt,
+        })
+        .collect()
 }
 
 fn order_discount_entry(

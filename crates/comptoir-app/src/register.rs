@@ -905,7 +905,7 @@ impl Register {
         Ok(())
     }
 
-    fn tender_from_entry(&self, tender: &entry::SaleTender) -> AppResult<Tender> {
+    pub(crate) fn tender_from_entry(&self, tender: &entry::SaleTender) -> AppResult<Tender> {
         Ok(match tender {
             entry::SaleTender::Cash { tendered } => {
                 Tender::Cash { tendered: self.parse_money(tendered)? }
@@ -1094,12 +1094,7 @@ impl Register {
         let (returns, refund) = (self.returns.clone(), self.refund_total());
         let mut tx = self.db.begin()?;
         let counter = tx.next_receipt_seq()?;
-        let receipt_no = crate::receipt::receipt_number(
-            &self.store.config.register_prefix,
-            self.register.number,
-            self.register.epoch,
-            counter,
-        );
+        let receipt_no = receipt::number_for(&self.store, &self.register, counter);
         let mut sale = receipt::sale_entry(
             &self.store,
             priced,

@@ -338,12 +338,7 @@ impl Register {
         let settlement = Settlement::of(priced.total, &tenders, &self.store.currency);
         let mut tx = self.db.begin()?;
         let counter = tx.next_receipt_seq()?;
-        let receipt_no = crate::receipt::receipt_number(
-            &self.store.config.register_prefix,
-            self.register.number,
-            self.register.epoch,
-            counter,
-        );
+        let receipt_no = receipt::number_for(&self.store, &self.register, counter);
         let customer = Some(lines[0].customer.clone()).filter(|c| !c.is_empty());
         let sale = receipt::sale_entry(
             &self.store,
@@ -441,12 +436,7 @@ impl Register {
         let money = |m: Money| self.store.money(m);
         let mut tx = self.db.begin()?;
         let counter = tx.next_receipt_seq()?;
-        let receipt_no = crate::receipt::receipt_number(
-            &self.store.config.register_prefix,
-            self.register.number,
-            self.register.epoch,
-            counter,
-        );
+        let receipt_no = receipt::number_for(&self.store, &self.register, counter);
         let payload = entry::Sale {
             v: entry::VERSION,
             receipt_no: receipt_no.clone(),
@@ -546,18 +536,7 @@ impl Register {
             qty: quantity.normalize().to_string(),
             unit_price: money(line.unit_price),
             net: money(net),
-            taxes: taxes
-                .lines
-                .iter()
-                .zip(&taxes.per_line[0])
-                .filter(|(_, share)| !share.is_zero())
-                .map(|(t, share)| entry::LineTax {
-                    code: t.code.clone(),
-                    rate: t.rate.normalize().to_string(),
-                    amount: money(*share),
-                    exempt: false,
-                })
-                .collect(),
+            taxes: crate::receipt::line_taxes(&self.store, &taxes, 0),
             refund: money(paid),
             tax_class: class.0,
             kind: kind_name(kind).to_owned(),

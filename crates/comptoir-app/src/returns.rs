@@ -324,18 +324,7 @@ impl Register {
         let breakdown = regime
             .compute(&[TaxableLine { amount: net, class: &item.tax_class }], self.business_day());
         let money = |m: Money| self.store.money(m);
-        let taxes: Vec<entry::LineTax> = breakdown
-            .lines
-            .iter()
-            .zip(&breakdown.per_line[0])
-            .filter(|(_, share)| !share.is_zero())
-            .map(|(t, share)| entry::LineTax {
-                code: t.code.clone(),
-                rate: t.rate.normalize().to_string(),
-                amount: money(*share),
-                exempt: false,
-            })
-            .collect();
+        let taxes = crate::receipt::line_taxes(&self.store, &breakdown, 0);
         let paid = net + breakdown.added();
         let returned = entry::ReturnLine {
             line: self.next_return_line(),
@@ -484,22 +473,11 @@ impl Register {
         let mut change = self.parse_money(&sale.change)?;
         let mut legs = Vec::new();
         for tender in &sale.tenders {
-            let tender = match tender {
-                entry::SaleTender::Cash { tendered } => Tender::Cash {
-                    tendered: self.parse_money(tendered)? - std::mem::take(&mut change),
-                },
-                entry::SaleTender::ExternalCard { amount, reference } => Tender::ExternalCard {
-                    amount: self.parse_money(amount)?,
-                    reference: reference.clone(),
-                },
-                entry::SaleTender::OnAccount { amount, reference } => Tender::OnAccount {
-                    amount: self.parse_money(amount)?,
-                    reference: reference.clone(),
-                },
-                entry::SaleTender::StoreCredit { amount, reference } => Tender::StoreCredit {
-                    amount: self.parse_money(amount)?,
-                    reference: reference.clone(),
-                },
+            let tender = match self.tender_from_entry(tender)? {
+                Tender::Cash { tendered } => {
+                    Tender::Cash { tendered: tendered - std::mem::take(&mut change) }
+                }
+                other => other,
             };
             legs.push(PaidLeg { tender, ..PaidLeg::default() });
         }
