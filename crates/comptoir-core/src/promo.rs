@@ -86,7 +86,7 @@ use rust_decimal::Decimal;
 use crate::cart::LineId;
 use crate::money::{Money, RoundingMode, allocate};
 
-pub use solve::{MAX_STATES, MAX_STEPS, MAX_UNITS};
+pub use solve::{MAX_APPLICATION, MAX_STATES, MAX_STEPS, MAX_UNITS};
 
 /// The most spend thresholds reached at once that are searched exactly.
 pub const MAX_THRESHOLDS: usize = 16;

@@ -148,6 +148,8 @@ pub enum Change {
     Taxes {
         taxes: Vec<TaxConfig>,
     },
+    /// A promotion, whole (a later one of the same id replaces it; `retired` withdraws it).
+    Promotion(crate::promotion::PromotionRecord),
 }
 
 impl Change {
@@ -158,6 +160,7 @@ impl Change {
             Change::Item(item) => format!("item:{}", item.sku),
             Change::Price(price) => format!("price:{}@{}", price.sku, price.from),
             Change::Taxes { .. } => "taxes".to_owned(),
+            Change::Promotion(promotion) => format!("promotion:{}", promotion.id),
         }
     }
 }
@@ -435,6 +438,13 @@ mod tests {
                 immediate: false,
             }),
             Change::Taxes { taxes: vec![] },
+            Change::Promotion(
+                serde_json::from_value(serde_json::json!({
+                    "id": "P1", "label": {"en": "2 for 5.00"}, "from": "2026-01-01T00:00",
+                    "rule": {"type": "mix_match", "items": {"skus": ["A"]}, "qty": 2, "price": "5.00"}
+                }))
+                .unwrap(),
+            ),
         ];
         for (n, change) in changes.into_iter().enumerate() {
             let versioned = VersionedChange { version: n as i64 + 1, change };

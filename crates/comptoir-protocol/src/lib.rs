@@ -6,6 +6,8 @@
 //! - [`check`]: the server's checks of an entry's content (known kind, sums that add up).
 //! - [`catalog`]: items, effective-dated prices and taxes as the server publishes them, and
 //!   the catalog file formats.
+//! - [`promotion`]: promotions as the server publishes them in the catalog log, their checks,
+//!   and the promotions file.
 //! - [`wire`]: requests and answers of the sync API, and its stable error codes.
 //! - [`jurisdiction`]: a store's taxes from its jurisdiction (`CA-QC`, `EU-FR`, `GB`, `US-NY`),
 //!   read from the tax tables of `fixtures/tax/`.
@@ -17,6 +19,7 @@ pub mod currency;
 pub mod entry;
 pub mod jurisdiction;
 pub mod payload;
+pub mod promotion;
 pub mod wire;
 
 pub use entry::{ChainFault, GENESIS, LedgerEntry};

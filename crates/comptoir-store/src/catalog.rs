@@ -1,9 +1,11 @@
 //! The catalog the server publishes, as the register keeps it: items, their prices from a
-//! moment on (`catalog_price`), the store's taxes, and the version pulled so far. A page of
+//! moment on (`catalog_price`), the store's taxes, the promotions (`promotion`), and the
+//! version pulled so far. A page of
 //! changes is applied in one transaction with the version it reaches, so a crash mid-pull
 //! leaves the register at a version it holds entirely.
 
 use comptoir_protocol::catalog::{CatalogPage, Change, parse_local_time};
+use comptoir_protocol::promotion::PromotionRecord;
 use rusqlite::{OptionalExtension, params};
 
 use crate::{Store, StoreError};
@@ -27,11 +29,13 @@ pub struct Applied {
     pub prices: usize,
     pub retired: usize,
     pub taxes: bool,
+    /// Promotions added, changed or retired.
+    pub promotions: usize,
 }
 
 impl Applied {
     pub fn changed(&self) -> bool {
-        self.items + self.prices + self.retired > 0 || self.taxes
+        self.items + self.prices + self.retired + self.promotions > 0 || self.taxes
     }
 }
 
@@ -67,6 +71,11 @@ impl Store {
                 .unwrap_or(0),
             ..Applied::default()
         };
+        if applied.version == 0 && !page.changes.is_empty() {
+            // The first page from the server: the promotions a demo store's file gave this
+            // register (version 0) are not the store's; the server's are.
+            tx.execute("DELETE FROM promotion WHERE version = 0", [])?;
+        }
         for versioned in &page.changes {
             if versioned.version <= applied.version {
                 continue;
@@ -143,6 +152,13 @@ impl Store {
                     )?;
                     applied.taxes = true;
                 }
+                Change::Promotion(promotion) => {
+                    // Kept as sent: the register converts it when it loads promotions and
+                    // leaves out (with a warning) one it cannot use, so a record it does not
+                    // understand never stops the catalog's pull.
+                    upsert_promotion(&tx, promotion, versioned.version)?;
+                    applied.promotions += 1;
+                }
             }
             applied.version = versioned.version;
         }
@@ -156,6 +172,32 @@ impl Store {
         )?;
         tx.commit()?;
         Ok(applied)
+    }
+
+    /// The promotions held, by id (retired ones are not kept).
+    pub fn promotions(&self) -> Result<Vec<PromotionRecord>, StoreError> {
+        let mut statement = self.conn().prepare("SELECT id, record FROM promotion ORDER BY id")?;
+        let rows = statement
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter()
+            .map(|(id, json)| {
+                serde_json::from_str(&json)
+                    .map_err(|e| StoreError::Invalid(format!("stored promotion {id}: {e}")))
+            })
+            .collect()
+    }
+
+    /// Replaces the promotions held with these, in one transaction (a demo store's file, or a
+    /// promotions file imported on a register the server does not manage).
+    pub fn replace_promotions(&mut self, records: &[PromotionRecord]) -> Result<(), StoreError> {
+        let tx = self.conn_mut().transaction()?;
+        tx.execute("DELETE FROM promotion", [])?;
+        for record in records {
+            upsert_promotion(&tx, record, 0)?;
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     /// Every price from a moment on, by item and moment.
@@ -173,6 +215,25 @@ impl Store {
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+}
+
+/// Keeps a promotion by id, or deletes it when it is retired.
+fn upsert_promotion(
+    tx: &rusqlite::Transaction<'_>,
+    promotion: &PromotionRecord,
+    version: i64,
+) -> Result<(), StoreError> {
+    if promotion.retired {
+        tx.execute("DELETE FROM promotion WHERE id = ?1", [&promotion.id])?;
+        return Ok(());
+    }
+    let json = serde_json::to_string(promotion).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    tx.execute(
+        "INSERT INTO promotion (id, record, version) VALUES (?1, ?2, ?3) \
+         ON CONFLICT (id) DO UPDATE SET record = excluded.record, version = excluded.version",
+        params![promotion.id, json, version],
+    )?;
+    Ok(())
 }
 
 const STOCK_AS_OF: &str = "stock_as_of";

@@ -142,6 +142,15 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE customer_chunks ADD COLUMN pushed INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX customer_chunks_unpushed ON customer_chunks (customer_id, seq) WHERE pushed = 0;
     "#,
+    // 7: promotions, as the server publishes them in the catalog log (or a demo store's file
+    // gives them, version 0): the record's JSON by id; a retired one is deleted.
+    r#"
+    CREATE TABLE promotion (
+        id TEXT PRIMARY KEY,
+        record TEXT NOT NULL,
+        version INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// The schema version this build knows.

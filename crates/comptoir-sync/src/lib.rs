@@ -445,6 +445,8 @@ pub struct CatalogReport {
     pub prices: usize,
     pub retired: usize,
     pub taxes: bool,
+    /// Promotions added, changed or retired.
+    pub promotions: usize,
 }
 
 /// Pulls the store's catalog changes after the version the register holds, page by page,
@@ -479,6 +481,7 @@ pub fn pull_catalog(
         report.prices += applied.prices;
         report.retired += applied.retired;
         report.taxes |= applied.taxes;
+        report.promotions += applied.promotions;
         let progressed = applied.version > report.version;
         report.version = applied.version;
         if !page.more || !progressed {
