@@ -3,10 +3,11 @@
 //! are made here, as pure functions of the draft and the store's current state; each database
 //! backend reads that state under the store's lock, calls them, and writes what they return.
 //!
-//! The log is compacted by key (an item, the price of an item from a moment, the taxes): the
-//! server keeps the latest change of each key with the version that made it, so "the changes
-//! after version v" is one indexed query and a new register pulling from 0 gets the catalog as
-//! it is, not its history. Every change is also kept, in order, in `catalog_log`.
+//! The log is compacted by key (an item, the price of an item from a moment, the taxes, a
+//! promotion, see [`crate::promotions`]): the server keeps the latest change of each key with
+//! the version that made it, so "the changes after version v" is one indexed query and a new
+//! register pulling from 0 gets the catalog as it is, not its history. Every change is also
+//! kept, in order, in `catalog_log`.
 
 use std::collections::BTreeMap;
 
@@ -46,6 +47,8 @@ pub struct Published {
     pub items: usize,
     pub prices: usize,
     pub taxes: usize,
+    /// Promotions published, changed or retired.
+    pub promotions: usize,
 }
 
 impl Published {
@@ -58,6 +61,7 @@ impl Published {
             items: of(|c| matches!(c, Change::Item(_))),
             prices: of(|c| matches!(c, Change::Price(_))),
             taxes: of(|c| matches!(c, Change::Taxes { .. })),
+            promotions: of(|c| matches!(c, Change::Promotion(_))),
         }
     }
 }

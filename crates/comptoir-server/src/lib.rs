@@ -9,6 +9,7 @@ pub mod customers;
 pub mod db;
 pub mod ingest;
 pub mod keys;
+pub mod promotions;
 pub mod secret;
 pub mod stock;
 pub mod tls;

@@ -87,6 +87,9 @@ enum Command {
     /// The chain's catalog: import a file as a draft, publish it to stores, retire items, look.
     #[command(subcommand)]
     Catalog(CatalogCommand),
+    /// The chain's promotions: import a promotions file (JSON), publish it to stores, list.
+    #[command(subcommand)]
+    Promotions(PromotionsCommand),
     /// Stock: receipts, transfers, counts, levels and oversell exceptions.
     #[command(subcommand)]
     Stock(StockCommand),
@@ -237,6 +240,28 @@ enum CatalogCommand {
         store: String,
         #[arg(long, default_value_t = 0)]
         since: i64,
+    },
+}
+
+#[derive(Subcommand)]
+enum PromotionsCommand {
+    /// Reads and checks a promotions file (a JSON list, see docs/server.md) and keeps it as
+    /// the chain's list; a file with a bad promotion is refused whole, each fault listed.
+    Import { file: PathBuf },
+    /// The promotions files imported.
+    Files,
+    /// Publishes the latest file (or --file) to stores: each gets the promotions for it that
+    /// changed, and the ones it has that the file no longer gives it are retired.
+    Publish {
+        /// A store's code; may be repeated.
+        #[arg(long = "store", required_unless_present = "all")]
+        stores: Vec<String>,
+        /// Every store.
+        #[arg(long, conflicts_with = "stores")]
+        all: bool,
+        /// The file's id (default: the latest imported).
+        #[arg(long)]
+        file: Option<i64>,
     },
 }
 
@@ -521,6 +546,7 @@ async fn run() -> anyhow::Result<()> {
             print_json(&db.registers(store.as_deref()).await?)
         }
         Command::Catalog(command) => catalog_command(&db, command).await,
+        Command::Promotions(command) => promotions_command(&db, command).await,
         Command::Stock(command) => stock_command(&db, command).await,
         Command::Taxes(TaxesCommand::Publish { store, file, jurisdiction, remove_taxes }) => {
             let taxes = match (file, jurisdiction) {
@@ -627,6 +653,27 @@ async fn catalog_command(db: &Db, command: CatalogCommand) -> anyhow::Result<()>
                 .ok_or_else(|| anyhow::anyhow!("no store with code {store}"))?
                 .id;
             print_json(&db.catalog_page(&id, since, i64::MAX / 2).await?)
+        }
+    }
+}
+
+async fn promotions_command(db: &Db, command: PromotionsCommand) -> anyhow::Result<()> {
+    use comptoir_server::promotions;
+    match command {
+        PromotionsCommand::Import { file } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let source = file.display().to_string();
+            let imported = promotions::import(db, &text, &source)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            print_json(&imported)
+        }
+        PromotionsCommand::Files => print_json(&db.promotion_files().await?),
+        PromotionsCommand::Publish { stores, all, file } => {
+            let stores =
+                if all { db.stores().await?.into_iter().map(|s| s.code).collect() } else { stores };
+            print_json(&promotions::publish(db, file, &stores).await?)
         }
     }
 }

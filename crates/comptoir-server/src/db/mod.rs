@@ -163,6 +163,21 @@ pub type CatalogPlan = Box<
         + Send,
 >;
 
+/// A promotions file read back, or why not.
+pub(crate) fn promotion_file(
+    found: Option<(i64, String, String, i64, String)>,
+    id: Option<i64>,
+) -> DbResult<crate::promotions::PromotionFile> {
+    let Some((id, created_at, source, promotions, records)) = found else {
+        return Err(DbError::NotFound(match id {
+            Some(id) => format!("no promotions file {id}"),
+            None => "no promotions file imported yet: `promotions import FILE` first".to_owned(),
+        }));
+    };
+    let records = serde_json::from_str(&records).map_err(|e| DbError::Backend(e.to_string()))?;
+    Ok(crate::promotions::PromotionFile { id, created_at, source, promotions, records })
+}
+
 /// Reads a store's current catalog from its stored JSON.
 pub(crate) fn current_from(jsons: Vec<String>) -> DbResult<crate::catalog::Current> {
     let mut current = crate::catalog::Current::new();
@@ -408,6 +423,29 @@ impl Db {
     /// A draft with its rows.
     pub async fn draft(&self, id: i64) -> DbResult<crate::catalog::DraftRow> {
         both!(self, db => db.draft(id))
+    }
+
+    /// Keeps an imported promotions file.
+    pub async fn create_promotion_file(
+        &self,
+        created_at: &str,
+        source: &str,
+        records: Vec<comptoir_protocol::promotion::PromotionRecord>,
+    ) -> DbResult<crate::promotions::PromotionFile> {
+        both!(self, db => db.create_promotion_file(created_at, source, records))
+    }
+
+    /// A promotions file with its records: `id`, or the latest imported.
+    pub async fn promotion_file(
+        &self,
+        id: Option<i64>,
+    ) -> DbResult<crate::promotions::PromotionFile> {
+        both!(self, db => db.promotion_file(id))
+    }
+
+    /// The promotions files imported, oldest first (without their records).
+    pub async fn promotion_files(&self) -> DbResult<Vec<crate::promotions::PromotionFile>> {
+        both!(self, db => db.promotion_files())
     }
 
     /// Changes a store's catalog in one transaction, under the store's lock: `plan` gets the
@@ -718,6 +756,16 @@ pub(crate) mod sql {
     );
     CREATE INDEX stock_exception_entry_of ON stock_exception_entry (exception_id, id);
 "#,
+        r#"
+    -- Imported promotions files, each the chain's whole list (JSON), published from the latest.
+    CREATE TABLE promotion_file (
+        id {serial},
+        created_at TEXT NOT NULL,
+        source TEXT NOT NULL,
+        promotions {int} NOT NULL,
+        records TEXT NOT NULL
+    );
+"#,
     ];
 
     pub const UPSERT_LEVEL: &str = "INSERT INTO stock_level (store_id, sku, on_hand_milli, \
@@ -771,6 +819,16 @@ pub(crate) mod sql {
 
     pub const DRAFT_PUBLISHED: &str = "UPDATE catalog_draft SET published_to = CASE \
         WHEN published_to = '' THEN $2 ELSE published_to || ',' || $2 END WHERE id = $1";
+
+    pub const INSERT_PROMOTION_FILE: &str = "INSERT INTO promotion_file (created_at, source, \
+        promotions, records) VALUES ($1, $2, $3, $4) RETURNING id";
+
+    /// The file of id `$1`, or the latest when `$1` is null.
+    pub const PROMOTION_FILE: &str = "SELECT id, created_at, source, promotions, records \
+        FROM promotion_file WHERE CAST($1 AS BIGINT) IS NULL OR id = $1 ORDER BY id DESC LIMIT 1";
+
+    pub const PROMOTION_FILES: &str =
+        "SELECT id, created_at, source, promotions FROM promotion_file ORDER BY id";
 
     pub const CATALOG_CURRENT: &str = "SELECT change FROM catalog_current WHERE store_id = $1";
 

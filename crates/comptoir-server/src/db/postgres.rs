@@ -849,6 +849,52 @@ impl PgDb {
         Ok(draft)
     }
 
+    pub async fn create_promotion_file(
+        &self,
+        created_at: &str,
+        source: &str,
+        records: Vec<comptoir_protocol::promotion::PromotionRecord>,
+    ) -> DbResult<crate::promotions::PromotionFile> {
+        let client = self.pool.get().await?;
+        let json = serde_json::to_string(&records).map_err(|e| DbError::Backend(e.to_string()))?;
+        let promotions = records.len() as i64;
+        let id: i64 = client
+            .query_one(INSERT_PROMOTION_FILE, &[&created_at, &source, &promotions, &json])
+            .await?
+            .get(0);
+        Ok(crate::promotions::PromotionFile {
+            id,
+            created_at: created_at.to_owned(),
+            source: source.to_owned(),
+            promotions,
+            records,
+        })
+    }
+
+    pub async fn promotion_file(
+        &self,
+        id: Option<i64>,
+    ) -> DbResult<crate::promotions::PromotionFile> {
+        let client = self.pool.get().await?;
+        let row = client.query_opt(PROMOTION_FILE, &[&id]).await?;
+        super::promotion_file(row.map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4))), id)
+    }
+
+    pub async fn promotion_files(&self) -> DbResult<Vec<crate::promotions::PromotionFile>> {
+        let client = self.pool.get().await?;
+        let rows = client.query(PROMOTION_FILES, &[]).await?;
+        Ok(rows
+            .iter()
+            .map(|r| crate::promotions::PromotionFile {
+                id: r.get(0),
+                created_at: r.get(1),
+                source: r.get(2),
+                promotions: r.get(3),
+                records: Vec::new(),
+            })
+            .collect())
+    }
+
     pub async fn publish(
         &self,
         store_code: &str,

@@ -909,6 +909,61 @@ impl SqliteDb {
         .await
     }
 
+    pub async fn create_promotion_file(
+        &self,
+        created_at: &str,
+        source: &str,
+        records: Vec<comptoir_protocol::promotion::PromotionRecord>,
+    ) -> DbResult<crate::promotions::PromotionFile> {
+        let (created_at, source) = (created_at.to_owned(), source.to_owned());
+        self.run(move |conn| {
+            let json =
+                serde_json::to_string(&records).map_err(|e| DbError::Backend(e.to_string()))?;
+            let promotions = records.len() as i64;
+            let id: i64 = conn.query_row(
+                &q(INSERT_PROMOTION_FILE),
+                params![created_at, source, promotions, json],
+                |r| r.get(0),
+            )?;
+            Ok(crate::promotions::PromotionFile { id, created_at, source, promotions, records })
+        })
+        .await
+    }
+
+    pub async fn promotion_file(
+        &self,
+        id: Option<i64>,
+    ) -> DbResult<crate::promotions::PromotionFile> {
+        self.run(move |conn| {
+            let found = conn
+                .query_row(&q(PROMOTION_FILE), params![id], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                })
+                .optional()?;
+            super::promotion_file(found, id)
+        })
+        .await
+    }
+
+    pub async fn promotion_files(&self) -> DbResult<Vec<crate::promotions::PromotionFile>> {
+        self.run(|conn| {
+            let mut st = conn.prepare(PROMOTION_FILES)?;
+            let files = st
+                .query_map([], |r| {
+                    Ok(crate::promotions::PromotionFile {
+                        id: r.get(0)?,
+                        created_at: r.get(1)?,
+                        source: r.get(2)?,
+                        promotions: r.get(3)?,
+                        records: Vec::new(),
+                    })
+                })?
+                .collect::<Result<_, _>>()?;
+            Ok(files)
+        })
+        .await
+    }
+
     pub async fn publish(
         &self,
         store_code: &str,

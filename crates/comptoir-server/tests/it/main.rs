@@ -9,6 +9,7 @@ mod enrol;
 mod ledger;
 mod multi;
 mod outage;
+mod promotions;
 mod restore;
 mod sim;
 mod stock;
