@@ -19,6 +19,8 @@ const MONTREAL_README: &str = include_str!("../templates/montreal-README.md");
 const MONTREAL_LICENSE: &str = include_str!("../templates/montreal-LICENSE.md");
 const LONDON_README: &str = include_str!("../templates/london-README.md");
 const LONDON_LICENSE: &str = include_str!("../templates/london-LICENSE.md");
+const MONTREAL_PROMOTIONS: &str = include_str!("../templates/montreal-promotions.json");
+const LONDON_PROMOTIONS: &str = include_str!("../templates/london-promotions.json");
 const REPLAY_SOURCE: &str = include_str!("../templates/replay-SOURCE.md");
 const ODBL_FILE: &str = "catalog/LICENSE-ODbL-1.0.md";
 const ONLINE_RETAIL_SOURCE_FILE: &str = "transactions/SOURCE-online-retail.txt";
@@ -104,6 +106,7 @@ fn write_montreal(
 ) -> anyhow::Result<()> {
     create_dir(dir)?;
     catalog::write(&dir.join("catalog.csv"), &montreal.rows)?;
+    write_promotions(&dir.join("promotions.json"), MONTREAL_PROMOTIONS, &montreal.rows)?;
     write_json(&dir.join("store.json"), store)?;
     write_json(
         &dir.join("cashiers.json"),
@@ -196,6 +199,7 @@ fn write_london(
 ) -> anyhow::Result<()> {
     create_dir(dir)?;
     catalog::write(&dir.join("catalog.csv"), &london.rows)?;
+    write_promotions(&dir.join("promotions.json"), LONDON_PROMOTIONS, &london.rows)?;
     write_json(&dir.join("store.json"), store)?;
     write_json(
         &dir.join("cashiers.json"),
@@ -443,6 +447,43 @@ impl fmt::Display for Summary {
             )?;
         }
         Ok(())
+    }
+}
+
+/// Writes a store's demo promotions (a template, as written by hand) once every SKU they name
+/// is one of the store's catalog rows with a price: a catalog rebuilt from new data that drops
+/// one fails here instead of leaving a promotion that never applies.
+fn write_promotions(path: &Path, template: &str, rows: &[CatalogRow]) -> anyhow::Result<()> {
+    let promotions: serde_json::Value = serde_json::from_str(template)
+        .with_context(|| format!("the template of {}", path.display()))?;
+    let mut named = Vec::new();
+    skus_in(&promotions, &mut named);
+    for sku in named {
+        let priced = rows.iter().any(|row| row.sku == sku && row.price.is_some());
+        anyhow::ensure!(
+            priced,
+            "{}: SKU {sku} is not a priced item of the catalog",
+            path.display()
+        );
+    }
+    write_text(path, template)
+}
+
+/// Every SKU listed under a `skus` key, anywhere in the value.
+fn skus_in(value: &serde_json::Value, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Array(items) => items.iter().for_each(|v| skus_in(v, out)),
+        serde_json::Value::Object(fields) => {
+            for (key, field) in fields {
+                match (key.as_str(), field) {
+                    ("skus", serde_json::Value::Array(skus)) => {
+                        out.extend(skus.iter().filter_map(|s| s.as_str().map(str::to_owned)))
+                    }
+                    _ => skus_in(field, out),
+                }
+            }
+        }
+        _ => {}
     }
 }
 
