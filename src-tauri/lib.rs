@@ -178,6 +178,26 @@ async fn void_cart(till: State<'_, Till>, reason: String) -> Reply<View> {
     act(&till, move |r| r.void_cart(&reason)).await
 }
 
+#[tauri::command(rename_all = "snake_case")]
+async fn enter_coupon(till: State<'_, Till>, code: String) -> Reply<View> {
+    act(&till, move |r| r.enter_coupon(&code)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn remove_coupon(till: State<'_, Till>, code: String) -> Reply<View> {
+    act(&till, move |r| r.remove_coupon(&code)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn attach_customer(till: State<'_, Till>, id: String) -> Reply<View> {
+    act(&till, move |r| r.attach_customer(&id)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn detach_customer(till: State<'_, Till>) -> Reply<View> {
+    act(&till, move |r| r.detach_customer()).await
+}
+
 /// A tender commits the sale when it pays it; a printer failure after the commit is shown in
 /// the view's notice and printer state, not as an error: the sale is done.
 #[tauri::command(rename_all = "snake_case")]
@@ -359,6 +379,10 @@ pub fn run() {
             park,
             resume,
             void_cart,
+            enter_coupon,
+            remove_coupon,
+            attach_customer,
+            detach_customer,
             tender_cash,
             tender_card,
             reprint_last,

@@ -254,6 +254,8 @@ pub struct DemoStore {
     pub store_json: &'static str,
     pub cashiers_json: &'static str,
     pub catalog_csv: &'static str,
+    /// The store's demo promotions (a promotions file, as the server imports).
+    pub promotions_json: &'static str,
 }
 
 pub const DEMO_STORES: [DemoStore; 2] = [
@@ -262,12 +264,14 @@ pub const DEMO_STORES: [DemoStore; 2] = [
         store_json: include_str!("../../../fixtures/stores/montreal/store.json"),
         cashiers_json: include_str!("../../../fixtures/stores/montreal/cashiers.json"),
         catalog_csv: include_str!("../../../fixtures/stores/montreal/catalog.csv"),
+        promotions_json: include_str!("../../../fixtures/stores/montreal/promotions.json"),
     },
     DemoStore {
         code: "london",
         store_json: include_str!("../../../fixtures/stores/london/store.json"),
         cashiers_json: include_str!("../../../fixtures/stores/london/cashiers.json"),
         catalog_csv: include_str!("../../../fixtures/stores/london/catalog.csv"),
+        promotions_json: include_str!("../../../fixtures/stores/london/promotions.json"),
     },
 ];
 

@@ -18,6 +18,8 @@ pub struct CustomerInput {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub language: Option<String>,
+    /// The store's segment for promotions (`staff`, `wholesale`).
+    pub segment: Option<String>,
     /// Marketing consent given (`true`) or withdrawn (`false`) now, at this register.
     pub consent: Option<bool>,
     pub note: Option<String>,
@@ -55,6 +57,9 @@ fn edits(input: &CustomerInput) -> Vec<Edit> {
     }
     if let Some(v) = text(&input.language) {
         edits.push(Edit::Language(v));
+    }
+    if let Some(v) = text(&input.segment) {
+        edits.push(Edit::Segment(v));
     }
     if let Some(granted) = input.consent {
         edits.push(Edit::Consent { granted, source: "register".to_owned() });
@@ -98,7 +103,7 @@ impl Register {
 
     /// The register's customers, read from its database the first time they are needed, and
     /// again after the sync task (another connection) changed them.
-    fn customers(&mut self) -> AppResult<&mut Replica> {
+    pub(crate) fn customers(&mut self) -> AppResult<&mut Replica> {
         let generation = self.db.setting(comptoir_sync::CUSTOMERS_GENERATION)?;
         if self.customers_generation != generation {
             self.customers = None;

@@ -18,6 +18,7 @@ pub mod import;
 pub mod pin;
 mod preview;
 pub mod printing;
+pub mod promotions;
 pub mod receipt;
 pub mod register;
 pub mod replay;

@@ -120,6 +120,8 @@ struct CartSnapshot {
     coupons: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     returns: Vec<entry::ReturnLine>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    customer: Option<crate::promotions::AttachedCustomer>,
 }
 
 /// A manual discount as the snapshot keeps it: `percent` (a percentage) or `amount` (minor
@@ -225,6 +227,8 @@ pub struct Register {
     /// The sync task's customers generation when `customers` was read (see
     /// `comptoir_sync::CUSTOMERS_GENERATION`).
     pub(crate) customers_generation: Option<String>,
+    /// The store's promotions, the priced engine and the sale's customer (`promotions.rs`).
+    pub(crate) promotions: crate::promotions::Promotions,
 }
 
 impl std::fmt::Debug for Register {
@@ -322,6 +326,7 @@ impl Register {
             return Err(AppError::config(format!("demo catalog: {:?}", import.errors[0])));
         }
         db.upsert_catalog(&import.rows)?;
+        crate::promotions::init_demo(&mut db, &demo, &store)?;
         tracing::info!(store = store_code, items = import.rows.len(), "register initialised");
         drop(db);
         Register::open_locked(data_dir, lock, options)
@@ -379,7 +384,9 @@ impl Register {
             sync_shared: Default::default(),
             customers: None,
             customers_generation: None,
+            promotions: Default::default(),
         };
+        register.reload_promotions()?;
         register.shift = register.find_open_shift()?;
         register.restore_cart()?;
         // A crash between a sale's commit and its receipt leaves the receipt to queue now.
@@ -447,6 +454,7 @@ impl Register {
         self.register = register;
         self.catalog = load_catalog(&self.db)?;
         self.catalog_version = version;
+        self.reload_promotions()?;
         tracing::info!(version, items = self.catalog.len(), "catalog updated from the server");
         Ok(())
     }
@@ -858,6 +866,7 @@ impl Register {
             }),
             coupons: self.coupons.clone(),
             returns: self.returns.clone(),
+            customer: self.promotions.customer.clone(),
         }
     }
 
@@ -900,6 +909,7 @@ impl Register {
             snapshot.exemption.map(|e| Exemption { certificate: e.certificate, taxes: e.taxes });
         self.coupons = snapshot.coupons;
         self.returns = snapshot.returns;
+        self.promotions.customer = snapshot.customer;
         self.tenders =
             snapshot.tenders.iter().map(|t| self.tender_from_entry(t)).collect::<AppResult<_>>()?;
         Ok(())
@@ -933,8 +943,10 @@ impl Register {
         &self.tenders
     }
 
+    /// The cart priced with the promotions it gets now (see `promotions.rs`).
     pub fn priced(&self) -> PricedCart {
-        self.cart.price(&self.store.regime, self.business_day())
+        let promotions = self.promotion_discounts();
+        self.cart.price_with(&self.store.regime, self.business_day(), &promotions)
     }
 
     pub fn settlement(&self) -> Settlement {
@@ -967,6 +979,7 @@ impl Register {
         self.check_no_tenders()?;
         let id = self.db.park(&self.local_now(), &cashier, &to_json(&self.snapshot())?)?;
         self.cart = Cart::new();
+        self.end_sale_promotions();
         self.last_line = None;
         Ok(id)
     }
@@ -989,6 +1002,7 @@ impl Register {
     /// Nothing was sold, so nothing is recorded.
     pub fn discard_cart(&mut self) -> AppResult<()> {
         self.cart = Cart::new();
+        self.end_sale_promotions();
         self.tenders.clear();
         self.returns.clear();
         self.coupons.clear();
@@ -1019,6 +1033,7 @@ impl Register {
         tx.clear_current_cart()?;
         tx.commit()?;
         self.cart = Cart::new();
+        self.end_sale_promotions();
         self.tenders.clear();
         self.returns.clear();
         self.coupons.clear();
@@ -1106,7 +1121,7 @@ impl Register {
                 cashier_id: session.cashier_id.clone(),
                 source: "register",
                 invoice: None,
-                customer: None,
+                customer: self.promotions.customer.as_ref().map(|c| c.id.clone()),
                 order_discount: self.cart.order_discount.clone(),
                 exemption: self.cart.exemption.clone(),
                 coupons: self.coupons.clone(),
@@ -1124,6 +1139,7 @@ impl Register {
         self.poke_sync();
 
         self.cart = Cart::new();
+        self.end_sale_promotions();
         self.tenders.clear();
         self.returns.clear();
         self.coupons.clear();

@@ -20,6 +20,7 @@ impl Register {
         let money = |m| store.money(m);
         let priced = self.priced();
         let settlement = self.settle(&priced);
+        let outcome = self.promotion_outcome();
         let cart = CartView {
             lines: priced
                 .lines
@@ -34,6 +35,8 @@ impl Register {
                     amount: money(l.amount),
                     tax_class: l.line.tax_class.0.clone(),
                     open_price: l.line.open_price,
+                    discounts: l.discounts.iter().map(discount_view(store)).collect(),
+                    net: money(l.net),
                 })
                 .collect(),
             multiplier: self.multiplier.map(|m| m.normalize().to_string()),
@@ -62,6 +65,20 @@ impl Register {
             returns: self.returns.clone(),
             refund: money(self.refund_total()),
             due: money(settlement.total),
+            savings: money(priced.savings()),
+            promotions: outcome
+                .applied
+                .iter()
+                .map(|a| PromotionView {
+                    id: a.promotion.clone(),
+                    label: self.promotion_label(&a.promotion, &a.label),
+                    times: a.times,
+                    saving: money(a.saving),
+                })
+                .collect(),
+            coupons: self.coupon_states(&outcome),
+            customer: self.attached_customer().map(|c| c.id.clone()),
+            promotions_exact: outcome.is_exact(),
         };
         let parked = self
             .db
@@ -223,6 +240,21 @@ fn tender_view(store: &crate::config::Store) -> impl Fn(&Tender) -> TenderView +
             amount: store.money(*amount),
             reference: Some(reference.clone()),
         },
+    }
+}
+
+fn discount_view(
+    store: &crate::config::Store,
+) -> impl Fn(&comptoir_core::discount::LineDiscount) -> LineDiscountView + '_ {
+    use comptoir_core::discount::DiscountSource;
+    move |discount| LineDiscountView {
+        kind: discount.source.kind(),
+        promotion: match &discount.source {
+            DiscountSource::Promotion(id) => Some(id.clone()),
+            _ => None,
+        },
+        label: discount.label.clone(),
+        amount: store.money(discount.amount),
     }
 }
 

@@ -90,6 +90,41 @@ pub struct CartView {
     pub refund: String,
     /// What the customer owes: `total` less `refund`; negative when money is to give back.
     pub due: String,
+    /// What every discount together takes off (promotions, the cashier's line and order
+    /// discounts): the receipt's "You saved"; `"0.00"` when none.
+    pub savings: String,
+    /// The promotions the cart gets, by id.
+    pub promotions: Vec<PromotionView>,
+    /// The coupons entered, each `applied` or entered and not yet applied.
+    pub coupons: Vec<crate::promotions::CouponState>,
+    /// The id of the customer attached to the sale (an identified member), if any.
+    pub customer: Option<String>,
+    /// False when part of the cart was too large to search exactly and was priced greedily
+    /// (the promotions are still deterministic, maybe not the best).
+    pub promotions_exact: bool,
+}
+
+/// A promotion applied to the cart.
+#[derive(Clone, Debug, Serialize)]
+pub struct PromotionView {
+    pub id: String,
+    pub label: String,
+    /// How many times it applied (a "2 for 5.00" on four units: 2).
+    pub times: u32,
+    pub saving: String,
+}
+
+/// A discount on a line: a promotion's, the cashier's on the line, or its share of the
+/// order discount.
+#[derive(Clone, Debug, Serialize)]
+pub struct LineDiscountView {
+    /// `promotion`, `line` or `order`.
+    pub kind: &'static str,
+    /// The promotion's id, for a promotion.
+    pub promotion: Option<String>,
+    pub label: String,
+    /// The amount off, positive.
+    pub amount: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -103,6 +138,10 @@ pub struct LineView {
     pub amount: String,
     pub tax_class: String,
     pub open_price: bool,
+    /// The discounts on the line, in the order they were taken off.
+    pub discounts: Vec<LineDiscountView>,
+    /// `amount` less the discounts.
+    pub net: String,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -54,6 +54,9 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         register: i64,
     },
+    /// Replaces this register's promotions with a promotions file (JSON, as the server
+    /// imports), on a register the server does not manage.
+    ImportPromotions { file: PathBuf },
     /// Imports a catalog: our CSV format or an Open Food Facts export.
     ImportCatalog {
         file: PathBuf,
@@ -157,6 +160,9 @@ struct CustomerFields {
     phone: Option<String>,
     #[arg(long)]
     language: Option<String>,
+    /// The customer's segment for promotions (`staff`, `wholesale`).
+    #[arg(long)]
+    segment: Option<String>,
     /// Marketing consent given (yes) or withdrawn (no), at this register.
     #[arg(long, value_parser = ["yes", "no"])]
     consent: Option<String>,
@@ -173,6 +179,7 @@ impl CustomerFields {
             email: self.email.clone(),
             phone: self.phone.clone(),
             language: self.language.clone(),
+            segment: self.segment.clone(),
             consent: self.consent.as_deref().map(|c| c == "yes"),
             note: self.note.clone(),
             tags: self.tags.clone(),
@@ -307,6 +314,10 @@ fn run(cli: Cli) -> AppResult<Value> {
         Command::ImportCatalog { file, skip_bad_rows } => {
             let text = read_file(file)?;
             to_value(&register.import_catalog(&text, *skip_bad_rows)?)
+        }
+        Command::ImportPromotions { file } => {
+            let text = read_file(file)?;
+            Ok(json!({ "imported": register.import_promotions(&text)? }))
         }
         Command::Shift { action } => {
             sign_in(&mut register, &cli)?;
@@ -493,6 +504,12 @@ struct Basket {
     lines: Vec<BasketLine>,
     #[serde(default)]
     tenders: Vec<BasketTender>,
+    /// Coupon codes entered for the sale.
+    #[serde(default)]
+    coupons: Vec<String>,
+    /// The id of the customer the sale is for (a member: member promotions apply).
+    #[serde(default)]
+    customer: Option<String>,
     /// A discount on the whole order.
     order_discount: Option<BasketDiscount>,
     /// The customer's tax exemption.
@@ -673,6 +690,12 @@ fn ring(register: &mut Register, basket: &Basket) -> AppResult<comptoir_app::Com
                 )));
             }
         }
+    }
+    if let Some(customer) = &basket.customer {
+        register.attach_customer(customer).map_err(|e| e.at("customer"))?;
+    }
+    for (index, code) in basket.coupons.iter().enumerate() {
+        register.enter_coupon(code).map_err(|e| e.at(format!("coupon {}", index + 1)))?;
     }
     apply_discounts(register, basket, approval.as_ref())?;
     let due = register.due(&register.priced());

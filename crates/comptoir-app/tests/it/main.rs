@@ -5,6 +5,7 @@ mod common;
 mod customers;
 mod import;
 mod printing;
+mod promotions;
 mod replay;
 mod returns;
 mod sale;

@@ -275,3 +275,43 @@ fn returns_exchanges_and_discounts_from_standard_input() {
     let verify = json(&run(comptoir(dir.path()).arg("verify"), ""));
     assert_eq!(verify["first_bad"], serde_json::Value::Null);
 }
+
+/// The demo store's promotions apply to a CLI sale: popcorn at "2 for 5.00" and, with the
+/// coupon entered, 5.00 off a spend of 30.00; the receipt, decoded from the printed bytes,
+/// shows each promotion under its line and what the customer saved.
+#[test]
+fn a_demo_promotion_and_a_coupon_show_on_the_receipt() {
+    let dir = montreal();
+    // Popcorn 2.89 (standard), two bottles of Côtes du Rhône at 16.59 (standard).
+    let basket = r#"{"lines":[{"barcode":"0852284005161","qty":"2"},{"barcode":"3142920008586","qty":"2"}],
+        "coupons":["bienvenue5"],
+        "tenders":[{"kind":"card","amount":"38.15","reference":"R1"}]}"#;
+    let output = run(comptoir(dir.path()).args(["--pin", "2468", "sale"]), basket);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let sale = json(&output);
+    // 5.78 - 0.78 = 5.00 for the popcorn; 5.00 + 33.18 = 38.18 reaches 30.00: 5.00 off,
+    // shared by net amounts (0.65 and 4.35); subtotal 33.18; GST 1.66, QST 3.31.
+    let popcorn = &sale["sale"]["lines"][0]["discounts"];
+    assert_eq!(popcorn[0]["id"], "MTL-DEMO-001", "{popcorn}");
+    assert_eq!(popcorn[0]["amount"], "0.78");
+    assert_eq!(popcorn[1]["id"], "MTL-DEMO-004");
+    assert_eq!(sale["sale"]["subtotal"], "33.18");
+    assert_eq!(sale["sale"]["coupons"][0], "BIENVENUE5");
+    assert_eq!(sale["sale"]["total"], "38.15");
+    let receipt: Vec<String> = serde_json::from_value(sale["receipt"].clone()).unwrap();
+    let has = |start: &str| receipt.iter().any(|l| l.starts_with(start));
+    assert!(has("  Maïs soufflé : 2 pour 5,00 $"), "{receipt:#?}");
+    assert!(has("  Bienvenue : 5,00 $ de rabais"), "{receipt:#?}");
+    let saved = receipt.iter().find(|l| l.starts_with("Vous économisez")).expect("You saved");
+    assert!(saved.ends_with("5.78"), "{saved}");
+
+    // A coupon no promotion has is refused, and nothing is recorded.
+    let unknown = r#"{"lines":[{"barcode":"0852284005161"}],"coupons":["NOPE"],
+        "tenders":[{"kind":"cash","amount":"20.00"}]}"#;
+    let output = run(comptoir(dir.path()).args(["--pin", "2468", "sale"]), unknown);
+    let error = json(&output);
+    assert_eq!(error["code"], "unknown_coupon");
+    assert!(error["message"].as_str().unwrap().contains("NOPE"), "{error}");
+    let entries = json(&run(comptoir(dir.path()).arg("verify"), ""))["entries"].clone();
+    assert_eq!(entries, 2, "the shift's opening and the one sale");
+}
