@@ -145,6 +145,23 @@ pub struct StockPage {
     pub levels: Vec<StockLevel>,
 }
 
+/// `GET /v1/sales/{receipt_no}[?store=CODE]`: a sale (or an exchange) found by its receipt
+/// number at any register of the chain, for a return, with every return and exchange the
+/// server holds that brought back a line of it (from any register), so what is left to return
+/// and what each tender already gave back count them all.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SaleLookup {
+    /// The sale's entry as its register recorded it (kind `sale` or `exchange`).
+    pub sale: LedgerEntry,
+    /// The register that recorded it.
+    pub register_id: String,
+    /// The store it was sold in (its code) and that store's currency.
+    pub store: String,
+    pub currency: String,
+    /// The return and exchange entries with a line of this sale, in the order recorded.
+    pub returns: Vec<LedgerEntry>,
+}
+
 /// The most documents a register pushes in one customers sync request.
 pub const MAX_CUSTOMER_PUSH: usize = 200;
 /// The most chunks the server answers with in one customers sync answer (fewer if they pass
@@ -287,4 +304,12 @@ pub mod codes {
     pub const BAD_CUSTOMER_SYNC: &str = "bad_customer_sync";
     /// A pushed customer document whose chunks automerge refuses.
     pub const BAD_CUSTOMER_DOCUMENT: &str = "bad_customer_document";
+    /// No sale with this receipt number at any register of the chain (`GET /v1/sales/…`).
+    pub const NO_SUCH_SALE: &str = "no_such_sale";
+    /// The sale was in another currency than the asking register's store: it is returned in
+    /// the store it was bought in.
+    pub const WRONG_CURRENCY: &str = "wrong_currency";
+    /// Registers of several other stores printed this receipt number (stores that share a
+    /// receipt prefix): the request names the store (`?store=CODE`).
+    pub const AMBIGUOUS_RECEIPT: &str = "ambiguous_receipt";
 }

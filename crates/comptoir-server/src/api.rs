@@ -227,6 +227,7 @@ pub fn router(server: Server) -> Router {
         .route("/v1/stores/{id}/catalog", get(catalog_changes))
         .route("/v1/stores/{id}/stock", get(store_stock))
         .route("/v1/stock/{sku}", get(stock_anywhere))
+        .route("/v1/sales/{receipt_no}", get(sale_for_return))
         .route("/v1/customers:sync", post(customers_sync))
         .route("/v1/admin/stock", post(admin_stock))
         .route("/v1/admin/catalog/drafts", post(admin_import).get(admin_drafts))
@@ -676,4 +677,42 @@ async fn admin_stock(
     let Json(recorded) = body.map_err(json_failure)?;
     tracing::info!(admin = %admin.0, movement = ?recorded, "stock movement");
     Ok(Json(crate::stock::record(&server.db, recorded).await?))
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct SaleQuery {
+    /// The store that printed the receipt, when stores share a receipt prefix.
+    store: Option<String>,
+}
+
+/// `GET /v1/sales/{receipt_no}`: a sale of any register of the chain, for a return, with the
+/// returns of it held (see [`crate::sales`]). A sale in another currency than the caller's
+/// store is refused (`wrong_currency`).
+async fn sale_for_return(
+    State(server): State<Server>,
+    caller: Caller,
+    Path(receipt_no): Path<String>,
+    query: Result<axum::extract::Query<SaleQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<wire::SaleLookup> {
+    let axum::extract::Query(query) = query.map_err(query_failure)?;
+    let found =
+        crate::sales::find(&server.db, &caller.0, receipt_no.trim(), query.store.as_deref()).await;
+    let lookup = found?;
+    tracing::debug!(register = %caller.0.register_id, receipt = %receipt_no, from = %lookup.register_id, returns = lookup.returns.len(), "sale found for a return");
+    Ok(Json(lookup))
+}
+
+impl From<crate::sales::LookupError> for Failure {
+    fn from(e: crate::sales::LookupError) -> Failure {
+        use crate::sales::LookupError;
+        let code = e.code();
+        match e {
+            LookupError::NoSuchSale(m) => Failure::new(StatusCode::NOT_FOUND, code, m),
+            LookupError::WrongCurrency(m) => {
+                Failure::new(StatusCode::UNPROCESSABLE_ENTITY, code, m)
+            }
+            LookupError::Ambiguous(m) => Failure::new(StatusCode::CONFLICT, code, m),
+            LookupError::Db(e) => e.into(),
+        }
+    }
 }

@@ -64,6 +64,9 @@ pub struct Plan {
     pub last_hash: Option<String>,
     /// What the accepted entries move of stock, per SKU (from their verdicts).
     pub moved: crate::stock::Moved,
+    /// The lines the accepted returns and exchanges bring back, by sequence (from their
+    /// verdicts): rows of `returned_line`.
+    pub returned: Vec<(i64, crate::sales::ReturnedLine)>,
 }
 
 impl Plan {
@@ -90,16 +93,26 @@ pub struct Verdict {
     /// What the entry moves of stock, per line (SKU, thousandths), read from the payload the
     /// check parsed: the batch's transaction only adds it up.
     pub moves: Vec<(String, i64)>,
+    /// The lines it brings back from earlier sales, by their receipts.
+    pub returned: Vec<crate::sales::ReturnedLine>,
 }
 
 /// Checks one entry on its own: its hash, and its content.
 pub fn verdict(entry: &LedgerEntry, store: StoreFacts<'_>) -> Verdict {
     let hash_ok = entry.compute_hash() == entry.hash;
     match check_content(entry, store) {
-        Ok(content) => {
-            Verdict { hash_ok, content: Ok(()), moves: crate::stock::lines_moved(&content) }
+        Ok(content) => Verdict {
+            hash_ok,
+            content: Ok(()),
+            moves: crate::stock::lines_moved(&content),
+            returned: match &content {
+                comptoir_protocol::check::Content::Sale(sale) => crate::sales::returned_lines(sale),
+                _ => Vec::new(),
+            },
+        },
+        Err(fault) => {
+            Verdict { hash_ok, content: Err(fault), moves: Vec::new(), returned: Vec::new() }
         }
-        Err(fault) => Verdict { hash_ok, content: Err(fault), moves: Vec::new() },
     }
 }
 
@@ -222,6 +235,7 @@ pub fn plan(entries: Vec<LedgerEntry>, verdicts: &[Verdict], state: &EpochState)
         match verdict {
             Ok(()) => {
                 crate::stock::add_moved(&mut plan.moved, &entry.entry_id, &checked.moves);
+                plan.returned.extend(checked.returned.iter().map(|l| (entry.seq, l.clone())));
                 plan.accept.push(entry)
             }
             Err((code, reason)) => {

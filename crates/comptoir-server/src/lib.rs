@@ -10,6 +10,7 @@ pub mod db;
 pub mod ingest;
 pub mod keys;
 pub mod promotions;
+pub mod sales;
 pub mod secret;
 pub mod stock;
 pub mod tls;

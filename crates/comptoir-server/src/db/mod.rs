@@ -264,6 +264,7 @@ macro_rules! both {
 // After the macro, which it uses.
 mod customers;
 mod lookup;
+mod sales;
 
 impl Db {
     /// Opens (and migrates) the database at `location`: a `postgres://` or `postgresql://`
@@ -766,7 +767,55 @@ pub(crate) mod sql {
         records TEXT NOT NULL
     );
 "#,
+        r#"
+    -- A sale found by its receipt number at any register of the chain, for a return
+    -- (`GET /v1/sales/{receipt_no}`).
+    CREATE INDEX ledger_receipt ON ledger (receipt_no) WHERE receipt_no IS NOT NULL;
+    -- The lines of the returns and exchanges held, by the receipt they came from (and that
+    -- sale's entry id, when the register knew it): what a sale already gave back, whichever
+    -- register took it back. Written in each batch's transaction; the entries held before
+    -- this step are added when it runs (`RETURNED_LINES_STEP`).
+    CREATE TABLE returned_line (
+        original_receipt TEXT NOT NULL,
+        register_id TEXT NOT NULL,
+        epoch {int} NOT NULL,
+        seq {int} NOT NULL,
+        line {int} NOT NULL,
+        original_line {int} NOT NULL,
+        original_entry TEXT,
+        qty TEXT NOT NULL,
+        PRIMARY KEY (original_receipt, register_id, epoch, seq, line)
+    );
+"#,
     ];
+
+    /// The schema version that makes `returned_line`: the migration fills it from the
+    /// returns and exchanges already held, in the step's own transaction.
+    pub const RETURNED_LINES_STEP: usize = 7;
+
+    /// The entries whose returned lines the step adds.
+    pub const RETURNS_HELD: &str = "SELECT register_id, epoch, seq, kind, payload FROM ledger \
+        WHERE kind IN ('return', 'exchange')";
+
+    pub const INSERT_RETURNED_LINE: &str = "INSERT INTO returned_line (original_receipt, \
+        register_id, epoch, seq, line, original_line, original_entry, qty) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING";
+
+    /// The sale-like entries with a receipt number, with their store (a handful at most).
+    pub const SALES_BY_RECEIPT: &str = "SELECT l.register_id, s.code, s.currency, l.epoch, \
+        l.seq, l.entry_id, l.kind, l.recorded_at, l.business_day, l.receipt_no, l.external_ref, \
+        l.payload, l.prev_hash, l.hash FROM ledger l JOIN store s ON s.id = l.store_id \
+        WHERE l.receipt_no = $1 AND l.kind IN ('sale', 'exchange') \
+        ORDER BY s.code, l.register_id, l.epoch, l.seq LIMIT 20";
+
+    /// The return and exchange entries with a line of the sale with receipt `$1` (and entry
+    /// id `$2`, when the return knew it), in the order they were recorded.
+    pub const RETURNS_OF: &str = "SELECT l.epoch, l.seq, l.entry_id, l.kind, l.recorded_at, \
+        l.business_day, l.receipt_no, l.external_ref, l.payload, l.prev_hash, l.hash \
+        FROM (SELECT DISTINCT register_id, epoch, seq FROM returned_line \
+        WHERE original_receipt = $1 AND (original_entry IS NULL OR original_entry = $2)) r \
+        JOIN ledger l ON l.register_id = r.register_id AND l.epoch = r.epoch AND l.seq = r.seq \
+        ORDER BY l.recorded_at, l.register_id, l.epoch, l.seq";
 
     pub const UPSERT_LEVEL: &str = "INSERT INTO stock_level (store_id, sku, on_hand_milli, \
         updated_at) VALUES ($1, $2, $3, $4) ON CONFLICT (store_id, sku) DO UPDATE SET \

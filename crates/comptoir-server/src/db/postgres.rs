@@ -156,8 +156,12 @@ impl PgDb {
                 migrations().len()
             )));
         }
-        for step in migrations().iter().skip(found as usize) {
+        for (index, step) in migrations().iter().enumerate().skip(found as usize) {
             tx.batch_execute(step).await?;
+            if index + 1 == RETURNED_LINES_STEP {
+                let added = super::sales::backfill_pg(&tx).await?;
+                tracing::info!(added, "returned lines of the returns held");
+            }
         }
         tx.execute("DELETE FROM schema_version", &[]).await?;
         tx.execute("INSERT INTO schema_version VALUES ($1)", &[&(migrations().len() as i64)])
@@ -496,6 +500,7 @@ impl PgDb {
             }
         }
         apply_stock(&tx, &register.store_id, &plan.moved, now).await?;
+        super::sales::insert_pg(&tx, rid, epoch, &plan.returned).await?;
         if !plan.quarantine.is_empty() {
             let insert = tx.prepare_cached(INSERT_QUARANTINE).await?;
             for item in &plan.quarantine {

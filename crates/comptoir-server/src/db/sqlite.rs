@@ -149,6 +149,10 @@ impl SqliteDb {
             for (index, step) in migrations().iter().enumerate().skip(found as usize) {
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
                 tx.execute_batch(step)?;
+                if index + 1 == RETURNED_LINES_STEP {
+                    let added = super::sales::backfill_sqlite(&tx)?;
+                    tracing::info!(added, "returned lines of the returns held");
+                }
                 tx.pragma_update(None, "user_version", index as i64 + 1)?;
                 tx.commit()?;
             }
@@ -501,6 +505,7 @@ impl SqliteDb {
                     ])?;
                 }
                 apply_stock(&tx, &register.store_id, &plan.moved, &now)?;
+                super::sales::insert_sqlite(&tx, rid, epoch, &plan.returned)?;
                 let mut quarantine = tx.prepare_cached(&q(INSERT_QUARANTINE))?;
                 for item in &plan.quarantine {
                     let e = &item.entry;
