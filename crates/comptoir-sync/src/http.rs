@@ -3,7 +3,9 @@
 use std::time::Duration;
 
 use comptoir_protocol::LedgerEntry;
-use comptoir_protocol::wire::{ApiError, BatchAck, LedgerBatch, LedgerPage, LedgerStatus};
+use comptoir_protocol::wire::{
+    ApiError, BatchAck, LedgerBatch, LedgerPage, LedgerStatus, SaleLookup, codes,
+};
 use comptoir_store::SyncServer;
 use reqwest::blocking::{Client, RequestBuilder};
 
@@ -96,6 +98,10 @@ pub(crate) fn send<T: serde::de::DeserializeOwned>(
     let code = match status.as_u16() {
         401 | 403 if server_code == "enrolment_refused" => "enrolment_refused",
         409 if server_code == "ledger_conflict" => "ledger_conflict",
+        // A sale looked up for a return: the register branches on why there is none.
+        404 if server_code == codes::NO_SUCH_SALE => codes::NO_SUCH_SALE,
+        422 if server_code == codes::WRONG_CURRENCY => codes::WRONG_CURRENCY,
+        409 if server_code == codes::AMBIGUOUS_RECEIPT => codes::AMBIGUOUS_RECEIPT,
         401 | 403 => "refused",
         400..=499 => "rejected",
         _ => "server_error",
@@ -190,6 +196,22 @@ impl HttpTransport {
             .and_then(|base| base.join(&urlencode(sku)))
             .map_err(|e| SyncError::new("bad_url", e.to_string()))?;
         send(self.client.get(url).bearer_auth(&self.credential))
+    }
+}
+
+/// How long a cashier waits for a sale looked up for a return before being told the server
+/// cannot be reached (the customer is at the counter; a sync round may take longer).
+const LOOKUP_TIMEOUT: Duration = Duration::from_secs(10);
+
+impl HttpTransport {
+    /// A sale of any register of the chain by its receipt number, with the returns of it the
+    /// server holds: `no_such_sale`, `wrong_currency` (sold in another currency than this
+    /// register's store) or `ambiguous_receipt` when there is none to give.
+    pub fn find_sale(&self, receipt_no: &str) -> Result<SaleLookup, SyncError> {
+        let url = reqwest::Url::parse(&format!("{}/v1/sales/", self.url))
+            .and_then(|base| base.join(&urlencode(receipt_no)))
+            .map_err(|e| SyncError::new("bad_url", e.to_string()))?;
+        send(self.client.get(url).timeout(LOOKUP_TIMEOUT).bearer_auth(&self.credential))
     }
 }
 
