@@ -211,6 +211,9 @@ pub struct Register {
     pub(crate) coupons: Vec<String>,
     /// Lines brought back in the cart in progress (a return or an exchange).
     pub(crate) returns: Vec<entry::ReturnLine>,
+    /// Other registers' sales the server gave for the returns in the cart, by receipt: the
+    /// refund over their tenders when the server is gone between the line and the refund.
+    pub(crate) from_server: std::collections::HashMap<String, comptoir_protocol::wire::SaleLookup>,
     pub(crate) multiplier: Option<Decimal>,
     pub(crate) last_line: Option<LineId>,
     pub(crate) notice: Option<Notice>,
@@ -371,6 +374,7 @@ impl Register {
             tenders: Vec::new(),
             coupons: Vec::new(),
             returns: Vec::new(),
+            from_server: Default::default(),
             multiplier: None,
             last_line: None,
             notice: None,

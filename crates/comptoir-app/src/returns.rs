@@ -6,9 +6,13 @@
 //! the difference or is given it back; with none it is a return. One entry records it all, in
 //! one transaction (kinds `return` and `exchange`, the `Sale` payload with `returns`).
 //!
-//! Lookups read this register's ledger. FIXME(returns-lookup): sales from other registers and
-//! stores need the server's lookup, and the lookup by card reference or customer scans the
-//! ledger (no index); both are the money engine's next step.
+//! A sale is looked up in this register's ledger, then, for a receipt of another register or
+//! store, on the server (`GET /v1/sales/{receipt_no}`), which also gives the returns of it
+//! other registers recorded: an enrolled register adds those to its own for a sale of its own
+//! too, when the server answers ([`Original`]). Offline, a sale of this register is returned
+//! from what it holds (a line returned meanwhile at another register is not seen); a sale of
+//! another is refused with `sale_not_here_offline`. FIXME(returns-lookup): the lookup by card
+//! reference or customer scans this register's ledger only (no index, no server lookup).
 
 use chrono::Duration;
 use comptoir_core::Money;
@@ -92,6 +96,8 @@ pub struct SaleForReturn {
     pub total: String,
     pub lines: Vec<ReturnableLine>,
     pub tenders: Vec<entry::SaleTender>,
+    /// The store it was sold in, when it was found on the server (another register's sale).
+    pub sold_in: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -104,6 +110,16 @@ pub struct ReturnableLine {
     pub returnable: String,
     /// What the customer paid for the whole line.
     pub paid: String,
+}
+
+/// A sale found for a return, with the returns and exchanges recorded with a line of it.
+struct Original {
+    entry: Entry,
+    sale: entry::Sale,
+    /// The store it was sold in, when it is another register's sale found on the server.
+    sold_in: Option<String>,
+    /// By entry id: this register's, and those of other registers the server holds.
+    earlier: Vec<(String, entry::Sale)>,
 }
 
 /// Where a refund goes.
@@ -156,13 +172,14 @@ impl Register {
     /// Finds a sale by its receipt number (as scanned from the receipt's barcode or typed).
     pub fn find_sale(&mut self, receipt_no: &str) -> AppResult<SaleForReturn> {
         self.cashier()?;
-        let (entry, sale) = self.sale_by_receipt(receipt_no.trim())?;
-        let refunded = self.refunded_lines(&sale.receipt_no)?;
+        let original = self.original(receipt_no.trim())?;
+        let (entry, sale) = (&original.entry, &original.sale);
+        let refunded = self.refunded_lines(&original)?;
         let lines = sale
             .lines
             .iter()
             .map(|l| {
-                let sold = self.sold_line(&sale, l)?;
+                let sold = self.sold_line(sale, l)?;
                 let done = refunded.get(&l.line).map_or(Decimal::ZERO, |r| r.quantity);
                 Ok(ReturnableLine {
                     line: l.line,
@@ -176,10 +193,11 @@ impl Register {
             .collect::<AppResult<Vec<_>>>()?;
         Ok(SaleForReturn {
             receipt_no: sale.receipt_no.clone(),
-            recorded_at: entry.recorded_at,
+            recorded_at: entry.recorded_at.clone(),
             total: sale.total.clone(),
             lines,
             tenders: sale.tenders.clone(),
+            sold_in: original.sold_in.clone(),
         })
     }
 
@@ -222,7 +240,8 @@ impl Register {
         self.check_no_tenders()?;
         let quantity = parse_quantity(qty)?;
         let reason = required_reason(reason)?;
-        let (entry, sale) = self.sale_by_receipt(receipt_no.trim())?;
+        let original = self.original(receipt_no.trim())?;
+        let (entry, sale) = (&original.entry, &original.sale);
         if sale.currency != self.store.currency.code {
             return Err(AppError::new(
                 "wrong_currency",
@@ -232,8 +251,8 @@ impl Register {
         let sold_line = sale.lines.iter().find(|l| l.line == line).ok_or_else(|| {
             AppError::new("no_such_line", format!("sale {} has no line {line}", sale.receipt_no))
         })?;
-        let sold = self.sold_line(&sale, sold_line)?;
-        let already = self.refunded_lines(&sale.receipt_no)?.remove(&line).unwrap_or_default();
+        let sold = self.sold_line(sale, sold_line)?;
+        let already = self.refunded_lines(&original)?.remove(&line).unwrap_or_default();
         let refund = refund::refund_line(&sold, &already, quantity).map_err(|e| match e {
             refund::RefundError::MoreThanSold { left, .. } => AppError::new(
                 "nothing_left_to_return",
@@ -450,7 +469,7 @@ impl Register {
 
     /// The refund over the original sale's tenders, when the returned lines come from one
     /// sale; else in cash.
-    fn original_plan(&self, amount: Money) -> AppResult<refund::RefundPlan> {
+    fn original_plan(&mut self, amount: Money) -> AppResult<refund::RefundPlan> {
         let receipts: std::collections::BTreeSet<&str> = self
             .returns
             .iter()
@@ -463,13 +482,15 @@ impl Register {
                 &self.store.currency,
             ));
         };
-        let (_, sale) = self.sale_by_receipt(receipt)?;
-        let legs = self.paid_legs(&sale)?;
+        let receipt = receipt.to_owned();
+        let original = self.original(&receipt)?;
+        let legs = self.paid_legs(&original)?;
         Ok(refund::plan_refund(amount, &legs, &self.store.currency))
     }
 
     /// The sale's tenders, with what earlier refunds of it already gave back to each.
-    fn paid_legs(&self, sale: &entry::Sale) -> AppResult<Vec<PaidLeg>> {
+    fn paid_legs(&self, original: &Original) -> AppResult<Vec<PaidLeg>> {
+        let sale = &original.sale;
         let mut change = self.parse_money(&sale.change)?;
         let mut legs = Vec::new();
         for tender in &sale.tenders {
@@ -487,7 +508,7 @@ impl Register {
             cash.rounding = self.parse_money(&sale.cash_rounding)?;
         }
         // Earlier refunds whose lines came from this sale: their legs count against its legs.
-        for earlier in self.returns_of(&sale.receipt_no)? {
+        for (_, earlier) in &original.earlier {
             let rounding = self.parse_money(&earlier.cash_rounding)?;
             for tender in &earlier.tenders {
                 let (amount, reference) = match tender {
@@ -519,19 +540,102 @@ impl Register {
         Ok(legs)
     }
 
-    fn sale_by_receipt(&self, receipt_no: &str) -> AppResult<(Entry, entry::Sale)> {
-        let entry = self
+    /// The sale a receipt number names, here or (another register's) on the server, with the
+    /// returns recorded of it.
+    fn original(&mut self, receipt_no: &str) -> AppResult<Original> {
+        let here = self
             .db
             .entry_by_receipt(receipt_no)?
             .filter(|e| e.kind == kind::SALE || e.kind == kind::EXCHANGE);
-        let Some(entry) = entry else {
-            return Err(AppError::new(
-                "no_such_sale",
-                format!("no sale {receipt_no} on this register"),
-            ));
+        let server = self.db.sync_server()?;
+        let asked = server.map(|server| {
+            comptoir_sync::HttpTransport::new(&server).and_then(|t| t.find_sale(receipt_no))
+        });
+        let found = match (here, asked) {
+            (Some(entry), asked) => {
+                let sale = parse_payload(&entry.payload)?;
+                let elsewhere = match asked {
+                    Some(Ok(lookup)) if lookup.sale.entry_id == entry.entry_id => lookup.returns,
+                    Some(Err(e)) => {
+                        tracing::warn!(
+                            receipt = receipt_no,
+                            code = e.code,
+                            "the server's returns of a sale of this register are not known: {e}"
+                        );
+                        Vec::new()
+                    }
+                    _ => Vec::new(),
+                };
+                (entry, sale, None, elsewhere)
+            }
+            (None, None) => {
+                return Err(AppError::new(
+                    "no_such_sale",
+                    format!("no sale {receipt_no} on this register"),
+                ));
+            }
+            (None, Some(asked)) => {
+                let lookup = match asked {
+                    Ok(lookup) => {
+                        self.keep_server_sale(receipt_no, &lookup);
+                        lookup
+                    }
+                    Err(e) => self.server_sale_failed(receipt_no, e)?,
+                };
+                let sale: entry::Sale = parse_payload(&lookup.sale.payload)?;
+                (lookup.sale, sale, Some(lookup.store), lookup.returns)
+            }
         };
-        let sale: entry::Sale = parse_payload(&entry.payload)?;
-        Ok((entry, sale))
+        let (entry, sale, sold_in, elsewhere) = found;
+        // This register's returns, then the server's of other registers (its own are also
+        // the server's, once sent: each entry counts once).
+        let mut earlier = self.returns_of(&sale.receipt_no)?;
+        for returned in elsewhere {
+            if earlier.iter().all(|(id, _)| *id != returned.entry_id) {
+                earlier.push((returned.entry_id, parse_payload(&returned.payload)?));
+            }
+        }
+        Ok(Original { entry, sale, sold_in, earlier })
+    }
+
+    /// Keeps the server's answer while lines of the sale may be in the cart (and forgets the
+    /// answers for sales none of whose lines are).
+    fn keep_server_sale(&mut self, receipt_no: &str, lookup: &comptoir_protocol::wire::SaleLookup) {
+        let in_cart = |receipt: &str| {
+            self.returns
+                .iter()
+                .any(|l| l.original.as_ref().is_some_and(|o| o.receipt_no == receipt))
+        };
+        let kept: Vec<String> = self.from_server.keys().filter(|r| in_cart(r)).cloned().collect();
+        self.from_server.retain(|r, _| kept.contains(r));
+        self.from_server.insert(receipt_no.to_owned(), lookup.clone());
+    }
+
+    /// Why the server gave no sale; offline, the answer it gave earlier for a receipt whose
+    /// lines are in the cart in progress (found moments ago, refunded now).
+    fn server_sale_failed(
+        &self,
+        receipt_no: &str,
+        e: comptoir_sync::SyncError,
+    ) -> AppResult<comptoir_protocol::wire::SaleLookup> {
+        use comptoir_protocol::wire::codes;
+        let in_cart = self
+            .returns
+            .iter()
+            .any(|l| l.original.as_ref().is_some_and(|o| o.receipt_no == receipt_no));
+        match e.code {
+            _ if e.is_transient() => match self.from_server.get(receipt_no) {
+                Some(lookup) if in_cart => Ok(lookup.clone()),
+                _ => Err(AppError::new("sale_not_here_offline", format!("{receipt_no}: {e}"))),
+            },
+            codes::NO_SUCH_SALE => Err(AppError::new(
+                "no_such_sale",
+                format!("no sale {receipt_no} at any register of the chain"),
+            )),
+            codes::WRONG_CURRENCY => Err(AppError::new("wrong_currency", e.message)),
+            codes::AMBIGUOUS_RECEIPT => Err(AppError::new("ambiguous_receipt", e.message)),
+            _ => Err(AppError::new(e.code, e.message)),
+        }
     }
 
     /// A sale line's stored amounts, as the refund arithmetic reads them.
@@ -561,8 +665,8 @@ impl Register {
         })
     }
 
-    /// The return and exchange entries with a line from this sale.
-    fn returns_of(&self, receipt_no: &str) -> AppResult<Vec<entry::Sale>> {
+    /// The return and exchange entries with a line from this sale, by entry id.
+    fn returns_of(&self, receipt_no: &str) -> AppResult<Vec<(String, entry::Sale)>> {
         let entries = self.db.entries_of_kinds(&[kind::RETURN, kind::EXCHANGE], (0, 0))?;
         let mut found = Vec::new();
         for entry in entries {
@@ -572,7 +676,7 @@ impl Register {
                 .iter()
                 .any(|l| l.original.as_ref().is_some_and(|o| o.receipt_no == receipt_no));
             if from_it {
-                found.push(sale);
+                found.push((entry.entry_id, sale));
             }
         }
         Ok(found)
@@ -581,11 +685,12 @@ impl Register {
     /// What earlier returns (recorded, and in the cart in progress) refunded of each line.
     fn refunded_lines(
         &self,
-        receipt_no: &str,
+        original: &Original,
     ) -> AppResult<std::collections::BTreeMap<u32, Refunded>> {
+        let receipt_no = original.sale.receipt_no.as_str();
         let mut refunded: std::collections::BTreeMap<u32, Refunded> = Default::default();
-        let recorded = self.returns_of(receipt_no)?;
-        let lines = recorded.iter().flat_map(|s| s.returns.iter()).chain(self.returns.iter());
+        let recorded = original.earlier.iter().map(|(_, s)| s);
+        let lines = recorded.flat_map(|s| s.returns.iter()).chain(self.returns.iter());
         for line in lines {
             let Some(original) = line.original.as_ref().filter(|o| o.receipt_no == receipt_no)
             else {

@@ -11,6 +11,7 @@ mod multi;
 mod outage;
 mod promotions;
 mod restore;
+mod returns;
 mod sim;
 mod stock;
 mod support;
