@@ -95,8 +95,6 @@ pub fn error_message(error: &AppError, lang: &str) -> String {
         ("bad_fingerprint", true) => format!("Empreinte invalide : {d}"),
         ("receipt_scanned", false) => format!("Receipt {d} scanned: choose the lines coming back (Return)."),
         ("receipt_scanned", true) => format!("Reçu {d} scanné : choisissez les articles retournés (Retour)."),
-        ("no_such_sale", false) => format!("No sale with that receipt number here: {d}. Check the number, or return without a receipt."),
-        ("no_such_sale", true) => format!("Aucune vente avec ce numéro de reçu ici : {d}. Vérifiez le numéro ou faites un retour sans reçu."),
         ("nothing_left_to_return", false) => format!("Already returned: {d}."),
         ("nothing_left_to_return", true) => format!("Déjà retourné : {d}."),
         ("refund_due", false) => format!("Money is to give back, not to take: {d}"),
