@@ -148,7 +148,7 @@ mod tests {
     fn a_retired_record_is_sent_only_to_a_store_that_has_it() {
         let mut current = Current::new();
         let retired = PromotionRecord { retired: true, ..record("P1", &[], "5.00") };
-        assert!(plan_promotions(&[retired.clone()], "montreal", &current).is_empty());
+        assert!(plan_promotions(std::slice::from_ref(&retired), "montreal", &current).is_empty());
         let first = plan_promotions(&[record("P1", &[], "5.00")], "montreal", &current);
         apply(&mut current, &first);
         assert_eq!(ids(&plan_promotions(&[retired], "montreal", &current)), [("P1".into(), true)]);
