@@ -667,7 +667,7 @@ impl Register {
 
     /// The return and exchange entries with a line from this sale, by entry id.
     fn returns_of(&self, receipt_no: &str) -> AppResult<Vec<(String, entry::Sale)>> {
-        let entries = self.db.entries_of_kinds(&[kind::RETURN, kind::EXCHANGE], (0, 0))?;
+        let entries = self.db.returns_of(receipt_no)?;
         let mut found = Vec::new();
         for entry in entries {
             let sale: entry::Sale = parse_payload(&entry.payload)?;

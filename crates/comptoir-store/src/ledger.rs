@@ -164,6 +164,18 @@ impl Store {
         Ok(self.conn().query_row(&sql, params![seq, receipt_no], entry_from_row).optional()?)
     }
 
+    /// The return and exchange entries with a line from the sale `receipt_no`, in order (from
+    /// the `returned_line` index).
+    pub fn returns_of(&self, receipt_no: &str) -> Result<Vec<Entry>, StoreError> {
+        let sql = format!(
+            "SELECT {ENTRY_COLUMNS} FROM ledger WHERE position IN \
+             (SELECT position FROM returned_line WHERE original_receipt = ?1) ORDER BY position"
+        );
+        let mut statement = self.conn().prepare_cached(&sql)?;
+        let rows = statement.query_map([receipt_no], entry_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     pub fn has_external_ref(&self, external_ref: &str) -> Result<bool, StoreError> {
         let found: Option<i64> = self
             .conn()

@@ -151,6 +151,34 @@ const MIGRATIONS: &[&str] = &[
         version INTEGER NOT NULL
     ) WITHOUT ROWID;
     "#,
+    // 8: the lines of this register's returns and exchanges by the receipt they came from, so
+    // the returns of a sale are found without reading the ledger. Written by a trigger in the
+    // entry's own insert (a return committed, or entries taken back from the server), from the
+    // payload's `returns[].original.receipt_no`: the one payload field the store reads, in SQL,
+    // so no writer can forget it. Entries recorded before this step are added by it.
+    r#"
+    CREATE TABLE returned_line (
+        original_receipt TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        line INTEGER NOT NULL,
+        PRIMARY KEY (original_receipt, position, line)
+    ) WITHOUT ROWID;
+    CREATE TRIGGER returned_line_of_entry AFTER INSERT ON ledger
+    WHEN NEW.kind IN ('return', 'exchange') AND json_valid(NEW.payload)
+    BEGIN
+        INSERT OR IGNORE INTO returned_line (original_receipt, position, line)
+        SELECT json_extract(r.value, '$.original.receipt_no'), NEW.position,
+            coalesce(json_extract(r.value, '$.line'), r.key)
+        FROM json_each(NEW.payload, '$.returns') AS r
+        WHERE json_type(r.value, '$.original.receipt_no') = 'text';
+    END;
+    INSERT OR IGNORE INTO returned_line (original_receipt, position, line)
+    SELECT json_extract(r.value, '$.original.receipt_no'), l.position,
+        coalesce(json_extract(r.value, '$.line'), r.key)
+    FROM ledger AS l, json_each(l.payload, '$.returns') AS r
+    WHERE l.kind IN ('return', 'exchange') AND json_valid(l.payload)
+        AND json_type(r.value, '$.original.receipt_no') = 'text';
+    "#,
 ];
 
 /// The schema version this build knows.

@@ -105,3 +105,52 @@ fn a_database_from_a_newer_comptoir_is_refused() {
     let error = Store::open(&dir.path().join("register.db")).unwrap_err();
     assert!(matches!(error, StoreError::TooNew { found: 99, .. }), "{error}");
 }
+
+/// A return entry bringing back line `line` of each receipt (`None`: without a receipt).
+fn returned(n: u32, from: &[Option<(&str, u32)>]) -> NewEntry {
+    let lines: Vec<serde_json::Value> = from
+        .iter()
+        .enumerate()
+        .map(|(i, original)| match original {
+            Some((receipt, line)) => serde_json::json!({
+                "line": 1001 + i,
+                "original": {"receipt_no": receipt, "line": line},
+            }),
+            None => serde_json::json!({"line": 1001 + i}),
+        })
+        .collect();
+    NewEntry {
+        kind: "return".into(),
+        payload: serde_json::json!({ "returns": lines }).to_string(),
+        ..entry(n)
+    }
+}
+
+fn seqs(store: &Store, receipt: &str) -> Vec<i64> {
+    store.returns_of(receipt).unwrap().iter().map(|e| e.seq).collect()
+}
+
+#[test]
+fn the_returns_of_a_sale_are_found_by_its_receipt_also_those_recorded_before_the_index() {
+    let (dir, mut store) = store();
+    store.append(entry(1)).unwrap();
+    store.append(returned(2, &[Some(("R-1", 1)), Some(("R-9", 1)), None])).unwrap();
+    store.append(returned(3, &[Some(("R-9", 2)), Some(("R-9", 3))])).unwrap();
+    // A payload that is not JSON is still recorded: the index never refuses an entry.
+    store.append(NewEntry { payload: "not json".into(), ..returned(4, &[]) }).unwrap();
+    assert_eq!(seqs(&store, "R-1"), [2]);
+    assert_eq!(seqs(&store, "R-9"), [2, 3]);
+    assert!(seqs(&store, "R-5").is_empty());
+
+    // As the previous version left the database: the step adds what was recorded before it.
+    drop(store);
+    raw(&dir)
+        .execute_batch(
+            "DROP TRIGGER returned_line_of_entry; DROP TABLE returned_line; \
+             PRAGMA user_version = 7;",
+        )
+        .unwrap();
+    let store = Store::open(&dir.path().join("register.db")).unwrap();
+    assert_eq!(seqs(&store, "R-1"), [2]);
+    assert_eq!(seqs(&store, "R-9"), [2, 3]);
+}
