@@ -61,12 +61,12 @@ fn before_returned_lines(location: &str) {
                 tokio_postgres::connect(location, tokio_postgres::NoTls).await.unwrap();
             tokio::spawn(connection);
             client.batch_execute(undo).await.unwrap();
-            client.batch_execute("UPDATE schema_version SET version = 5").await.unwrap();
+            client.batch_execute("UPDATE schema_version SET version = 6").await.unwrap();
         });
     } else {
         let conn = rusqlite::Connection::open(location).unwrap();
         conn.execute_batch(undo).unwrap();
-        conn.pragma_update(None, "user_version", 5).unwrap();
+        conn.pragma_update(None, "user_version", 6).unwrap();
     }
 }
 
