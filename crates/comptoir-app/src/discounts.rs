@@ -24,6 +24,20 @@ pub enum DiscountInput<'a> {
     Amount(&'a str),
 }
 
+impl<'a> DiscountInput<'a> {
+    /// A discount named as the IPC and the CLI name it: `kind` is `percent` or `amount`.
+    pub fn from_kind(kind: &str, value: &'a str) -> AppResult<DiscountInput<'a>> {
+        match kind {
+            "percent" => Ok(DiscountInput::Percent(value)),
+            "amount" => Ok(DiscountInput::Amount(value)),
+            other => Err(AppError::new(
+                "invalid_amount",
+                format!("{other:?}: a discount is a percent or an amount"),
+            )),
+        }
+    }
+}
+
 impl Register {
     /// Puts a discount on a line, replacing any the line had.
     pub fn discount_line(
@@ -233,7 +247,7 @@ impl Register {
             let (failed, _) = self.db.sign_in_state(None)?;
             self.db.set_sign_in_state(None, failed + 1, None)?;
             tracing::warn!(what, "wrong approval PIN");
-            return Err(AppError::new("wrong_pin", "that PIN is no manager's"));
+            return Err(AppError::new("wrong_pin", ""));
         };
         if found.role != "manager" {
             return Err(AppError::new(

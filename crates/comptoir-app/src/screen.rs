@@ -1,7 +1,9 @@
 //! Builds the [`View`] the UI renders, and the receipt preview from stored job bytes.
 
-use comptoir_core::Item;
+use comptoir_core::cart::{Cart, PricedLine};
+use comptoir_core::discount::{DiscountRule, DiscountSource, ManualDiscount};
 use comptoir_core::tender::Tender;
+use comptoir_core::{Item, Money, PricedCart};
 
 use crate::error::{AppError, AppResult};
 use crate::receipt::percent;
@@ -37,6 +39,7 @@ impl Register {
                     open_price: l.line.open_price,
                     discounts: l.discounts.iter().map(discount_view(store)).collect(),
                     net: money(l.net),
+                    adjustments: line_adjustments(store, l),
                 })
                 .collect(),
             multiplier: self.multiplier.map(|m| m.normalize().to_string()),
@@ -53,6 +56,7 @@ impl Register {
                     base: money(t.base),
                     amount: money(t.amount),
                     included: t.included,
+                    exempt: t.exempt,
                 })
                 .collect(),
             total: money(priced.total),
@@ -79,6 +83,7 @@ impl Register {
             coupons: self.coupon_states(&outcome),
             customer: self.attached_customer().map(|c| c.id.clone()),
             promotions_exact: outcome.is_exact(),
+            adjustments: cart_adjustments(store, &self.cart, &priced, &self.lang),
         };
         let parked = self
             .db
@@ -294,4 +299,80 @@ fn parked_view(register: &Register, row: &comptoir_store::ParkedRow) -> AppResul
         total: register.store.money(total),
         parked_at: row.parked_at.clone(),
     })
+}
+
+// Discounts, price overrides and the tax exemption, kept apart from the promotions' fields.
+
+fn line_adjustments(store: &crate::config::Store, l: &PricedLine) -> LineAdjustments {
+    LineAdjustments {
+        gross: store.money(l.amount),
+        discounts: l
+            .discounts
+            .iter()
+            .map(|d| DiscountView {
+                kind: d.source.kind(),
+                promotion: match &d.source {
+                    DiscountSource::Promotion(id) => Some(id.clone()),
+                    _ => None,
+                },
+                label: d.label.clone(),
+                amount: store.money(d.amount),
+            })
+            .collect(),
+        net: store.money(l.net),
+        saved: store.money(l.saving()),
+        line_discount: l.line.discount.as_ref().map(|d| {
+            let (rule, value) = rule_view(store, &d.rule);
+            ManualDiscountView { rule, value, reason: d.reason.clone() }
+        }),
+        price_override: l.line.price_override.as_ref().map(|o| PriceOverrideView {
+            shelf_price: o.shelf_price.map(|p| store.money(p)),
+            reason: o.reason.clone(),
+        }),
+    }
+}
+
+fn cart_adjustments(
+    store: &crate::config::Store,
+    cart: &Cart,
+    priced: &PricedCart,
+    lang: &str,
+) -> CartAdjustments {
+    let taxes = &store.taxes;
+    CartAdjustments {
+        gross: store.money(priced.gross),
+        savings: store.money(priced.savings()),
+        order_discount: cart.order_discount.as_ref().map(|d| order_discount_view(store, d, priced)),
+        exemption: cart.exemption.as_ref().map(|e| ExemptionView {
+            certificate: e.certificate.clone(),
+            taxes: taxes.iter().filter(|t| e.covers(&t.code)).map(|t| t.code.clone()).collect(),
+        }),
+        exemptible: taxes
+            .iter()
+            .map(|t| TaxNameView { code: t.code.clone(), label: store.tax_label(&t.code, lang) })
+            .collect(),
+    }
+}
+
+fn order_discount_view(
+    store: &crate::config::Store,
+    discount: &ManualDiscount,
+    priced: &PricedCart,
+) -> OrderDiscountView {
+    let taken: Money = priced
+        .lines
+        .iter()
+        .flat_map(|l| &l.discounts)
+        .filter(|d| d.source == DiscountSource::Order)
+        .map(|d| d.amount)
+        .sum();
+    let (rule, value) = rule_view(store, &discount.rule);
+    OrderDiscountView { rule, value, reason: discount.reason.clone(), amount: store.money(taken) }
+}
+
+fn rule_view(store: &crate::config::Store, rule: &DiscountRule) -> (&'static str, String) {
+    match rule {
+        DiscountRule::Percent(p) => ("percent", p.normalize().to_string()),
+        DiscountRule::Amount(a) => ("amount", store.money(*a)),
+    }
 }

@@ -102,6 +102,8 @@ pub struct CartView {
     /// False when part of the cart was too large to search exactly and was priced greedily
     /// (the promotions are still deterministic, maybe not the best).
     pub promotions_exact: bool,
+    /// The cashier's order discount, the savings and the tax exemption.
+    pub adjustments: CartAdjustments,
 }
 
 /// A promotion applied to the cart.
@@ -142,6 +144,8 @@ pub struct LineView {
     pub discounts: Vec<LineDiscountView>,
     /// `amount` less the discounts.
     pub net: String,
+    /// What discounts and a price override did to this line.
+    pub adjustments: LineAdjustments,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -153,6 +157,9 @@ pub struct TaxView {
     pub base: String,
     pub amount: String,
     pub included: bool,
+    /// The customer's exemption covers this tax: it is not charged (an included one is taken
+    /// off what they pay).
+    pub exempt: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -283,4 +290,92 @@ pub struct PreviewLineView {
     pub wide: bool,
     pub tall: bool,
     pub kind: &'static str,
+}
+
+// Discounts, price overrides and the tax exemption (docs/ipc.md, "Discounts, price overrides
+// and tax exemption"). Kept in `adjustments` fields of their own, apart from the promotions'
+// and coupons' fields.
+
+/// A line's discounts and price override, as pricing decided them.
+#[derive(Clone, Debug, Serialize, Default)]
+pub struct LineAdjustments {
+    /// The line's amount before any discount (the same as `amount`).
+    pub gross: String,
+    /// Every discount on the line (promotions', the cashier's, its share of the order
+    /// discount), in the order they were taken off; a discount that took nothing is left out.
+    pub discounts: Vec<DiscountView>,
+    /// `gross` less `discounts`: what the line's taxes are computed on.
+    pub net: String,
+    /// The sum of `discounts`.
+    pub saved: String,
+    /// The cashier's discount on this line as given, even when it takes nothing off.
+    pub line_discount: Option<ManualDiscountView>,
+    /// The line is sold at another price than the shelf's, approved by a manager.
+    pub price_override: Option<PriceOverrideView>,
+}
+
+/// One discount on one line.
+#[derive(Clone, Debug, Serialize)]
+pub struct DiscountView {
+    /// `promotion`, `line` (the cashier's discount on the line) or `order` (its share of the
+    /// order discount).
+    pub kind: &'static str,
+    /// The promotion's id, for a promotion's discount.
+    pub promotion: Option<String>,
+    /// The promotion's name, or the reason the cashier gave.
+    pub label: String,
+    pub amount: String,
+}
+
+/// A discount the cashier gave, as keyed.
+#[derive(Clone, Debug, Serialize)]
+pub struct ManualDiscountView {
+    /// `percent` or `amount`.
+    pub rule: &'static str,
+    /// `"10"` (percent) or `"2.50"` (money).
+    pub value: String,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PriceOverrideView {
+    /// The catalog's price (`null` for an open-price item).
+    pub shelf_price: Option<String>,
+    pub reason: String,
+}
+
+/// The cart's savings, order discount and tax exemption.
+#[derive(Clone, Debug, Serialize, Default)]
+pub struct CartAdjustments {
+    /// The sum of the lines' amounts before discounts.
+    pub gross: String,
+    /// What every discount together saved: `gross - subtotal`.
+    pub savings: String,
+    pub order_discount: Option<OrderDiscountView>,
+    pub exemption: Option<ExemptionView>,
+    /// The store's taxes, which an exemption names.
+    pub exemptible: Vec<TaxNameView>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct OrderDiscountView {
+    /// `percent` or `amount`.
+    pub rule: &'static str,
+    pub value: String,
+    pub reason: String,
+    /// What it took off, shared over the lines (each line's `order` discount).
+    pub amount: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ExemptionView {
+    pub certificate: String,
+    /// The codes of the taxes it covers (every tax of the store when it named none).
+    pub taxes: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TaxNameView {
+    pub code: String,
+    pub label: String,
 }

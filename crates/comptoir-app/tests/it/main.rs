@@ -3,6 +3,7 @@
 
 mod common;
 mod customers;
+mod discounts;
 mod import;
 mod printing;
 mod promotions;
