@@ -4,6 +4,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use comptoir_app::discounts::DiscountInput;
 use comptoir_app::view::{PreviewView, View};
 use comptoir_app::{AppError, DrawerMovement, OpenOptions, Pin, Register};
 use serde::Serialize;
@@ -260,6 +261,75 @@ async fn dismiss(till: State<'_, Till>) -> Reply<View> {
     .await
 }
 
+/// A discount on a line: `kind` is `percent` or `amount`; `approval` is a manager's PIN when
+/// the discount is over the cashier's limit.
+#[tauri::command(rename_all = "snake_case")]
+async fn discount_line(
+    till: State<'_, Till>,
+    line: u32,
+    kind: String,
+    value: String,
+    reason: String,
+    approval: Option<String>,
+) -> Reply<View> {
+    act(&till, move |r| {
+        let input = DiscountInput::from_kind(&kind, &value)?;
+        r.discount_line(line, input, &reason, approval.map(Pin::new).as_ref())
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn remove_line_discount(till: State<'_, Till>, line: u32) -> Reply<View> {
+    act(&till, move |r| r.remove_line_discount(line)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn discount_order(
+    till: State<'_, Till>,
+    kind: String,
+    value: String,
+    reason: String,
+    approval: Option<String>,
+) -> Reply<View> {
+    act(&till, move |r| {
+        let input = DiscountInput::from_kind(&kind, &value)?;
+        r.discount_order(input, &reason, approval.map(Pin::new).as_ref())
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn remove_order_discount(till: State<'_, Till>) -> Reply<View> {
+    act(&till, |r| r.remove_order_discount()).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn override_price(
+    till: State<'_, Till>,
+    line: u32,
+    price: String,
+    reason: String,
+    manager_pin: String,
+) -> Reply<View> {
+    act(&till, move |r| r.override_price(line, &price, &reason, &Pin::new(manager_pin))).await
+}
+
+/// `taxes` names the taxes the certificate covers; an empty list is every tax.
+#[tauri::command(rename_all = "snake_case")]
+async fn set_exemption(
+    till: State<'_, Till>,
+    certificate: String,
+    taxes: Vec<String>,
+) -> Reply<View> {
+    act(&till, move |r| r.set_exemption(&certificate, &taxes)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn clear_exemption(till: State<'_, Till>) -> Reply<View> {
+    act(&till, |r| r.clear_exemption()).await
+}
+
 #[tauri::command(rename_all = "snake_case")]
 async fn receipt_preview(till: State<'_, Till>, job: Option<String>) -> Reply<PreviewView> {
     with_register(&till, move |r| r.receipt_preview(job.as_deref())).await
@@ -394,6 +464,13 @@ pub fn run() {
             set_language,
             dismiss,
             receipt_preview,
+            discount_line,
+            remove_line_discount,
+            discount_order,
+            remove_order_discount,
+            override_price,
+            set_exemption,
+            clear_exemption,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {
