@@ -240,14 +240,17 @@ impl Register {
     }
 
     /// A manager's PIN, entered to approve one action. A wrong PIN counts towards the PIN
-    /// pad's lock like a wrong sign-in.
+    /// pad's lock like a wrong sign-in, and a locked pad approves nothing.
     pub(crate) fn approve(&mut self, pin: &Pin, what: &'static str) -> AppResult<Session> {
+        self.check_pin_pad()?;
         let cashiers = self.db.cashiers()?;
         let Some(found) = cashiers.into_iter().find(|c| pin::verify(pin, &c.pin_hash)) else {
-            let (failed, _) = self.db.sign_in_state(None)?;
-            self.db.set_sign_in_state(None, failed + 1, None)?;
-            tracing::warn!(what, "wrong approval PIN");
-            return Err(AppError::new("wrong_pin", ""));
+            let left = self.wrong_pin()?;
+            tracing::warn!(what, left, "wrong approval PIN");
+            return Err(AppError::new(
+                "wrong_pin",
+                format!("{left} attempt(s) left before the lock."),
+            ));
         };
         if found.role != "manager" {
             return Err(AppError::new(

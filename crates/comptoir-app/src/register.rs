@@ -497,27 +497,11 @@ impl Register {
     /// Signs in the cashier whose PIN this is. After [`MAX_PIN_FAILURES`] wrong PINs in a row,
     /// the PIN pad locks for [`LOCKOUT_MINUTES`].
     pub fn sign_in(&mut self, pin: &Pin) -> AppResult<Session> {
-        let now = self.clock.now();
-        let (failed, locked_until) = self.db.sign_in_state(None)?;
-        if let Some(until) =
-            locked_until.as_deref().and_then(|u| DateTime::parse_from_rfc3339(u).ok())
-            && until > now
-        {
-            let minutes = (until.with_timezone(&Utc) - now).num_minutes() + 1;
-            return Err(AppError::new("locked_out", format!("for {minutes} more minute(s)")));
-        }
+        self.check_pin_pad()?;
         let cashier = self.db.cashiers()?.into_iter().find(|c| pin::verify(pin, &c.pin_hash));
         let Some(cashier) = cashier else {
-            let failed = failed + 1;
-            tracing::warn!(failed, "wrong PIN");
-            if failed >= MAX_PIN_FAILURES {
-                let until = (now + Duration::minutes(LOCKOUT_MINUTES))
-                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
-                self.db.set_sign_in_state(None, 0, Some(&until))?;
-                return Err(AppError::new("locked_out", format!("for {LOCKOUT_MINUTES} minutes")));
-            }
-            self.db.set_sign_in_state(None, failed, None)?;
-            let left = MAX_PIN_FAILURES - failed;
+            let left = self.wrong_pin()?;
+            tracing::warn!(left, "wrong PIN");
             return Err(AppError::new(
                 "wrong_pin",
                 format!("{left} attempt(s) left before the lock."),
@@ -530,6 +514,37 @@ impl Register {
         self.locked = false;
         self.locked_by = None;
         Ok(session)
+    }
+
+    /// Refuses a PIN while the PIN pad is locked after too many wrong ones (sign-in and a
+    /// manager's approval share the pad).
+    pub(crate) fn check_pin_pad(&self) -> AppResult<()> {
+        let now = self.clock.now();
+        let (_, locked_until) = self.db.sign_in_state(None)?;
+        if let Some(until) =
+            locked_until.as_deref().and_then(|u| DateTime::parse_from_rfc3339(u).ok())
+            && until > now
+        {
+            let minutes = (until.with_timezone(&Utc) - now).num_minutes() + 1;
+            return Err(AppError::new("locked_out", format!("for {minutes} more minute(s)")));
+        }
+        Ok(())
+    }
+
+    /// Counts a wrong PIN: the [`MAX_PIN_FAILURES`]th in a row locks the pad for
+    /// [`LOCKOUT_MINUTES`] (`locked_out`); otherwise answers how many tries are left.
+    pub(crate) fn wrong_pin(&mut self) -> AppResult<i64> {
+        let (failed, _) = self.db.sign_in_state(None)?;
+        let failed = failed + 1;
+        if failed >= MAX_PIN_FAILURES {
+            let until = (self.clock.now() + Duration::minutes(LOCKOUT_MINUTES))
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
+            self.db.set_sign_in_state(None, 0, Some(&until))?;
+            tracing::warn!(failed, "wrong PIN: the PIN pad is locked");
+            return Err(AppError::new("locked_out", format!("for {LOCKOUT_MINUTES} minutes")));
+        }
+        self.db.set_sign_in_state(None, failed, None)?;
+        Ok(MAX_PIN_FAILURES - failed)
     }
 
     /// Locks the screen; the cart stays as it is for whoever signs in next.

@@ -178,3 +178,26 @@ fn the_receipt_shows_the_discounts_the_savings_and_the_taxes_per_rate() {
         assert!(text.contains(expected), "{expected:?} missing from:\n{text}");
     }
 }
+
+#[test]
+fn five_wrong_approval_pins_lock_the_pin_pad_as_five_wrong_sign_ins_do() {
+    let mut till = basket("2468");
+    let r = &mut till.register;
+    let mut approve = |pin: &str| {
+        r.discount_order(DiscountInput::Percent("50"), "x", Some(&Pin::new(pin)))
+            .map_err(|e| e.code)
+    };
+    for _ in 0..4 {
+        assert_eq!(approve("0000"), Err("wrong_pin"));
+    }
+    assert_eq!(approve("0000"), Err("locked_out"));
+    assert_eq!(approve("1234"), Err("locked_out"), "a locked pad approves nothing");
+    let signed_in = till.register.sign_in(&Pin::new("1234")).unwrap_err();
+    assert_eq!(signed_in.code, "locked_out");
+    till.clock.advance(chrono::Duration::minutes(6));
+    assert!(
+        till.register
+            .discount_order(DiscountInput::Percent("50"), "x", Some(&Pin::new("1234")))
+            .is_ok()
+    );
+}
