@@ -1,3 +1,4 @@
 //! Integration tests of the register's database.
 
 mod ledger;
+mod promotions;
