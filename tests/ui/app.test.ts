@@ -141,7 +141,7 @@ describe('the sale screen', () => {
       command: 'scan',
       args: { code: code(FANTA), source: 'scanner' },
     });
-    expect(text('[data-tax="GST"]')).toBe('TPS 5 % 0,09 $');
+    expect(text('[data-tax="GST"]')).toBe('TPS 5 % sur 1,89 $ 0,09 $');
     expect(text('.total')).toBe('2,17 $');
   });
 
@@ -484,7 +484,7 @@ describe('the sale screen', () => {
       { code: 'VAT', label: 'VAT', rate: '20', base: '1.89', amount: '0.32', included: true },
     ];
     app.pushed(v);
-    expect(text('[data-tax="VAT"]')).toBe('incl. VAT 20% £0.32');
+    expect(text('[data-tax="VAT"]')).toBe('incl. VAT 20% on £1.89 £0.32');
     expect($('.status .lang')).toBeNull();
   });
 });

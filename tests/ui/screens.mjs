@@ -319,6 +319,46 @@ async function run() {
       await shot('report-x');
       await key('Enter');
 
+      // F1: a line discount, an order discount, a price override on the manager's PIN pad and a
+      // tax exemption; the cart shows each discount under its line and what they saved.
+      await scan('3760029980833'); // French IPA
+      await scan('41473269'); // Avon body care
+      await key('ArrowUp');
+      await key('ArrowUp');
+      await key('F1');
+      await shot('discounts-menu');
+      await type('1');
+      await type('10');
+      await key('Enter');
+      await type('Boîte abîmée');
+      await shot('discount-line');
+      await key('Enter');
+      await key('F1');
+      await type('4');
+      await type('5');
+      await key('Enter');
+      await type('Fidélité');
+      await shot('discount-order');
+      await key('Enter');
+      await key('F1');
+      await type('3');
+      await type('4.99');
+      await key('Enter');
+      await type('Prix affiché');
+      await shot('price-override');
+      await key('Enter');
+      await type('1234');
+      await shot('manager-pin');
+      await key('Enter');
+      await key('F1');
+      await type('6');
+      await type('QC-4471');
+      await key('F2');
+      await shot('exemption');
+      await key('Enter');
+      check(await page.locator('[data-adjustment]').count(), 4, 'discount rows under the lines');
+      await shot('sale-discounted');
+
       // English, then lock and sign in as another cashier.
       await page.click('.status .btn.lang');
       await page.waitForTimeout(60);

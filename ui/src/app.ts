@@ -6,7 +6,7 @@ import { render } from 'lit-html';
 import { call, preview, toIpcError, type Args } from './ipc';
 import { t, type Key } from './i18n';
 import { decimalSeparator, entryAmount, normalizeAmount, normalizeEntry, stepQty } from './money';
-import type { IpcError, Lang, Preview, TaxClass, View } from './types';
+import type { DiscountRule, IpcError, Lang, Line, Preview, TaxClass, View } from './types';
 import { attachWedge, insertText, type Timers } from './wedge';
 import { page } from './screens/page';
 
@@ -23,7 +23,33 @@ export type Dialog =
   | { kind: 'menu'; index: number }
   | { kind: 'paid_in' | 'paid_out'; amount: string; reason: string }
   | { kind: 'no_sale'; reason: string }
-  | { kind: 'close_shift'; counted: string };
+  | { kind: 'close_shift'; counted: string }
+  | { kind: 'adjust'; index: number; line: number | null }
+  | {
+      kind: 'discount';
+      target: 'line' | 'order';
+      line: number | null;
+      rule: DiscountRule;
+      value: string;
+      reason: string;
+    }
+  | { kind: 'override'; line: number; price: string; reason: string }
+  | { kind: 'approve'; pin: string; ask: Approval; note: string | null; back: Dialog }
+  | { kind: 'exemption'; certificate: string; taxes: string[] };
+
+/**
+ * A command that waits for a manager's PIN: sent again with the PIN in `pin_arg` (`approval`
+ * for a discount over the cashier's limit, `manager_pin` for a price override).
+ */
+export interface Approval {
+  command: string;
+  args: Args;
+  pin_arg: 'approval' | 'manager_pin';
+  why: 'discount' | 'override';
+}
+
+/** The PIN pad stays up on these; any other refusal goes back to the dialog that asked. */
+const PIN_CODES = ['wrong_pin', 'manager_required', 'locked_out'];
 
 export interface UiState {
   view: View | null;
@@ -53,6 +79,27 @@ export const MENU: {
   { kind: 'paid_out', label: 'paid_out', permission: 'paid_out' },
   { kind: 'report_x', label: 'report_x' },
   { kind: 'close_shift', label: 'close_shift' },
+];
+
+/** The F1 menu of discounts, price overrides and the tax exemption; digits 1 to 7 choose too. */
+export const ADJUST: {
+  kind:
+    | 'line'
+    | 'remove_line'
+    | 'override'
+    | 'order'
+    | 'remove_order'
+    | 'exemption'
+    | 'remove_exemption';
+  label: Key;
+}[] = [
+  { kind: 'line', label: 'adjust_line' },
+  { kind: 'remove_line', label: 'adjust_remove_line' },
+  { kind: 'override', label: 'adjust_override' },
+  { kind: 'order', label: 'adjust_order' },
+  { kind: 'remove_order', label: 'adjust_remove_order' },
+  { kind: 'exemption', label: 'adjust_exemption' },
+  { kind: 'remove_exemption', label: 'adjust_remove_exemption' },
 ];
 
 export interface AppOptions {
@@ -258,7 +305,8 @@ export class App {
   /** Closes the dialog; views that fill `price_check`, `search_results` or a preview are dismissed. */
   close(): void {
     const d = this.state.dialog;
-    this.state.dialog = null;
+    // The manager's PIN pad goes back to the dialog that asked for it, values kept.
+    this.state.dialog = d?.kind === 'approve' ? d.back : null;
     this.state.error = null;
     this.keepTender();
     const v = this.state.view;
@@ -295,6 +343,11 @@ export class App {
     if (d?.kind === 'menu') {
       const n = Number(text[text.length - 1]);
       if (n >= 1 && n <= MENU.length) this.choose(n - 1);
+      return;
+    }
+    if (d?.kind === 'adjust') {
+      const n = Number(text[text.length - 1]);
+      if (n >= 1 && n <= ADJUST.length) this.adjust(n - 1);
       return;
     }
     if (insertText(target, text)) return;
@@ -342,6 +395,12 @@ export class App {
   select(line: number): void {
     this.state.selected = line;
     this.paint();
+  }
+
+  /** A tap on a line selects it; a second tap opens its discounts menu (F1). */
+  tapLine(line: number): void {
+    if (this.state.selected === line) return this.function(1);
+    this.select(line);
   }
 
   /** An on-screen keypad key: characters go to the focused field, as if typed. */
@@ -471,6 +530,8 @@ export class App {
     const entry = normalizeEntry(this.state.entry);
     const hasLines = v.cart.lines.length > 0;
     switch (n) {
+      case 1:
+        return this.show({ kind: 'adjust', index: 0, line: this.selectedLine()?.line ?? null });
       case 2:
         if (/^\d+(\.\d+)?$/.test(entry)) {
           this.state.entry = '';
@@ -559,6 +620,12 @@ export class App {
       return this.paint();
     }
     if (d.kind === 'receipt' && fkey === 10) return this.dialogEnter(d);
+    // The exemption's taxes: F1 takes the store's first tax in or out, F2 the second…
+    if (d.kind === 'exemption' && fkey) {
+      const tax = this.state.view?.cart.adjustments?.exemptible[fkey - 1];
+      if (tax) this.toggleTax(d, tax.code);
+      return;
+    }
     // A customer who cannot pay the rest: the sale is voided from the tender dialog.
     if (d.kind === 'tender' && fkey === 7) return this.show({ kind: 'void', reason: '' });
     switch (e.key) {
@@ -587,7 +654,9 @@ export class App {
       d.index = clamp(d.index + delta, this.state.view!.search_results.length);
     else if (d.kind === 'parked') d.index = clamp(d.index + delta, this.state.view!.parked.length);
     else if (d.kind === 'menu') d.index = clamp(d.index + delta, MENU.length);
+    else if (d.kind === 'adjust') d.index = clamp(d.index + delta, ADJUST.length);
     else if (d.kind === 'open_price') return (e.preventDefault(), this.cycleTax(d, delta));
+    else if (d.kind === 'discount') d.rule = d.rule === 'percent' ? 'amount' : 'percent';
     else return;
     e.preventDefault();
     this.paint();
@@ -670,7 +739,136 @@ export class App {
         return this.closeOn(
           this.run('close_shift', { counted: normalizeAmount(d.counted) || '0' }),
         );
+      case 'adjust':
+        return this.adjust(d.index);
+      case 'discount':
+        if (this.field() === 'value') return this.focusField('reason');
+        return this.discount(d);
+      case 'override':
+        if (this.field() === 'price') return this.focusField('reason');
+        return this.show({
+          kind: 'approve',
+          pin: '',
+          note: null,
+          ask: {
+            command: 'override_price',
+            args: { line: d.line, price: normalizeAmount(d.price), reason: d.reason.trim() },
+            pin_arg: 'manager_pin',
+            why: 'override',
+          },
+          back: d,
+        });
+      case 'approve':
+        return this.approve(d);
+      case 'exemption':
+        return this.closeOn(
+          this.run('set_exemption', { certificate: d.certificate.trim(), taxes: d.taxes }),
+        );
     }
+  }
+
+  /** An entry of the F1 menu, on the line it was opened for. */
+  adjust(index: number): void {
+    const d = this.state.dialog;
+    const item = ADJUST[index];
+    const v = this.state.view!;
+    if (!item || d?.kind !== 'adjust') return;
+    d.index = index;
+    const line = v.cart.lines.find((l) => l.line === d.line) ?? null;
+    if (!adjustable(item.kind, v, line)) return this.paint();
+    switch (item.kind) {
+      case 'line': {
+        const given = line!.adjustments?.line_discount;
+        return this.show({
+          kind: 'discount',
+          target: 'line',
+          line: line!.line,
+          rule: given?.rule ?? 'percent',
+          value: given ? entryAmount(given.value, this.lang) : '',
+          reason: given?.reason ?? '',
+        });
+      }
+      case 'remove_line':
+        return this.closeOn(this.run('remove_line_discount', { line: line!.line }));
+      case 'override':
+        return this.show({ kind: 'override', line: line!.line, price: '', reason: '' });
+      case 'order': {
+        const given = v.cart.adjustments?.order_discount;
+        return this.show({
+          kind: 'discount',
+          target: 'order',
+          line: null,
+          rule: given?.rule ?? 'percent',
+          value: given ? entryAmount(given.value, this.lang) : '',
+          reason: given?.reason ?? '',
+        });
+      }
+      case 'remove_order':
+        return this.closeOn(this.run('remove_order_discount'));
+      case 'exemption': {
+        const given = v.cart.adjustments?.exemption;
+        const all = (v.cart.adjustments?.exemptible ?? []).map((x) => x.code);
+        return this.show({
+          kind: 'exemption',
+          certificate: given?.certificate ?? '',
+          taxes: given ? [...given.taxes] : all,
+        });
+      }
+      case 'remove_exemption':
+        return this.closeOn(this.run('clear_exemption'));
+    }
+  }
+
+  /** Gives a discount; over the cashier's limit, the manager's PIN pad asks and sends it again. */
+  private discount(d: Extract<Dialog, { kind: 'discount' }>): void {
+    const command = d.target === 'line' ? 'discount_line' : 'discount_order';
+    const args: Args = {
+      ...(d.target === 'line' ? { line: d.line } : {}),
+      kind: d.rule,
+      value:
+        d.rule === 'amount' ? normalizeAmount(d.value) : normalizeAmount(d.value).replace(/%$/, ''),
+      reason: d.reason.trim(),
+      approval: null,
+    };
+    void this.run(command, args).then((ok) => {
+      if (ok) return this.close();
+      const e = this.state.error;
+      if (e?.code !== 'discount_over_limit') return;
+      this.show({
+        kind: 'approve',
+        pin: '',
+        note: e.message,
+        ask: { command, args, pin_arg: 'approval', why: 'discount' },
+        back: d,
+      });
+    });
+  }
+
+  /** The manager's PIN: the command goes again with it; the PIN is forgotten at once. */
+  private approve(d: Extract<Dialog, { kind: 'approve' }>): void {
+    const pin = normalizeEntry(d.pin);
+    if (!pin) return;
+    d.pin = '';
+    this.paint();
+    const sent = this.run(d.ask.command, { ...d.ask.args, [d.ask.pin_arg]: pin });
+    void sent.then((ok) => {
+      if (this.state.dialog !== d) return;
+      if (ok) {
+        this.state.dialog = null;
+        return this.close();
+      }
+      const e = this.state.error;
+      if (!e || PIN_CODES.includes(e.code)) return;
+      // Not the PIN: back to the dialog that asked, with what is wrong there.
+      this.state.dialog = d.back;
+      this.paint();
+    });
+  }
+
+  /** The exemption dialog's taxes: a tap or its digit takes a tax in or out. */
+  toggleTax(d: Extract<Dialog, { kind: 'exemption' }>, code: string): void {
+    d.taxes = d.taxes.includes(code) ? d.taxes.filter((c) => c !== code) : [...d.taxes, code];
+    this.paint();
   }
 
   private closeOn(ok: Promise<boolean>): void {
@@ -765,6 +963,30 @@ export function browserLang(win: Window | null): Lang {
 export function pendingMultiplier(v: View | null): string | null {
   const m = v?.cart.multiplier ?? null;
   return m !== null && m !== '1' ? m : null;
+}
+
+/** Whether an entry of the F1 menu applies to this cart and line. */
+export function adjustable(
+  kind: (typeof ADJUST)[number]['kind'],
+  v: View,
+  line: Line | null,
+): boolean {
+  const a = v.cart.adjustments;
+  switch (kind) {
+    case 'line':
+    case 'override':
+      return line !== null;
+    case 'remove_line':
+      return !!line?.adjustments?.line_discount;
+    case 'order':
+      return v.cart.lines.length > 0;
+    case 'remove_order':
+      return !!a?.order_discount;
+    case 'exemption':
+      return true;
+    case 'remove_exemption':
+      return !!a?.exemption;
+  }
 }
 
 /** The store's tax classes, taxable first. */

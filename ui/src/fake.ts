@@ -8,6 +8,7 @@
 
 import type { Args, Backend } from './ipc';
 import type {
+  DiscountRule,
   IpcError,
   Item,
   Lang,
@@ -128,6 +129,8 @@ const TAXES = [
   { code: 'GST', fr: 'TPS', en: 'GST', rate: '5', perHundredThousand: 5000 },
   { code: 'QST', fr: 'TVQ', en: 'QST', rate: '9.975', perHundredThousand: 9975 },
 ];
+/** The largest discount each role gives on its own, in percent (`discount_limits`). */
+const DISCOUNT_LIMITS: Record<string, number> = { cashier: 10, manager: 100 };
 const MAX_WRONG_PINS = 5;
 const LOCKOUT_MS = 5 * 60 * 1000;
 const WIDTH = 42;
@@ -148,6 +151,26 @@ interface CartLine {
   open: boolean;
   /** Thousandths of a unit. */
   qty: number;
+  /** The cashier's discount on the line. */
+  discount?: Manual | null;
+  /** Sold at another price than the shelf's (`item.price` is the new one). */
+  override?: { shelf: string | null; reason: string; by: string } | null;
+}
+
+/** A discount the cashier gave: `value` is a percent ("12.5") or an amount ("2.50"). */
+interface Manual {
+  rule: DiscountRule;
+  value: string;
+  reason: string;
+  by: string;
+}
+
+/** A line as pricing leaves it: its gross, its discounts, its net, in cents. */
+interface PricedLine {
+  line: CartLine;
+  gross: number;
+  discounts: { kind: 'line' | 'order'; label: string; amount: number }[];
+  net: number;
 }
 
 interface Leg {
@@ -162,11 +185,16 @@ interface Cart {
   tenders: Leg[];
   nextLine: number;
   lastLine: number | null;
+  orderDiscount?: Manual | null;
+  /** Empty `taxes`: every tax. */
+  exemption?: { certificate: string; taxes: string[] } | null;
 }
 
 interface Totals {
+  lines: PricedLine[];
+  gross: number;
   subtotal: number;
-  taxes: { code: string; rate: string; base: number; amount: number }[];
+  taxes: { code: string; rate: string; base: number; amount: number; exempt: boolean }[];
   total: number;
   paid: number;
   remaining: number;
@@ -364,6 +392,35 @@ export class FakeRegister implements Backend {
         return this.reportX();
       case 'close_shift':
         return this.closeShift(str(a.counted));
+      case 'discount_line':
+        return this.discountLine(
+          Number(a.line),
+          str(a.kind),
+          str(a.value),
+          str(a.reason),
+          opt(a.approval),
+        );
+      case 'remove_line_discount':
+        this.beforeDiscount();
+        this.line(Number(a.line)).discount = null;
+        return;
+      case 'discount_order':
+        return this.discountOrder(str(a.kind), str(a.value), str(a.reason), opt(a.approval));
+      case 'remove_order_discount':
+        this.beforeDiscount();
+        this.cart.orderDiscount = null;
+        return;
+      case 'override_price':
+        return this.overridePrice(Number(a.line), str(a.price), str(a.reason), str(a.manager_pin));
+      case 'set_exemption':
+        return this.setExemption(
+          str(a.certificate),
+          Array.isArray(a.taxes) ? a.taxes.map(str) : [],
+        );
+      case 'clear_exemption':
+        this.beforeDiscount();
+        this.cart.exemption = null;
+        return;
     }
     this.fail('internal', `commande inconnue : ${command}`, `unknown command: ${command}`);
   }
@@ -587,6 +644,135 @@ export class FakeRegister implements Backend {
     };
   }
 
+  // Discounts, price overrides, the tax exemption: as comptoir-app's discounts.rs.
+
+  private beforeDiscount(): void {
+    this.needOpenCart();
+    this.notice = null;
+  }
+
+  private discountLine(
+    lineNo: number,
+    kind: string,
+    value: string,
+    reason: string,
+    approval: string | null,
+  ): void {
+    this.beforeDiscount();
+    const rule = this.rule(kind, value);
+    this.needReason(reason);
+    const line = this.line(lineNo);
+    // The limit is on what the line costs before this discount (there are no promotions here).
+    const by = this.authority(rule, lineAmount(line), approval);
+    line.discount = { ...rule, reason: reason.trim(), by };
+  }
+
+  private discountOrder(
+    kind: string,
+    value: string,
+    reason: string,
+    approval: string | null,
+  ): void {
+    this.beforeDiscount();
+    this.needLines();
+    const rule = this.rule(kind, value);
+    this.needReason(reason);
+    const base = this.totals({ ...this.cart, orderDiscount: null }).subtotal;
+    const by = this.authority(rule, base, approval);
+    this.cart.orderDiscount = { ...rule, reason: reason.trim(), by };
+  }
+
+  private overridePrice(lineNo: number, price: string, reason: string, pin: string): void {
+    this.beforeDiscount();
+    const cents = this.amount(price, false);
+    this.needReason(reason);
+    const line = this.line(lineNo);
+    const manager = this.approve(pin);
+    const shelf = line.override ? line.override.shelf : line.open ? null : line.item.price;
+    line.item = { ...line.item, price: fromCents(cents) };
+    line.override = { shelf, reason: reason.trim(), by: manager.id };
+  }
+
+  private setExemption(certificate: string, taxes: string[]): void {
+    this.beforeDiscount();
+    if (!certificate.trim()) {
+      this.fail(
+        'certificate_required',
+        'Saisissez le numéro du certificat d’exonération du client.',
+        'Enter the number of the customer’s exemption certificate.',
+      );
+    }
+    const unknown = taxes.find((x) => !TAXES.some((tax) => tax.code === x));
+    if (unknown) this.fail('unknown_tax', `Taxe inconnue ${unknown}.`, `Unknown tax ${unknown}.`);
+    this.cart.exemption = { certificate: certificate.trim(), taxes: [...taxes] };
+  }
+
+  private rule(kind: string, value: string): { rule: DiscountRule; value: string } {
+    if (kind === 'percent') {
+      const m = /^(\d{1,3})(?:\.(\d{1,3}))?$/.exec(value.trim());
+      const milli = m ? Number(m[1]) * 1000 + Number((m[2] ?? '').padEnd(3, '0')) : 0;
+      if (!m || milli === 0 || milli > 100_000) {
+        this.fail(
+          'invalid_amount',
+          'Montant invalide : un rabais est de plus de 0 % et d’au plus 100 %.',
+          'That amount is not valid: a discount is more than 0 % and at most 100 %.',
+        );
+      }
+      return { rule: 'percent', value: String(milli / 1000) };
+    }
+    if (kind === 'amount') return { rule: 'amount', value: fromCents(this.amount(value, false)) };
+    return this.fail(
+      'invalid_amount',
+      `Montant invalide : ${kind}.`,
+      `That amount is not valid: ${kind}.`,
+    );
+  }
+
+  /** The cashier within their role's limit, else the manager whose PIN approves it. */
+  private authority(
+    rule: { rule: DiscountRule; value: string },
+    base: number,
+    pin: string | null,
+  ): string {
+    const who = this.cashier!;
+    if (!overLimit(rule, base, DISCOUNT_LIMITS[who.role] ?? 0)) return who.id;
+    if (pin === null) {
+      const limit = DISCOUNT_LIMITS[who.role] ?? 0;
+      this.fail(
+        'discount_over_limit',
+        'Ce rabais dépasse ce que votre rôle peut accorder : un gérant l’approuve avec son NIP.',
+        `That is over the ${limit} % a ${who.role} may give: a manager approves it with their PIN.`,
+      );
+    }
+    const manager = this.approve(pin);
+    if (overLimit(rule, base, DISCOUNT_LIMITS[manager.role] ?? 0)) {
+      this.fail(
+        'discount_over_limit',
+        'Au-delà de ce qu’un gérant peut approuver.',
+        'Over what a manager may approve.',
+      );
+    }
+    return manager.id;
+  }
+
+  /** A manager's PIN for one action; a wrong one counts towards the PIN pad's lock. */
+  private approve(pin: string): Cashier {
+    const found = CASHIERS.find((c) => c.pin === pin);
+    if (!found) {
+      this.wrongPins += 1;
+      this.fail('wrong_pin', 'NIP incorrect. ', 'Wrong PIN. ');
+    }
+    if (found.role !== 'manager') {
+      this.fail(
+        'manager_required',
+        'Ce NIP n’est pas celui d’un gérant : un gérant entre le sien.',
+        `${found.name} is not a manager: a manager enters their PIN.`,
+      );
+    }
+    this.wrongPins = 0;
+    return found;
+  }
+
   // Tenders.
 
   private tenderCash(amount: string): void {
@@ -633,7 +819,7 @@ export class FakeRegister implements Backend {
     const receiptNo = `MTL1-${String(this.saleCount).padStart(6, '0')}`;
     shift.sales += 1;
     shift.gross += t.total + rounding;
-    for (const tax of t.taxes) {
+    for (const tax of t.taxes.filter((x) => !x.exempt)) {
       const s = shift.taxes.get(tax.code) ?? { rate: tax.rate, base: 0, amount: 0 };
       s.base += tax.base;
       s.amount += tax.amount;
@@ -804,18 +990,44 @@ export class FakeRegister implements Backend {
       text(`${this.say('TVQ', 'QST')} 1234567890 TQ0001`, 'center'),
       text('-'.repeat(WIDTH)),
     ];
-    for (const l of this.cart.lines) {
+    for (const { line: l, gross, discounts } of t.lines) {
       const flag = l.item.tax_class === 'standard' ? ' T' : '  ';
-      out.push(text(pair(this.nameOf(l.item), fromCents(lineAmount(l)) + flag)));
+      out.push(text(pair(this.nameOf(l.item), fromCents(gross) + flag)));
       if (l.qty !== 1000) out.push(text(`  ${showQty(l.qty)} × ${l.item.price}`));
+      if (l.override?.shelf) {
+        out.push(
+          text(`  ${this.say('Prix modifié, était', 'Price override, was')} ${l.override.shelf}`),
+        );
+      }
+      for (const d of discounts) {
+        const label =
+          d.kind === 'order' ? this.say('Rabais sur la commande', 'Order discount') : d.label;
+        out.push(text(pair(`  ${label}`, `-${fromCents(d.amount)}  `)));
+      }
     }
     out.push(
       text('-'.repeat(WIDTH)),
       text(pair(this.say('Sous-total', 'Subtotal'), fromCents(t.subtotal) + '  ')),
     );
+    if (t.gross !== t.subtotal) {
+      const saved = fromCents(t.gross - t.subtotal);
+      out.push(text(pair(this.say('Vous économisez', 'You saved'), saved + '  ')));
+    }
     for (const tax of t.taxes) {
       const label = TAXES.find((x) => x.code === tax.code)![this.lang];
-      out.push(text(pair(`${label} ${tax.rate} %`, fromCents(tax.amount) + '  ')));
+      const exempt = tax.exempt ? ` ${this.say('exonérée', 'exempt')}` : '';
+      const amount = tax.exempt ? `(${fromCents(tax.amount)})` : fromCents(tax.amount);
+      out.push(
+        text(pair(`${label} ${tax.rate} %${exempt} / ${fromCents(tax.base)}`, amount + '  ')),
+      );
+    }
+    const e = this.cart.exemption;
+    if (e) {
+      out.push(
+        text(
+          `${this.say('Exonération de taxe, certificat', 'Tax exemption, certificate')} ${e.certificate}`,
+        ),
+      );
     }
     out.push(bold(pair('TOTAL', fromCents(t.total) + '  ')));
     for (const leg of this.cart.tenders) {
@@ -904,14 +1116,32 @@ export class FakeRegister implements Backend {
 
   // The View.
 
+  /** Prices the cart as the core does: line discounts, the order's shared, taxes on the nets. */
   private totals(cart: Cart = this.cart): Totals {
-    let subtotal = 0;
-    let taxable = 0;
-    for (const l of cart.lines) {
-      const amount = lineAmount(l);
-      subtotal += amount;
-      if (l.item.tax_class === 'standard') taxable += amount;
+    const lines: PricedLine[] = cart.lines.map((l) => {
+      const gross = lineAmount(l);
+      const priced: PricedLine = { line: l, gross, discounts: [], net: gross };
+      if (l.discount) take(priced, 'line', l.discount.reason, off(l.discount, priced.net));
+      return priced;
+    });
+    if (cart.orderDiscount) {
+      const o = cart.orderDiscount;
+      const nets = lines.map((l) => Math.max(l.net, 0));
+      const shares = allocate(
+        off(
+          o,
+          nets.reduce((a, b) => a + b, 0),
+        ),
+        nets,
+      );
+      lines.forEach((l, i) => take(l, 'order', o.reason, shares[i]!));
     }
+    const gross = lines.reduce((sum, l) => sum + l.gross, 0);
+    const subtotal = lines.reduce((sum, l) => sum + l.net, 0);
+    const taxable = lines
+      .filter((l) => l.line.item.tax_class === 'standard')
+      .reduce((sum, l) => sum + l.net, 0);
+    const exemption = cart.exemption ?? null;
     const taxes =
       taxable === 0
         ? []
@@ -920,12 +1150,17 @@ export class FakeRegister implements Backend {
             rate: x.rate,
             base: taxable,
             amount: Math.floor((taxable * x.perHundredThousand + 50_000) / 100_000),
+            exempt:
+              exemption !== null &&
+              (exemption.taxes.length === 0 || exemption.taxes.includes(x.code)),
           }));
-    const total = subtotal + taxes.reduce((sum, x) => sum + x.amount, 0);
+    const total = subtotal + taxes.filter((x) => !x.exempt).reduce((sum, x) => sum + x.amount, 0);
     const card = cart.tenders.filter((l) => l.kind === 'card').reduce((s, l) => s + l.cents, 0);
     const cash = cart.tenders.filter((l) => l.kind === 'cash').reduce((s, l) => s + l.cents, 0);
     const paid = card + cash;
     return {
+      lines,
+      gross,
       subtotal,
       taxes,
       total,
@@ -967,16 +1202,33 @@ export class FakeRegister implements Backend {
           }
         : null,
       cart: {
-        lines: this.cart.lines.map((l) => ({
+        lines: t.lines.map(({ line: l, gross, discounts, net }) => ({
           line: l.line,
           sku: l.item.sku,
           barcode: l.item.barcode,
           name: this.nameOf(l.item),
           qty: showQty(l.qty),
           unit_price: l.item.price,
-          amount: fromCents(lineAmount(l)),
+          amount: fromCents(gross),
           tax_class: l.item.tax_class,
           open_price: l.open,
+          adjustments: {
+            gross: fromCents(gross),
+            discounts: discounts.map((d) => ({
+              kind: d.kind,
+              promotion: null,
+              label: d.label,
+              amount: fromCents(d.amount),
+            })),
+            net: fromCents(net),
+            saved: fromCents(gross - net),
+            line_discount: l.discount
+              ? { rule: l.discount.rule, value: l.discount.value, reason: l.discount.reason }
+              : null,
+            price_override: l.override
+              ? { shelf_price: l.override.shelf, reason: l.override.reason }
+              : null,
+          },
         })),
         multiplier: this.cart.multiplier === null ? null : showQty(this.cart.multiplier),
         subtotal: fromCents(t.subtotal),
@@ -987,6 +1239,7 @@ export class FakeRegister implements Backend {
           base: fromCents(x.base),
           amount: fromCents(x.amount),
           included: false,
+          exempt: x.exempt,
         })),
         total: fromCents(t.total),
         cash_total: fromCents(roundCash(t.total - card)),
@@ -999,6 +1252,7 @@ export class FakeRegister implements Backend {
           reference: x.reference,
         })),
         last_line: this.cart.lastLine,
+        adjustments: this.adjustments(t),
       },
       last_sale: this.lastSale,
       parked: this.parked.map((x) => ({
@@ -1025,6 +1279,31 @@ export class FakeRegister implements Backend {
       languages: ['fr', 'en'],
     };
     return structuredClone(view);
+  }
+
+  private adjustments(t: Totals): NonNullable<View['cart']['adjustments']> {
+    const o = this.cart.orderDiscount ?? null;
+    const e = this.cart.exemption ?? null;
+    const taken = t.lines
+      .flatMap((l) => l.discounts)
+      .filter((d) => d.kind === 'order')
+      .reduce((sum, d) => sum + d.amount, 0);
+    return {
+      gross: fromCents(t.gross),
+      savings: fromCents(t.gross - t.subtotal),
+      order_discount: o
+        ? { rule: o.rule, value: o.value, reason: o.reason, amount: fromCents(taken) }
+        : null,
+      exemption: e
+        ? {
+            certificate: e.certificate,
+            taxes: TAXES.filter((x) => e.taxes.length === 0 || e.taxes.includes(x.code)).map(
+              (x) => x.code,
+            ),
+          }
+        : null,
+      exemptible: TAXES.map((x) => ({ code: x.code, label: x[this.lang] })),
+    };
   }
 
   private item(x: Product): Item {
@@ -1201,4 +1480,49 @@ function pair(left: string, right: string): string {
   const room = WIDTH - right.length - 1;
   const l = left.length > room ? left.slice(0, room) : left;
   return l + ' '.repeat(WIDTH - l.length - right.length) + right;
+}
+
+/** What a discount takes off `base`: a percent rounded half up, an amount capped at the base. */
+function off(d: { rule: DiscountRule; value: string }, base: number): number {
+  if (base <= 0) return 0;
+  if (d.rule === 'amount') return Math.min(Number(d.value.replace('.', '')), base);
+  const milli = Math.round(Number(d.value) * 1000);
+  return Math.min(Math.floor((base * milli + 50_000) / 100_000), base);
+}
+
+/** Whether a discount is over `limit` percent of `base`. */
+function overLimit(d: { rule: DiscountRule; value: string }, base: number, limit: number): boolean {
+  if (d.rule === 'percent') return Number(d.value) > limit;
+  if (base <= 0) return 100 > limit;
+  return Number(d.value.replace('.', '')) * 100 > limit * base;
+}
+
+/** Takes a discount off a line's net, at most what is left; a zero discount is not kept. */
+function take(l: PricedLine, kind: 'line' | 'order', label: string, amount: number): void {
+  const a = Math.min(Math.max(amount, 0), l.net);
+  if (a === 0) return;
+  l.net -= a;
+  l.discounts.push({ kind, label, amount: a });
+}
+
+/** Splits `amount` in proportion to `weights` by largest remainder; ties go to the earlier. */
+export function allocate(amount: number, weights: number[]): number[] {
+  const total = weights.reduce((a, b) => a + b, 0);
+  if (weights.length === 0) return [];
+  if (total === 0)
+    return allocate(
+      amount,
+      weights.map(() => 1),
+    );
+  const parts = weights.map((w) => Math.floor((amount * w) / total));
+  const order = weights
+    .map((w, i) => ({ r: (amount * w) % total, i }))
+    .sort((a, b) => b.r - a.r || a.i - b.i);
+  let left = amount - parts.reduce((a, b) => a + b, 0);
+  for (const { i } of order) {
+    if (left === 0) break;
+    parts[i]! += 1;
+    left -= 1;
+  }
+  return parts;
 }

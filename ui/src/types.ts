@@ -38,6 +38,42 @@ export interface Line {
   /** In docs/ipc.md ("GQ"); the Rust backend does not send it yet. */
   tax_flags?: string;
   open_price?: boolean;
+  /** What discounts and a price override did to the line (docs/ipc.md, `adjustments`). */
+  adjustments?: LineAdjustments;
+}
+
+/** `percent` of what is left, or an `amount` off. */
+export type DiscountRule = 'percent' | 'amount';
+
+/** One discount on one line: a promotion's, the cashier's, or its share of the order's. */
+export interface LineDiscount {
+  kind: 'promotion' | 'line' | 'order' | string;
+  promotion: string | null;
+  /** The promotion's name, or the reason the cashier gave. */
+  label: string;
+  amount: Money;
+}
+
+export interface LineAdjustments {
+  gross: Money;
+  discounts: LineDiscount[];
+  net: Money;
+  saved: Money;
+  /** The cashier's discount on this line as given. */
+  line_discount: { rule: DiscountRule; value: string; reason: string } | null;
+  /** Another price than the shelf's, approved by a manager; `unit_price` is the new one. */
+  price_override: { shelf_price: Money | null; reason: string } | null;
+}
+
+export interface CartAdjustments {
+  gross: Money;
+  /** What every discount saved: `gross - subtotal`. */
+  savings: Money;
+  order_discount: { rule: DiscountRule; value: string; reason: string; amount: Money } | null;
+  /** The customer's exemption, and the codes of the taxes it covers. */
+  exemption: { certificate: string; taxes: string[] } | null;
+  /** The store's taxes, for the exemption dialog. */
+  exemptible: { code: string; label: string }[];
 }
 
 export interface Tax {
@@ -48,6 +84,8 @@ export interface Tax {
   amount: Money;
   /** True where the tax is included in the prices (VAT): shown as "incl.", not added. */
   included?: boolean;
+  /** The customer's exemption covers it: not charged. */
+  exempt?: boolean;
 }
 
 export interface Tender {
@@ -70,6 +108,8 @@ export interface Cart {
   cash_remaining?: Money;
   /** The line the last command added or changed. */
   last_line?: number | null;
+  /** Savings, the order discount and the tax exemption (docs/ipc.md, `adjustments`). */
+  adjustments?: CartAdjustments;
 }
 
 /** An item of the catalog, as `price_check` and `search` return it. */

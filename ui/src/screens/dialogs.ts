@@ -2,11 +2,11 @@
 //! (`price_check`, `search_results`, `parked`, `receipt_preview`, the cart's tenders).
 
 import { html, nothing, type TemplateResult } from 'lit-html';
-import { cashDue, MENU, taxClasses, type App, type Dialog } from '../app';
+import { adjustable, ADJUST, cashDue, MENU, taxClasses, type App, type Dialog } from '../app';
 import type { PreviewLine } from '../types';
-import { nextBills, showQty } from '../money';
+import { nextBills, showQty, showRate } from '../money';
 import { showTime } from '../time';
-import { amountPad, button, errorBox, field, money } from './widgets';
+import { amountPad, button, errorBox, field, money, pinPad } from './widgets';
 
 type Of<K extends Dialog['kind']> = Extract<Dialog, { kind: K }>;
 
@@ -39,6 +39,16 @@ export function dialog(app: App, d: Dialog): TemplateResult {
       return noSale(app, d);
     case 'close_shift':
       return closeShift(app, d);
+    case 'adjust':
+      return adjustMenu(app, d);
+    case 'discount':
+      return discount(app, d);
+    case 'override':
+      return override(app, d);
+    case 'approve':
+      return approve(app, d);
+    case 'exemption':
+      return exemption(app, d);
   }
 }
 
@@ -429,8 +439,7 @@ function paper(lines: PreviewLine[]): TemplateResult {
   return html`<div class="paper" aria-label="receipt">
     ${lines.map((l) => {
       if (l.kind === 'cut') return html`<div class="cut" aria-hidden="true"></div>`;
-      if (l.kind !== 'text')
-        return html`<div class="pl symbol ${l.align}">${l.text}</div>`;
+      if (l.kind !== 'text') return html`<div class="pl symbol ${l.align}">${l.text}</div>`;
       // No whitespace around the text: the line is `white-space: pre`, as on paper.
       const cls = `pl ${l.align} ${l.bold ? 'bold' : ''} ${l.wide ? 'wide' : ''} ${l.tall ? 'tall' : ''}`;
       return html`<div class=${cls}>${l.text || '\u00a0'}</div>`;
@@ -539,6 +548,229 @@ function closeShift(app: App, d: Of<'close_shift'>): TemplateResult {
     </div>`,
     ok(app, app.t('close_shift_confirm'), 'danger'),
   );
+}
+
+// Discounts, price overrides and the tax exemption (F1).
+
+function adjustMenu(app: App, d: Of<'adjust'>): TemplateResult {
+  const v = app.state.view!;
+  const line = v.cart.lines.find((l) => l.line === d.line) ?? null;
+  return frame(
+    app,
+    'adjust',
+    app.t('adjust_title'),
+    html`<p class="lead">
+        ${line ? app.t('qty_for', { line: line.line, name: line.name }) : app.t('adjust_no_line')}
+      </p>
+      <div class="menu-list" role="menu">
+        ${ADJUST.map(
+          (m, i) =>
+            html`<button
+              type="button"
+              tabindex="-1"
+              role="menuitem"
+              class="menu-item ${i === d.index ? 'selected' : ''}"
+              data-adjust=${m.kind}
+              ?disabled=${!adjustable(m.kind, v, line)}
+              @click=${() => app.adjust(i)}
+            >
+              <span class="fk">${i + 1}</span>${app.t(m.label)}
+            </button>`,
+        )}
+      </div>
+      ${errorBox(app)}`,
+  );
+}
+
+function discount(app: App, d: Of<'discount'>): TemplateResult {
+  const v = app.state.view!;
+  const line = v.cart.lines.find((l) => l.line === d.line);
+  const lead =
+    d.target === 'line' && line
+      ? html`<p class="lead">${app.t('qty_for', { line: line.line, name: line.name })}</p>
+          <p class="muted">${money(app, line.adjustments?.gross ?? line.amount)}</p>`
+      : html`<p class="lead">${app.t('subtotal')} ${money(app, v.cart.subtotal)}</p>
+          ${given(app)}`;
+  const rule = (r: 'percent' | 'amount', label: string) =>
+    button(
+      label,
+      () => {
+        d.rule = r;
+        app.paint();
+      },
+      `segment ${d.rule === r ? 'on' : ''}`,
+    );
+  return frame(
+    app,
+    'discount',
+    d.target === 'line' ? app.t('discount_line_title') : app.t('discount_order_title'),
+    html`<div class="split">
+      <div class="stack">
+        ${lead}
+        <div class="field">
+          <span class="label">${app.t('discount_rule_hint')}</span>
+          <div class="segments" role="radiogroup" data-rule=${d.rule}>
+            ${rule('percent', app.t('discount_percent'))}${rule('amount', app.t('discount_amount'))}
+          </div>
+        </div>
+        ${field({
+          name: 'value',
+          label:
+            d.rule === 'percent' ? app.t('discount_value_percent') : app.t('discount_value_amount'),
+          value: d.value,
+          mode: 'decimal',
+          autofocus: true,
+          big: true,
+          onInput: (s) => {
+            // "15%" or "2,50$" picks the kind as it is typed.
+            if (/%\s*$/.test(s)) d.rule = 'percent';
+            else if (/\$\s*$/.test(s)) d.rule = 'amount';
+            d.value = s.replace(/[%$]/g, '');
+            app.paint();
+          },
+        })}
+        ${reasonField(app, d, false)} ${chips(app, d, 'discount_reasons')} ${errorBox(app)}
+      </div>
+      ${amountPad(app)}
+    </div>`,
+    ok(app, app.t('discount_give')),
+  );
+}
+
+/** The order discount already given, which a new one replaces. */
+function given(app: App): TemplateResult | typeof nothing {
+  const o = app.state.view!.cart.adjustments?.order_discount;
+  if (!o) return nothing;
+  const params = { rule: ruleText(app, o.rule, o.value), amount: money(app, o.amount) };
+  return html`<p class="muted" data-given>${app.t('order_discount_given', params)}</p>`;
+}
+
+/** "10 %" or "2,50 $", as the cashier gave it. */
+export function ruleText(app: App, rule: string, value: string): string {
+  return rule === 'percent' ? showRate(value, app.lang) : money(app, value);
+}
+
+function override(app: App, d: Of<'override'>): TemplateResult {
+  const line = app.state.view!.cart.lines.find((l) => l.line === d.line);
+  const shelf = line?.adjustments?.price_override?.shelf_price ?? line?.unit_price ?? null;
+  return frame(
+    app,
+    'override',
+    app.t('override_title'),
+    html`<div class="split">
+      <div class="stack">
+        ${line ? html`<p class="lead">${app.t('qty_for', { line: line.line, name: line.name })}</p>` : nothing}
+        ${shelf ? html`<p class="muted">${app.t('override_shelf', { price: money(app, shelf) })}</p>` : nothing}
+        ${field({
+          name: 'price',
+          label: app.t('new_price'),
+          value: d.price,
+          mode: 'decimal',
+          autofocus: true,
+          big: true,
+          onInput: (s) => {
+            d.price = s;
+            app.paint();
+          },
+        })}
+        ${reasonField(app, d, false)} ${chips(app, d, 'override_reasons')} ${errorBox(app)}
+      </div>
+      ${amountPad(app)}
+    </div>`,
+    ok(app, app.t('override_next')),
+  );
+}
+
+/** The manager's PIN pad: the PIN is a password field, never shown, and forgotten once sent. */
+function approve(app: App, d: Of<'approve'>): TemplateResult {
+  const hint =
+    d.ask.why === 'override' ? app.t('approve_override_hint') : app.t('approve_discount_hint');
+  return frame(
+    app,
+    'approve',
+    app.t('approve_title'),
+    html`<div class="split">
+      <div class="stack">
+        ${d.note ? html`<p class="note" data-note>${d.note}</p>` : nothing}
+        <p class="lead">${hint}</p>
+        ${field({
+          name: 'manager_pin',
+          label: app.t('manager_pin'),
+          value: d.pin,
+          type: 'password',
+          mode: 'numeric',
+          autofocus: true,
+          big: true,
+          onInput: (s) => {
+            d.pin = s;
+            app.paint();
+          },
+        })}
+        ${errorBox(app)}
+      </div>
+      ${pinPad(app)}
+    </div>`,
+    ok(app, app.t('approve')),
+  );
+}
+
+function exemption(app: App, d: Of<'exemption'>): TemplateResult {
+  const taxes = app.state.view!.cart.adjustments?.exemptible ?? [];
+  return frame(
+    app,
+    'exemption',
+    app.t('exemption_title'),
+    html`<p>${app.t('exemption_hint')}</p>
+      ${field({
+        name: 'certificate',
+        label: app.t('certificate'),
+        value: d.certificate,
+        autofocus: true,
+        big: true,
+        onInput: (s) => {
+          d.certificate = s;
+          app.paint();
+        },
+      })}
+      <div class="field">
+        <span class="label">${app.t('exempt_taxes')}</span>
+        <div class="segments" role="group">
+          ${taxes.map((x, i) =>
+            button(
+              html`<span class="fk">F${i + 1}</span> ${x.label}
+                ${d.taxes.includes(x.code) ? '✓' : ''}`,
+              () => app.toggleTax(d, x.code),
+              `segment ${d.taxes.includes(x.code) ? 'on' : ''}`,
+            ),
+          )}
+        </div>
+      </div>
+      ${errorBox(app)}`,
+    ok(app, app.t('exemption_apply')),
+  );
+}
+
+/** Preset reasons, one tap each. */
+function chips(
+  app: App,
+  d: { reason: string },
+  key: 'discount_reasons' | 'override_reasons',
+): TemplateResult {
+  return html`<div class="chips">
+    ${app
+      .t(key)
+      .split('|')
+      .map((r) =>
+        button(
+          r,
+          () => {
+            d.reason = r;
+            app.paint();
+          },
+          'chip',
+        ),
+      )}
+  </div>`;
 }
 
 /** A catalog price, or "open price" for an item whose price the cashier keys. */

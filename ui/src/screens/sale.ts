@@ -4,14 +4,14 @@
 import { html, nothing, type TemplateResult } from 'lit-html';
 import { pendingMultiplier, type App } from '../app';
 import type { Key } from '../i18n';
-import { showQty, showRate } from '../money';
-import type { View } from '../types';
-import { lines } from './dialogs';
+import { cents, showQty, showRate } from '../money';
+import type { Line, Tax, View } from '../types';
+import { lines, ruleText } from './dialogs';
 import { button, field, keepFocus, money, pad } from './widgets';
 
 export function sale(app: App): TemplateResult {
   return html`<section class="sale">
-      <div class="left">${cart(app)} ${scanRow(app)}</div>
+      <div class="left">${cart(app)} ${exemption(app, app.state.view!)} ${scanRow(app)}</div>
       <aside class="right">${totals(app)} ${salePad(app)}</aside>
     </section>
     ${functionKeys(app)}`;
@@ -32,22 +32,64 @@ function cart(app: App): TemplateResult {
       ${lines.map(
         (l) =>
           html`<div
-            role="row"
-            class="row line ${l.line === selected ? 'selected' : ''} ${l.line === highlight ? 'last' : ''}"
-            data-line=${l.line}
-            @click=${() => app.select(l.line)}
-          >
-            <span class="no">${l.line}</span>
-            <span class="name"
-              ><span class="text">${l.name}</span
-              >${l.tax_flags ? html`<span class="flags">${l.tax_flags}</span>` : nothing}</span
+              role="row"
+              class="row line ${l.line === selected ? 'selected' : ''} ${l.line === highlight ? 'last' : ''}"
+              data-line=${l.line}
+              @click=${() => app.tapLine(l.line)}
             >
-            <span class="qty">${showQty(l.qty, app.lang)}</span>
-            <span class="num">${money(app, l.unit_price)}</span>
-            <span class="num amount">${money(app, l.amount)}</span>
-          </div>`,
+              <span class="no">${l.line}</span>
+              <span class="name"
+                ><span class="text">${l.name}</span
+                >${l.tax_flags ? html`<span class="flags">${l.tax_flags}</span>` : nothing}</span
+              >
+              <span class="qty">${showQty(l.qty, app.lang)}</span>
+              <span class="num">${money(app, l.unit_price)}</span>
+              <span class="num amount">${money(app, l.amount)}</span>
+            </div>
+            ${adjustments(app, l)}`,
       )}
     </div>
+  </div>`;
+}
+
+/** Under a line: a price override with the shelf price, then each discount and what it saved. */
+function adjustments(app: App, l: Line): TemplateResult | typeof nothing {
+  const a = l.adjustments;
+  if (!a || (a.discounts.length === 0 && !a.price_override)) return nothing;
+  const shelf = a.price_override?.shelf_price;
+  const sub = (cls: string, label: string, amount: string | null, data: string) =>
+    html`<div
+      role="row"
+      class="row sub ${cls} ${l.line === app.state.selected ? 'selected' : ''}"
+      data-of=${l.line}
+      data-adjustment=${data}
+      @click=${() => app.tapLine(l.line)}
+    >
+      <span class="no"></span><span class="name"><span class="text">${label}</span></span>
+      <span class="qty"></span><span class="num"></span>
+      <span class="num amount">${amount === null ? '' : `−${money(app, amount)}`}</span>
+    </div>`;
+  return html`${shelf ? sub('override', app.t('price_was', { price: money(app, shelf) }), null, 'override') : nothing}
+  ${a.discounts.map((d) =>
+    sub('discount', d.kind === 'order' ? app.t('order_discount') : d.label, d.amount, d.kind),
+  )}`;
+}
+
+/** The customer's tax exemption, under the cart, with its removal. */
+function exemption(app: App, v: View): TemplateResult | typeof nothing {
+  const e = v.cart.adjustments?.exemption;
+  if (!e) return nothing;
+  const names = (v.cart.adjustments?.exemptible ?? [])
+    .filter((x) => e.taxes.includes(x.code))
+    .map((x) => x.label)
+    .join(', ');
+  return html`<div class="cart-exemption" data-exemption=${e.certificate}>
+    <span class="msg"
+      >${app.t('exemption_on', { certificate: e.certificate })}<span class="muted">
+        · ${names}</span
+      ></span
+    >
+    ${button(app.t('remove'), () => void app.run('clear_exemption'), 'soft')}
   </div>`;
 }
 
@@ -147,10 +189,12 @@ function totals(app: App): TemplateResult {
       </div>
     </div>
     <dl class="tax-lines">
+      ${orderDiscount(app)}
       <div>
         <dt>${app.t('subtotal')}</dt>
         <dd>${money(app, c.subtotal)}</dd>
       </div>
+      ${saved(app)}
       ${
         c.taxes.length === 0
           ? html`<div class="muted">
@@ -159,16 +203,42 @@ function totals(app: App): TemplateResult {
             </div>`
           : nothing
       }
-      ${c.taxes.map(
-        (x) =>
-          html`<div data-tax=${x.code}>
-            <dt>
-              ${x.included ? app.t('tax_included', { label: x.label, rate: showRate(x.rate, app.lang) }) : `${x.label} ${showRate(x.rate, app.lang)}`}
-            </dt>
-            <dd>${money(app, x.amount)}</dd>
-          </div>`,
-      )}
+      ${c.taxes.map((x) => taxRow(app, x))}
     </dl>
+  </div>`;
+}
+
+/** One tax rate: its name, rate and base, and its amount; struck through when exempted. */
+function taxRow(app: App, x: Tax): TemplateResult {
+  const rate = showRate(x.rate, app.lang);
+  const name = x.exempt
+    ? app.t('tax_exempted', { label: x.label, rate })
+    : x.included
+      ? app.t('tax_included', { label: x.label, rate })
+      : `${x.label} ${rate}`;
+  return html`<div data-tax=${x.code} class=${x.exempt ? 'exempt' : ''}>
+    <dt>${name} <span class="base">${app.t('tax_base', { base: money(app, x.base) })}</span></dt>
+    <dd>${x.exempt ? html`<s>${money(app, x.amount)}</s>` : money(app, x.amount)}</dd>
+  </div>`;
+}
+
+/** The order discount given, over the subtotal it is already taken from. */
+function orderDiscount(app: App): TemplateResult | typeof nothing {
+  const o = app.state.view!.cart.adjustments?.order_discount;
+  if (!o) return nothing;
+  return html`<div class="order-discount" data-order-discount=${o.amount}>
+    <dt>${app.t('order_discount')} ${ruleText(app, o.rule, o.value)}</dt>
+    <dd>−${money(app, o.amount)}</dd>
+  </div>`;
+}
+
+/** What every discount saved, when they saved anything. */
+function saved(app: App): TemplateResult | typeof nothing {
+  const a = app.state.view!.cart.adjustments;
+  if (!a || !cents(a.savings)) return nothing;
+  return html`<div class="saved" data-savings=${a.savings}>
+    <dt>${app.t('you_saved')}</dt>
+    <dd>${money(app, a.savings)}</dd>
   </div>`;
 }
 
@@ -210,6 +280,7 @@ function functionKeys(app: App): TemplateResult {
   const v = app.state.view!;
   const park: Key = v.cart.lines.length === 0 && v.parked.length > 0 ? 'f6_resume' : 'f6_park';
   const keys: FKey[] = [
+    { n: 1, label: 'f1' },
     { n: 2, label: 'f2' },
     { n: 3, label: 'f3' },
     { n: 4, label: 'f4' },
