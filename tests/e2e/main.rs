@@ -1,8 +1,9 @@
 //! End to end in the real app: the built Tauri binary driven through tauri-driver and
 //! WebKitWebDriver under Xvfb, with real key events. Sign in, open a shift, scan three real
 //! Montréal barcodes as a scanner burst, type a quantity at human speed, pay cash, then check
-//! the decoded receipt and the ledger. Screenshots of the main screens go to
-//! `$CARGO_TARGET_DIR/screens/`.
+//! the decoded receipt and the ledger. A second flow: a cashier gives a line discount and an
+//! order discount over their limit, which a manager approves with their PIN. Screenshots of the
+//! main screens go to `$CARGO_TARGET_DIR/screens/`.
 //!
 //! Gated by `COMPTOIR_E2E=1` (set by `scripts/test.sh`, which also starts Xvfb and D-Bus, and
 //! installs tauri-driver); `COMPTOIR_APP` names the binary built with `custom-protocol`.
@@ -15,7 +16,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use comptoir_app::{OpenOptions, Register};
-use webdriver::{ARROW_UP, ENTER, F2, F8, Session};
+use webdriver::{ARROW_UP, ENTER, F1, F2, F8, Session};
 
 const PEANUTS: &str = "0019061093791"; // 3.89, taxable
 const TRUFFLES: &str = "0020601405080"; // 3.49, taxable
@@ -37,29 +38,52 @@ fn free_port() -> u16 {
         .unwrap()
 }
 
-/// tauri-driver, killed when the test ends.
+/// One app at a time: the tests share the X display and the D-Bus session.
+static ONE_APP: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// tauri-driver, stopped when the test ends.
 struct Driver(Child);
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        // SIGTERM first: tauri-driver then stops the WebKitWebDriver it started, which a
+        // SIGKILL would leave running (holding the test's output open).
+        let pid = self.0.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(3) {
+            if let Ok(Some(_)) = self.0.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
 }
 
+fn wait_for_port(port: u16, what: &str) {
+    let started = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(started.elapsed() < Duration::from_secs(30), "{what} did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// tauri-driver on `port`, and the WebKitWebDriver it starts: both listening before a session
+/// is asked for (on a loaded machine WebKitWebDriver can come up after tauri-driver does).
 fn start_driver(port: u16) -> Driver {
+    let native = free_port();
     let child = Command::new("tauri-driver")
-        .args(["--port", &port.to_string(), "--native-port", &free_port().to_string()])
+        .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
         .expect("tauri-driver is not installed: cargo install tauri-driver --version ^2 --locked");
-    let started = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(started.elapsed() < Duration::from_secs(20), "tauri-driver did not start");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    Driver(child)
+    let driver = Driver(child);
+    wait_for_port(port, "tauri-driver");
+    wait_for_port(native, "WebKitWebDriver");
+    driver
 }
 
 fn printed_text(data_dir: &Path) -> (String, comptoir_escpos_decoder::Preview) {
@@ -107,6 +131,7 @@ fn a_cashier_rings_up_a_real_basket_in_the_real_app() {
         eprintln!("skipped: the end-to-end test runs under scripts/test.sh (COMPTOIR_E2E=1)");
         return;
     }
+    let _one = ONE_APP.lock().unwrap_or_else(|e| e.into_inner());
     let app = std::env::var("COMPTOIR_APP")
         .unwrap_or_else(|_| target_dir().join("debug/comptoir-register").display().to_string());
     let screens = target_dir().join("screens");
@@ -199,4 +224,143 @@ fn a_cashier_rings_up_a_real_basket_in_the_real_app() {
     assert_eq!(payload["total"], "15.67");
     assert_eq!(payload["cash_rounding"], "-0.02");
     assert_eq!(payload["lines"][2]["qty"], "2");
+}
+
+/// Waits until the register lets go of its data folder after the app ended, and opens it.
+fn reopen(data_dir: &Path) -> Register {
+    let started = Instant::now();
+    loop {
+        match Register::open(data_dir, OpenOptions::default()) {
+            Ok(register) => return register,
+            Err(e)
+                if e.code == "already_running" && started.elapsed() < Duration::from_secs(20) =>
+            {
+                std::thread::sleep(Duration::from_millis(200))
+            }
+            Err(e) => panic!("the register does not open after the app: {e}"),
+        }
+    }
+}
+
+#[test]
+fn a_cashier_gives_discounts_and_a_manager_approves_with_their_pin_in_the_real_app() {
+    if std::env::var("COMPTOIR_E2E").as_deref() != Ok("1") {
+        eprintln!("skipped: the end-to-end test runs under scripts/test.sh (COMPTOIR_E2E=1)");
+        return;
+    }
+    let _one = ONE_APP.lock().unwrap_or_else(|e| e.into_inner());
+    let app = std::env::var("COMPTOIR_APP")
+        .unwrap_or_else(|_| target_dir().join("debug/comptoir-register").display().to_string());
+    let screens = target_dir().join("screens");
+    std::fs::create_dir_all(&screens).unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let mut setup =
+        Register::init_demo(data.path(), "montreal", 1, OpenOptions::default()).unwrap();
+    setup.set_setting("scanner.burst_max_gap_ms", "90").unwrap();
+    drop(setup);
+
+    let port = free_port();
+    let driver = start_driver(port);
+    let data_arg = data.path().display().to_string();
+    let session = Session::start(port, &app, &["--data-dir", &data_arg]);
+    let long = Duration::from_secs(30);
+
+    // The cashier (limit 10 %) signs in, opens the shift and scans two taxable snacks.
+    session.wait_for("document.querySelector('input[name=pin]')", long);
+    session.type_keys("2468", HUMAN);
+    session.press(ENTER);
+    session.wait_for("document.querySelector('input[name=float]')", long);
+    session.type_keys("150", HUMAN);
+    session.press(ENTER);
+    session.wait_for("document.querySelector('[data-total]')", long);
+    for code in [PEANUTS, TRUFFLES] {
+        session.type_keys(&format!("{code}{ENTER}"), SCANNER);
+        std::thread::sleep(Duration::from_millis(400));
+    }
+    session.wait_for("document.querySelectorAll('[data-line]').length === 2", long);
+
+    // 10 % off the truffles (3.49): 0.35, within the cashier's own limit.
+    session.press(ARROW_UP);
+    session.press(F1);
+    // No screenshot of the F1 menu: WebKitWebDriver's screenshot never answers while a menu
+    // dialog (F1 or F11, where no field has the focus) is open.
+    session.wait_for("document.querySelector('[data-dialog=adjust]')", long);
+    session.type_keys("1", HUMAN);
+    session.wait_for("document.querySelector('[data-dialog=discount]')", long);
+    session.type_keys("10", HUMAN);
+    session.press(ENTER);
+    session.type_keys("Boite abimee", HUMAN);
+    session.screenshot(&screens.join("12-line-discount.png"));
+    session.press(ENTER);
+    session.wait_for("document.querySelector('[data-adjustment=line]')", long);
+
+    // 20 % off the order is over the limit: the manager's PIN pad asks, 1234 approves.
+    session.press(F1);
+    session.wait_for("document.querySelector('[data-dialog=adjust]')", long);
+    session.type_keys("4", HUMAN);
+    session.wait_for("document.querySelector('[data-dialog=discount]')", long);
+    session.type_keys("20", HUMAN);
+    session.press(ENTER);
+    session.type_keys("Fidelite", HUMAN);
+    session.press(ENTER);
+    session.wait_for("document.querySelector('[data-dialog=approve] input[type=password]')", long);
+    session.type_keys("1234", HUMAN);
+    session.screenshot(&screens.join("13-manager-pin.png"));
+    let shown = session.script("return document.body.innerText.includes('1234')");
+    assert_eq!(shown, serde_json::Value::Bool(false), "the PIN is never shown");
+    session.press(ENTER);
+    // Nets 3.89 + 3.14 = 7.03; 20 % is 1.41, shared 0.78 + 0.63 by largest remainder; taxes on
+    // 5.62: GST 0.281 → 0.28, QST 0.5606 → 0.56.
+    session.wait_for("document.querySelector('[data-total]').dataset.total === '6.46'", long);
+    session.wait_for(
+        "document.querySelector('[data-savings]') && document.querySelector('[data-savings]').dataset.savings === '1.76'",
+        long,
+    );
+    session.screenshot(&screens.join("14-sale-discounted.png"));
+
+    // Cash: 6.46 is 6.45 in cash, 10.00 gives 3.55 back; the receipt preview shows it all.
+    session.press(F8);
+    session.wait_for("document.querySelector('[data-dialog=tender]')", long);
+    session.type_keys("10", HUMAN);
+    session.press(ENTER);
+    session.wait_for("document.querySelector('[data-change]') && document.querySelector('[data-change]').dataset.change === '3.55'", long);
+    session.wait_for("document.querySelector('.paper') && document.querySelector('.paper').textContent.includes('TOTAL')", long);
+    session.screenshot(&screens.join("15-change-discounted.png"));
+    let paper = session.script("return document.querySelector('.paper').innerText");
+    let paper = paper.as_str().unwrap_or_default().to_owned();
+    for expected in [
+        "Boite abimee",
+        "-0.35",
+        "Rabais sur la commande",
+        "-0.78",
+        "-0.63",
+        "Vous économisez",
+        "1.76",
+        "TPS 5% / 5.62",
+        "TVQ 9.975% / 5.62",
+    ] {
+        assert!(paper.contains(expected), "{expected:?} is not in the receipt preview:\n{paper}");
+    }
+    session.end();
+    drop(driver);
+
+    let (text, _) = printed_text(data.path());
+    for expected in [
+        "  Boite abimee                       -0.35",
+        "  Rabais sur la commande             -0.78",
+        "  Rabais sur la commande             -0.63",
+        "Vous économisez                       1.76",
+        "TPS 5% / 5.62                         0.28",
+        "TVQ 9.975% / 5.62                     0.56",
+        "TOTAL                                 6.46",
+    ] {
+        assert!(text.contains(expected), "{expected:?} is not on the receipt:\n{text}");
+    }
+    let register = reopen(data.path());
+    let sale = register.database().last_of_kind("sale").unwrap().unwrap();
+    let payload: serde_json::Value = serde_json::from_str(&sale.payload).unwrap();
+    assert_eq!(payload["total"], "6.46");
+    assert_eq!(payload["order_discount"]["amount"], "1.41");
+    assert_eq!(payload["order_discount"]["by"], "c1", "approved by the manager");
+    assert_eq!(payload["lines"][1]["discounts"][0]["amount"], "0.35");
 }

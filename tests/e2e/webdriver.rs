@@ -7,6 +7,7 @@ use base64::Engine;
 use serde_json::{Value, json};
 
 pub const ENTER: &str = "\u{E007}";
+pub const F1: &str = "\u{E031}";
 pub const F2: &str = "\u{E032}";
 pub const F8: &str = "\u{E038}";
 pub const ARROW_UP: &str = "\u{E013}";
@@ -16,9 +17,15 @@ pub struct Session {
     id: String,
 }
 
+/// Every WebDriver call gets an answer within a minute: a command the app never completes
+/// fails the test instead of hanging it.
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder().timeout_global(Some(Duration::from_secs(60))).build().into()
+}
+
 fn post(url: &str, body: &Value) -> Value {
     let mut response =
-        ureq::post(url).send_json(body).unwrap_or_else(|e| panic!("POST {url}: {e}"));
+        agent().post(url).send_json(body).unwrap_or_else(|e| panic!("POST {url}: {e}"));
     response.body_mut().read_json().unwrap_or_else(|e| panic!("POST {url}: {e}"))
 }
 
@@ -92,7 +99,10 @@ impl Session {
     }
 
     pub fn screenshot(&self, path: &std::path::Path) {
-        let mut response = ureq::get(&self.url("screenshot")).call().unwrap();
+        let mut response = agent()
+            .get(&self.url("screenshot"))
+            .call()
+            .unwrap_or_else(|e| panic!("screenshot {}: {e}", path.display()));
         let reply: Value = response.body_mut().read_json().unwrap();
         let png = base64::engine::general_purpose::STANDARD
             .decode(reply["value"].as_str().unwrap_or(""))
@@ -101,6 +111,6 @@ impl Session {
     }
 
     pub fn end(self) {
-        let _ = ureq::delete(&format!("{}/session/{}", self.base, self.id)).call();
+        let _ = agent().delete(&format!("{}/session/{}", self.base, self.id)).call();
     }
 }
