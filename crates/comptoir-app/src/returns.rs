@@ -393,6 +393,12 @@ impl Register {
         let amount = -due;
         let no_receipt = self.returns.iter().any(|l| l.original.is_none());
         let policy = &self.store.config.returns_without_receipt;
+        // A store that refunds returns without a receipt on store credit only does so
+        // without being asked; an explicit cash refund is refused.
+        let to = match (no_receipt && policy.refund_to == "store_credit", to) {
+            (true, RefundTo::Original) => RefundTo::StoreCredit,
+            (_, to) => to,
+        };
         if no_receipt && policy.refund_to == "store_credit" && to != RefundTo::StoreCredit {
             return Err(AppError::new(
                 "store_credit_only",

@@ -317,19 +317,33 @@ impl Totals {
                 }
                 let rounding = money(&sale.cash_rounding)?;
                 let refund = sale.refund.as_deref().map(money).transpose()?.unwrap_or_default();
-                // Gross is what the new lines brought in; refunds are shown apart.
-                self.gross += money(&sale.total)? + refund + rounding;
+                // Gross is what the new lines brought in (with a sale's cash rounding); refunds
+                // and their rounding are shown apart.
+                self.gross += money(&sale.total)? + refund;
+                if refund.is_zero() {
+                    self.gross += rounding;
+                }
                 self.refunds += refund;
                 for tax in sale.taxes.iter().filter(|t| !t.exempt) {
                     let slot = self.taxes.entry((tax.code.clone(), tax.rate.clone())).or_default();
                     slot.0 += money(&tax.base)?;
                     slot.1 += money(&tax.amount)?;
                 }
-                // A returned line gives its stored tax back: the shift owes that much less.
+                // A returned line gives its stored tax back, on its base: the shift owes that
+                // much less, on that much less.
                 for line in &sale.returns {
+                    let net = money(&line.net)?;
+                    let mut base = net;
+                    if sale.prices_include_tax {
+                        for tax in &line.taxes {
+                            base -= money(&tax.amount)?;
+                        }
+                    }
                     for tax in line.taxes.iter().filter(|t| !t.exempt) {
-                        let key = (tax.code.clone(), tax.rate.clone());
-                        self.taxes.entry(key).or_default().1 -= money(&tax.amount)?;
+                        let slot =
+                            self.taxes.entry((tax.code.clone(), tax.rate.clone())).or_default();
+                        slot.0 -= base;
+                        slot.1 -= money(&tax.amount)?;
                     }
                 }
                 // Change comes out of the cash legs once per sale, however many there are.

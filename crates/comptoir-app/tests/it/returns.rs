@@ -86,6 +86,15 @@ fn a_full_return_gives_back_each_tender_exactly_what_it_paid() {
     for expected in ["RETOUR", "de MTL01-000001", "REMBOURSEMENT", "Carte", "-10.00", "-6.10"] {
         assert!(text.contains(expected), "{expected:?} missing from:\n{text}");
     }
+    // The shift's taxes are net of the return, base and amount: 10.87 sold and returned.
+    let report = till.register.report_x().unwrap();
+    let gst: Vec<(&str, &str)> = report
+        .taxes
+        .iter()
+        .filter(|t| t.code == "GST" && t.rate == "5")
+        .map(|t| (t.base.as_str(), t.amount.as_str()))
+        .collect();
+    assert_eq!(gst, [("0.00", "0.00")]);
     // Nothing is left to return.
     let error =
         till.register.return_line(&receipt, 1, "1", Disposition::Restock, "again").unwrap_err();
@@ -188,7 +197,8 @@ fn a_return_without_a_receipt_needs_a_manager_and_goes_on_store_credit() {
     assert_eq!(r.view().unwrap().cart.refund, "4.47");
     let error = r.refund(RefundTo::Cash).unwrap_err();
     assert_eq!(error.code, "store_credit_only");
-    let committed = r.refund(RefundTo::StoreCredit).unwrap();
+    // Asked for the original tenders (there are none), it goes on store credit by itself.
+    let committed = r.refund(RefundTo::Original).unwrap();
     assert_eq!(legs(&committed.sale), ["credit -4.47"]);
     assert_eq!(committed.sale.returns[0].approved_by.as_deref(), Some("c1"));
     assert!(committed.sale.returns[0].original.is_none());
@@ -207,6 +217,9 @@ fn a_return_in_progress_survives_a_crash_and_the_shift_counts_its_cash() {
     assert_eq!(legs(&committed.sale), ["cash -3.60"]);
     // Float 150.00 + cash kept 6.10 - refunded 3.60.
     let report = till.register.report_x().unwrap();
+    // Gross sales stay the sale's 16.10 (16.08 with its +0.02 cash rounding): the refund and
+    // its own rounding are apart.
+    assert_eq!(report.gross, "16.10");
     assert_eq!(report.cash.cash_refunds, "3.60");
     assert_eq!(report.cash.expected, "152.50");
     assert_eq!((report.returns_count, report.refunds.as_str()), (1, "3.59"));
