@@ -614,7 +614,7 @@ fn sale(register: &mut Register, input: &str) -> AppResult<Value> {
     let committed = result?;
     let printed = committed.printed.as_ref().err().map(error_json);
     Ok(json!({
-        "entry": {"epoch": committed.entry.epoch, "seq": committed.entry.seq, "entry_id": committed.entry.entry_id, "hash": committed.entry.hash},
+        "entry": {"kind": committed.entry.kind, "epoch": committed.entry.epoch, "seq": committed.entry.seq, "entry_id": committed.entry.entry_id, "hash": committed.entry.hash},
         "sale": committed.sale,
         "print_job": committed.print_job,
         "printed": committed.printed.is_ok(),

@@ -239,6 +239,7 @@ fn returns_exchanges_and_discounts_from_standard_input() {
     // The peanuts back, to the card they were paid with.
     let back = pay(r#"{"returns":[{"receipt":"MTL01-000001","line":1,"reason":"changed mind"}]}"#);
     assert_eq!(back["sale"]["refund"], "4.47");
+    assert_eq!(back["entry"]["kind"], "return");
     assert_eq!(back["sale"]["tenders"][0]["kind"], "external_card");
     assert_eq!(back["sale"]["tenders"][0]["amount"], "-4.47");
     let found =
@@ -253,6 +254,7 @@ fn returns_exchanges_and_discounts_from_standard_input() {
             "tenders":[{{"kind":"cash","amount":"1.00"}}]}}"#
     ));
     assert_eq!(exchange["sale"]["total"], "0.44");
+    assert_eq!(exchange["entry"]["kind"], "exchange");
     assert_eq!(exchange["sale"]["lines"][0]["net"], "3.50");
     assert_eq!(exchange["sale"]["change"], "0.55");
     let receipt: Vec<String> = serde_json::from_value(exchange["receipt"].clone()).unwrap();
