@@ -161,17 +161,8 @@ fn order_discount_entry(
     discount: Option<&ManualDiscount>,
 ) -> Option<entry::OrderDiscount> {
     let discount = discount?;
-    let amount: Money = priced
-        .lines
-        .iter()
-        .flat_map(|l| &l.discounts)
-        .filter(|d| d.source == DiscountSource::Order)
-        .map(|d| d.amount)
-        .sum();
-    let (rule, value) = match &discount.rule {
-        DiscountRule::Percent(p) => ("percent", p.normalize().to_string()),
-        DiscountRule::Amount(a) => ("amount", store.money(*a)),
-    };
+    let amount = priced.discounted_by(&DiscountSource::Order);
+    let (rule, value) = rule_parts(store, &discount.rule);
     Some(entry::OrderDiscount {
         rule: rule.to_owned(),
         value,
@@ -179,6 +170,15 @@ fn order_discount_entry(
         reason: discount.reason.clone(),
         by: discount.by.clone(),
     })
+}
+
+/// A discount rule as the ledger and the screen write it: `("percent", "10")` or
+/// `("amount", "2.50")`.
+pub fn rule_parts(store: &config::Store, rule: &DiscountRule) -> (&'static str, String) {
+    match rule {
+        DiscountRule::Percent(p) => ("percent", p.normalize().to_string()),
+        DiscountRule::Amount(a) => ("amount", store.money(*a)),
+    }
 }
 
 pub fn tender_entry(tender: &Tender, store: &config::Store) -> entry::SaleTender {

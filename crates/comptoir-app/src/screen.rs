@@ -1,9 +1,9 @@
 //! Builds the [`View`] the UI renders, and the receipt preview from stored job bytes.
 
 use comptoir_core::cart::{Cart, PricedLine};
-use comptoir_core::discount::{DiscountRule, DiscountSource, ManualDiscount};
+use comptoir_core::discount::{DiscountSource, ManualDiscount};
 use comptoir_core::tender::Tender;
-use comptoir_core::{Item, Money, PricedCart};
+use comptoir_core::{Item, PricedCart};
 
 use crate::error::{AppError, AppResult};
 use crate::receipt::percent;
@@ -322,7 +322,7 @@ fn line_adjustments(store: &crate::config::Store, l: &PricedLine) -> LineAdjustm
         net: store.money(l.net),
         saved: store.money(l.saving()),
         line_discount: l.line.discount.as_ref().map(|d| {
-            let (rule, value) = rule_view(store, &d.rule);
+            let (rule, value) = crate::receipt::rule_parts(store, &d.rule);
             ManualDiscountView { rule, value, reason: d.reason.clone() }
         }),
         price_override: l.line.price_override.as_ref().map(|o| PriceOverrideView {
@@ -359,20 +359,7 @@ fn order_discount_view(
     discount: &ManualDiscount,
     priced: &PricedCart,
 ) -> OrderDiscountView {
-    let taken: Money = priced
-        .lines
-        .iter()
-        .flat_map(|l| &l.discounts)
-        .filter(|d| d.source == DiscountSource::Order)
-        .map(|d| d.amount)
-        .sum();
-    let (rule, value) = rule_view(store, &discount.rule);
+    let taken = priced.discounted_by(&DiscountSource::Order);
+    let (rule, value) = crate::receipt::rule_parts(store, &discount.rule);
     OrderDiscountView { rule, value, reason: discount.reason.clone(), amount: store.money(taken) }
-}
-
-fn rule_view(store: &crate::config::Store, rule: &DiscountRule) -> (&'static str, String) {
-    match rule {
-        DiscountRule::Percent(p) => ("percent", p.normalize().to_string()),
-        DiscountRule::Amount(a) => ("amount", store.money(*a)),
-    }
 }

@@ -270,6 +270,17 @@ pub struct PricedCart {
 }
 
 impl PricedCart {
+    /// What the discounts of one source took off, over every line (the order discount's
+    /// shares add up to what it took).
+    pub fn discounted_by(&self, source: &DiscountSource) -> Money {
+        self.lines
+            .iter()
+            .flat_map(|l| &l.discounts)
+            .filter(|d| &d.source == source)
+            .map(|d| d.amount)
+            .sum()
+    }
+
     /// What every discount together saved.
     pub fn savings(&self) -> Money {
         self.gross - self.subtotal
