@@ -213,6 +213,18 @@ impl Register {
         approval: Option<&Pin>,
     ) -> AppResult<String> {
         let session = self.cashier()?.clone();
+        if let DiscountRule::Amount(amount) = rule
+            && *amount > base
+        {
+            return Err(AppError::new(
+                "discount_over_amount",
+                format!(
+                    "a discount of {} is more than the {} it comes off",
+                    self.store.money(*amount),
+                    self.store.money(base)
+                ),
+            ));
+        }
         let limit = self.store.discount_limit(&session.role);
         let percent = rule.percent_of(base);
         if percent <= limit {
@@ -233,7 +245,12 @@ impl Register {
         if percent > self.store.discount_limit(&manager.role) {
             return Err(AppError::new(
                 "discount_over_limit",
-                format!("{} % is over what a {} may approve", percent.round_dp(1), manager.role),
+                format!(
+                    "{} % is over the {} % a {} may approve",
+                    percent.round_dp(1).normalize(),
+                    self.store.discount_limit(&manager.role).normalize(),
+                    manager.role
+                ),
             ));
         }
         Ok(manager.cashier_id)

@@ -282,7 +282,7 @@ pub fn sale_receipt(
         doc = doc.line(format!("{} {}", word("exemption", lang), exemption.certificate));
     }
     if !sale.returns.is_empty() {
-        doc = returned_lines(doc.rule(), sale, lang);
+        doc = returned_lines(doc.rule(), store, sale, lang);
     }
     if let Some(zero) = zero_rated_caption(store, sale, lang) {
         doc = doc.columns(zero, zero_amount(store));
@@ -294,6 +294,11 @@ pub fn sale_receipt(
     });
     if sale.cash_rounding != zero_amount(store) {
         doc = doc.columns(word("cash_rounding", lang), sale.cash_rounding.clone());
+        if !sale.returns.is_empty() && more_than_half_a_coin(store, &sale.cash_rounding) {
+            // A refund's cash is rounded on the running total of the sale's cash refunds, so
+            // refunds in several goes hand back exactly the cash the sale took.
+            doc = doc.line(format!("  ({})", word("rounding_with_earlier", lang)));
+        }
     }
     for tender in &sale.tenders {
         doc = match tender {
@@ -311,7 +316,9 @@ pub fn sale_receipt(
                 .line(format!("  {} {reference}", word("ref", lang))),
         };
     }
-    if has_cash {
+    // A refund hands cash out: there is no change to give.
+    let refunded = sale.total.starts_with('-');
+    if has_cash && !refunded {
         doc = doc.push(Block::Columns {
             left: word("change", lang).to_owned(),
             right: sale.change.clone(),
@@ -328,6 +335,12 @@ pub fn sale_receipt(
         doc = doc.title(word("copy", lang));
     }
     doc.feed(2).cut()
+}
+
+/// Whether a cash rounding is more than half the smallest coin (only a refund's can be).
+fn more_than_half_a_coin(store: &config::Store, rounding: &str) -> bool {
+    let increment = store.currency.cash_increment;
+    store.currency.parse(rounding).is_ok_and(|r| r.minor().abs() * 2 > increment)
 }
 
 fn zero_amount(store: &config::Store) -> String {
@@ -380,15 +393,26 @@ fn receipt_line(doc: Document, line: &entry::SaleLine, lang: &str) -> Document {
     doc
 }
 
-/// The returned lines, each with the receipt it came from and what it gives back.
-fn returned_lines(mut doc: Document, sale: &entry::Sale, lang: &str) -> Document {
+/// The returned lines, each with the receipt it came from and what it gives back, then the
+/// tax refunded at each rate and the refund.
+fn returned_lines(
+    mut doc: Document,
+    store: &config::Store,
+    sale: &entry::Sale,
+    lang: &str,
+) -> Document {
     doc = doc.line(word("returned", lang).to_uppercase());
+    // Per tax and rate: (included, exempt, base, amount) refunded.
+    let mut taxes: Vec<(String, String, bool, Money, Money)> = Vec::new();
+    let parse = |text: &str| store.currency.parse(text).unwrap_or(Money::ZERO);
     for line in &sale.returns {
         let flag = tax_flag(&line.tax_class);
-        doc = doc.line(line.name.clone()).columns(
-            format!("  {} x {}", line.qty, line.unit_price),
-            format!("-{} {flag}", line.refund),
-        );
+        // With prices that include tax the line gives back its net; else the net before tax,
+        // and the taxes follow by rate.
+        let shown = if sale.prices_include_tax { &line.refund } else { &line.net };
+        doc = doc
+            .line(line.name.clone())
+            .columns(format!("  {} x {}", line.qty, line.unit_price), format!("-{shown} {flag}"));
         let from = match &line.original {
             Some(original) => format!("  {} {}", word("from_receipt", lang), original.receipt_no),
             None => format!("  ({})", word("no_receipt", lang)),
@@ -397,9 +421,41 @@ fn returned_lines(mut doc: Document, sale: &entry::Sale, lang: &str) -> Document
         if line.disposition == "write_off" {
             doc = doc.line(format!("  ({})", word("write_off", lang)));
         }
+        for tax in line.taxes.iter().filter(|t| !is_zero_rate(&t.rate)) {
+            let (base, amount) = (parse(&line.net), parse(&tax.amount));
+            match taxes.iter_mut().find(|t| t.0 == tax.code && t.1 == tax.rate && t.2 == tax.exempt)
+            {
+                Some(found) => {
+                    found.3 += base;
+                    found.4 += amount;
+                }
+                None => taxes.push((tax.code.clone(), tax.rate.clone(), tax.exempt, base, amount)),
+            }
+        }
+    }
+    for (code, rate, exempt, base, amount) in taxes {
+        let name = store.tax_label(&code, lang);
+        let rate = percent(&rate);
+        let (base, amount) = (store.money(base), store.money(amount));
+        let (caption, right) = match (exempt, sale.prices_include_tax) {
+            (true, _) => (
+                format!("{name} {rate}% {} / -{base}", word("exempt", lang)),
+                format!("(-{amount})"),
+            ),
+            (false, true) => (
+                format!("{name} {rate}% {} -{base}", word("vat_included", lang)),
+                format!("-{amount}"),
+            ),
+            (false, false) => (format!("{name} {rate}% / -{base}"), format!("-{amount}")),
+        };
+        doc = doc.columns(caption, right);
     }
     let refund = sale.refund.clone().unwrap_or_default();
-    doc.push(Block::Columns { left: word("refund", lang).to_owned(), right: refund, bold: true })
+    doc.push(Block::Columns {
+        left: word("refund", lang).to_owned(),
+        right: format!("-{refund}"),
+        bold: true,
+    })
 }
 
 /// What the discounts saved, when they saved anything.

@@ -1108,6 +1108,32 @@ impl Register {
 
     /// Writes the sale and the cleared cart in one transaction, then queues and prints its
     /// receipt, rendered from the committed entry.
+    /// Records a cart that costs nothing (everything discounted, or an even exchange) with
+    /// no tender at all.
+    pub fn complete(&mut self) -> AppResult<Committed> {
+        self.cashier()?;
+        self.require_shift()?;
+        if self.cart.is_empty() && self.returns.is_empty() {
+            return Err(AppError::new("cart_empty", "scan an item first"));
+        }
+        let priced = self.priced();
+        let due = self.due(&priced);
+        self.check_no_tenders()?;
+        if due.is_negative() {
+            return Err(AppError::new(
+                "refund_due",
+                format!("{} is to give back: refund it", self.store.money(-due)),
+            ));
+        }
+        if !due.is_zero() {
+            return Err(AppError::new(
+                "payment_due",
+                format!("{} is still to pay: take the payment", self.store.money(due)),
+            ));
+        }
+        self.commit_sale(&priced)
+    }
+
     fn commit_sale(&mut self, priced: &PricedCart) -> AppResult<Committed> {
         let settlement = self.settle(priced);
         let tenders = self.tenders.clone();

@@ -384,6 +384,10 @@ impl Register {
         self.check_no_tenders()?;
         let priced = self.priced();
         let due = self.due(&priced);
+        if due.is_zero() && !self.returns.is_empty() {
+            // An even exchange: nothing moves either way.
+            return self.complete();
+        }
         if !due.is_negative() {
             return Err(AppError::new(
                 "nothing_to_refund",
@@ -429,19 +433,7 @@ impl Register {
                 reference: self.next_credit_note()?,
             });
         }
-        let settlement = Settlement {
-            total: due,
-            card: Money::ZERO,
-            cash_tendered: Money::ZERO,
-            cash_due: due,
-            cash_due_rounded: due,
-            cash_rounding: plan.cash_rounding,
-            change: Money::ZERO,
-            remaining: Money::ZERO,
-            cash_remaining: Money::ZERO,
-            paid: true,
-        };
-        self.commit_transaction(&priced, &legs, &settlement)
+        self.commit_transaction(&priced, &legs, &Settlement::refund(due, plan.cash_rounding))
     }
 
     fn after_return_change(&mut self) -> AppResult<()> {
@@ -549,10 +541,27 @@ impl Register {
     /// The sale a receipt number names, here or (another register's) on the server, with the
     /// returns recorded of it.
     fn original(&mut self, receipt_no: &str) -> AppResult<Original> {
-        let here = self
-            .db
-            .entry_by_receipt(receipt_no)?
-            .filter(|e| e.kind == kind::SALE || e.kind == kind::EXCHANGE);
+        let here = self.db.entry_by_receipt(receipt_no)?;
+        if let Some(entry) = here.as_ref().filter(|e| e.kind == kind::RETURN) {
+            let sale: entry::Sale = parse_payload(&entry.payload)?;
+            let from: std::collections::BTreeSet<&str> = sale
+                .returns
+                .iter()
+                .filter_map(|l| l.original.as_ref().map(|o| o.receipt_no.as_str()))
+                .collect();
+            let from: Vec<&str> = from.into_iter().collect();
+            return Err(AppError::new(
+                "receipt_is_a_return",
+                match from.is_empty() {
+                    true => format!("{receipt_no} is a return without a receipt, not a sale"),
+                    false => format!(
+                        "{receipt_no} is a return, not a sale: find the sale it refunded ({})",
+                        from.join(", ")
+                    ),
+                },
+            ));
+        }
+        let here = here.filter(|e| e.kind == kind::SALE || e.kind == kind::EXCHANGE);
         let server = self.db.sync_server()?;
         let asked = server.map(|server| {
             comptoir_sync::HttpTransport::new(&server).and_then(|t| t.find_sale(receipt_no))

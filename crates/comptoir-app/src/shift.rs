@@ -61,7 +61,22 @@ impl Register {
             (_, None) => return Err(AppError::new("invalid_amount", "an amount is required")),
         };
         if movement != DrawerMovement::NoSale && amount.is_zero() {
-            return Err(AppError::new("invalid_amount", "the amount is more than zero"));
+            return Err(AppError::new("invalid_amount", "the amount must be more than zero"));
+        }
+        if movement == DrawerMovement::PaidOut {
+            // The drawer cannot hand out cash it does not hold.
+            let shift = self.require_shift()?.clone();
+            let expected = self.shift_report(&shift, None, None)?.cash.expected;
+            let held = self.parse_money(&expected)?;
+            if amount > held {
+                return Err(AppError::new(
+                    "drawer_short",
+                    format!(
+                        "the drawer should hold {expected}: {} cannot be paid out of it",
+                        self.store.money(amount)
+                    ),
+                ));
+            }
         }
         let payload = entry::DrawerMovement {
             v: entry::VERSION,

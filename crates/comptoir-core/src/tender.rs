@@ -100,6 +100,23 @@ impl Settlement {
         }
     }
 
+    /// A refund of `total` (negative) settled in full by its planned legs: nothing is
+    /// tendered and no change is given; `cash_rounding` is the plan's.
+    pub fn refund(total: Money, cash_rounding: Money) -> Settlement {
+        Settlement {
+            total,
+            card: Money::ZERO,
+            cash_tendered: Money::ZERO,
+            cash_due: total,
+            cash_due_rounded: total,
+            cash_rounding,
+            change: Money::ZERO,
+            remaining: Money::ZERO,
+            cash_remaining: Money::ZERO,
+            paid: true,
+        }
+    }
+
     /// The cash that stays in the drawer: tendered minus change.
     pub fn cash_kept(&self) -> Money {
         self.cash_tendered - self.change

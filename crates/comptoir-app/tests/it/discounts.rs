@@ -91,7 +91,9 @@ fn an_amount_off_takes_at_most_what_is_left_of_the_line() {
     let given = line.line_discount.as_ref().unwrap();
     assert_eq!((given.rule, given.value.as_str()), ("amount", "3.00"));
     let over = r.discount_line(3, DiscountInput::Amount("5.00"), "Offert", None).unwrap_err();
-    assert_eq!(over.code, "discount_over_limit", "more than the line is over even 100 %");
+    assert_eq!(over.code, "discount_over_amount", "more than the line costs is refused as such");
+    assert_eq!(over.detail, "a discount of 5.00 is more than the 1.89 it comes off");
+    assert!(over.message("en").contains("Enter a smaller amount"), "{}", over.message("en"));
 }
 
 #[test]

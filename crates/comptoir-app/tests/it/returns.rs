@@ -83,9 +83,20 @@ fn a_full_return_gives_back_each_tender_exactly_what_it_paid() {
     assert_eq!(refund.sale.refund.as_deref(), Some("16.08"));
 
     let text = till.printed_text(&refund.print_job);
-    for expected in ["RETOUR", "de MTL01-000001", "REMBOURSEMENT", "Carte", "-10.00", "-6.10"] {
+    for expected in ["RETOUR", "de MTL01-000001", "Carte", "-10.00", "-6.10"] {
         assert!(text.contains(expected), "{expected:?} missing from:\n{text}");
     }
+    // Each line gives back its amount before tax, then the tax refunded at each rate, on the
+    // 10.87 of taxable lines, and the refund with its taxes.
+    let lines: Vec<&str> = text.lines().map(str::trim_end).collect();
+    let at = |start: &str| lines.iter().find(|l| l.starts_with(start)).copied().unwrap_or("");
+    assert!(at("  1 x 3.89").ends_with("-3.89 T"), "{text}");
+    assert!(at("  2 x 3.49").ends_with("-6.98 T"), "{text}");
+    assert!(at("TPS 5% / -10.87").ends_with("-0.54"), "{text}");
+    assert!(at("TVQ 9.975% / -10.87").ends_with("-1.08"), "{text}");
+    assert!(at("REMBOURSEMENT").ends_with("-16.08"), "{text}");
+    // Cash goes out: no change is given.
+    assert!(!text.contains("Monnaie rendue"), "{text}");
     // The shift's taxes are net of the return, base and amount: 10.87 sold and returned.
     let report = till.register.report_x().unwrap();
     let gst: Vec<(&str, &str)> = report
@@ -260,4 +271,73 @@ fn scanning_a_receipt_offers_its_return_and_adds_nothing() {
     assert_eq!(till.register.scan("MTL01-000099").unwrap_err().code, "unknown_barcode");
     assert!(comptoir_app::returns::looks_like_receipt("MTL01-2-000042"));
     assert!(!comptoir_app::returns::looks_like_receipt("0019061093791"));
+}
+
+#[test]
+fn a_refund_in_two_goes_says_why_its_cash_is_rounded_by_more_than_half_a_coin() {
+    let mut till = open_till();
+    let r = &mut till.register;
+    // Two zero-rated open-price lines, 5.03 and 4.99: 10.02 in cash is taken as 10.00.
+    r.add_open_price("Jar", "5.03", "zero_rated", None).unwrap();
+    r.add_open_price("Pot", "4.99", "zero_rated", None).unwrap();
+    let sale = r.tender_cash("10.00").unwrap().expect("paid");
+    assert_eq!(sale.sale.cash_rounding, "-0.02");
+    let receipt = sale.sale.receipt_no;
+    // 5.03 goes back as 5.05 (the running total rounded); then 4.99 as 4.95, since the two
+    // refunds together hand back the 10.00 the sale took: a rounding of 0.04.
+    r.return_line(&receipt, 1, "1", Disposition::Restock, "x").unwrap();
+    let first = r.refund(RefundTo::Original).unwrap();
+    assert_eq!(
+        (legs(&first.sale)[0].as_str(), first.sale.cash_rounding.as_str()),
+        ("cash -5.05", "-0.02")
+    );
+    r.return_line(&receipt, 2, "1", Disposition::Restock, "x").unwrap();
+    let second = r.refund(RefundTo::Original).unwrap();
+    assert_eq!(
+        (legs(&second.sale)[0].as_str(), second.sale.cash_rounding.as_str()),
+        ("cash -4.95", "0.04")
+    );
+    let text = till.printed_text(&second.print_job);
+    assert!(text.contains("compense les remboursements précédents"), "{text}");
+    assert!(!till.printed_text(&first.print_job).contains("compense"));
+    server_accepts_everything(&till);
+}
+
+#[test]
+fn a_cart_that_costs_nothing_is_recorded_without_a_tender() {
+    let mut till = open_till();
+    let receipt = sold(&mut till);
+    let r = &mut till.register;
+    // An even exchange: the sriracha back, another sriracha out.
+    r.return_line(&receipt, 3, "1", Disposition::WriteOff, "dented").unwrap();
+    r.scan(SRIRACHA_UPC_A).unwrap();
+    assert_eq!(r.view().unwrap().cart.due, "0.00");
+    let even = r.refund(RefundTo::Original).unwrap();
+    assert_eq!((even.entry.kind.as_str(), even.sale.tenders.len()), ("exchange", 0));
+    // A gift: everything off, approved by the manager signed in.
+    r.scan(PEANUTS).unwrap();
+    assert_eq!(r.complete().unwrap_err().code, "payment_due");
+    r.discount_order(comptoir_app::discounts::DiscountInput::Percent("100"), "gift", None).unwrap();
+    let gift = r.complete().unwrap();
+    assert_eq!((gift.sale.total.as_str(), gift.sale.tenders.len()), ("0.00", 0));
+    let text = till.printed_text(&gift.print_job);
+    assert!(text.contains("TOTAL") && !text.contains("Monnaie rendue"), "{text}");
+    assert_eq!(till.register.complete().unwrap_err().code, "cart_empty");
+    server_accepts_everything(&till);
+}
+
+#[test]
+fn a_return_receipt_is_not_taken_for_a_sale() {
+    let mut till = open_till();
+    let receipt = sold(&mut till);
+    let r = &mut till.register;
+    r.return_line(&receipt, 3, "1", Disposition::Restock, "x").unwrap();
+    let refund = r.refund(RefundTo::Cash).unwrap();
+    let error = r.find_sale(&refund.sale.receipt_no).unwrap_err();
+    assert_eq!(error.code, "receipt_is_a_return");
+    assert!(
+        error.detail.ends_with(&format!("find the sale it refunded ({receipt})")),
+        "{}",
+        error.detail
+    );
 }

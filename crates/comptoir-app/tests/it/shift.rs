@@ -16,6 +16,10 @@ fn expected_cash_counts_float_cash_sales_paid_in_and_out_and_the_z_report_is_num
         .unwrap()
         .unwrap();
     r.drawer_movement(DrawerMovement::PaidOut, Some("5.50"), "window cleaner").unwrap().unwrap();
+    // The drawer holds 168.95 now: more than that cannot be paid out, and nothing is recorded.
+    let short = r.drawer_movement(DrawerMovement::PaidOut, Some("169.00"), "rent").unwrap_err();
+    assert_eq!(short.code, "drawer_short");
+    assert!(short.detail.starts_with("the drawer should hold 168.95"), "{}", short.detail);
     assert_eq!(
         r.drawer_movement(DrawerMovement::NoSale, None, "").unwrap_err().code,
         "reason_required"
