@@ -7,8 +7,8 @@ pub fn error_message(error: &AppError, lang: &str) -> String {
     let fr = lang == "fr";
     let d = &error.detail;
     match (error.code, fr) {
-        ("unknown_barcode", false) => format!("Unknown barcode {d}: nothing was added. Check the item, or sell it as an open-price item (F5)."),
-        ("unknown_barcode", true) => format!("Code-barres inconnu {d} : rien n'a été ajouté. Vérifiez l'article ou vendez-le à prix libre (F5)."),
+        ("unknown_barcode", false) => format!("Unknown barcode {d}: nothing was added. Check the item, or sell it as an open-price item."),
+        ("unknown_barcode", true) => format!("Code-barres inconnu {d} : rien n'a été ajouté. Vérifiez l'article ou vendez-le à prix libre."),
         ("wrong_pin", false) => format!("Wrong PIN. {d}"),
         ("wrong_pin", true) => format!("NIP incorrect. {d}"),
         ("locked_out", false) => format!("Too many wrong PINs: sign-in is locked {d}, for every cashier. Wait, then try again."),

@@ -570,6 +570,12 @@ impl Register {
         Ok(session)
     }
 
+    /// Whether a cart can be rung now: a cashier signed in and a shift open.
+    pub fn ready_to_sell(&self) -> AppResult<()> {
+        self.cashier()?;
+        self.require_shift().map(|_| ())
+    }
+
     pub(crate) fn require_shift(&self) -> AppResult<&OpenShift> {
         self.shift.as_ref().ok_or_else(|| AppError::new("no_shift", "open a shift first"))
     }

@@ -505,6 +505,7 @@ impl Register {
             kind: sold.line.kind.clone(),
             disposition: "restock".to_owned(),
             reason: "cancellation".to_owned(),
+            price_policy: None,
             approved_by: None,
         }
     }
@@ -542,6 +543,7 @@ impl Register {
             kind: kind_name(kind).to_owned(),
             disposition: if kind == ItemKind::Item { "restock" } else { "write_off" }.to_owned(),
             reason: format!("cancellation {invoice} without an earlier sale to return against"),
+            price_policy: Some("invoice".to_owned()),
             approved_by: None,
         }
     }

@@ -297,6 +297,7 @@ impl Register {
             kind: sold_line.kind.clone(),
             disposition: disposition.as_str().to_owned(),
             reason,
+            price_policy: None,
             approved_by: None,
         };
         self.returns.push(returned);
@@ -358,7 +359,8 @@ impl Register {
             tax_class: item.tax_class.0.clone(),
             kind: crate::register::kind_name(item.kind).to_owned(),
             disposition: disposition.as_str().to_owned(),
-            reason: format!("{reason} (no receipt: {} price)", policy.price),
+            reason,
+            price_policy: Some(policy.price.clone()),
             approved_by,
         };
         self.returns.push(returned);

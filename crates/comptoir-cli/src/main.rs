@@ -87,7 +87,7 @@ enum Command {
     Drawer {
         #[arg(value_parser = ["paid-in", "paid-out", "no-sale"])]
         action: String,
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         amount: Option<String>,
         #[arg(long)]
         reason: String,
@@ -211,11 +211,11 @@ enum CustomerCommand {
 #[derive(Subcommand)]
 enum ShiftAction {
     Open {
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         float: String,
     },
     Close {
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         counted: String,
     },
 }
@@ -565,15 +565,11 @@ struct BasketReturn {
     receipt: Option<String>,
     line: Option<u32>,
     code: Option<String>,
-    #[serde(default = "one")]
-    qty: String,
+    /// Default: what is left to return of the line (one, without a receipt).
+    qty: Option<String>,
     /// `restock` (default) or `write_off`.
     disposition: Option<String>,
     reason: String,
-}
-
-fn one() -> String {
-    "1".to_owned()
 }
 
 #[derive(Deserialize)]
@@ -627,6 +623,8 @@ fn ring(register: &mut Register, basket: &Basket) -> AppResult<comptoir_app::Com
     if basket.lines.is_empty() && basket.returns.is_empty() {
         return Err(AppError::new("cart_empty", "the basket has no lines"));
     }
+    // What is wrong with the register, not with a line, is said as such.
+    register.ready_to_sell()?;
     let approval = basket.approval_pin.as_deref().map(Pin::new);
     for (index, line) in basket.returns.iter().enumerate() {
         let at = |e: AppError| e.at(format!("return {}", index + 1));
@@ -641,13 +639,19 @@ fn ring(register: &mut Register, basket: &Basket) -> AppResult<comptoir_app::Com
             }
         };
         match (&line.receipt, line.line, &line.code) {
-            (Some(receipt), Some(number), None) => register
-                .return_line(receipt, number, &line.qty, disposition, &line.reason)
-                .map_err(at)?,
+            (Some(receipt), Some(number), None) => {
+                let qty = match &line.qty {
+                    Some(qty) => qty.clone(),
+                    None => left_to_return(register, receipt, number).map_err(at)?,
+                };
+                register
+                    .return_line(receipt, number, &qty, disposition, &line.reason)
+                    .map_err(at)?
+            }
             (None, None, Some(code)) => register
                 .return_without_receipt(
                     code,
-                    &line.qty,
+                    line.qty.as_deref().unwrap_or("1"),
                     disposition,
                     &line.reason,
                     approval.as_ref(),
@@ -699,6 +703,10 @@ fn ring(register: &mut Register, basket: &Basket) -> AppResult<comptoir_app::Com
     }
     apply_discounts(register, basket, approval.as_ref())?;
     let due = register.due(&register.priced());
+    if due.is_zero() && basket.tenders.is_empty() {
+        // Everything discounted, or an even exchange: nothing to pay or give back.
+        return register.complete();
+    }
     if due.is_negative() {
         if !basket.tenders.is_empty() {
             return Err(AppError::new(
@@ -721,10 +729,13 @@ fn ring(register: &mut Register, basket: &Basket) -> AppResult<comptoir_app::Com
     }
     check_tenders(register, &basket.tenders)?;
     let mut committed = None;
-    for tender in &basket.tenders {
+    for (index, tender) in basket.tenders.iter().enumerate() {
+        let at = |e: AppError| e.at(format!("tender {}", index + 1));
         committed = match tender {
-            BasketTender::Cash { amount } => register.tender_cash(amount)?,
-            BasketTender::Card { amount, reference } => register.tender_card(amount, reference)?,
+            BasketTender::Cash { amount } => register.tender_cash(amount).map_err(at)?,
+            BasketTender::Card { amount, reference } => {
+                register.tender_card(amount, reference).map_err(at)?
+            }
         };
     }
     committed.ok_or_else(|| {
@@ -738,6 +749,15 @@ fn ring(register: &mut Register, basket: &Basket) -> AppResult<comptoir_app::Com
         };
         AppError::new("not_paid", format!("the tenders do not pay the sale: {left}"))
     })
+}
+
+/// What is left to return of a sale's line (the line's whole quantity, less earlier returns).
+fn left_to_return(register: &mut Register, receipt: &str, line: u32) -> AppResult<String> {
+    let sale = register.find_sale(receipt)?;
+    let found = sale.lines.into_iter().find(|l| l.line == line);
+    found
+        .map(|l| l.returnable)
+        .ok_or_else(|| AppError::new("no_such_line", format!("{receipt} has no line {line}")))
 }
 
 /// The basket's discounts, price overrides and exemption, on the lines just rung.

@@ -159,8 +159,12 @@ pub struct ReturnLine {
     pub kind: String,
     /// `restock` (back on the shelf) or `write_off` (damaged).
     pub disposition: String,
-    /// Why it came back, and for a return without a receipt, the policy applied.
+    /// Why it came back, as the cashier said.
     pub reason: String,
+    /// For a return without a receipt, where its price came from: the store policy's
+    /// `lowest_recent` or `current`, or `invoice` for a replayed cancellation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_policy: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approved_by: Option<String>,
 }

@@ -212,6 +212,12 @@ fn a_return_without_a_receipt_needs_a_manager_and_goes_on_store_credit() {
     let committed = r.refund(RefundTo::Original).unwrap();
     assert_eq!(legs(&committed.sale), ["credit -4.47"]);
     assert_eq!(committed.sale.returns[0].approved_by.as_deref(), Some("c1"));
+    // The cashier's reason stays as said; the price's policy is recorded beside it.
+    let returned = &committed.sale.returns[0];
+    assert_eq!(
+        (returned.reason.as_str(), returned.price_policy.as_deref()),
+        ("gift", Some("lowest_recent"))
+    );
     assert!(committed.sale.returns[0].original.is_none());
     server_accepts_everything(&till);
 }

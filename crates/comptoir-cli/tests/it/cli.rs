@@ -208,6 +208,41 @@ fn errors_on_standard_error_are_only_json_and_name_the_line() {
 }
 
 #[test]
+fn errors_name_the_tender_or_nothing_and_negative_amounts_are_amounts() {
+    let dir = montreal();
+    let message =
+        |output: &std::process::Output| json(output)["message"].as_str().unwrap().to_owned();
+    let negative = run(
+        comptoir(dir.path()).args(["--pin", "2468", "sale"]),
+        r#"{"lines":[{"barcode":"0019061093791"}],"tenders":[{"kind":"cash","amount":"-5"}]}"#,
+    );
+    assert_eq!(json(&negative)["code"], "invalid_amount");
+    assert!(message(&negative).starts_with("tender 1: "), "{}", message(&negative));
+    let paid_out = run(
+        comptoir(dir.path())
+            .args(["--pin", "1234", "drawer", "paid-out", "--amount", "-5", "--reason", "x"]),
+        "",
+    );
+    assert_eq!(json(&paid_out)["code"], "invalid_amount");
+    // Without a shift, the register says so once, not about the basket's first line.
+    let closed = run(
+        comptoir(dir.path()).args(["--pin", "1234", "shift", "close", "--counted", "100.00"]),
+        "",
+    );
+    assert!(closed.status.success());
+    let no_shift = run(
+        comptoir(dir.path()).args(["--pin", "2468", "sale"]),
+        r#"{"lines":[{"barcode":"0019061093791"}],"tenders":[{"kind":"cash","amount":"5"}]}"#,
+    );
+    assert_eq!(json(&no_shift)["code"], "no_shift");
+    assert!(!message(&no_shift).starts_with("line 1"), "{}", message(&no_shift));
+    // A negative float is an amount the register refuses, not an unknown argument.
+    let float =
+        run(comptoir(dir.path()).args(["--pin", "1234", "shift", "open", "--float", "-5"]), "");
+    assert_eq!(json(&float)["code"], "invalid_amount", "{}", message(&float));
+}
+
+#[test]
 fn a_wrong_argument_is_a_json_error_too() {
     let dir = montreal();
     let output = run(
@@ -245,6 +280,12 @@ fn returns_exchanges_and_discounts_from_standard_input() {
     let found =
         json(&run(comptoir(dir.path()).args(["--pin", "2468", "find-sale", "MTL01-000001"]), ""));
     assert_eq!(found["lines"][0]["returnable"], "0");
+    // With no quantity, the whole of what is left of the line comes back: both truffles.
+    let both = pay(r#"{"returns":[{"receipt":"MTL01-000001","line":2,"reason":"stale"}]}"#);
+    assert_eq!(
+        (both["sale"]["returns"][0]["qty"].as_str(), both["sale"]["refund"].as_str()),
+        (Some("2"), Some("8.02"))
+    );
 
     // The sriracha (3.59) for peanuts at 10 % off: 3.89 - 0.39 = 3.50, GST 0.175 -> 0.18,
     // QST 0.349 -> 0.35, 4.03; 0.44 to pay, 0.45 in cash, 0.55 back from 1.00.
