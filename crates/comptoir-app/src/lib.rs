@@ -9,6 +9,7 @@
 pub mod backup;
 pub mod clock;
 pub mod config;
+pub mod credit;
 pub mod customers;
 pub mod discounts;
 pub mod entry;

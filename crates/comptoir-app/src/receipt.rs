@@ -282,7 +282,9 @@ pub fn sale_receipt(
         doc = doc.line(format!("{} {}", word("exemption", lang), exemption.certificate));
     }
     if !sale.returns.is_empty() {
-        doc = returned_lines(doc.rule(), store, sale, lang);
+        // A return alone already has the header's rule above it.
+        let doc_above = if sale.lines.is_empty() { doc } else { doc.rule() };
+        doc = returned_lines(doc_above, store, sale, lang);
     }
     if let Some(zero) = zero_rated_caption(store, sale, lang) {
         doc = doc.columns(zero, zero_amount(store));
@@ -311,6 +313,12 @@ pub fn sale_receipt(
             entry::SaleTender::OnAccount { amount, reference } => doc
                 .columns(word("on_account", lang), amount.clone())
                 .line(format!("  {} {reference}", word("ref", lang))),
+            entry::SaleTender::StoreCredit { amount, reference } if amount.starts_with('-') => {
+                // A note issued: its barcode pays with it at the next visit.
+                doc.columns(word("store_credit", lang), amount.clone())
+                    .line(format!("  {} {reference}", word("ref", lang)))
+                    .push(Block::Code128(reference.clone()))
+            }
             entry::SaleTender::StoreCredit { amount, reference } => doc
                 .columns(word("store_credit", lang), amount.clone())
                 .line(format!("  {} {reference}", word("ref", lang))),

@@ -670,6 +670,17 @@ impl Register {
                 });
                 return Err(error);
             }
+            // A credit note's barcode is a way to pay: the screen offers it as the tender.
+            if crate::credit::looks_like_credit(code) {
+                let error = AppError::new("credit_scanned", code.to_ascii_uppercase());
+                self.notice = Some(Notice {
+                    level: "info",
+                    code: "credit_scanned",
+                    message: error.message(&self.lang),
+                    offer: Some("store_credit"),
+                });
+                return Err(error);
+            }
             let error = AppError::new("unknown_barcode", code.to_owned());
             self.notice = Some(Notice {
                 level: "error",
@@ -1081,7 +1092,7 @@ impl Register {
         self.add_tender(Tender::ExternalCard { amount, reference: reference.trim().to_owned() })
     }
 
-    fn add_tender(&mut self, tender: Tender) -> AppResult<Option<Committed>> {
+    pub(crate) fn add_tender(&mut self, tender: Tender) -> AppResult<Option<Committed>> {
         self.cashier()?;
         self.require_shift()?;
         if self.cart.is_empty() && self.returns.is_empty() {

@@ -107,6 +107,8 @@ enum Command {
         #[arg(long)]
         by: bool,
     },
+    /// What a credit note (`CR-…`) holds: issued, spent and its balance.
+    Credit { reference: String },
     /// Customer profiles, kept on this register (personal fields encrypted per customer).
     #[command(subcommand)]
     Customer(CustomerCommand),
@@ -423,6 +425,10 @@ fn run(cli: Cli) -> AppResult<Value> {
                 false => to_value(&register.find_sale(receipt)?),
             }
         }
+        Command::Credit { reference } => {
+            sign_in(&mut register, &cli)?;
+            to_value(&register.store_credit(reference)?)
+        }
         Command::Find { query } => {
             let currency = register.store_config().currency.clone();
             let exact = register.lookup_now(query)?;
@@ -591,6 +597,7 @@ struct BasketLine {
 enum BasketTender {
     Cash { amount: String },
     Card { amount: String, reference: String },
+    StoreCredit { amount: String, reference: String },
 }
 
 fn sale(register: &mut Register, input: &str) -> AppResult<Value> {
@@ -736,6 +743,9 @@ fn ring(register: &mut Register, basket: &Basket) -> AppResult<comptoir_app::Com
             BasketTender::Card { amount, reference } => {
                 register.tender_card(amount, reference).map_err(at)?
             }
+            BasketTender::StoreCredit { amount, reference } => {
+                register.tender_store_credit(amount, reference).map_err(at)?
+            }
         };
     }
     committed.ok_or_else(|| {
@@ -807,6 +817,10 @@ fn check_tenders(register: &Register, tenders: &[BasketTender]) -> AppResult<()>
                 Tender::Cash { tendered: store.currency.parse(amount).map_err(|e| at(e.into()))? }
             }
             BasketTender::Card { amount, reference } => Tender::ExternalCard {
+                amount: store.currency.parse(amount).map_err(|e| at(e.into()))?,
+                reference: reference.clone(),
+            },
+            BasketTender::StoreCredit { amount, reference } => Tender::StoreCredit {
                 amount: store.currency.parse(amount).map_err(|e| at(e.into()))?,
                 reference: reference.clone(),
             },

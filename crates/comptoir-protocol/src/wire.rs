@@ -162,6 +162,18 @@ pub struct SaleLookup {
     pub returns: Vec<LedgerEntry>,
 }
 
+/// `GET /v1/credits/{reference}`: every sale, return and exchange the server holds with a
+/// leg on this credit note (the refund that issued it, the sales that spent it), from any
+/// register of the chain, so a note issued at one till is spent at another.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CreditLookup {
+    pub reference: String,
+    /// The currency of the store that issued it.
+    pub currency: String,
+    /// The entries with a leg on it, in the order recorded.
+    pub entries: Vec<LedgerEntry>,
+}
+
 /// The most documents a register pushes in one customers sync request.
 pub const MAX_CUSTOMER_PUSH: usize = 200;
 /// The most chunks the server answers with in one customers sync answer (fewer if they pass
@@ -312,4 +324,7 @@ pub mod codes {
     /// Registers of several other stores printed this receipt number (stores that share a
     /// receipt prefix): the request names the store (`?store=CODE`).
     pub const AMBIGUOUS_RECEIPT: &str = "ambiguous_receipt";
+    /// No entry with a leg on this credit note at any register of the chain
+    /// (`GET /v1/credits/…`).
+    pub const NO_SUCH_CREDIT: &str = "no_such_credit";
 }

@@ -228,6 +228,7 @@ pub fn router(server: Server) -> Router {
         .route("/v1/stores/{id}/stock", get(store_stock))
         .route("/v1/stock/{sku}", get(stock_anywhere))
         .route("/v1/sales/{receipt_no}", get(sale_for_return))
+        .route("/v1/credits/{reference}", get(credit_note))
         .route("/v1/customers:sync", post(customers_sync))
         .route("/v1/admin/stock", post(admin_stock))
         .route("/v1/admin/catalog/drafts", post(admin_import).get(admin_drafts))
@@ -702,12 +703,26 @@ async fn sale_for_return(
     Ok(Json(lookup))
 }
 
+/// `GET /v1/credits/{reference}`: every entry held with a leg on a credit note, from any
+/// register of the chain, so the asking register reads what it holds.
+async fn credit_note(
+    State(server): State<Server>,
+    caller: Caller,
+    Path(reference): Path<String>,
+) -> ApiResult<wire::CreditLookup> {
+    let lookup = crate::sales::find_credit(&server.db, reference.trim()).await?;
+    tracing::debug!(register = %caller.0.register_id, reference = %reference, entries = lookup.entries.len(), "credit note read");
+    Ok(Json(lookup))
+}
+
 impl From<crate::sales::LookupError> for Failure {
     fn from(e: crate::sales::LookupError) -> Failure {
         use crate::sales::LookupError;
         let code = e.code();
         match e {
-            LookupError::NoSuchSale(m) => Failure::new(StatusCode::NOT_FOUND, code, m),
+            LookupError::NoSuchSale(m) | LookupError::NoSuchCredit(m) => {
+                Failure::new(StatusCode::NOT_FOUND, code, m)
+            }
             LookupError::WrongCurrency(m) => {
                 Failure::new(StatusCode::UNPROCESSABLE_ENTITY, code, m)
             }

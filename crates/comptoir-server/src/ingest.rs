@@ -67,6 +67,9 @@ pub struct Plan {
     /// The lines the accepted returns and exchanges bring back, by sequence (from their
     /// verdicts): rows of `returned_line`.
     pub returned: Vec<(i64, crate::sales::ReturnedLine)>,
+    /// The credit notes the accepted entries issue or spend, by sequence: rows of
+    /// `credit_leg`.
+    pub credited: Vec<(i64, String)>,
 }
 
 impl Plan {
@@ -95,6 +98,8 @@ pub struct Verdict {
     pub moves: Vec<(String, i64)>,
     /// The lines it brings back from earlier sales, by their receipts.
     pub returned: Vec<crate::sales::ReturnedLine>,
+    /// The credit notes it has a leg on.
+    pub credits: Vec<String>,
 }
 
 /// Checks one entry on its own: its hash, and its content.
@@ -109,10 +114,18 @@ pub fn verdict(entry: &LedgerEntry, store: StoreFacts<'_>) -> Verdict {
                 comptoir_protocol::check::Content::Sale(sale) => crate::sales::returned_lines(sale),
                 _ => Vec::new(),
             },
+            credits: match &content {
+                comptoir_protocol::check::Content::Sale(sale) => crate::sales::credit_notes(sale),
+                _ => Vec::new(),
+            },
         },
-        Err(fault) => {
-            Verdict { hash_ok, content: Err(fault), moves: Vec::new(), returned: Vec::new() }
-        }
+        Err(fault) => Verdict {
+            hash_ok,
+            content: Err(fault),
+            moves: Vec::new(),
+            returned: Vec::new(),
+            credits: Vec::new(),
+        },
     }
 }
 
@@ -236,6 +249,7 @@ pub fn plan(entries: Vec<LedgerEntry>, verdicts: &[Verdict], state: &EpochState)
             Ok(()) => {
                 crate::stock::add_moved(&mut plan.moved, &entry.entry_id, &checked.moves);
                 plan.returned.extend(checked.returned.iter().map(|l| (entry.seq, l.clone())));
+                plan.credited.extend(checked.credits.iter().map(|c| (entry.seq, c.clone())));
                 plan.accept.push(entry)
             }
             Err((code, reason)) => {

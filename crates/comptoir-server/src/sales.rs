@@ -1,4 +1,5 @@
-//! Sales found for a return at any register of the chain (`GET /v1/sales/{receipt_no}`).
+//! Sales found for a return at any register of the chain (`GET /v1/sales/{receipt_no}`), and
+//! the entries of a credit note to spend it at any register (`GET /v1/credits/{reference}`).
 //!
 //! A customer may bring back at one store's till what was bought at another till, or another
 //! store. The register asks here for the sale by its receipt number, and for every return and
@@ -18,7 +19,7 @@
 
 use comptoir_protocol::LedgerEntry;
 use comptoir_protocol::payload::Sale;
-use comptoir_protocol::wire::{SaleLookup, codes};
+use comptoir_protocol::wire::{CreditLookup, SaleLookup, codes};
 
 use crate::db::{Authenticated, Db, DbError};
 
@@ -61,6 +62,48 @@ pub fn returned_lines_of(kind: &str, payload: &str) -> Vec<ReturnedLine> {
     serde_json::from_str::<Sale>(payload).map(|s| returned_lines(&s)).unwrap_or_default()
 }
 
+/// The credit notes a sale-like entry has a leg on (issued by a refund, or spent).
+pub fn credit_notes(sale: &Sale) -> Vec<String> {
+    let mut notes: Vec<String> = sale
+        .tenders
+        .iter()
+        .filter_map(|t| match t {
+            comptoir_protocol::payload::SaleTender::StoreCredit { reference, .. } => {
+                Some(reference.clone())
+            }
+            _ => None,
+        })
+        .collect();
+    notes.sort();
+    notes.dedup();
+    notes
+}
+
+/// The credit notes of a stored entry, parsing its payload (for entries held before the
+/// `credit_leg` table).
+pub fn credit_notes_of(kind: &str, payload: &str) -> Vec<String> {
+    if !comptoir_protocol::payload::kind::is_sale_like(kind) {
+        return Vec::new();
+    }
+    serde_json::from_str::<Sale>(payload).map(|s| credit_notes(&s)).unwrap_or_default()
+}
+
+/// Every entry held with a leg on the credit note `reference`, for a register about to take
+/// it as a tender.
+pub async fn find_credit(db: &Db, reference: &str) -> Result<CreditLookup, LookupError> {
+    let held = db.credit_entries(reference).await?;
+    let Some((currency, _)) = held.first() else {
+        return Err(LookupError::NoSuchCredit(format!(
+            "no credit note {reference} at any register of the chain"
+        )));
+    };
+    Ok(CreditLookup {
+        reference: reference.to_owned(),
+        currency: currency.clone(),
+        entries: held.into_iter().map(|(_, e)| e).collect(),
+    })
+}
+
 /// A sale-like entry held with a receipt number, and where it was recorded.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Found {
@@ -74,6 +117,7 @@ pub struct Found {
 #[derive(Debug)]
 pub enum LookupError {
     NoSuchSale(String),
+    NoSuchCredit(String),
     WrongCurrency(String),
     Ambiguous(String),
     Db(DbError),
@@ -155,6 +199,7 @@ impl LookupError {
     pub fn code(&self) -> &'static str {
         match self {
             LookupError::NoSuchSale(_) => codes::NO_SUCH_SALE,
+            LookupError::NoSuchCredit(_) => codes::NO_SUCH_CREDIT,
             LookupError::WrongCurrency(_) => codes::WRONG_CURRENCY,
             LookupError::Ambiguous(_) => codes::AMBIGUOUS_RECEIPT,
             LookupError::Db(_) => codes::UNAVAILABLE,

@@ -176,6 +176,18 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// The sales, returns and exchanges with a leg on the credit note `reference` (issued or
+    /// spent), in order (from the `credit_leg` index).
+    pub fn entries_with_credit(&self, reference: &str) -> Result<Vec<Entry>, StoreError> {
+        let sql = format!(
+            "SELECT {ENTRY_COLUMNS} FROM ledger WHERE position IN \
+             (SELECT position FROM credit_leg WHERE reference = ?1) ORDER BY position"
+        );
+        let mut statement = self.conn().prepare_cached(&sql)?;
+        let rows = statement.query_map([reference], entry_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     pub fn has_external_ref(&self, external_ref: &str) -> Result<bool, StoreError> {
         let found: Option<i64> = self
             .conn()

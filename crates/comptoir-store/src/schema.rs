@@ -179,6 +179,33 @@ const MIGRATIONS: &[&str] = &[
     WHERE l.kind IN ('return', 'exchange') AND json_valid(l.payload)
         AND json_type(r.value, '$.original.receipt_no') = 'text';
     "#,
+    // 9: the sales, returns and exchanges with a store-credit leg, by the credit note's
+    // number (issued by a refund, spent as a tender), so a note's balance is read without the
+    // ledger. Written by a trigger in the entry's own insert, like `returned_line`, from
+    // `tenders[].reference` where `tenders[].kind` is `store_credit`.
+    r#"
+    CREATE TABLE credit_leg (
+        reference TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        PRIMARY KEY (reference, position)
+    ) WITHOUT ROWID;
+    CREATE TRIGGER credit_leg_of_entry AFTER INSERT ON ledger
+    WHEN NEW.kind IN ('sale', 'return', 'exchange') AND NEW.payload LIKE '%"store_credit"%'
+        AND json_valid(NEW.payload)
+    BEGIN
+        INSERT OR IGNORE INTO credit_leg (reference, position)
+        SELECT json_extract(t.value, '$.reference'), NEW.position
+        FROM json_each(NEW.payload, '$.tenders') AS t
+        WHERE json_extract(t.value, '$.kind') = 'store_credit'
+            AND json_type(t.value, '$.reference') = 'text';
+    END;
+    INSERT OR IGNORE INTO credit_leg (reference, position)
+    SELECT json_extract(t.value, '$.reference'), l.position
+    FROM ledger AS l, json_each(l.payload, '$.tenders') AS t
+    WHERE l.kind IN ('sale', 'return', 'exchange') AND json_valid(l.payload)
+        AND json_extract(t.value, '$.kind') = 'store_credit'
+        AND json_type(t.value, '$.reference') = 'text';
+    "#,
 ];
 
 /// The schema version this build knows.

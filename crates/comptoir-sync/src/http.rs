@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use comptoir_protocol::LedgerEntry;
 use comptoir_protocol::wire::{
-    ApiError, BatchAck, LedgerBatch, LedgerPage, LedgerStatus, SaleLookup, codes,
+    ApiError, BatchAck, CreditLookup, LedgerBatch, LedgerPage, LedgerStatus, SaleLookup, codes,
 };
 use comptoir_store::SyncServer;
 use reqwest::blocking::{Client, RequestBuilder};
@@ -100,6 +100,7 @@ pub(crate) fn send<T: serde::de::DeserializeOwned>(
         409 if server_code == "ledger_conflict" => "ledger_conflict",
         // A sale looked up for a return: the register branches on why there is none.
         404 if server_code == codes::NO_SUCH_SALE => codes::NO_SUCH_SALE,
+        404 if server_code == codes::NO_SUCH_CREDIT => codes::NO_SUCH_CREDIT,
         422 if server_code == codes::WRONG_CURRENCY => codes::WRONG_CURRENCY,
         409 if server_code == codes::AMBIGUOUS_RECEIPT => codes::AMBIGUOUS_RECEIPT,
         401 | 403 => "refused",
@@ -210,6 +211,15 @@ impl HttpTransport {
     pub fn find_sale(&self, receipt_no: &str) -> Result<SaleLookup, SyncError> {
         let url = reqwest::Url::parse(&format!("{}/v1/sales/", self.url))
             .and_then(|base| base.join(&urlencode(receipt_no)))
+            .map_err(|e| SyncError::new("bad_url", e.to_string()))?;
+        send(self.client.get(url).timeout(LOOKUP_TIMEOUT).bearer_auth(&self.credential))
+    }
+
+    /// A credit note's entries at every register of the chain: `no_such_credit` when the
+    /// server holds none.
+    pub fn find_credit(&self, reference: &str) -> Result<CreditLookup, SyncError> {
+        let url = reqwest::Url::parse(&format!("{}/v1/credits/", self.url))
+            .and_then(|base| base.join(&urlencode(reference)))
             .map_err(|e| SyncError::new("bad_url", e.to_string()))?;
         send(self.client.get(url).timeout(LOOKUP_TIMEOUT).bearer_auth(&self.credential))
     }

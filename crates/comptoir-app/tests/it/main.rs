@@ -2,6 +2,7 @@
 //! real catalog and the virtual printer, with receipts checked by the independent decoder.
 
 mod common;
+mod credit;
 mod customers;
 mod discounts;
 mod import;

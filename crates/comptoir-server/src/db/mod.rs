@@ -787,7 +787,37 @@ pub(crate) mod sql {
         PRIMARY KEY (original_receipt, register_id, epoch, seq, line)
     );
 "#,
+        r#"
+    -- The entries with a store-credit leg, by the credit note's number (issued by a refund,
+    -- spent as a tender): a note is spent at any register of the chain. Written in each
+    -- batch's transaction; the entries held before this step are added when it runs
+    -- (`CREDIT_LEGS_STEP`).
+    CREATE TABLE credit_leg (
+        reference TEXT NOT NULL,
+        register_id TEXT NOT NULL,
+        epoch {int} NOT NULL,
+        seq {int} NOT NULL,
+        PRIMARY KEY (reference, register_id, epoch, seq)
+    );
+"#,
     ];
+
+    /// The schema version that makes `credit_leg`, filled from the entries held.
+    pub const CREDIT_LEGS_STEP: usize = 8;
+
+    pub const CREDITS_HELD: &str = "SELECT register_id, epoch, seq, kind, payload FROM ledger \
+        WHERE kind IN ('sale', 'return', 'exchange') AND payload LIKE '%store_credit%'";
+
+    pub const INSERT_CREDIT_LEG: &str = "INSERT INTO credit_leg (reference, register_id, \
+        epoch, seq) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
+
+    /// The entries with a leg on the credit note `$1`, with their store's currency, in the
+    /// order recorded.
+    pub const CREDIT_ENTRIES: &str = "SELECT s.currency, l.epoch, l.seq, l.entry_id, l.kind, \
+        l.recorded_at, l.business_day, l.receipt_no, l.external_ref, l.payload, l.prev_hash, \
+        l.hash FROM credit_leg c JOIN ledger l ON l.register_id = c.register_id \
+        AND l.epoch = c.epoch AND l.seq = c.seq JOIN store s ON s.id = l.store_id \
+        WHERE c.reference = $1 ORDER BY l.recorded_at, l.register_id, l.epoch, l.seq LIMIT 1000";
 
     /// The schema version that makes `returned_line`: the migration fills it from the
     /// returns and exchanges already held, in the step's own transaction.

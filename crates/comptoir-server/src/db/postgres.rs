@@ -162,6 +162,10 @@ impl PgDb {
                 let added = super::sales::backfill_pg(&tx).await?;
                 tracing::info!(added, "returned lines of the returns held");
             }
+            if index + 1 == CREDIT_LEGS_STEP {
+                let added = super::sales::backfill_credits_pg(&tx).await?;
+                tracing::info!(added, "credit legs of the entries held");
+            }
         }
         tx.execute("DELETE FROM schema_version", &[]).await?;
         tx.execute("INSERT INTO schema_version VALUES ($1)", &[&(migrations().len() as i64)])
@@ -501,6 +505,7 @@ impl PgDb {
         }
         apply_stock(&tx, &register.store_id, &plan.moved, now).await?;
         super::sales::insert_pg(&tx, rid, epoch, &plan.returned).await?;
+        super::sales::insert_credits_pg(&tx, rid, epoch, &plan.credited).await?;
         if !plan.quarantine.is_empty() {
             let insert = tx.prepare_cached(INSERT_QUARANTINE).await?;
             for item in &plan.quarantine {

@@ -2,9 +2,12 @@
 
 use comptoir_protocol::LedgerEntry;
 
-use super::sql::{INSERT_RETURNED_LINE, RETURNS_HELD, RETURNS_OF, SALES_BY_RECEIPT};
+use super::sql::{
+    CREDIT_ENTRIES, CREDITS_HELD, INSERT_CREDIT_LEG, INSERT_RETURNED_LINE, RETURNS_HELD,
+    RETURNS_OF, SALES_BY_RECEIPT,
+};
 use super::{Db, DbResult};
-use crate::sales::{Found, ReturnedLine, returned_lines_of};
+use crate::sales::{Found, ReturnedLine, credit_notes_of, returned_lines_of};
 
 fn sqlite_entry(r: &rusqlite::Row<'_>, from: usize) -> rusqlite::Result<LedgerEntry> {
     Ok(LedgerEntry {
@@ -97,6 +100,88 @@ impl Db {
     }
 }
 
+impl Db {
+    /// The entries held with a leg on the credit note `reference`, each with its store's
+    /// currency, in the order recorded.
+    pub async fn credit_entries(&self, reference: &str) -> DbResult<Vec<(String, LedgerEntry)>> {
+        match self {
+            Db::Sqlite(db) => {
+                let reference = reference.to_owned();
+                db.run(move |conn| {
+                    let mut st = conn.prepare_cached(&super::sqlite::q(CREDIT_ENTRIES))?;
+                    let rows =
+                        st.query_map([&reference], |r| Ok((r.get(0)?, sqlite_entry(r, 1)?)))?;
+                    Ok(rows.collect::<Result<_, _>>()?)
+                })
+                .await
+            }
+            Db::Postgres(db) => {
+                let client = db.pool.get().await?;
+                let rows = client.query(CREDIT_ENTRIES, &[&reference]).await?;
+                Ok(rows.iter().map(|r| (r.get(0), pg_entry(r, 1))).collect())
+            }
+        }
+    }
+}
+
+/// Writes the credit notes of a batch's accepted entries, in the batch's transaction.
+pub(super) fn insert_credits_sqlite(
+    tx: &rusqlite::Transaction<'_>,
+    register_id: &str,
+    epoch: i64,
+    notes: &[(i64, String)],
+) -> DbResult<()> {
+    if notes.is_empty() {
+        return Ok(());
+    }
+    let mut insert = tx.prepare_cached(&super::sqlite::q(INSERT_CREDIT_LEG))?;
+    for (seq, reference) in notes {
+        insert.execute(rusqlite::params![reference, register_id, epoch, seq])?;
+    }
+    Ok(())
+}
+
+pub(super) async fn insert_credits_pg(
+    tx: &deadpool_postgres::Transaction<'_>,
+    register_id: &str,
+    epoch: i64,
+    notes: &[(i64, String)],
+) -> DbResult<()> {
+    if notes.is_empty() {
+        return Ok(());
+    }
+    let insert = tx.prepare_cached(INSERT_CREDIT_LEG).await?;
+    for (seq, reference) in notes {
+        tx.execute(&insert, &[reference, &register_id, &epoch, seq]).await?;
+    }
+    Ok(())
+}
+
+/// The credit notes of the entries held before `credit_leg` existed (the migration's step).
+pub(super) fn backfill_credits_sqlite(tx: &rusqlite::Transaction<'_>) -> DbResult<u64> {
+    let mut added = 0;
+    for (register_id, epoch, seq, kind, payload) in held_sqlite(tx, CREDITS_HELD)? {
+        let notes: Vec<_> =
+            credit_notes_of(&kind, &payload).into_iter().map(|n| (seq, n)).collect();
+        added += notes.len() as u64;
+        insert_credits_sqlite(tx, &register_id, epoch, &notes)?;
+    }
+    Ok(added)
+}
+
+pub(super) async fn backfill_credits_pg(tx: &deadpool_postgres::Transaction<'_>) -> DbResult<u64> {
+    let mut added = 0;
+    for row in tx.query(CREDITS_HELD, &[]).await? {
+        let (register_id, epoch, seq): (String, i64, i64) = (row.get(0), row.get(1), row.get(2));
+        let (kind, payload): (String, String) = (row.get(3), row.get(4));
+        let notes: Vec<_> =
+            credit_notes_of(&kind, &payload).into_iter().map(|n| (seq, n)).collect();
+        added += notes.len() as u64;
+        insert_credits_pg(tx, &register_id, epoch, &notes).await?;
+    }
+    Ok(added)
+}
+
 /// Writes the returned lines of a batch's accepted entries, in the batch's transaction.
 pub(super) fn insert_sqlite(
     tx: &rusqlite::Transaction<'_>,
@@ -155,17 +240,8 @@ pub(super) async fn insert_pg(
 /// The returned lines of the entries held before `returned_line` existed (the migration's
 /// step, in its transaction).
 pub(super) fn backfill_sqlite(tx: &rusqlite::Transaction<'_>) -> DbResult<u64> {
-    let mut held: Vec<(String, i64, i64, String, String)> = Vec::new();
-    {
-        let mut st = tx.prepare(RETURNS_HELD)?;
-        let rows =
-            st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?;
-        for row in rows {
-            held.push(row?);
-        }
-    }
     let mut added = 0;
-    for (register_id, epoch, seq, kind, payload) in held {
+    for (register_id, epoch, seq, kind, payload) in held_sqlite(tx, RETURNS_HELD)? {
         let lines: Vec<_> =
             returned_lines_of(&kind, &payload).into_iter().map(|l| (seq, l)).collect();
         added += lines.len() as u64;
@@ -185,4 +261,14 @@ pub(super) async fn backfill_pg(tx: &deadpool_postgres::Transaction<'_>) -> DbRe
         insert_pg(tx, &register_id, epoch, &lines).await?;
     }
     Ok(added)
+}
+
+/// The rows (register, epoch, seq, kind, payload) of a migration step's query of the entries
+/// held.
+type Held = (String, i64, i64, String, String);
+
+fn held_sqlite(tx: &rusqlite::Transaction<'_>, query: &str) -> DbResult<Vec<Held>> {
+    let mut st = tx.prepare(query)?;
+    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }

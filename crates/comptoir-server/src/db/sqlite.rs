@@ -153,6 +153,10 @@ impl SqliteDb {
                     let added = super::sales::backfill_sqlite(&tx)?;
                     tracing::info!(added, "returned lines of the returns held");
                 }
+                if index + 1 == CREDIT_LEGS_STEP {
+                    let added = super::sales::backfill_credits_sqlite(&tx)?;
+                    tracing::info!(added, "credit legs of the entries held");
+                }
                 tx.pragma_update(None, "user_version", index as i64 + 1)?;
                 tx.commit()?;
             }
@@ -506,6 +510,7 @@ impl SqliteDb {
                 }
                 apply_stock(&tx, &register.store_id, &plan.moved, &now)?;
                 super::sales::insert_sqlite(&tx, rid, epoch, &plan.returned)?;
+                super::sales::insert_credits_sqlite(&tx, rid, epoch, &plan.credited)?;
                 let mut quarantine = tx.prepare_cached(&q(INSERT_QUARANTINE))?;
                 for item in &plan.quarantine {
                     let e = &item.entry;

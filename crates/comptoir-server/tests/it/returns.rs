@@ -53,7 +53,7 @@ fn returnable(till: &mut Till, receipt: &str) -> Vec<String> {
 /// Takes the server's database back to before the step that indexes receipts and returned
 /// lines, as a server of the previous version left it.
 fn before_returned_lines(location: &str) {
-    let undo = "DROP TABLE returned_line; DROP INDEX ledger_receipt;";
+    let undo = "DROP TABLE returned_line; DROP INDEX ledger_receipt; DROP TABLE credit_leg;";
     if location.starts_with("postgres") {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         rt.block_on(async {
@@ -154,4 +154,80 @@ fn returned_elsewhere(backend: Backend) {
     // A sale of the register's own is still returned offline, from what it holds (its own
     // returns; B's are not known to it until it is online again).
     assert_eq!(returnable(&mut a, &receipt)[0], "1 0");
+}
+
+/// Takes the server's database back to before the step that indexes credit notes.
+fn before_credit_legs(location: &str) {
+    if location.starts_with("postgres") {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            let (client, connection) =
+                tokio_postgres::connect(location, tokio_postgres::NoTls).await.unwrap();
+            tokio::spawn(connection);
+            client.batch_execute("DROP TABLE credit_leg").await.unwrap();
+            client.batch_execute("UPDATE schema_version SET version = 7").await.unwrap();
+        });
+    } else {
+        let conn = rusqlite::Connection::open(location).unwrap();
+        conn.execute_batch("DROP TABLE credit_leg").unwrap();
+        conn.pragma_update(None, "user_version", 7).unwrap();
+    }
+}
+
+#[test]
+fn a_credit_note_issued_at_one_register_is_spent_at_another_never_beyond_its_balance() {
+    for backend in BACKENDS {
+        credit_elsewhere(backend);
+    }
+}
+
+fn credit_elsewhere(backend: Backend) {
+    let mut server = TestServer::start(backend);
+    server.add_store("montreal", "CAD", "America/Toronto");
+    server.add_store("london", "GBP", "Europe/London");
+    let mut a = enrolled_in(&server, "montreal");
+    let mut b = enrolled_in(&server, "montreal");
+    let mut london = enrolled_in(&server, "london");
+    // A refunds the sriracha (3.59, zero-rated) on store credit.
+    let (receipt, _) = sold(&mut a);
+    a.register.return_line(&receipt, 3, "1", Disposition::Restock, "gift").unwrap();
+    let refund = a.register.refund(RefundTo::StoreCredit).unwrap();
+    let [SaleTender::StoreCredit { reference: note, .. }] = &refund.sale.tenders[..] else {
+        panic!("{:?}", refund.sale.tenders)
+    };
+    let note = note.clone();
+    // B cannot know the note before A sends it.
+    let unknown = b.register.store_credit(&note).unwrap_err();
+    assert_eq!(unknown.code, "unknown_credit", "{backend:?} {unknown:?}");
+    a.register.sync_now().unwrap();
+
+    // B reads it from the server and spends 2.00 of it on a truffle (4.01), the rest in cash.
+    let held = b.register.store_credit(&note).unwrap();
+    assert_eq!((held.balance.as_str(), held.chain_wide), ("3.59", true), "{backend:?}");
+    b.register.scan(TRUFFLES).unwrap();
+    assert!(b.register.tender_store_credit("2.00", &note).unwrap().is_none());
+    b.register.tender_cash("5.00").unwrap().expect("paid");
+    // Before B syncs, A does not know of B's spending; after, both read 1.59.
+    b.register.sync_now().unwrap();
+    assert_eq!(a.register.store_credit(&note).unwrap().balance, "1.59", "{backend:?}");
+    assert_eq!(b.register.store_credit(&note).unwrap().balance, "1.59");
+    // A cannot take more than is left, whichever register spent it.
+    a.register.scan(PEANUTS).unwrap();
+    let short = a.register.tender_store_credit("2.00", &note).unwrap_err();
+    assert_eq!(short.code, "credit_short", "{backend:?}");
+    a.register.void_cart("customer left").unwrap();
+
+    // A server of the previous version held these entries before it indexed credit notes.
+    server.restart_with(before_credit_legs);
+    assert_eq!(b.register.store_credit(&note).unwrap().balance, "1.59", "{backend:?}");
+
+    // London sells in pounds: the note is refused there.
+    assert_eq!(london.register.store_credit(&note).unwrap_err().code, "wrong_currency");
+    // Offline, a note this register never saw is not taken, and says why.
+    let mut c = enrolled_in(&server, "montreal");
+    drop(server);
+    let error = c.register.store_credit(&note).unwrap_err();
+    assert_eq!(error.code, "credit_not_here_offline", "{backend:?}");
+    // A, which issued it, still reads it from its own ledger (without B's spending).
+    assert_eq!(a.register.store_credit(&note).unwrap().balance, "3.59");
 }

@@ -147,10 +147,54 @@ fn the_returns_of_a_sale_are_found_by_its_receipt_also_those_recorded_before_the
     raw(&dir)
         .execute_batch(
             "DROP TRIGGER returned_line_of_entry; DROP TABLE returned_line; \
+             DROP TRIGGER credit_leg_of_entry; DROP TABLE credit_leg; \
              PRAGMA user_version = 7;",
         )
         .unwrap();
     let store = Store::open(&dir.path().join("register.db")).unwrap();
     assert_eq!(seqs(&store, "R-1"), [2]);
     assert_eq!(seqs(&store, "R-9"), [2, 3]);
+}
+
+/// A sale-like entry with store-credit legs on the notes given (`amount`, `reference`).
+fn with_credit(n: u32, kind: &str, legs: &[(&str, &str)]) -> NewEntry {
+    let tenders: Vec<serde_json::Value> = legs
+        .iter()
+        .map(|(amount, reference)| {
+            serde_json::json!({"kind": "store_credit", "amount": amount, "reference": reference})
+        })
+        .chain([serde_json::json!({"kind": "cash", "tendered": "1.00"})])
+        .collect();
+    NewEntry {
+        kind: kind.into(),
+        payload: serde_json::json!({ "tenders": tenders }).to_string(),
+        ..entry(n)
+    }
+}
+
+fn credit_seqs(store: &Store, reference: &str) -> Vec<i64> {
+    store.entries_with_credit(reference).unwrap().iter().map(|e| e.seq).collect()
+}
+
+#[test]
+fn the_entries_of_a_credit_note_are_found_by_its_number_also_those_recorded_before_the_index() {
+    let (dir, mut store) = store();
+    store.append(entry(1)).unwrap();
+    store.append(with_credit(2, "return", &[("-4.47", "CR-1")])).unwrap();
+    store.append(with_credit(3, "sale", &[("2.00", "CR-1"), ("1.00", "CR-2")])).unwrap();
+    // The same shape in another kind of entry is not a credit leg.
+    store.append(with_credit(4, "paid_out", &[("1.00", "CR-1")])).unwrap();
+    store.append(with_credit(5, "exchange", &[("0.47", "CR-1")])).unwrap();
+    assert_eq!(credit_seqs(&store, "CR-1"), [2, 3, 5]);
+    assert_eq!(credit_seqs(&store, "CR-2"), [3]);
+    assert!(credit_seqs(&store, "CR-3").is_empty());
+
+    drop(store);
+    raw(&dir)
+        .execute_batch(
+            "DROP TRIGGER credit_leg_of_entry; DROP TABLE credit_leg; PRAGMA user_version = 8;",
+        )
+        .unwrap();
+    let store = Store::open(&dir.path().join("register.db")).unwrap();
+    assert_eq!(credit_seqs(&store, "CR-1"), [2, 3, 5]);
 }
