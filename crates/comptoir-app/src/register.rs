@@ -658,37 +658,24 @@ impl Register {
         self.refresh_catalog()?;
         let Some(item) = self.catalog.lookup(code).map(|i| self.item_now(i)) else {
             // A receipt's barcode starts a return: the screen opens the sale to pick lines.
-            if crate::returns::looks_like_receipt(code)
+            // A credit note's barcode is a way to pay: the screen offers it as the tender.
+            let (level, code_name, detail, offer) = if crate::returns::looks_like_receipt(code)
                 && self.db.entry_by_receipt(code)?.is_some_and(|e| kind::is_sale_like(&e.kind))
             {
-                let error = AppError::new("receipt_scanned", code.to_owned());
-                self.notice = Some(Notice {
-                    level: "info",
-                    code: "receipt_scanned",
-                    message: error.message(&self.lang),
-                    offer: Some("return"),
-                });
-                return Err(error);
-            }
-            // A credit note's barcode is a way to pay: the screen offers it as the tender.
-            if crate::credit::looks_like_credit(code) {
-                let error = AppError::new("credit_scanned", code.to_ascii_uppercase());
-                self.notice = Some(Notice {
-                    level: "info",
-                    code: "credit_scanned",
-                    message: error.message(&self.lang),
-                    offer: Some("store_credit"),
-                });
-                return Err(error);
-            }
-            let error = AppError::new("unknown_barcode", code.to_owned());
+                ("info", "receipt_scanned", code.to_owned(), "return")
+            } else if crate::credit::looks_like_credit(code) {
+                ("info", "credit_scanned", code.to_ascii_uppercase(), "store_credit")
+            } else {
+                tracing::info!(code, "unknown barcode");
+                ("error", "unknown_barcode", code.to_owned(), "open_price")
+            };
+            let error = AppError::new(code_name, detail);
             self.notice = Some(Notice {
-                level: "error",
-                code: "unknown_barcode",
+                level,
+                code: code_name,
                 message: error.message(&self.lang),
-                offer: Some("open_price"),
+                offer: Some(offer),
             });
-            tracing::info!(code, "unknown barcode");
             return Err(error);
         };
         self.add_catalog_item(&item)

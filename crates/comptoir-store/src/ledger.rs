@@ -167,24 +167,25 @@ impl Store {
     /// The return and exchange entries with a line from the sale `receipt_no`, in order (from
     /// the `returned_line` index).
     pub fn returns_of(&self, receipt_no: &str) -> Result<Vec<Entry>, StoreError> {
-        let sql = format!(
-            "SELECT {ENTRY_COLUMNS} FROM ledger WHERE position IN \
-             (SELECT position FROM returned_line WHERE original_receipt = ?1) ORDER BY position"
-        );
-        let mut statement = self.conn().prepare_cached(&sql)?;
-        let rows = statement.query_map([receipt_no], entry_from_row)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.entries_at(
+            "SELECT position FROM returned_line WHERE original_receipt = ?1",
+            receipt_no,
+        )
     }
 
     /// The sales, returns and exchanges with a leg on the credit note `reference` (issued or
     /// spent), in order (from the `credit_leg` index).
     pub fn entries_with_credit(&self, reference: &str) -> Result<Vec<Entry>, StoreError> {
+        self.entries_at("SELECT position FROM credit_leg WHERE reference = ?1", reference)
+    }
+
+    /// The entries at the positions an index query gives for `key`, in order.
+    fn entries_at(&self, positions: &str, key: &str) -> Result<Vec<Entry>, StoreError> {
         let sql = format!(
-            "SELECT {ENTRY_COLUMNS} FROM ledger WHERE position IN \
-             (SELECT position FROM credit_leg WHERE reference = ?1) ORDER BY position"
+            "SELECT {ENTRY_COLUMNS} FROM ledger WHERE position IN ({positions}) ORDER BY position"
         );
         let mut statement = self.conn().prepare_cached(&sql)?;
-        let rows = statement.query_map([reference], entry_from_row)?;
+        let rows = statement.query_map([key], entry_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

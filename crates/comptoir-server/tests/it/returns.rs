@@ -50,10 +50,9 @@ fn returnable(till: &mut Till, receipt: &str) -> Vec<String> {
     found.lines.iter().map(|l| format!("{} {}", l.line, l.returnable)).collect()
 }
 
-/// Takes the server's database back to before the step that indexes receipts and returned
-/// lines, as a server of the previous version left it.
-fn before_returned_lines(location: &str) {
-    let undo = "DROP TABLE returned_line; DROP INDEX ledger_receipt; DROP TABLE credit_leg;";
+/// Takes the server's database back to schema `version` with `undo`, as a server of that
+/// version left it.
+fn rewind(location: &str, undo: &str, version: i64) {
     if location.starts_with("postgres") {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         rt.block_on(async {
@@ -61,13 +60,28 @@ fn before_returned_lines(location: &str) {
                 tokio_postgres::connect(location, tokio_postgres::NoTls).await.unwrap();
             tokio::spawn(connection);
             client.batch_execute(undo).await.unwrap();
-            client.batch_execute("UPDATE schema_version SET version = 6").await.unwrap();
+            let set = format!("UPDATE schema_version SET version = {version}");
+            client.batch_execute(&set).await.unwrap();
         });
     } else {
         let conn = rusqlite::Connection::open(location).unwrap();
         conn.execute_batch(undo).unwrap();
-        conn.pragma_update(None, "user_version", 6).unwrap();
+        conn.pragma_update(None, "user_version", version).unwrap();
     }
+}
+
+/// Before the steps that index receipts, returned lines and credit notes.
+fn before_returned_lines(location: &str) {
+    rewind(
+        location,
+        "DROP TABLE returned_line; DROP INDEX ledger_receipt; DROP TABLE credit_leg;",
+        6,
+    );
+}
+
+/// Before the step that indexes credit notes.
+fn before_credit_legs(location: &str) {
+    rewind(location, "DROP TABLE credit_leg;", 7);
 }
 
 #[test]
@@ -154,24 +168,6 @@ fn returned_elsewhere(backend: Backend) {
     // A sale of the register's own is still returned offline, from what it holds (its own
     // returns; B's are not known to it until it is online again).
     assert_eq!(returnable(&mut a, &receipt)[0], "1 0");
-}
-
-/// Takes the server's database back to before the step that indexes credit notes.
-fn before_credit_legs(location: &str) {
-    if location.starts_with("postgres") {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        rt.block_on(async {
-            let (client, connection) =
-                tokio_postgres::connect(location, tokio_postgres::NoTls).await.unwrap();
-            tokio::spawn(connection);
-            client.batch_execute("DROP TABLE credit_leg").await.unwrap();
-            client.batch_execute("UPDATE schema_version SET version = 7").await.unwrap();
-        });
-    } else {
-        let conn = rusqlite::Connection::open(location).unwrap();
-        conn.execute_batch("DROP TABLE credit_leg").unwrap();
-        conn.pragma_update(None, "user_version", 7).unwrap();
-    }
 }
 
 #[test]
