@@ -467,25 +467,41 @@ impl Register {
         }
     }
 
-    /// The refund over the original sale's tenders, when the returned lines come from one
-    /// sale; else in cash.
+    /// The refund over the original sales' tenders: each sale's lines refunded over that
+    /// sale's legs (in the order the sales' lines came into the cart), and what lines
+    /// without a receipt give back in cash. In an exchange the new lines take their cost off
+    /// the last parts.
     fn original_plan(&mut self, amount: Money) -> AppResult<refund::RefundPlan> {
-        let receipts: std::collections::BTreeSet<&str> = self
-            .returns
-            .iter()
-            .filter_map(|l| l.original.as_ref().map(|o| o.receipt_no.as_str()))
-            .collect();
-        let [receipt] = receipts.into_iter().collect::<Vec<_>>()[..] else {
-            return Ok(refund::plan_refund(
-                amount,
-                &[self.open_cash_leg(amount)],
-                &self.store.currency,
-            ));
-        };
-        let receipt = receipt.to_owned();
-        let original = self.original(&receipt)?;
-        let legs = self.paid_legs(&original)?;
-        Ok(refund::plan_refund(amount, &legs, &self.store.currency))
+        let mut parts: Vec<(Option<String>, Money)> = Vec::new();
+        for line in &self.returns {
+            let receipt = line.original.as_ref().map(|o| o.receipt_no.clone());
+            let refund = self.parse_money(&line.refund)?;
+            match parts.iter_mut().find(|(r, _)| *r == receipt) {
+                Some(part) => part.1 += refund,
+                None => parts.push((receipt, refund)),
+            }
+        }
+        // Lines without a receipt come last: they take the new lines' cost first.
+        parts.sort_by_key(|(receipt, _)| receipt.is_none());
+        let mut left = amount;
+        let mut plan = refund::RefundPlan::default();
+        for (receipt, part) in parts {
+            let take = part.min(left);
+            if take.minor() <= 0 {
+                continue;
+            }
+            left -= take;
+            let legs = match receipt {
+                Some(receipt) => {
+                    let original = self.original(&receipt)?;
+                    self.paid_legs(&original)?
+                }
+                None => vec![self.open_cash_leg(take)],
+            };
+            plan.merge(refund::plan_refund(take, &legs, &self.store.currency));
+        }
+        plan.unallocated += left;
+        Ok(plan)
     }
 
     /// The sale's tenders, with what earlier refunds of it already gave back to each.

@@ -171,6 +171,31 @@ pub struct RefundPlan {
     pub unallocated: Money,
 }
 
+impl RefundPlan {
+    /// Adds the plan of another sale's part of the same refund: its card legs after these,
+    /// the cash handed out in one cash leg (last), roundings and what is left added up.
+    pub fn merge(&mut self, other: RefundPlan) {
+        let cash = |legs: &[Tender]| -> Money {
+            legs.iter()
+                .map(|t| match t {
+                    Tender::Cash { tendered } => *tendered,
+                    _ => Money::ZERO,
+                })
+                .sum()
+        };
+        let had_cash =
+            self.legs.iter().chain(&other.legs).any(|t| matches!(t, Tender::Cash { .. }));
+        let out = cash(&self.legs) + cash(&other.legs);
+        self.legs.retain(|t| !matches!(t, Tender::Cash { .. }));
+        self.legs.extend(other.legs.into_iter().filter(|t| !matches!(t, Tender::Cash { .. })));
+        if had_cash {
+            self.legs.push(Tender::Cash { tendered: out });
+        }
+        self.cash_rounding += other.cash_rounding;
+        self.unallocated += other.unallocated;
+    }
+}
+
 /// Plans a refund of `amount` (positive) over the original sale's legs.
 pub fn plan_refund(amount: Money, legs: &[PaidLeg], currency: &Currency) -> RefundPlan {
     let mut left = amount.max(Money::ZERO);

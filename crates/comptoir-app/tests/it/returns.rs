@@ -347,3 +347,21 @@ fn a_return_receipt_is_not_taken_for_a_sale() {
         error.detail
     );
 }
+
+#[test]
+fn lines_of_two_sales_go_back_over_each_sales_own_tenders() {
+    let mut till = open_till();
+    let first = sold(&mut till);
+    let r = &mut till.register;
+    // A second sale, all cash: a truffle, 4.01, taken as 4.00.
+    r.scan(TRUFFLES).unwrap();
+    let second = r.tender_cash("5.00").unwrap().expect("paid").sale.receipt_no;
+    // The sriracha of the first (3.59, which its card can take) and the truffle of the second
+    // (4.01 in cash, handed back as the 4.00 that sale took: a rounding of +0.01).
+    r.return_line(&first, 3, "1", Disposition::Restock, "x").unwrap();
+    r.return_line(&second, 1, "1", Disposition::Restock, "x").unwrap();
+    let refund = r.refund(RefundTo::Original).unwrap();
+    assert_eq!(legs(&refund.sale), ["card -3.59 AUTH-7781", "cash -4.00"]);
+    assert_eq!((refund.sale.total.as_str(), refund.sale.cash_rounding.as_str()), ("-7.60", "0.01"));
+    server_accepts_everything(&till);
+}
