@@ -16,7 +16,7 @@ struct Pair {
     max_ratio: Option<f64>,
 }
 
-const PAIRS: [Pair; 8] = [
+const PAIRS: [Pair; 9] = [
     Pair {
         what: "scan to cart update, 100-line cart, 50,000-SKU catalog (core)",
         bench: "scan/scan_100_line_cart_50k_catalog",
@@ -28,6 +28,13 @@ const PAIRS: [Pair; 8] = [
         what: "promotions repriced after a scan, 200-line cart, 1,000 promotions (core; baseline: engine built and whole cart priced)",
         bench: "promo/scan_200_lines_1000_promotions",
         baseline: "promo/full_200_lines_1000_promotions",
+        max_ns: Some(1_000_000.0),
+        max_ratio: None,
+    },
+    Pair {
+        what: "a scan on a 200-line cart with 1,000 promotions through the register, view included (baseline: the same with no promotion)",
+        bench: "scan/scan_then_view_200_lines_1000_promotions",
+        baseline: "scan/scan_then_view_200_lines_no_promotions",
         max_ns: Some(1_000_000.0),
         max_ratio: None,
     },
