@@ -300,7 +300,7 @@ describe('the sale screen', () => {
     await settle();
     expect(calls.find((c) => c.command === 'tender_cash')?.args).toEqual({ amount: '10.00' });
     expect(text('.change-amount')).toBe('2,95 $');
-    expect(text('.receipt-no')).toBe('Reçu n° MTL1-000001');
+    expect(text('.receipt-no')).toBe('Reçu n° MTL01-000001');
     expect(calls.at(-1)).toEqual({ command: 'receipt_preview', args: { job: 'job-1' } });
     expect(text('.paper')).toContain('TOTAL');
     await human('x');

@@ -3,10 +3,27 @@
 //! `View`; everything here is about presentation and input.
 
 import { render } from 'lit-html';
-import { call, preview, toIpcError, type Args } from './ipc';
+import { call, findSale, findSalesBy, preview, toIpcError, type Args } from './ipc';
 import { t, type Key } from './i18n';
-import { decimalSeparator, entryAmount, normalizeAmount, normalizeEntry, stepQty } from './money';
-import type { DiscountRule, IpcError, Lang, Line, Preview, TaxClass, View } from './types';
+import {
+  cents,
+  decimalSeparator,
+  entryAmount,
+  normalizeAmount,
+  normalizeEntry,
+  stepQty,
+} from './money';
+import type {
+  DiscountRule,
+  IpcError,
+  Lang,
+  Line,
+  Preview,
+  ReturnLine,
+  SaleForReturn,
+  TaxClass,
+  View,
+} from './types';
 import { attachWedge, insertText, type Timers } from './wedge';
 import { page } from './screens/page';
 
@@ -35,7 +52,42 @@ export type Dialog =
     }
   | { kind: 'override'; line: number; price: string; reason: string }
   | { kind: 'approve'; pin: string; ask: Approval; note: string | null; back: Dialog }
-  | { kind: 'exemption'; certificate: string; taxes: string[] };
+  | { kind: 'exemption'; certificate: string; taxes: string[] }
+  | {
+      kind: 'returns';
+      /** What the cashier scanned or typed: a receipt number, a card reference, a customer. */
+      query: string;
+      sale: SaleForReturn | null;
+      /** Receipts found by card reference or customer, to choose from. */
+      results: string[] | null;
+      picks: Pick[];
+      reason: string;
+    }
+  | {
+      kind: 'no_receipt';
+      code: string;
+      qty: string;
+      disposition: Disposition;
+      reason: string;
+      /** Today's price of the item scanned, as `price_check` gives it. */
+      price: string | null;
+    }
+  | { kind: 'refund'; to: RefundTo; done: boolean }
+  | { kind: 'coupon'; code: string };
+
+/** What happens to a returned item: back on the shelf, or damaged. */
+export type Disposition = 'restock' | 'write_off';
+/** Where a refund goes (`refund`'s `to`). */
+export type RefundTo = 'original' | 'cash' | 'store_credit';
+export const REFUND_TO: RefundTo[] = ['original', 'cash', 'store_credit'];
+
+/** A line of the sale found for a return: ticked or not, how many come back, and where to. */
+export interface Pick {
+  line: number;
+  on: boolean;
+  qty: string;
+  disposition: Disposition;
+}
 
 /**
  * A command that waits for a manager's PIN: sent again with the PIN in `pin_arg` (`approval`
@@ -45,7 +97,7 @@ export interface Approval {
   command: string;
   args: Args;
   pin_arg: 'approval' | 'manager_pin';
-  why: 'discount' | 'override';
+  why: 'discount' | 'override' | 'return';
 }
 
 /** The PIN pad stays up on these; any other refusal goes back to the dialog that asked. */
@@ -70,7 +122,7 @@ export interface UiState {
 
 /** The F11 menu, in order; digits 1 to 5 choose too. */
 export const MENU: {
-  kind: 'no_sale' | 'paid_in' | 'paid_out' | 'report_x' | 'close_shift';
+  kind: 'no_sale' | 'paid_in' | 'paid_out' | 'report_x' | 'close_shift' | 'returns';
   label: Key;
   permission?: string;
 }[] = [
@@ -79,6 +131,7 @@ export const MENU: {
   { kind: 'paid_out', label: 'paid_out', permission: 'paid_out' },
   { kind: 'report_x', label: 'report_x' },
   { kind: 'close_shift', label: 'close_shift' },
+  { kind: 'returns', label: 'returns_title' },
 ];
 
 /** The F1 menu of discounts, price overrides and the tax exemption; digits 1 to 7 choose too. */
@@ -90,7 +143,8 @@ export const ADJUST: {
     | 'order'
     | 'remove_order'
     | 'exemption'
-    | 'remove_exemption';
+    | 'remove_exemption'
+    | 'coupon';
   label: Key;
 }[] = [
   { kind: 'line', label: 'adjust_line' },
@@ -100,6 +154,7 @@ export const ADJUST: {
   { kind: 'remove_order', label: 'adjust_remove_order' },
   { kind: 'exemption', label: 'adjust_exemption' },
   { kind: 'remove_exemption', label: 'adjust_remove_exemption' },
+  { kind: 'coupon', label: 'coupon_title' },
 ];
 
 export interface AppOptions {
@@ -238,7 +293,10 @@ export class App {
     // The cart changed: the line just added or changed is the one Del, +, - and F2 act on.
     if (changed !== null) this.state.selected = null;
     this.state.highlight = lines.some((l) => l.line === highlight) ? highlight : null;
-    if (!lines.some((l) => l.line === this.state.selected)) this.state.selected = null;
+    const returned = view.cart.returns ?? [];
+    const kept = (n: number | null) =>
+      lines.some((l) => l.line === n) || returned.some((r) => r.line === n);
+    if (!kept(this.state.selected)) this.state.selected = null;
     // A line was added or changed: the code that was not found is no longer the news.
     const n = view.notice;
     if (changed !== null && n && (n.code === 'unknown_barcode' || n.code === 'needs_price'))
@@ -310,8 +368,9 @@ export class App {
     this.state.error = null;
     this.keepTender();
     const v = this.state.view;
-    if (d?.kind === 'receipt' || d?.kind === 'change') this.state.preview = null;
-    if (d?.kind === 'change') this.dropStaleNotice();
+    const over = d?.kind === 'change' || (d?.kind === 'refund' && d.done);
+    if (d?.kind === 'receipt' || over) this.state.preview = null;
+    if (over) this.dropStaleNotice();
     const shown = d?.kind === 'price_check' || d?.kind === 'search';
     if (shown && v && (v.price_check || v.search_results.length)) void this.run('dismiss');
     this.paint();
@@ -327,7 +386,21 @@ export class App {
       void this.run('price_check', { code });
       return;
     }
-    if (d?.kind === 'change') {
+    // A receipt's barcode in the returns dialog finds its sale; an item's in the dialog
+    // without a receipt is the item coming back; a coupon's is entered.
+    if (d?.kind === 'returns') {
+      d.query = code;
+      return void this.lookupSale(d);
+    }
+    if (d?.kind === 'no_receipt') {
+      d.code = code;
+      return void this.priceOf(d);
+    }
+    if (d?.kind === 'coupon') {
+      d.code = code;
+      return this.enterCoupon(d);
+    }
+    if (d?.kind === 'change' || (d?.kind === 'refund' && d.done)) {
       this.state.dialog = null;
       this.state.preview = null;
       this.state.error = null;
@@ -339,7 +412,16 @@ export class App {
   /** Characters a person typed, released by the wedge to the field they were typed in. */
   private typed(target: EventTarget | null, text: string): void {
     const d = this.state.dialog;
-    if (d?.kind === 'change') return this.close();
+    if (d?.kind === 'change' || (d?.kind === 'refund' && d.done)) return this.close();
+    if (d?.kind === 'refund') {
+      const n = Number(text[text.length - 1]);
+      const to = REFUND_TO[n - 1];
+      if (to) {
+        d.to = to;
+        this.paint();
+      }
+      return;
+    }
     if (d?.kind === 'menu') {
       const n = Number(text[text.length - 1]);
       if (n >= 1 && n <= MENU.length) this.choose(n - 1);
@@ -435,8 +517,21 @@ export class App {
   }
 
   removeSelected(): void {
+    const returned = this.selectedReturn();
+    if (returned) return this.removeReturn(returned.line);
     const line = this.selectedLine();
     if (line) void this.run('remove_line', { line: line.line });
+  }
+
+  /** The returned line chosen with ↑ ↓ or a tap, if the selection is on one. */
+  selectedReturn(): ReturnLine | null {
+    const returned = this.state.view?.cart.returns ?? [];
+    return returned.find((r) => r.line === this.state.selected) ?? null;
+  }
+
+  /** Takes a returned line back out of the cart (before the refund). */
+  removeReturn(line: number): void {
+    void this.run('remove_return', { line });
   }
 
   // The keyboard map.
@@ -455,7 +550,7 @@ export class App {
     // Function keys belong to the register, never to the webview (F5 reload, F12 devtools…).
     if (fkey) e.preventDefault();
     const d = this.state.dialog;
-    if (d?.kind === 'change') {
+    if (d?.kind === 'change' || (d?.kind === 'refund' && d.done)) {
       this.close();
       if (!fkey) return e.preventDefault();
     } else if (v.report) {
@@ -470,7 +565,7 @@ export class App {
     if (v.screen === 'sign_in' || v.screen === 'locked' || v.screen === 'open_shift') {
       return this.entryKey(e, fkey);
     }
-    if (fkey) return this.function(fkey);
+    if (fkey) return this.function(fkey, e.shiftKey);
     switch (e.key) {
       case 'Enter':
         e.preventDefault();
@@ -516,19 +611,24 @@ export class App {
 
   /** ↑ ↓: the first press picks the current line, the next ones move from it. */
   private move(delta: number): void {
-    const lines = this.state.view?.cart.lines ?? [];
-    const current = this.selectedLine();
-    if (!current) return;
-    if (this.state.selected === null) return this.select(current.line);
+    const c = this.state.view?.cart;
+    const lines = [...(c?.lines ?? []), ...(c?.returns ?? [])].map((l) => l.line);
+    const current = this.selectedReturn()?.line ?? this.selectedLine()?.line ?? lines[0];
+    if (current === undefined) return;
+    if (this.state.selected === null) return this.select(current);
     const at = lines.indexOf(current);
-    this.select(lines[Math.min(lines.length - 1, Math.max(0, at + delta))]!.line);
+    this.select(lines[Math.min(lines.length - 1, Math.max(0, at + delta))]!);
   }
 
-  /** The function keys of the sale screen. */
-  function(n: number): void {
+  /** The function keys of the sale screen; with Shift, ⇧F1 a coupon and ⇧F10 a return. */
+  function(n: number, shift = false): void {
     const v = this.state.view!;
     const entry = normalizeEntry(this.state.entry);
     const hasLines = v.cart.lines.length > 0;
+    if (shift && n === 1) return this.show({ kind: 'coupon', code: entry });
+    if (shift && n === 10) return this.openReturns(entry || null);
+    // Returned lines worth as much as the new ones or more: the money goes back, not in.
+    if ((n === 8 || n === 9) && refundDue(v)) return this.openRefund();
     switch (n) {
       case 1:
         return this.show({ kind: 'adjust', index: 0, line: this.selectedLine()?.line ?? null });
@@ -620,6 +720,10 @@ export class App {
       return this.paint();
     }
     if (d.kind === 'receipt' && fkey === 10) return this.dialogEnter(d);
+    // The found sale's lines: F1 ticks the first in or out, F2 the second…
+    if (d.kind === 'returns' && fkey >= 1 && fkey <= 9 && d.sale)
+      return this.togglePick(d, fkey - 1);
+    if (d.kind === 'refund' && !d.done && (fkey === 8 || fkey === 9)) return this.dialogEnter(d);
     // The exemption's taxes: F1 takes the store's first tax in or out, F2 the second…
     if (d.kind === 'exemption' && fkey) {
       const tax = this.state.view?.cart.adjustments?.exemptible[fkey - 1];
@@ -657,7 +761,16 @@ export class App {
     else if (d.kind === 'adjust') d.index = clamp(d.index + delta, ADJUST.length);
     else if (d.kind === 'open_price') return (e.preventDefault(), this.cycleTax(d, delta));
     else if (d.kind === 'discount') d.rule = d.rule === 'percent' ? 'amount' : 'percent';
-    else return;
+    else if (d.kind === 'no_receipt') d.disposition = flip(d.disposition);
+    else if (d.kind === 'refund') {
+      const at = REFUND_TO.indexOf(d.to) + delta;
+      d.to = REFUND_TO[Math.min(Math.max(at, 0), REFUND_TO.length - 1)]!;
+    } else if (d.kind === 'returns') {
+      // In a line's quantity: ↑ ↓ switch it between restock and write-off.
+      const pick = d.picks.find((p) => `qty-${p.line}` === this.field());
+      if (!pick) return;
+      pick.disposition = flip(pick.disposition);
+    } else return;
     e.preventDefault();
     this.paint();
   }
@@ -764,7 +877,235 @@ export class App {
         return this.closeOn(
           this.run('set_exemption', { certificate: d.certificate.trim(), taxes: d.taxes }),
         );
+      case 'returns': {
+        const field = this.field();
+        if (
+          !d.sale ||
+          (field === 'query' && d.query.trim() && d.query.trim() !== d.sale.receipt_no)
+        )
+          return void this.lookupSale(d);
+        if (field === 'query' || field?.startsWith('qty-')) return this.focusField('reason');
+        return void this.returnPicked(d);
+      }
+      case 'no_receipt':
+        if (this.field() === 'code') {
+          void this.priceOf(d);
+          return this.focusField('qty');
+        }
+        if (this.field() === 'qty') return this.focusField('reason');
+        return this.returnWithoutReceipt(d);
+      case 'refund':
+        if (d.done) return this.close();
+        return this.refund(d);
+      case 'coupon':
+        if (!d.code.trim()) return this.close();
+        return this.enterCoupon(d);
     }
+  }
+
+  // Returns, exchanges and refunds.
+
+  /** The dialog's main button: what Enter does from its last field, wherever the focus is. */
+  submit(): void {
+    const d = this.state.dialog;
+    if (d?.kind === 'returns' && d.sale) return void this.returnPicked(d);
+    if (d?.kind === 'no_receipt') return this.returnWithoutReceipt(d);
+    this.enter();
+  }
+
+  /** The returns dialog; with a receipt number (scanned, typed, or from the notice), its sale. */
+  openReturns(receipt: string | null): void {
+    const d: Extract<Dialog, { kind: 'returns' }> = {
+      kind: 'returns',
+      query: receipt ?? '',
+      sale: null,
+      results: null,
+      picks: [],
+      reason: '',
+    };
+    this.show(d);
+    if (receipt) void this.lookupSale(d);
+  }
+
+  /**
+   * Finds the sale the dialog's query names: a receipt number directly; a card reference or a
+   * customer lists their receipts, and a single one is opened.
+   */
+  lookupSale(d: Extract<Dialog, { kind: 'returns' }>, receipt?: string): Promise<boolean> {
+    const query = (receipt ?? d.query).trim();
+    if (!query) return Promise.resolve(false);
+    return this.enqueue(async () => {
+      let sale: SaleForReturn | null = null;
+      if (receipt) sale = await findSale(receipt);
+      else if (looksLikeReceipt(query)) {
+        // A receipt number first; a card reference can have its shape ("AUTH-1").
+        try {
+          sale = await findSale(query);
+        } catch (e) {
+          if (toIpcError(e).code !== 'no_such_sale') throw e;
+          const results = await findSalesBy(query);
+          if (results.length === 0) throw e;
+        }
+      }
+      if (!sale) {
+        const results = await findSalesBy(query);
+        d.results = results;
+        if (results.length !== 1) {
+          d.sale = null;
+          d.picks = [];
+          return;
+        }
+        sale = await findSale(results[0]!);
+      } else if (!receipt) d.results = null;
+      this.showSale(d, sale);
+    });
+  }
+
+  /** The sale found: its lines to tick, keeping what the cashier chose on a sale shown again. */
+  private showSale(d: Extract<Dialog, { kind: 'returns' }>, sale: SaleForReturn): void {
+    const again = d.sale?.receipt_no === sale.receipt_no;
+    const open = sale.lines.filter((x) => Number(x.returnable) > 0);
+    d.picks = sale.lines.map((l) => {
+      const before = again ? d.picks.find((p) => p.line === l.line) : undefined;
+      const left = Number(l.returnable) > 0;
+      if (before) return { ...before, on: before.on && left };
+      // A sale of one line still returnable: that is the line coming back.
+      return {
+        line: l.line,
+        on: open.length === 1 && left,
+        qty: entryAmount(l.returnable, this.lang),
+        disposition: 'restock',
+      };
+    });
+    d.sale = sale;
+    d.query = sale.receipt_no;
+  }
+
+  /** Ticks the found sale's line in or out; a ticked line takes all that is left by default. */
+  togglePick(d: Extract<Dialog, { kind: 'returns' }>, index: number): void {
+    const pick = d.picks[index];
+    const line = d.sale?.lines[index];
+    if (!pick || !line || Number(line.returnable) <= 0) return;
+    pick.on = !pick.on;
+    this.state.error = null;
+    this.paint();
+    if (pick.on) this.focusField(`qty-${pick.line}`);
+  }
+
+  /**
+   * Brings the ticked lines into the cart, one command each. A refusal stops there: the lines
+   * already brought in stay in the cart (and come off the list), the dialog shows what is wrong.
+   */
+  private async returnPicked(d: Extract<Dialog, { kind: 'returns' }>): Promise<void> {
+    const sale = d.sale!;
+    const picked = d.picks.filter((p) => p.on);
+    if (picked.length === 0) {
+      this.state.error = { code: 'nothing_picked', message: this.t('returns_pick_first') };
+      return this.paint();
+    }
+    for (const pick of picked) {
+      const ok = await this.run('return_line', {
+        receipt_no: sale.receipt_no,
+        line: pick.line,
+        qty: normalizeEntry(pick.qty),
+        disposition: pick.disposition,
+        reason: d.reason.trim(),
+      });
+      if (this.state.dialog !== d) return;
+      if (!ok) {
+        const error = this.state.error;
+        if (pick !== picked[0]) await this.lookupSale(d, sale.receipt_no);
+        this.state.error = error;
+        return this.paint();
+      }
+      pick.on = false;
+    }
+    this.close();
+  }
+
+  /** The price of the item coming back without a receipt, shown before it is added. */
+  private priceOf(d: Extract<Dialog, { kind: 'no_receipt' }>): Promise<boolean> {
+    const code = d.code.trim();
+    if (!code) return Promise.resolve(false);
+    return this.run('price_check', { code }).then((ok) => {
+      d.price = ok ? (this.state.view?.price_check?.price ?? null) : null;
+      this.paint();
+      return ok;
+    });
+  }
+
+  /** A return without a receipt; the manager's PIN pad asks when the store's policy wants it. */
+  private returnWithoutReceipt(d: Extract<Dialog, { kind: 'no_receipt' }>): void {
+    const args: Args = {
+      code: d.code.trim(),
+      qty: normalizeEntry(d.qty) || '1',
+      disposition: d.disposition,
+      reason: d.reason.trim(),
+      approval: null,
+    };
+    void this.run('return_without_receipt', args).then((ok) => {
+      if (ok) return this.close();
+      const e = this.state.error;
+      if (e?.code !== 'manager_required') return;
+      this.show({
+        kind: 'approve',
+        pin: '',
+        note: null,
+        ask: { command: 'return_without_receipt', args, pin_arg: 'approval', why: 'return' },
+        back: d,
+      });
+    });
+  }
+
+  /** The refund dialog: to the original tenders when a returned line has its receipt. */
+  openRefund(): void {
+    const returned = this.state.view?.cart.returns ?? [];
+    const to: RefundTo = returned.some((r) => r.original) ? 'original' : 'store_credit';
+    this.show({ kind: 'refund', to, done: false });
+  }
+
+  /** Gives the money back (or, for an even exchange, records it); then shows the legs. */
+  private refund(d: Extract<Dialog, { kind: 'refund' }>): void {
+    const v = this.state.view!;
+    const even = (cents(v.cart.due ?? '0') ?? 0) >= 0;
+    const sent = even
+      ? this.run('tender_cash', { amount: '0.00' })
+      : this.run('refund', { to: d.to });
+    void sent.then((ok) => {
+      if (!ok || this.state.dialog !== d) return;
+      d.done = true;
+      this.state.preview = null;
+      this.paint();
+      void this.loadPreview(this.state.view?.last_sale?.print_job ?? null);
+    });
+  }
+
+  /** Enters the coupon typed or scanned; the dialog stays to take another. */
+  enterCoupon(d: Extract<Dialog, { kind: 'coupon' }>): void {
+    const code = d.code.trim();
+    if (!code) return;
+    void this.run('enter_coupon', { code }).then((ok) => {
+      if (ok && this.state.dialog === d) {
+        d.code = '';
+        this.paint();
+      }
+    });
+  }
+
+  removeCoupon(code: string): void {
+    void this.run('remove_coupon', { code });
+  }
+
+  /** Opens the return without a receipt, from the returns dialog. */
+  noReceipt(): void {
+    this.show({
+      kind: 'no_receipt',
+      code: '',
+      qty: '1',
+      disposition: 'restock',
+      reason: '',
+      price: null,
+    });
   }
 
   /** An entry of the F1 menu, on the line it was opened for. */
@@ -816,6 +1157,8 @@ export class App {
       }
       case 'remove_exemption':
         return this.closeOn(this.run('clear_exemption'));
+      case 'coupon':
+        return this.show({ kind: 'coupon', code: '' });
     }
   }
 
@@ -887,6 +1230,7 @@ export class App {
       return;
     }
     if (item.kind === 'close_shift') return this.show({ kind: 'close_shift', counted: '' });
+    if (item.kind === 'returns') return this.openReturns(null);
     if (item.kind === 'no_sale') return this.show({ kind: 'no_sale', reason: '' });
     this.show({ kind: item.kind, amount: '', reason: '' });
   }
@@ -986,6 +1330,8 @@ export function adjustable(
       return true;
     case 'remove_exemption':
       return !!a?.exemption;
+    case 'coupon':
+      return true;
   }
 }
 
@@ -1008,4 +1354,18 @@ function changedLine(before: View | null, after: View): number | null {
     if (old.get(l.line) !== l.qty) return l.line;
   }
   return null;
+}
+
+/** Whether a code has a receipt number's shape (`MTL01-000042`, `MTL01-2-000042`). */
+export function looksLikeReceipt(code: string): boolean {
+  return /^(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{3,}(-\d+){1,2}$/.test(code.trim());
+}
+
+/** Returned lines in the cart worth at least the new ones: money goes back (or none moves). */
+export function refundDue(v: View): boolean {
+  return (v.cart.returns?.length ?? 0) > 0 && (cents(v.cart.due ?? '0') ?? 0) <= 0;
+}
+
+function flip(d: Disposition): Disposition {
+  return d === 'restock' ? 'write_off' : 'restock';
 }

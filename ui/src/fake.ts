@@ -15,6 +15,8 @@ import type {
   Preview,
   PreviewLine,
   PrinterState,
+  ReturnLine,
+  SaleForReturn,
   SyncView,
   Report,
   StockView,
@@ -169,7 +171,7 @@ interface Manual {
 interface PricedLine {
   line: CartLine;
   gross: number;
-  discounts: { kind: 'line' | 'order'; label: string; amount: number }[];
+  discounts: { kind: 'promotion' | 'line' | 'order'; label: string; amount: number }[];
   net: number;
 }
 
@@ -188,7 +190,68 @@ interface Cart {
   orderDiscount?: Manual | null;
   /** Empty `taxes`: every tax. */
   exemption?: { certificate: string; taxes: string[] } | null;
+  /** Lines brought back (a return, or an exchange beside new lines). */
+  returns: Returned[];
+  /** Coupons entered, upper case. */
+  coupons: string[];
 }
+
+/** A line brought back, in cents and thousandths, as comptoir-app's `ReturnLine`. */
+interface Returned {
+  line: number;
+  original: { receipt_no: string; line: number } | null;
+  sku: string;
+  name: string;
+  qty: number;
+  unit_price: string;
+  net: number;
+  taxes: { code: string; rate: string; amount: number }[];
+  refund: number;
+  tax_class: string;
+  disposition: string;
+  reason: string;
+  approved_by: string | null;
+}
+
+/** A sale line as the ledger keeps it: its net and its share of each tax, in cents. */
+interface SoldLine {
+  line: number;
+  sku: string;
+  name: string;
+  qty: number;
+  unit_price: string;
+  net: number;
+  taxes: { code: string; rate: string; amount: number }[];
+  tax_class: string;
+}
+
+/** A committed sale, return or exchange, as the fake's ledger keeps it. */
+interface Recorded {
+  kind: 'sale' | 'return' | 'exchange';
+  receipt_no: string;
+  recorded_at: string;
+  total: number;
+  lines: SoldLine[];
+  returns: Returned[];
+  tenders: { kind: 'cash' | 'card' | 'store_credit'; cents: number; reference: string | null }[];
+  change: number;
+  cash_rounding: number;
+}
+
+/** The demo store's coupons (fixtures/stores/montreal/promotions.json): a spend threshold. */
+const COUPONS = [
+  {
+    id: 'MTL-DEMO-004',
+    code: 'BIENVENUE5',
+    fr: 'Bienvenue : 5,00 $ de rabais sur 30,00 $',
+    en: 'Welcome: $5.00 off $30.00',
+    minSpend: 3000,
+    off: 500,
+  },
+];
+
+/** Dropped from the policy the demo store leaves at its defaults (`returns_without_receipt`). */
+const NO_RECEIPT_POLICY = { refund_to: 'store_credit', price: 'lowest_recent', approval: true };
 
 interface Totals {
   lines: PricedLine[];
@@ -199,6 +262,12 @@ interface Totals {
   paid: number;
   remaining: number;
   cashRemaining: number;
+  /** What the returned lines give back. */
+  refund: number;
+  /** `total` less `refund`: negative when money is to give back. */
+  due: number;
+  /** The coupons' promotions the cart reaches, with what each saves. */
+  promotions: { id: string; code: string; label: string; saving: number }[];
 }
 
 interface Shift {
@@ -268,6 +337,10 @@ export class FakeRegister implements Backend {
   private results: Item[] = [];
   private report: Report | null = null;
   private listeners: ((view: View) => void)[] = [];
+  private ledger: Recorded[] = [];
+  private creditNotes = 0;
+  /** Receipts of another register, which the fake cannot reach (as offline). */
+  private elsewhere = new Set<string>();
 
   constructor(
     private readonly now: () => number,
@@ -287,12 +360,19 @@ export class FakeRegister implements Backend {
       if (command === 'receipt_preview') {
         return this.previewOf(opt(args.job)) as unknown as View;
       }
+      if (command === 'find_sale') return this.findSale(str(args.receipt_no)) as unknown as View;
+      if (command === 'find_sales_by') return this.findSalesBy(str(args.query)) as unknown as View;
       this.run(command, args);
     } catch (e) {
       if (e instanceof Failure) throw { ...e.error };
       throw e;
     }
     return this.view();
+  }
+
+  /** Test hook: a receipt of another register while the server cannot be reached. */
+  setElsewhere(receipt: string): void {
+    this.elsewhere.add(receipt);
   }
 
   /** Test hook: the stock of the item just scanned, as the register last heard it. */
@@ -421,6 +501,30 @@ export class FakeRegister implements Backend {
         this.beforeDiscount();
         this.cart.exemption = null;
         return;
+      case 'return_line':
+        return this.returnLine(
+          str(a.receipt_no),
+          Number(a.line),
+          str(a.qty),
+          str(a.disposition),
+          str(a.reason),
+        );
+      case 'return_without_receipt':
+        return this.returnWithoutReceipt(
+          str(a.code),
+          str(a.qty),
+          str(a.disposition),
+          str(a.reason),
+          opt(a.approval),
+        );
+      case 'remove_return':
+        return this.removeReturn(Number(a.line));
+      case 'refund':
+        return this.refund(str(a.to));
+      case 'enter_coupon':
+        return this.enterCoupon(str(a.code));
+      case 'remove_coupon':
+        return this.removeCoupon(str(a.code));
     }
     this.fail('internal', `commande inconnue : ${command}`, `unknown command: ${command}`);
   }
@@ -489,6 +593,16 @@ export class FakeRegister implements Backend {
   private scan(code: string): void {
     this.needOpenCart();
     const product = lookup(code);
+    const receipt = code.trim();
+    if (!product && this.ledger.some((x) => x.receipt_no === receipt && x.kind !== 'return')) {
+      // A receipt's barcode starts a return: the screen opens the sale to pick lines.
+      const message = this.say(
+        `Reçu ${receipt} scanné : choisissez les articles retournés (Retour).`,
+        `Receipt ${receipt} scanned: choose the lines coming back (Return).`,
+      );
+      this.notice = { level: 'info', code: 'receipt_scanned', message, offer: 'return' };
+      throw new Failure({ code: 'receipt_scanned', message });
+    }
     if (!product) {
       // As the backend does: the command fails, the notice stays in the next View, and a
       // pending multiplier waits for the next item.
@@ -606,6 +720,13 @@ export class FakeRegister implements Backend {
   private park(): void {
     this.needOpenCart();
     this.needLines();
+    if (this.cart.returns.length > 0) {
+      this.fail(
+        'return_in_progress',
+        'Un retour ne peut pas être mis en attente : terminez-le ou annulez-le.',
+        'A return cannot be parked: finish it, or void it.',
+      );
+    }
     this.parkCount += 1;
     this.parked.push({ id: this.parkCount, at: this.stamp(), cart: this.cart });
     this.cart = emptyCart();
@@ -773,12 +894,354 @@ export class FakeRegister implements Backend {
     return found;
   }
 
+  // Returns, exchanges and refunds: as comptoir-app's returns.rs and comptoir-core's refund.rs.
+
+  /** The sale a receipt names, with what is left to return of each line. */
+  private findSale(receipt: string): SaleForReturn {
+    this.needCashier();
+    const sale = this.original(receipt.trim());
+    return {
+      receipt_no: sale.receipt_no,
+      recorded_at: sale.recorded_at,
+      total: fromCents(sale.total),
+      lines: sale.lines.map((l) => ({
+        line: l.line,
+        sku: l.sku,
+        name: l.name,
+        qty: showQty(l.qty),
+        returnable: showQty(Math.max(l.qty - this.refunded(sale.receipt_no, l.line).qty, 0)),
+        paid: fromCents(paidOf(l.net, l.taxes)),
+      })),
+      tenders: sale.tenders.map((x) =>
+        x.kind === 'cash'
+          ? { kind: 'cash' as const, tendered: fromCents(x.cents) }
+          : {
+              kind: x.kind === 'card' ? ('external_card' as const) : ('store_credit' as const),
+              amount: fromCents(x.cents),
+              reference: x.reference ?? '',
+            },
+      ),
+      sold_in: null,
+    };
+  }
+
+  /** Receipts whose card reference (or customer) is `query`, newest first, at most 20. */
+  private findSalesBy(query: string): string[] {
+    this.needCashier();
+    const q = query.trim();
+    if (!q) {
+      this.fail(
+        'invalid_query',
+        'Tapez une référence de carte ou un client.',
+        'type a card reference or a customer',
+      );
+    }
+    return [...this.ledger]
+      .reverse()
+      .filter((s) => s.kind !== 'return' && s.tenders.some((x) => x.reference === q))
+      .map((s) => s.receipt_no)
+      .slice(0, 20);
+  }
+
+  private original(receipt: string): Recorded {
+    if (this.elsewhere.has(receipt)) {
+      this.fail(
+        'sale_not_here_offline',
+        'Ce reçu vient d’une autre caisse et le serveur est injoignable : réessayez une fois en ligne, ou faites un retour sans reçu.',
+        'This receipt is from another register and the server cannot be reached: try again when online, or return it without a receipt.',
+      );
+    }
+    const sale = this.ledger.find((s) => s.receipt_no === receipt && s.kind !== 'return');
+    if (!sale) {
+      this.fail(
+        'no_such_sale',
+        `Vente introuvable (no sale ${receipt} on this register) : vérifiez le numéro du reçu, ou faites un retour sans reçu.`,
+        `No such sale (no sale ${receipt} on this register): check the number on the receipt, or return the item without a receipt.`,
+      );
+    }
+    return sale;
+  }
+
+  /** What earlier returns (recorded, and in the cart) took of a sale's line. */
+  private refunded(receipt: string, line: number): { qty: number; net: number; taxes: number[] } {
+    const all = [...this.ledger.flatMap((s) => s.returns), ...this.cart.returns];
+    const done = { qty: 0, net: 0, taxes: [] as number[] };
+    for (const r of all) {
+      if (r.original?.receipt_no !== receipt || r.original.line !== line) continue;
+      done.qty += r.qty;
+      done.net += r.net;
+      r.taxes.forEach((x, i) => (done.taxes[i] = (done.taxes[i] ?? 0) + x.amount));
+    }
+    return done;
+  }
+
+  private returnLine(
+    receipt: string,
+    lineNo: number,
+    qty: string,
+    disposition: string,
+    reason: string,
+  ): void {
+    this.needOpenCart();
+    const q = this.qty(qty);
+    this.needReason(reason);
+    const sale = this.original(receipt.trim());
+    const sold = sale.lines.find((l) => l.line === lineNo);
+    if (!sold) {
+      this.fail(
+        'no_such_line',
+        `La vente ${sale.receipt_no} n’a pas de ligne ${lineNo}.`,
+        `sale ${sale.receipt_no} has no line ${lineNo}`,
+      );
+    }
+    const already = this.refunded(sale.receipt_no, lineNo);
+    const left = sold.qty - already.qty;
+    if (q > left) {
+      const detail = `line ${lineNo} of ${sale.receipt_no}: ${showQty(Math.max(left, 0))} left to return (${showQty(sold.qty)} sold)`;
+      this.fail(
+        'nothing_left_to_return',
+        `Quantité trop grande pour ce retour : ${detail}.`,
+        `Not that many to return: ${detail}.`,
+      );
+    }
+    // A running share of the line's stored amounts, so a line returned in goes refunds its price.
+    const after = already.qty + q;
+    const share = (whole: number, taken: number) => {
+      const upto = after === sold.qty ? whole : halfUp(whole * after, sold.qty);
+      return Math.min(Math.max(upto - taken, 0), Math.max(whole - taken, 0));
+    };
+    const net = share(sold.net, already.net);
+    const taxes = sold.taxes.map((x, i) => ({
+      ...x,
+      amount: share(x.amount, already.taxes[i] ?? 0),
+    }));
+    this.cart.returns.push({
+      line: this.nextReturnLine(),
+      original: { receipt_no: sale.receipt_no, line: lineNo },
+      sku: sold.sku,
+      name: sold.name,
+      qty: q,
+      unit_price: sold.unit_price,
+      net,
+      taxes,
+      refund: paidOf(net, taxes),
+      tax_class: sold.tax_class,
+      disposition: disposition === 'write_off' ? 'write_off' : 'restock',
+      reason: reason.trim(),
+      approved_by: null,
+    });
+    this.notice = null;
+  }
+
+  /** Today's price (the fake has no price history) and today's taxes, with a manager's PIN. */
+  private returnWithoutReceipt(
+    code: string,
+    qty: string,
+    disposition: string,
+    reason: string,
+    approval: string | null,
+  ): void {
+    this.needOpenCart();
+    const q = this.qty(qty);
+    this.needReason(reason);
+    let approvedBy: string | null = null;
+    if (NO_RECEIPT_POLICY.approval) {
+      if (approval === null) {
+        this.fail(
+          'manager_required',
+          'Un retour sans reçu demande le NIP d’un gérant.',
+          "a return without a receipt needs a manager's PIN",
+        );
+      }
+      approvedBy = this.approve(approval).id;
+    }
+    const product = lookup(code);
+    if (!product)
+      this.fail(
+        'unknown_item',
+        `Aucun article ${code.trim()} au catalogue.`,
+        `No item ${code.trim()} in the catalog.`,
+      );
+    if (product.price === null) {
+      this.fail(
+        'needs_price',
+        `${this.nameOf(product)} n’a pas de prix à rembourser.`,
+        `${product.name} has no price to refund`,
+      );
+    }
+    const net = Math.floor((Number(product.price.replace('.', '')) * q + 500) / 1000);
+    const taxes =
+      product.tax_class === 'standard'
+        ? TAXES.map((x) => ({
+            code: x.code,
+            rate: x.rate,
+            amount: Math.floor((net * x.perHundredThousand + 50_000) / 100_000),
+          }))
+        : [];
+    this.cart.returns.push({
+      line: this.nextReturnLine(),
+      original: null,
+      sku: product.sku,
+      name: this.nameOf(product),
+      qty: q,
+      unit_price: product.price,
+      net,
+      taxes,
+      refund: paidOf(net, taxes),
+      tax_class: product.tax_class,
+      disposition: disposition === 'write_off' ? 'write_off' : 'restock',
+      reason: `${reason.trim()} (no receipt: ${NO_RECEIPT_POLICY.price} price)`,
+      approved_by: approvedBy,
+    });
+    this.notice = null;
+  }
+
+  private removeReturn(lineNo: number): void {
+    this.needOpenCart();
+    const before = this.cart.returns.length;
+    this.cart.returns = this.cart.returns.filter((r) => r.line !== lineNo);
+    if (this.cart.returns.length === before) {
+      this.fail('no_such_line', `Pas de ligne retournée ${lineNo}.`, `no returned line ${lineNo}`);
+    }
+  }
+
+  private nextReturnLine(): number {
+    const lines = this.cart.lines.map((l) => l.line);
+    const returned = this.cart.returns.map((r) => r.line);
+    return Math.max(1000, ...lines, ...returned) + 1;
+  }
+
+  /** Gives the money back: over the original tenders (cards first), in cash, or on credit. */
+  private refund(to: string): void {
+    this.needOpenCart();
+    const t = this.totals();
+    if (t.due >= 0) {
+      this.fail(
+        'nothing_to_refund',
+        'Rien à rendre : le client paie (encaissez comme une vente).',
+        'nothing is to give back: the customer pays (tender as for a sale)',
+      );
+    }
+    const amount = -t.due;
+    const noReceipt = this.cart.returns.some((r) => r.original === null);
+    const creditOnly = noReceipt && NO_RECEIPT_POLICY.refund_to === 'store_credit';
+    const where = creditOnly && to === 'original' ? 'store_credit' : to;
+    if (creditOnly && where !== 'store_credit') {
+      this.fail(
+        'store_credit_only',
+        'Un retour sans reçu est remboursé en crédit magasin dans ce magasin.',
+        'A return without a receipt is refunded on store credit in this store.',
+      );
+    }
+    const plan =
+      where === 'original'
+        ? this.originalPlan(amount)
+        : where === 'cash'
+          ? openCashPlan(amount)
+          : { legs: [] as Recorded['tenders'], rounding: 0, left: amount };
+    const legs = [...plan.legs];
+    if (plan.left > 0) {
+      if (where === 'original' && !noReceipt && plan.legs.length === 0) {
+        this.fail(
+          'nothing_left_to_refund',
+          'Les moyens de paiement d’origine sont déjà remboursés : remboursez en comptant ou en crédit magasin.',
+          'the original tenders were already refunded: refund to cash or store credit',
+        );
+      }
+      this.creditNotes += 1;
+      const reference = `CR-MTL01-${String(this.creditNotes).padStart(6, '0')}`;
+      legs.push({ kind: 'store_credit', cents: -plan.left, reference });
+    }
+    this.record(legs, 0, plan.rounding);
+  }
+
+  /** Over one sale's tenders, less what earlier refunds gave each; else all in cash. */
+  private originalPlan(amount: number): {
+    legs: Recorded['tenders'];
+    rounding: number;
+    left: number;
+  } {
+    const receipts = new Set(
+      this.cart.returns.flatMap((r) => (r.original ? [r.original.receipt_no] : [])),
+    );
+    if (receipts.size !== 1) return openCashPlan(amount);
+    const sale = this.original([...receipts][0]!);
+    const earlier = this.ledger.filter((s) =>
+      s.returns.some((r) => r.original?.receipt_no === sale.receipt_no),
+    );
+    let left = amount;
+    const legs: Recorded['tenders'] = [];
+    for (const leg of sale.tenders.filter((x) => x.kind !== 'cash')) {
+      const given = earlier
+        .flatMap((s) => s.tenders)
+        .filter((x) => x.kind === leg.kind && x.reference === leg.reference && x.cents < 0)
+        .reduce((sum, x) => sum - x.cents, 0);
+      const take = Math.min(Math.max(leg.cents - given, 0), left);
+      if (take === 0) continue;
+      left -= take;
+      legs.push({ kind: leg.kind, cents: -take, reference: leg.reference });
+    }
+    // Cash: the exact cash part of the sale, rounded on the running total of its refunds.
+    const cash = sale.tenders.filter((x) => x.kind === 'cash');
+    const kept = cash.reduce((sum, x) => sum + x.cents, 0) - (cash.length ? sale.change : 0);
+    let handed = 0;
+    let settled = 0;
+    for (const s of earlier) {
+      for (const x of s.tenders.filter((x) => x.kind === 'cash' && x.cents < 0)) {
+        handed -= x.cents;
+        settled += s.cash_rounding - x.cents;
+      }
+    }
+    const exactLeft = Math.max(kept - (cash.length ? sale.cash_rounding : 0) - settled, 0);
+    const settles = Math.min(left, exactLeft);
+    let rounding = 0;
+    if (settles > 0) {
+      const out = Math.max(Math.min(roundCash(settled + settles), kept) - handed, 0);
+      legs.push({ kind: 'cash', cents: -out, reference: null });
+      rounding = settles - out;
+      left -= settles;
+    }
+    return { legs, rounding, left };
+  }
+
+  // Coupons: the demo store's one spend threshold, as the promotions engine prices it.
+
+  private enterCoupon(code: string): void {
+    this.needOpenCart();
+    const c = code.trim().toUpperCase();
+    if (!COUPONS.some((x) => x.code === c)) {
+      const d = c || '(empty)';
+      this.fail(
+        'unknown_coupon',
+        `Le coupon ${d} ne correspond à aucune promotion de ce magasin aujourd'hui : vérifiez le code avec le client. Rien n'a été saisi.`,
+        `Coupon ${d} is not one of this store's promotions today: check the code with the customer. Nothing was entered.`,
+      );
+    }
+    if (!this.cart.coupons.includes(c)) this.cart.coupons.push(c);
+    this.notice = null;
+  }
+
+  private removeCoupon(code: string): void {
+    this.needOpenCart();
+    const c = code.trim().toUpperCase();
+    if (!this.cart.coupons.includes(c)) {
+      this.fail(
+        'coupon_not_entered',
+        `Le coupon ${c} n'est pas sur cette vente : rien à retirer.`,
+        `Coupon ${c} is not on this sale: nothing to remove.`,
+      );
+    }
+    this.cart.coupons = this.cart.coupons.filter((x) => x !== c);
+  }
+
   // Tenders.
 
   private tenderCash(amount: string): void {
     this.needLines();
-    const cents = this.amount(amount, false);
     const t = this.totals();
+    this.needNoRefund(t);
+    // Nothing in cash is due (an even exchange): 0.00 settles it.
+    const cents = this.amount(amount, t.cashRemaining === 0);
     this.cart.tenders.push({ kind: 'cash', cents, reference: null });
     const paidCash = this.cart.tenders
       .filter((l) => l.kind === 'cash')
@@ -786,14 +1249,27 @@ export class FakeRegister implements Backend {
     const cardPaid = this.cart.tenders
       .filter((l) => l.kind === 'card')
       .reduce((s, l) => s + l.cents, 0);
-    const cashDue = roundCash(t.total - cardPaid);
-    if (paidCash >= cashDue) this.commit(paidCash - cashDue, cashDue - (t.total - cardPaid));
+    const cashDue = roundCash(t.due - cardPaid);
+    if (paidCash >= cashDue) this.commit(paidCash - cashDue, cashDue - (t.due - cardPaid));
+  }
+
+  /** A cart whose returned lines are worth more than its new ones is refunded, not paid. */
+  private needNoRefund(t: Totals): void {
+    if (t.due < 0) {
+      const d = fromCents(-t.due);
+      this.fail(
+        'refund_due',
+        'Il faut rembourser le client, pas l’encaisser : remboursez (moyens de paiement d’origine, comptant ou crédit magasin).',
+        `Money is to give back, not to take: ${d} is to give back, not to take: refund it (to the original tenders, cash or store credit)`,
+      );
+    }
   }
 
   private tenderCard(amount: string, reference: string): void {
     this.needLines();
-    const cents = this.amount(amount, false);
     const t = this.totals();
+    this.needNoRefund(t);
+    const cents = this.amount(amount, false);
     if (cents > t.remaining) {
       this.fail(
         'tender_exceeds_due',
@@ -813,12 +1289,23 @@ export class FakeRegister implements Backend {
   }
 
   private commit(change: number, rounding: number): void {
+    this.record(
+      this.cart.tenders.map((l) => ({ kind: l.kind, cents: l.cents, reference: l.reference })),
+      change,
+      rounding,
+    );
+  }
+
+  /** Records the cart (a sale, a return or an exchange) with its legs, prints it, clears it. */
+  private record(legs: Recorded['tenders'], change: number, rounding: number): void {
     const t = this.totals();
     const shift = this.shift!;
     this.saleCount += 1;
-    const receiptNo = `MTL1-${String(this.saleCount).padStart(6, '0')}`;
+    const receiptNo = `MTL01-${String(this.saleCount).padStart(6, '0')}`;
+    const returns = this.cart.returns;
+    const kind = returns.length === 0 ? 'sale' : t.lines.length === 0 ? 'return' : 'exchange';
     shift.sales += 1;
-    shift.gross += t.total + rounding;
+    shift.gross += t.total + (kind === 'sale' ? rounding : 0);
     for (const tax of t.taxes.filter((x) => !x.exempt)) {
       const s = shift.taxes.get(tax.code) ?? { rate: tax.rate, base: 0, amount: 0 };
       s.base += tax.base;
@@ -827,7 +1314,7 @@ export class FakeRegister implements Backend {
     }
     // Change comes out of the first cash leg, so the drawer keeps what the sale was worth.
     let owed = change;
-    for (const leg of this.cart.tenders) {
+    for (const leg of legs) {
       const kept = leg.kind === 'cash' ? leg.cents - owed : leg.cents;
       if (leg.kind === 'cash') {
         owed = 0;
@@ -838,15 +1325,33 @@ export class FakeRegister implements Backend {
       s.amount += kept;
       shift.tenders.set(leg.kind, s);
     }
-    const job = this.print('receipt', this.receipt(receiptNo, t, change, rounding));
+    const job = this.print('receipt', this.receipt(receiptNo, t, legs, change, rounding, kind));
+    this.ledger.push({
+      kind,
+      receipt_no: receiptNo,
+      recorded_at: this.stamp(),
+      total: t.due,
+      lines: soldLines(t),
+      returns,
+      tenders: legs,
+      change,
+      cash_rounding: rounding,
+    });
     this.lastSale = {
       receipt_no: receiptNo,
-      total: fromCents(t.total),
+      total: fromCents(t.due),
       cash_rounding: fromCents(rounding),
       change: fromCents(change),
       print_job: job.id,
+      kind,
+      refund: returns.length ? fromCents(t.refund) : null,
+      tenders: legs.map((l) => ({
+        kind: l.kind,
+        amount: fromCents(l.cents),
+        reference: l.reference,
+      })),
     };
-    if (this.cart.tenders.some((l) => l.kind === 'cash')) this.drawer = 'open';
+    if (legs.some((l) => l.kind === 'cash')) this.drawer = 'open';
     this.cart = emptyCart();
   }
 
@@ -981,7 +1486,14 @@ export class FakeRegister implements Backend {
     return structuredClone({ job: job.id, lines: job.lines });
   }
 
-  private receipt(no: string, t: Totals, change: number, rounding: number): PreviewLine[] {
+  private receipt(
+    no: string,
+    t: Totals,
+    legs: Recorded['tenders'],
+    change: number,
+    rounding: number,
+    kind: Recorded['kind'],
+  ): PreviewLine[] {
     const out = [
       big('Comptoir Montréal', 'center'),
       text('Marché Jean-Talon (démo)', 'center'),
@@ -990,6 +1502,27 @@ export class FakeRegister implements Backend {
       text(`${this.say('TVQ', 'QST')} 1234567890 TQ0001`, 'center'),
       text('-'.repeat(WIDTH)),
     ];
+    if (kind !== 'sale') {
+      out.push(
+        big(
+          kind === 'return' ? this.say('RETOUR', 'RETURN') : this.say('ÉCHANGE', 'EXCHANGE'),
+          'center',
+        ),
+      );
+      out.push(bold(this.say('RETOURNÉ', 'RETURNED')));
+      for (const r of this.cart.returns) {
+        out.push(text(pair(r.name, `-${fromCents(r.refund)}  `)));
+        const from = r.original
+          ? `${this.say('de', 'from')} ${r.original.receipt_no}`
+          : this.say('sans reçu', 'no receipt');
+        const what =
+          r.disposition === 'write_off'
+            ? this.say('mis au rebut', 'written off')
+            : this.say('remis en stock', 'restocked');
+        out.push(text(`  ${showQty(r.qty)} × ${r.unit_price} · ${from} · ${what}`));
+      }
+      out.push(text('-'.repeat(WIDTH)));
+    }
     for (const { line: l, gross, discounts } of t.lines) {
       const flag = l.item.tax_class === 'standard' ? ' T' : '  ';
       out.push(text(pair(this.nameOf(l.item), fromCents(gross) + flag)));
@@ -1029,9 +1562,21 @@ export class FakeRegister implements Backend {
         ),
       );
     }
-    out.push(bold(pair('TOTAL', fromCents(t.total) + '  ')));
-    for (const leg of this.cart.tenders) {
-      const name = leg.kind === 'cash' ? this.say('Comptant', 'Cash') : this.say('Carte', 'Card');
+    if (kind !== 'sale') {
+      out.push(text(pair(this.say('Retourné', 'Returned'), `-${fromCents(t.refund)}  `)));
+    }
+    out.push(
+      bold(
+        pair(t.due < 0 ? this.say('REMBOURSEMENT', 'REFUND') : 'TOTAL', fromCents(t.due) + '  '),
+      ),
+    );
+    for (const leg of legs) {
+      const name =
+        leg.kind === 'cash'
+          ? this.say('Comptant', 'Cash')
+          : leg.kind === 'card'
+            ? this.say('Carte', 'Card')
+            : this.say('Crédit magasin', 'Store credit');
       out.push(
         text(pair(name + (leg.reference ? ` ${leg.reference}` : ''), fromCents(leg.cents) + '  ')),
       );
@@ -1120,10 +1665,23 @@ export class FakeRegister implements Backend {
   private totals(cart: Cart = this.cart): Totals {
     const lines: PricedLine[] = cart.lines.map((l) => {
       const gross = lineAmount(l);
-      const priced: PricedLine = { line: l, gross, discounts: [], net: gross };
-      if (l.discount) take(priced, 'line', l.discount.reason, off(l.discount, priced.net));
-      return priced;
+      return { line: l, gross, discounts: [], net: gross };
     });
+    // Promotions first: a coupon's spend threshold, shared over the lines by largest remainder.
+    const promotions: Totals['promotions'] = [];
+    for (const c of COUPONS.filter((x) => cart.coupons.includes(x.code))) {
+      const nets = lines.map((l) => Math.max(l.net, 0));
+      const spend = nets.reduce((a, b) => a + b, 0);
+      if (spend === 0 || spend < c.minSpend) continue;
+      const saving = Math.min(c.off, spend);
+      const label = c[this.lang];
+      allocate(saving, nets).forEach((share, i) => take(lines[i]!, 'promotion', label, share));
+      promotions.push({ id: c.id, code: c.code, label, saving });
+    }
+    for (const priced of lines) {
+      const d = priced.line.discount;
+      if (d) take(priced, 'line', d.reason, off(d, priced.net));
+    }
     if (cart.orderDiscount) {
       const o = cart.orderDiscount;
       const nets = lines.map((l) => Math.max(l.net, 0));
@@ -1158,6 +1716,8 @@ export class FakeRegister implements Backend {
     const card = cart.tenders.filter((l) => l.kind === 'card').reduce((s, l) => s + l.cents, 0);
     const cash = cart.tenders.filter((l) => l.kind === 'cash').reduce((s, l) => s + l.cents, 0);
     const paid = card + cash;
+    const refund = cart.returns.reduce((sum, r) => sum + r.refund, 0);
+    const due = total - refund;
     return {
       lines,
       gross,
@@ -1165,9 +1725,12 @@ export class FakeRegister implements Backend {
       taxes,
       total,
       paid,
-      remaining: Math.max(total - paid, 0),
+      remaining: Math.max(due - paid, 0),
       // Cash is rounded once, on what cards leave to pay.
-      cashRemaining: Math.max(roundCash(total - card) - cash, 0),
+      cashRemaining: Math.max(roundCash(due - card) - cash, 0),
+      refund,
+      due,
+      promotions,
     };
   }
 
@@ -1216,7 +1779,10 @@ export class FakeRegister implements Backend {
             gross: fromCents(gross),
             discounts: discounts.map((d) => ({
               kind: d.kind,
-              promotion: null,
+              promotion:
+                d.kind === 'promotion'
+                  ? (COUPONS.find((c) => c[this.lang] === d.label)?.id ?? null)
+                  : null,
               label: d.label,
               amount: fromCents(d.amount),
             })),
@@ -1242,7 +1808,7 @@ export class FakeRegister implements Backend {
           exempt: x.exempt,
         })),
         total: fromCents(t.total),
-        cash_total: fromCents(roundCash(t.total - card)),
+        cash_total: fromCents(roundCash(t.due - card)),
         paid: fromCents(t.paid),
         remaining: fromCents(t.remaining),
         cash_remaining: fromCents(t.cashRemaining),
@@ -1253,6 +1819,22 @@ export class FakeRegister implements Backend {
         })),
         last_line: this.cart.lastLine,
         adjustments: this.adjustments(t),
+        returns: this.cart.returns.map((r) => returnView(r)),
+        refund: fromCents(t.refund),
+        due: fromCents(t.due),
+        savings: fromCents(t.gross - t.subtotal),
+        promotions: t.promotions.map((x) => ({
+          id: x.id,
+          label: x.label,
+          times: 1,
+          saving: fromCents(x.saving),
+        })),
+        coupons: this.cart.coupons.map((code) => ({
+          code,
+          applied: t.promotions.some((x) => x.code === code),
+          label: COUPONS.find((c) => c.code === code)?.[this.lang] ?? null,
+        })),
+        customer: null,
       },
       last_sale: this.lastSale,
       parked: this.parked.map((x) => ({
@@ -1334,7 +1916,7 @@ export class FakeRegister implements Backend {
   }
 
   private needLines(): void {
-    if (this.cart.lines.length === 0)
+    if (this.cart.lines.length === 0 && this.cart.returns.length === 0)
       this.fail('cart_empty', 'Le panier est vide.', 'The cart is empty.');
   }
 
@@ -1416,7 +1998,80 @@ function lookup(code: string): Product | undefined {
 }
 
 function emptyCart(): Cart {
-  return { lines: [], multiplier: null, tenders: [], nextLine: 1, lastLine: null };
+  return {
+    lines: [],
+    multiplier: null,
+    tenders: [],
+    nextLine: 1,
+    lastLine: null,
+    returns: [],
+    coupons: [],
+  };
+}
+
+/** A returned line as the View carries it (comptoir-app's `ReturnLine`). */
+function returnView(r: Returned): ReturnLine {
+  return {
+    line: r.line,
+    ...(r.original ? { original: { ...r.original } } : {}),
+    sku: r.sku,
+    name: r.name,
+    qty: showQty(r.qty),
+    unit_price: r.unit_price,
+    net: fromCents(r.net),
+    taxes: r.taxes.map((x) => ({ code: x.code, rate: x.rate, amount: fromCents(x.amount) })),
+    refund: fromCents(r.refund),
+    tax_class: r.tax_class,
+    kind: 'item',
+    disposition: r.disposition,
+    reason: r.reason,
+    approved_by: r.approved_by,
+  };
+}
+
+/** Each line's net and its share of each tax, by largest remainder on the taxable nets. */
+function soldLines(t: Totals): SoldLine[] {
+  const taxable = t.lines.map((l) => (l.line.item.tax_class === 'standard' ? l.net : 0));
+  const shares = t.taxes.map((x) =>
+    x.exempt ? taxable.map(() => 0) : allocate(x.amount, taxable),
+  );
+  return t.lines.map((l, i) => ({
+    line: l.line.line,
+    sku: l.line.item.sku,
+    name: l.line.item.name,
+    qty: l.line.qty,
+    unit_price: l.line.item.price,
+    net: l.net,
+    taxes:
+      l.line.item.tax_class === 'standard'
+        ? t.taxes.map((x, k) => ({ code: x.code, rate: x.rate, amount: shares[k]![i]! }))
+        : [],
+    tax_class: l.line.item.tax_class,
+  }));
+}
+
+/** `a / b` rounded half up, for non-negative amounts. */
+function halfUp(a: number, b: number): number {
+  return Math.floor((2 * a + b) / (2 * b));
+}
+
+/** What a line cost the customer: its net and its added taxes. */
+function paidOf(net: number, taxes: { amount: number }[]): number {
+  return net + taxes.reduce((sum, x) => sum + x.amount, 0);
+}
+
+/** A refund all in cash, rounded like a sale (12.37 back is 12.35, +0.02 of rounding). */
+function openCashPlan(amount: number): {
+  legs: { kind: 'cash'; cents: number; reference: null }[];
+  rounding: number;
+  left: number;
+} {
+  const out = roundCash(amount);
+  return {
+    legs: [{ kind: 'cash', cents: -out, reference: null }],
+    rounding: amount - out,
+    left: 0,
+  };
 }
 
 function lineAmount(l: CartLine): number {
@@ -1498,7 +2153,12 @@ function overLimit(d: { rule: DiscountRule; value: string }, base: number, limit
 }
 
 /** Takes a discount off a line's net, at most what is left; a zero discount is not kept. */
-function take(l: PricedLine, kind: 'line' | 'order', label: string, amount: number): void {
+function take(
+  l: PricedLine,
+  kind: 'promotion' | 'line' | 'order',
+  label: string,
+  amount: number,
+): void {
   const a = Math.min(Math.max(amount, 0), l.net);
   if (a === 0) return;
   l.net -= a;

@@ -5,7 +5,7 @@
 
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
-import type { IpcError, Preview, View } from './types';
+import type { IpcError, Preview, SaleForReturn, View } from './types';
 
 export type Args = Record<string, unknown>;
 
@@ -62,6 +62,16 @@ export async function call(command: string, args: Args = {}): Promise<View> {
 /** The printed lines of job `job`, or of the last receipt: `receipt_preview` answers no View. */
 export async function preview(job: string | null = null): Promise<Preview> {
   return (await call('receipt_preview', job ? { job } : {})) as unknown as Preview;
+}
+
+/** A sale and what is left to return of each line: `find_sale` answers no View. */
+export async function findSale(receiptNo: string): Promise<SaleForReturn> {
+  return (await call('find_sale', { receipt_no: receiptNo })) as unknown as SaleForReturn;
+}
+
+/** The receipts of the sales paid with a card reference or made for a customer. */
+export async function findSalesBy(query: string): Promise<string[]> {
+  return (await call('find_sales_by', { query })) as unknown as string[];
 }
 
 /** Whatever a command rejected with, as `{code, message}`. */

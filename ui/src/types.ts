@@ -94,6 +94,70 @@ export interface Tender {
   reference?: string | null;
 }
 
+/** A line brought back into the cart (a return or an exchange): amounts are positive. */
+export interface ReturnLine {
+  /** Numbered from 1001, apart from the new lines. */
+  line: number;
+  /** The sale it came from; absent for a return without a receipt. */
+  original?: { receipt_no: string; line: number; entry?: string | null } | null;
+  sku: string;
+  name: string;
+  qty: Qty;
+  unit_price: Money;
+  net: Money;
+  taxes: { code: string; rate: string; amount: Money; exempt?: boolean }[];
+  /** What goes back to the customer for this line. */
+  refund: Money;
+  tax_class: string;
+  kind: string;
+  disposition: 'restock' | 'write_off' | string;
+  reason: string;
+  approved_by?: string | null;
+}
+
+/** A coupon entered for the sale: `applied` once a promotion it unlocks is on the cart. */
+export interface Coupon {
+  code: string;
+  applied: boolean;
+  /** The promotion it unlocks, in the cashier's language, when the register says. */
+  label?: string | null;
+}
+
+export interface CartPromotion {
+  id: string;
+  label: string;
+  times: number;
+  saving: Money;
+}
+
+/** A tender of a recorded sale, as the ledger stores it (`find_sale`). */
+export type SaleTender =
+  | { kind: 'cash'; tendered: Money }
+  | { kind: 'external_card' | 'on_account' | 'store_credit'; amount: Money; reference: string };
+
+/** A line of a sale found for a return (`find_sale`). */
+export interface ReturnableLine {
+  line: number;
+  sku: string;
+  name: string;
+  qty: Qty;
+  /** What is left to return, earlier returns and the cart's own counted. */
+  returnable: Qty;
+  /** What the customer paid for the whole line. */
+  paid: Money;
+}
+
+/** What `find_sale` answers (not a View). */
+export interface SaleForReturn {
+  receipt_no: string;
+  recorded_at: string;
+  total: Money;
+  lines: ReturnableLine[];
+  tenders: SaleTender[];
+  /** The store that sold it, when another register's sale came from the server. */
+  sold_in: string | null;
+}
+
 export interface Cart {
   lines: Line[];
   multiplier: Qty | null;
@@ -110,6 +174,16 @@ export interface Cart {
   last_line?: number | null;
   /** Savings, the order discount and the tax exemption (docs/ipc.md, `adjustments`). */
   adjustments?: CartAdjustments;
+  /** Lines brought back from earlier sales or without a receipt. */
+  returns?: ReturnLine[];
+  /** What the returned lines give back. */
+  refund?: Money;
+  /** `total` less `refund`: negative when money is to give back. */
+  due?: Money;
+  savings?: Money;
+  promotions?: CartPromotion[];
+  coupons?: Coupon[];
+  customer?: string | null;
 }
 
 /** An item of the catalog, as `price_check` and `search` return it. */
@@ -189,6 +263,12 @@ export interface View {
     change: Money;
     /** The receipt's print job, for `receipt_preview`. */
     print_job?: string | null;
+    /** `sale`, `return` or `exchange`. */
+    kind?: string;
+    /** What the returned lines gave back, for a return or an exchange. */
+    refund?: Money | null;
+    /** The legs as recorded: negative for money given back (a refund). */
+    tenders?: Tender[];
   } | null;
   parked: { id: number; lines: number; total: Money; parked_at: string }[];
   printer: { state: PrinterState; pending_jobs: number; message: string | null; kind?: string };

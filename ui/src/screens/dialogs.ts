@@ -6,6 +6,7 @@ import { adjustable, ADJUST, cashDue, MENU, taxClasses, type App, type Dialog } 
 import type { PreviewLine } from '../types';
 import { nextBills, showQty, showRate } from '../money';
 import { showTime } from '../time';
+import { couponDialog, noReceiptDialog, refundDialog, returnsDialog } from './returns';
 import { amountPad, button, errorBox, field, money, pinPad } from './widgets';
 
 type Of<K extends Dialog['kind']> = Extract<Dialog, { kind: K }>;
@@ -49,6 +50,14 @@ export function dialog(app: App, d: Dialog): TemplateResult {
       return approve(app, d);
     case 'exemption':
       return exemption(app, d);
+    case 'returns':
+      return returnsDialog(app, d);
+    case 'no_receipt':
+      return noReceiptDialog(app, d);
+    case 'refund':
+      return refundDialog(app, d);
+    case 'coupon':
+      return couponDialog(app, d);
   }
 }
 
@@ -435,7 +444,7 @@ function change(app: App, d: Of<'change'>): TemplateResult {
 }
 
 /** A receipt as the paper shows it: monospace, centred and bold where the printer was told so. */
-function paper(lines: PreviewLine[]): TemplateResult {
+export function paper(lines: PreviewLine[]): TemplateResult {
   return html`<div class="paper" aria-label="receipt">
     ${lines.map((l) => {
       if (l.kind === 'cut') return html`<div class="cut" aria-hidden="true"></div>`;
@@ -684,7 +693,11 @@ function override(app: App, d: Of<'override'>): TemplateResult {
 /** The manager's PIN pad: the PIN is a password field, never shown, and forgotten once sent. */
 function approve(app: App, d: Of<'approve'>): TemplateResult {
   const hint =
-    d.ask.why === 'override' ? app.t('approve_override_hint') : app.t('approve_discount_hint');
+    d.ask.why === 'override'
+      ? app.t('approve_override_hint')
+      : d.ask.why === 'return'
+        ? app.t('approve_return_hint')
+        : app.t('approve_discount_hint');
   return frame(
     app,
     'approve',

@@ -7,11 +7,15 @@ import type { Key } from '../i18n';
 import { cents, showQty, showRate } from '../money';
 import type { Line, Tax, View } from '../types';
 import { lines, ruleText } from './dialogs';
+import { couponRow } from './returns';
 import { button, field, keepFocus, money, pad } from './widgets';
 
 export function sale(app: App): TemplateResult {
   return html`<section class="sale">
-      <div class="left">${cart(app)} ${exemption(app, app.state.view!)} ${scanRow(app)}</div>
+      <div class="left">
+        ${cart(app)} ${coupons(app, app.state.view!)} ${exemption(app, app.state.view!)}
+        ${scanRow(app)}
+      </div>
       <aside class="right">${totals(app)} ${salePad(app)}</aside>
     </section>
     ${functionKeys(app)}`;
@@ -20,6 +24,7 @@ export function sale(app: App): TemplateResult {
 function cart(app: App): TemplateResult {
   const v = app.state.view!;
   const lines = v.cart.lines;
+  const returned = v.cart.returns ?? [];
   const { selected, highlight } = app.state;
   return html`<div class="cart" role="table">
     <div class="row head" role="row">
@@ -28,7 +33,9 @@ function cart(app: App): TemplateResult {
       <span class="num">${app.t('amount')}</span>
     </div>
     <div class="rows">
-      ${lines.length === 0 ? html`<p class="empty">${app.t('cart_empty')}</p>` : nothing}
+      ${lines.length === 0 && returned.length === 0 ? html`<p class="empty">${app.t('cart_empty')}</p>` : nothing}
+      ${returned.length ? returnedRows(app) : nothing}
+      ${returned.length && lines.length ? html`<div class="row section" role="row"><span class="name">${app.t('new_items_head')}</span></div>` : nothing}
       ${lines.map(
         (l) =>
           html`<div
@@ -49,6 +56,54 @@ function cart(app: App): TemplateResult {
             ${adjustments(app, l)}`,
       )}
     </div>
+  </div>`;
+}
+
+/**
+ * The lines coming back, apart from the new ones: each with its receipt (or none), restock or
+ * write-off, and what it gives back as a negative amount; × takes it out before the refund.
+ */
+function returnedRows(app: App): TemplateResult {
+  const v = app.state.view!;
+  const returned = v.cart.returns ?? [];
+  return html`<div class="row section returned-head" role="row">
+      <span class="name">${app.t('returned_head')}</span>
+    </div>
+    ${returned.map(
+      (r) =>
+        html`<div
+          role="row"
+          class="row line returned ${r.line === app.state.selected ? 'selected' : ''}"
+          data-returned=${r.line}
+          @click=${() => app.select(r.line)}
+        >
+          <span class="no"
+            >${
+              v.cart.tenders.length === 0
+                ? button('×', () => app.removeReturn(r.line), 'soft remove-return')
+                : '↩'
+            }</span
+          >
+          <span class="name"
+            ><span class="text">${r.name}</span
+            ><span class="from"
+              >${r.original ? app.t('returned_from', { no: r.original.receipt_no }) : app.t('returned_no_receipt')}
+              · ${r.disposition === 'write_off' ? app.t('written_off') : app.t('restocked')}</span
+            ></span
+          >
+          <span class="qty">−${showQty(r.qty, app.lang)}</span>
+          <span class="num">${money(app, r.unit_price)}</span>
+          <span class="num amount">−${money(app, r.refund)}</span>
+        </div>`,
+    )}`;
+}
+
+/** The coupons entered, applied or not yet, each removable. */
+function coupons(app: App, v: View): TemplateResult | typeof nothing {
+  const list = v.cart.coupons ?? [];
+  if (list.length === 0) return nothing;
+  return html`<div class="cart-coupons">
+    ${list.map((c) => couponRow(app, c.code, c.applied, c.label ?? null))}
   </div>`;
 }
 
@@ -160,14 +215,30 @@ function message(app: App, v: View): TemplateResult | typeof nothing {
         ? button(app.t('reprint'), () => void app.run('reprint_last'), 'primary')
         : nothing
     }
+    ${
+      shown.offer === 'return'
+        ? button(
+            html`<span class="fk">⇧F10</span> ${app.t('returns_key')}`,
+            () => app.openReturns(receiptOf(v, shown.message)),
+            'primary',
+          )
+        : nothing
+    }
     ${button('×', close, 'soft close-x')}
   </div>`;
+}
+
+/** The receipt a `receipt_scanned` notice names (its message quotes it). */
+function receiptOf(_v: View, message: string): string | null {
+  const m = /[A-Za-z0-9]{3,}(?:-\d+){1,2}/.exec(message);
+  return m ? m[0] : null;
 }
 
 /** What a rejected command lets the cashier do next, by its code. */
 function offerFor(code: string): string | null {
   if (code === 'unknown_barcode' || code === 'needs_price') return 'open_price';
   if (code.startsWith('printer_')) return 'reprint';
+  if (code === 'receipt_scanned') return 'return';
   return null;
 }
 
@@ -175,6 +246,7 @@ function totals(app: App): TemplateResult {
   const c = app.state.view!.cart;
   const paid = c.paid !== '0.00';
   const count = c.lines.length;
+  if ((c.returns?.length ?? 0) > 0) return exchangeTotals(app);
   return html`<div class="totals">
     <div class="total-box">
       <span class="label"
@@ -204,6 +276,50 @@ function totals(app: App): TemplateResult {
           : nothing
       }
       ${c.taxes.map((x) => taxRow(app, x))}
+    </dl>
+  </div>`;
+}
+
+/**
+ * A return or an exchange: what the new items cost, what the returned ones give back, and the
+ * difference: to pay (the tender flow) or to give back (the refund, F8).
+ */
+function exchangeTotals(app: App): TemplateResult {
+  const c = app.state.view!.cart;
+  const due = c.due ?? c.total;
+  const d = cents(due) ?? 0;
+  const label = d > 0 ? app.t('due_customer') : d < 0 ? app.t('due_give_back') : app.t('due_even');
+  const paid = c.paid !== '0.00';
+  return html`<div class="totals">
+    <div class="total-box ${d < 0 ? 'give' : ''}">
+      <span class="label">${label}</span>
+      <span class="total" data-due=${due}>${money(app, due.replace(/^-/, ''))}</span>
+      <div class="paid-row ${paid ? 'big' : ''}">
+        ${
+          d > 0
+            ? html`<span>${app.t('paid')} ${money(app, c.paid)}</span>
+                <span class="remaining"
+                  >${app.t('remaining')} <strong>${money(app, c.remaining)}</strong></span
+                >`
+            : button(
+                html`<span class="fk">F8</span>
+                  ${d < 0 ? app.t('refund_key') : app.t('refund_even_confirm')}`,
+                () => app.openRefund(),
+                'primary refund-btn',
+              )
+        }
+      </div>
+    </div>
+    <dl class="tax-lines">
+      <div data-new-total=${c.total}>
+        <dt>${app.t('new_items')}</dt>
+        <dd>${money(app, c.total)}</dd>
+      </div>
+      <div class="refund-row" data-refund=${c.refund ?? '0.00'}>
+        <dt>${app.t('refund_line')}</dt>
+        <dd>−${money(app, c.refund ?? '0.00')}</dd>
+      </div>
+      ${saved(app)} ${c.taxes.map((x) => taxRow(app, x))}
     </dl>
   </div>`;
 }

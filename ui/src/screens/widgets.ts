@@ -4,6 +4,7 @@
 import { html, nothing, type TemplateResult } from 'lit-html';
 import { live } from 'lit-html/directives/live.js';
 import type { App } from '../app';
+import type { Key } from '../i18n';
 import { showMoney } from '../money';
 
 export function money(app: App, amount: string): string {
@@ -129,9 +130,38 @@ export function button(
   </button>`;
 }
 
-/** The rejected command's message, inside a dialog or screen. */
+/**
+ * The rejected command's message, inside a dialog or screen. For the codes of returns, refunds
+ * and coupons the UI says in the cashier's language what happened and what to do, and the
+ * register's own message (which names the receipt, the line, the amounts) follows.
+ */
 export function errorBox(app: App): TemplateResult | typeof nothing {
   const e = app.state.error;
   if (!e) return nothing;
-  return html`<div class="banner error" role="alert" data-code=${e.code}>${e.message}</div>`;
+  const hint = errorHint(app, e.code);
+  return html`<div class="banner error" role="alert" data-code=${e.code}>
+    ${hint ? html`<span class="what">${hint}</span>` : nothing}
+    ${hint && e.message && e.message !== hint ? html`<span class="detail">${e.message}</span>` : hint ? nothing : e.message}
+  </div>`;
+}
+
+/** Codes whose next step the UI spells out itself (i18n `err_<code>`). */
+const HINTED = [
+  'no_such_sale',
+  'sale_not_here_offline',
+  'nothing_left_to_return',
+  'nothing_to_refund',
+  'nothing_left_to_refund',
+  'store_credit_only',
+  'refund_due',
+  'invalid_query',
+  'ambiguous_receipt',
+  'wrong_currency',
+  'return_in_progress',
+  'unknown_coupon',
+  'coupon_not_entered',
+];
+
+export function errorHint(app: App, code: string): string | null {
+  return HINTED.includes(code) ? app.t(`err_${code}` as Key) : null;
 }
