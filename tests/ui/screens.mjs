@@ -319,6 +319,49 @@ async function run() {
       await shot('report-x');
       await key('Enter');
 
+      // Returns: the first sale's receipt, two lines back (one written off), an exchange, the
+      // refund and its legs; then a coupon on a new sale.
+      await key('Shift+F10');
+      await shot('returns-find');
+      await type('MTL01-000001');
+      await key('Enter');
+      await page.waitForSelector('.sale-found');
+      await key('F3');
+      await key('ArrowDown');
+      await key('F7');
+      await page.click('.reason-row .chip');
+      await shot('returns-sale');
+      await page.click('[data-dialog="returns"] footer .primary');
+      await page.waitForSelector('[data-returned]');
+      await scan('3760029980833'); // French IPA
+      await shot('exchange-cart');
+      await key('F8');
+      await shot('refund');
+      await key('Enter');
+      await page.waitForSelector('[data-dialog="refunded"] .paper');
+      await shot('refund-done');
+      await key('Escape');
+      await key('Shift+F10');
+      await page.click('[data-dialog="returns"] footer .btn.soft');
+      await scan('41473269');
+      await shot('return-no-receipt');
+      await key('Escape');
+      await key('Escape');
+      await type('6*');
+      await scan('41473269'); // 6 × Avon body care
+      await key('Shift+F1');
+      await type('BIENVENUE5');
+      await key('Enter');
+      await type('NOPE');
+      await key('Enter');
+      await shot('coupon');
+      await key('Escape');
+      await shot('sale-coupon');
+      await page.click('.cart-coupons .btn');
+      await key('F7');
+      await type('Client parti');
+      await key('Enter');
+
       // F1: a line discount, an order discount, a price override on the manager's PIN pad and a
       // tax exemption; the cart shows each discount under its line and what they saved.
       await scan('3760029980833'); // French IPA

@@ -1519,7 +1519,7 @@ export class FakeRegister implements Backend {
           r.disposition === 'write_off'
             ? this.say('mis au rebut', 'written off')
             : this.say('remis en stock', 'restocked');
-        out.push(text(`  ${showQty(r.qty)} × ${r.unit_price} · ${from} · ${what}`));
+        out.push(text(`  ${showQty(r.qty)} × ${r.unit_price} · ${from}`), text(`  ${what}`));
       }
       out.push(text('-'.repeat(WIDTH)));
     }

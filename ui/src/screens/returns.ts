@@ -421,7 +421,7 @@ export function couponRow(
 ): TemplateResult {
   const promo = (app.state.view!.cart.promotions ?? []).find((p) => p.label === label);
   return html`<div
-    class="coupon ${applied ? 'applied' : 'pending'}"
+    class="coupon-row ${applied ? 'applied' : 'pending'}"
     data-coupon=${code}
     data-applied=${applied ? 'true' : 'false'}
   >

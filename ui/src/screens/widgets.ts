@@ -139,9 +139,13 @@ export function errorBox(app: App): TemplateResult | typeof nothing {
   const e = app.state.error;
   if (!e) return nothing;
   const hint = errorHint(app, e.code);
+  if (!hint)
+    return html`<div class="banner error" role="alert" data-code=${e.code}>${e.message}</div>`;
   return html`<div class="banner error" role="alert" data-code=${e.code}>
-    ${hint ? html`<span class="what">${hint}</span>` : nothing}
-    ${hint && e.message && e.message !== hint ? html`<span class="detail">${e.message}</span>` : hint ? nothing : e.message}
+    <div class="said">
+      <span class="what">${hint}</span>
+      ${e.message && e.message !== hint ? html`<span class="detail">${e.message}</span>` : nothing}
+    </div>
   </div>`;
 }
 
