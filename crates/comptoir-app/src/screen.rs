@@ -125,6 +125,9 @@ impl Register {
                 cash_rounding: c.sale.cash_rounding.clone(),
                 change: c.sale.change.clone(),
                 print_job: Some(c.print_job.clone()),
+                kind: c.entry.kind.clone(),
+                refund: c.sale.refund.clone(),
+                tenders: c.sale.tenders.iter().map(recorded_tender_view).collect(),
             }),
             parked,
             printer: PrinterView {
@@ -246,6 +249,18 @@ fn tender_view(store: &crate::config::Store) -> impl Fn(&Tender) -> TenderView +
             reference: Some(reference.clone()),
         },
     }
+}
+
+/// A leg as the ledger recorded it.
+fn recorded_tender_view(tender: &crate::entry::SaleTender) -> TenderView {
+    use crate::entry::SaleTender;
+    let (kind, amount, reference) = match tender {
+        SaleTender::Cash { tendered } => ("cash", tendered, None),
+        SaleTender::ExternalCard { amount, reference } => ("card", amount, Some(reference)),
+        SaleTender::OnAccount { amount, reference } => ("on_account", amount, Some(reference)),
+        SaleTender::StoreCredit { amount, reference } => ("store_credit", amount, Some(reference)),
+    };
+    TenderView { kind, amount: amount.clone(), reference: reference.cloned() }
 }
 
 fn discount_view(

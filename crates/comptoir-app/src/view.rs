@@ -176,6 +176,12 @@ pub struct LastSaleView {
     pub cash_rounding: String,
     pub change: String,
     pub print_job: Option<String>,
+    /// `sale`, `return` or `exchange`.
+    pub kind: String,
+    /// What its returned lines gave back, for a return or an exchange.
+    pub refund: Option<String>,
+    /// Its legs as recorded: a refund's are negative (a credit note's with its `CR-…`).
+    pub tenders: Vec<TenderView>,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -9,6 +9,7 @@ mod import;
 mod printing;
 mod promotions;
 mod replay;
+mod return_screens;
 mod returns;
 mod sale;
 mod shift;
