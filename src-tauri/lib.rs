@@ -5,6 +5,7 @@
 use std::sync::{Arc, Mutex};
 
 use comptoir_app::discounts::DiscountInput;
+use comptoir_app::returns::{Disposition, RefundTo, SaleForReturn};
 use comptoir_app::view::{PreviewView, View};
 use comptoir_app::{AppError, DrawerMovement, OpenOptions, Pin, Register};
 use serde::Serialize;
@@ -197,6 +198,73 @@ async fn attach_customer(till: State<'_, Till>, id: String) -> Reply<View> {
 #[tauri::command(rename_all = "snake_case")]
 async fn detach_customer(till: State<'_, Till>) -> Reply<View> {
     act(&till, move |r| r.detach_customer()).await
+}
+
+/// A sale by its receipt number, with what is left to return of each line (not a View).
+#[tauri::command(rename_all = "snake_case")]
+async fn find_sale(till: State<'_, Till>, receipt_no: String) -> Reply<SaleForReturn> {
+    with_register(&till, move |r| r.find_sale(&receipt_no)).await
+}
+
+/// The receipts of the sales paid with a card reference or made for a customer (not a View).
+#[tauri::command(rename_all = "snake_case")]
+async fn find_sales_by(till: State<'_, Till>, query: String) -> Reply<Vec<String>> {
+    with_register(&till, move |r| r.find_sales_by(&query)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn return_line(
+    till: State<'_, Till>,
+    receipt_no: String,
+    line: u32,
+    qty: String,
+    disposition: Disposition,
+    reason: String,
+) -> Reply<View> {
+    act(&till, move |r| r.return_line(&receipt_no, line, &qty, disposition, &reason)).await
+}
+
+/// `approval` is a manager's PIN, when the store's policy asks for one.
+#[tauri::command(rename_all = "snake_case")]
+async fn return_without_receipt(
+    till: State<'_, Till>,
+    code: String,
+    qty: String,
+    disposition: Disposition,
+    reason: String,
+    approval: Option<String>,
+) -> Reply<View> {
+    act(&till, move |r| {
+        let approval = approval.map(Pin::new);
+        r.return_without_receipt(&code, &qty, disposition, &reason, approval.as_ref())
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn remove_return(till: State<'_, Till>, line: u32) -> Reply<View> {
+    act(&till, move |r| r.remove_return(line)).await
+}
+
+/// Gives the money back and records the return or exchange; what went back on each leg is in
+/// the new View's `last_sale`. `to` is `original`, `cash` or `store_credit`.
+#[tauri::command(rename_all = "snake_case")]
+async fn refund(till: State<'_, Till>, to: String) -> Reply<View> {
+    act(&till, move |r| {
+        let to = match to.as_str() {
+            "original" => RefundTo::Original,
+            "cash" => RefundTo::Cash,
+            "store_credit" => RefundTo::StoreCredit,
+            other => {
+                return Err(AppError::new(
+                    "invalid_input",
+                    format!("refund to {other:?}: original, cash or store_credit"),
+                ));
+            }
+        };
+        r.refund(to).map(|_| ())
+    })
+    .await
 }
 
 /// A tender commits the sale when it pays it; a printer failure after the commit is shown in
@@ -453,6 +521,12 @@ pub fn run() {
             remove_coupon,
             attach_customer,
             detach_customer,
+            find_sale,
+            find_sales_by,
+            return_line,
+            return_without_receipt,
+            remove_return,
+            refund,
             tender_cash,
             tender_card,
             reprint_last,
