@@ -68,6 +68,8 @@ struct Context {
 pub struct CouponState {
     pub code: String,
     pub applied: bool,
+    /// The promotion it unlocks, in the cashier's language: what the cart must reach.
+    pub label: Option<String>,
 }
 
 impl Promotions {
@@ -286,7 +288,16 @@ impl Register {
         };
         self.coupons
             .iter()
-            .map(|code| CouponState { code: code.clone(), applied: applied_coupon(code) })
+            .map(|code| CouponState {
+                code: code.clone(),
+                applied: applied_coupon(code),
+                label: self
+                    .promotions
+                    .list
+                    .iter()
+                    .find(|p| p.coupon.as_deref() == Some(code))
+                    .map(|p| self.promotion_label(&p.id, &p.label)),
+            })
             .collect()
     }
 

@@ -174,6 +174,9 @@ fn a_coupon_is_entered_before_the_cart_reaches_it_then_shares_its_five_dollars()
     let view = r.view().unwrap();
     let coupons: Vec<_> = view.cart.coupons.iter().map(|c| (c.code.as_str(), c.applied)).collect();
     assert_eq!((coupons, view.cart.savings.as_str()), (vec![("BIENVENUE5", false)], "0.00"));
+    // Why not yet: the promotion it unlocks, in the cashier's language.
+    let label = view.cart.coupons[0].label.as_deref();
+    assert_eq!(label, Some("Bienvenue : 5,00 $ de rabais sur 30,00 $"));
     r.set_multiplier("2").unwrap();
     r.scan(IPA).unwrap();
     let view = r.view().unwrap();
