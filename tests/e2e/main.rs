@@ -2,8 +2,10 @@
 //! WebKitWebDriver under Xvfb, with real key events. Sign in, open a shift, scan three real
 //! Montréal barcodes as a scanner burst, type a quantity at human speed, pay cash, then check
 //! the decoded receipt and the ledger. A second flow: a cashier gives a line discount and an
-//! order discount over their limit, which a manager approves with their PIN. Screenshots of the
-//! main screens go to `$CARGO_TARGET_DIR/screens/`.
+//! order discount over their limit, which a manager approves with their PIN. A third: a sale
+//! found again by its receipt number, one line returned, a new item scanned in the same cart and
+//! the difference refunded in cash. Screenshots of the main screens go to
+//! `$CARGO_TARGET_DIR/screens/`.
 //!
 //! Gated by `COMPTOIR_E2E=1` (set by `scripts/test.sh`, which also starts Xvfb and D-Bus, and
 //! installs tauri-driver); `COMPTOIR_APP` names the binary built with `custom-protocol`.
@@ -16,7 +18,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use comptoir_app::{OpenOptions, Register};
-use webdriver::{ARROW_UP, ENTER, F1, F2, F8, Session};
+use webdriver::{ARROW_UP, ENTER, ESCAPE, F1, F2, F8, F11, Session};
 
 const PEANUTS: &str = "0019061093791"; // 3.89, taxable
 const TRUFFLES: &str = "0020601405080"; // 3.49, taxable
@@ -364,4 +366,106 @@ fn a_cashier_gives_discounts_and_a_manager_approves_with_their_pin_in_the_real_a
     assert_eq!(payload["order_discount"]["amount"], "1.41");
     assert_eq!(payload["order_discount"]["by"], "c1", "approved by the manager");
     assert_eq!(payload["lines"][1]["discounts"][0]["amount"], "0.35");
+}
+
+#[test]
+fn a_cashier_returns_a_line_exchanges_it_and_refunds_the_difference_in_the_real_app() {
+    if std::env::var("COMPTOIR_E2E").as_deref() != Ok("1") {
+        eprintln!("skipped: the end-to-end test runs under scripts/test.sh (COMPTOIR_E2E=1)");
+        return;
+    }
+    let _one = ONE_APP.lock().unwrap_or_else(|e| e.into_inner());
+    let app = std::env::var("COMPTOIR_APP")
+        .unwrap_or_else(|_| target_dir().join("debug/comptoir-register").display().to_string());
+    let screens = target_dir().join("screens");
+    std::fs::create_dir_all(&screens).unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let mut setup =
+        Register::init_demo(data.path(), "montreal", 1, OpenOptions::default()).unwrap();
+    setup.set_setting("scanner.burst_max_gap_ms", "90").unwrap();
+    drop(setup);
+
+    let port = free_port();
+    let driver = start_driver(port);
+    let data_arg = data.path().display().to_string();
+    let session = Session::start(port, &app, &["--data-dir", &data_arg]);
+    let long = Duration::from_secs(30);
+    let has = |selector: &str| format!("document.querySelector('{selector}')");
+
+    // The sale: peanuts, truffles and the sauce, 12.08, paid 20.00 in cash (12.10): 7.90 back.
+    session.wait_for("document.querySelector('input[name=pin]')", long);
+    session.type_keys("1234", HUMAN);
+    session.press(ENTER);
+    session.wait_for("document.querySelector('input[name=float]')", long);
+    session.type_keys("150", HUMAN);
+    session.press(ENTER);
+    session.wait_for("document.querySelector('[data-total]')", long);
+    for code in [PEANUTS, TRUFFLES, SRIRACHA_UPC_A] {
+        session.type_keys(&format!("{code}{ENTER}"), SCANNER);
+        std::thread::sleep(Duration::from_millis(400));
+    }
+    session.wait_for("document.querySelectorAll('[data-line]').length === 3", long);
+    session.press(F8);
+    session.wait_for(&has("[data-dialog=tender]"), long);
+    session.type_keys("20", HUMAN);
+    session.press(ENTER);
+    session.wait_for("document.querySelector('[data-change]') && document.querySelector('[data-change]').dataset.change === '7.90'", long);
+    session.press(ESCAPE);
+    session.wait_for("!document.querySelector('.dialog')", long);
+
+    // The customer comes back: F11 6, the receipt number typed, F1 ticks the peanuts (restock).
+    session.press(F11);
+    session.wait_for(&has("[data-dialog=menu]"), long);
+    session.type_keys("6", HUMAN);
+    session.wait_for(&has("[data-dialog=returns] input[name=query]"), long);
+    session.type_keys("MTL01-000001", HUMAN);
+    session.press(ENTER);
+    session.wait_for(&has(r#".sale-found [data-return-line="3"]"#), long);
+    session.press(F1);
+    session.wait_for(&has(r#"[data-return-line="1"].on input[name="qty-1"]"#), long);
+    session.press(ENTER);
+    session.type_keys("Defectueux", HUMAN);
+    session.screenshot(&screens.join("21-returns.png"));
+    session.press(ENTER);
+    session.wait_for(&has("[data-returned]"), long);
+
+    // An exchange: the sauce in the same cart. The peanuts paid 3.89 + GST 0.20 + QST 0.39 (the
+    // sale's shares by largest remainder): 4.48 back, 3.59 new, 0.89 to give back.
+    session.type_keys(&format!("{SRIRACHA_UPC_A}{ENTER}"), SCANNER);
+    session.wait_for("document.querySelector('[data-due]') && document.querySelector('[data-due]').dataset.due === '-0.89'", long);
+    session.screenshot(&screens.join("22-exchange.png"));
+
+    // F8 opens the refund; 2 is cash: 0.89 rounds to 0.90, the refund records -0.01.
+    session.press(F8);
+    session.wait_for(&has("[data-dialog=refund]"), long);
+    session.type_keys("2", HUMAN);
+    session.wait_for(&has("[data-refund-to=cash][aria-checked=true]"), long);
+    session.press(ENTER);
+    session.wait_for("document.querySelector('[data-leg=cash]') && document.querySelector('[data-leg=cash]').dataset.amount === '-0.90'", long);
+    session.wait_for(&has(r#"[data-rounding="-0.01"]"#), long);
+    session.wait_for("document.querySelector('.paper') && document.querySelector('.paper').textContent.includes('RETOURNÉ')", long);
+    session.end();
+    drop(driver);
+
+    let (text, _) = printed_text(data.path());
+    for expected in [
+        "ÉCHANGE",
+        "Sriracha Hot Chili Sauce            3.59 Z",
+        "RETOURNÉ",
+        "French Burnt Peanuts",
+        "  1 x 3.89                         -4.48 T",
+        "de MTL01-000001",
+        "TOTAL                                -0.89",
+        "Arrondi comptant                     -0.01",
+        "Comptant                             -0.90",
+    ] {
+        assert!(text.contains(expected), "{expected:?} is not on the receipt:\n{text}");
+    }
+    let register = reopen(data.path());
+    let exchange = register.database().last_of_kind("exchange").unwrap().unwrap();
+    let payload: serde_json::Value = serde_json::from_str(&exchange.payload).unwrap();
+    assert_eq!(payload["total"], "-0.89");
+    assert_eq!(payload["returns"][0]["original"]["receipt_no"], "MTL01-000001");
+    assert_eq!(payload["returns"][0]["disposition"], "restock");
+    assert_eq!(payload["returns"][0]["reason"], "Defectueux");
 }

@@ -10,6 +10,8 @@ pub const ENTER: &str = "\u{E007}";
 pub const F1: &str = "\u{E031}";
 pub const F2: &str = "\u{E032}";
 pub const F8: &str = "\u{E038}";
+pub const F11: &str = "\u{E03B}";
+pub const ESCAPE: &str = "\u{E00C}";
 pub const ARROW_UP: &str = "\u{E013}";
 
 pub struct Session {
