@@ -431,6 +431,27 @@ describe('the returns dialog', () => {
   });
 });
 
+describe('refusals on the sale screen', () => {
+  it('a return cannot be parked: the banner says to finish or void it, in French and English', async () => {
+    const receipt = await start();
+    await ret(fake, receipt, 1, '1');
+    await app.run('view');
+    await scanCode(code(CARAMEL));
+    await press('F6');
+    expect(text('.banner[data-code="return_in_progress"] .what')).toBe(
+      'Un retour ne peut pas être mis en attente : terminez-le ou annulez-le (F7).',
+    );
+    await app.run('set_language', { lang: 'en' });
+    await press('F6');
+    expect(text('.banner[data-code="return_in_progress"] .what')).toBe(
+      'A return cannot be parked: finish it, or void it (F7).',
+    );
+    expect(app.state.view!.cart.returns!.length).toBe(1);
+    expect(app.state.view!.cart.lines.length).toBe(1);
+    expect(app.state.view!.parked).toEqual([]);
+  });
+});
+
 describe('the refund', () => {
   it('F8 with money to give back opens the refund; 2 in cash; the legs and the rounding show', async () => {
     const receipt = await start();

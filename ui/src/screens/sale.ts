@@ -8,7 +8,7 @@ import { cents, showQty, showRate } from '../money';
 import type { Line, Tax, View } from '../types';
 import { lines, ruleText } from './dialogs';
 import { couponRow } from './returns';
-import { button, field, keepFocus, money, pad } from './widgets';
+import { button, errorHint, field, keepFocus, money, pad } from './widgets';
 
 export function sale(app: App): TemplateResult {
   return html`<section class="sale">
@@ -204,7 +204,14 @@ function message(app: App, v: View): TemplateResult | typeof nothing {
     role=${shown.level === 'info' ? 'status' : 'alert'}
     data-code=${shown.code}
   >
-    <span class="msg">${shown.message}</span>
+    ${
+      e && errorHint(app, e.code)
+        ? html`<span class="msg said"
+            ><span class="what">${errorHint(app, e.code)}</span
+            ><span class="detail">${e.message}</span></span
+          >`
+        : html`<span class="msg">${shown.message}</span>`
+    }
     ${
       shown.offer === 'open_price' && app.can('open_price')
         ? button(html`<span class="fk">F5</span> ${app.t('f5')}`, () => app.function(5), 'primary')
