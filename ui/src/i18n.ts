@@ -247,7 +247,7 @@ const fr = {
   returns_key: 'Retour',
   returns_title: 'Retour ou échange',
   returns_hint:
-    'Scannez le code-barres du reçu ou tapez son numéro. Sans reçu : une référence de carte ou un client.',
+    'Scannez le code-barres du reçu, ou tapez son numéro, une référence de carte ou un n° de client. Aucune vente à retrouver : Sans reçu.',
   returns_query: 'N° de reçu, référence de carte ou client',
   returns_find: 'Trouver',
   returns_results: '{n} vente(s) trouvée(s) : choisissez le reçu.',
@@ -588,7 +588,7 @@ const en: Record<Key, string> = {
   returns_key: 'Return',
   returns_title: 'Return or exchange',
   returns_hint:
-    'Scan the receipt’s barcode or type its number. No receipt number: a card reference or a customer.',
+    'Scan the receipt’s barcode, or type its number, a card reference or a customer id. No sale to find: No receipt.',
   returns_query: 'Receipt no., card reference or customer',
   returns_find: 'Find',
   returns_results: '{n} sale(s) found: choose the receipt.',
