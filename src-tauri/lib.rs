@@ -4,6 +4,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use comptoir_app::credit::CreditBalance;
 use comptoir_app::discounts::DiscountInput;
 use comptoir_app::returns::{Disposition, RefundTo, SaleForReturn};
 use comptoir_app::view::{PreviewView, View};
@@ -248,8 +249,9 @@ async fn remove_return(till: State<'_, Till>, line: u32) -> Reply<View> {
 
 /// Gives the money back and records the return or exchange; what went back on each leg is in
 /// the new View's `last_sale`. `to` is `original`, `cash` or `store_credit`.
+/// `approval` is a manager's PIN, for a refund in cash of what a card paid.
 #[tauri::command(rename_all = "snake_case")]
-async fn refund(till: State<'_, Till>, to: String) -> Reply<View> {
+async fn refund(till: State<'_, Till>, to: String, approval: Option<String>) -> Reply<View> {
     act(&till, move |r| {
         let to = match to.as_str() {
             "original" => RefundTo::Original,
@@ -262,9 +264,32 @@ async fn refund(till: State<'_, Till>, to: String) -> Reply<View> {
                 ));
             }
         };
-        r.refund(to).map(|_| ())
+        let approval = approval.map(Pin::new);
+        r.refund_with(to, approval.as_ref()).map(|_| ())
     })
     .await
+}
+
+/// Records a cart that costs nothing (everything discounted, or an even exchange).
+#[tauri::command(rename_all = "snake_case")]
+async fn complete(till: State<'_, Till>) -> Reply<View> {
+    act(&till, |r| r.complete().map(|_| ())).await
+}
+
+/// What a credit note holds (not a View).
+#[tauri::command(rename_all = "snake_case")]
+async fn store_credit(till: State<'_, Till>, reference: String) -> Reply<CreditBalance> {
+    with_register(&till, move |r| r.store_credit(&reference)).await
+}
+
+/// Pays `amount` with a credit note, at most what it holds.
+#[tauri::command(rename_all = "snake_case")]
+async fn tender_store_credit(
+    till: State<'_, Till>,
+    amount: String,
+    reference: String,
+) -> Reply<View> {
+    act(&till, move |r| r.tender_store_credit(&amount, &reference).map(|_| ())).await
 }
 
 /// A tender commits the sale when it pays it; a printer failure after the commit is shown in
@@ -502,6 +527,9 @@ pub fn run() {
         })
         .invoke_handler(tauri::generate_handler![
             view,
+            complete,
+            store_credit,
+            tender_store_credit,
             sign_in,
             lock,
             open_shift,

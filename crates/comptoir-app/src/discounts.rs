@@ -275,7 +275,6 @@ impl Register {
                 format!("{} is not a manager: a manager enters their PIN", found.name),
             ));
         }
-        self.db.set_sign_in_state(None, 0, None)?;
         Ok(Session { cashier_id: found.id, name: found.name, role: found.role })
     }
 }

@@ -113,6 +113,8 @@ pub fn error_message(error: &AppError, lang: &str) -> String {
         ("credit_not_here_offline", true) => format!("Cette note de crédit vient d'une autre caisse et le serveur est injoignable : prenez un autre paiement ou réessayez une fois en ligne. ({d})"),
         ("credit_required", false) => "Scan or type the credit note's number.".to_owned(),
         ("credit_required", true) => "Scannez ou saisissez le numéro de la note de crédit.".to_owned(),
+        ("nothing_due", false) => "Nothing is to pay: record the sale without a payment (enter 0).".to_owned(),
+        ("nothing_due", true) => "Rien n'est à payer : enregistrez la vente sans paiement (entrez 0).".to_owned(),
         ("payment_due", false) => format!("{d}."),
         ("payment_due", true) => "Il reste un montant à payer : encaissez-le.".to_owned(),
         ("nothing_to_refund", false) => "Nothing is to give back: the customer pays what is due (tender as for a sale).".to_owned(),

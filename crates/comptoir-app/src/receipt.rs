@@ -91,6 +91,7 @@ pub fn sale_entry(
             .exemption
             .map(|e| entry::SaleExemption { certificate: e.certificate, taxes: e.taxes }),
         coupons: meta.coupons,
+        approved_by: None,
     }
 }
 

@@ -44,6 +44,10 @@ fn parse_position(text: &str) -> Option<(i64, i64)> {
 pub const MAX_PIN_FAILURES: i64 = 5;
 /// How long the PIN pad stays locked.
 pub const LOCKOUT_MINUTES: i64 = 5;
+/// Wrong PINs count towards the lock for this long after the first of them, whatever PINs
+/// are right in between: a cashier signing in with their own PIN does not buy more guesses of
+/// a manager's.
+pub const PIN_FAILURE_WINDOW_MINUTES: i64 = 15;
 
 /// What a role may do beyond ringing up sales.
 pub fn permissions(role: &str) -> Vec<&'static str> {
@@ -214,6 +218,8 @@ pub struct Register {
     /// Other registers' sales the server gave for the returns in the cart, by receipt: the
     /// refund over their tenders when the server is gone between the line and the refund.
     pub(crate) from_server: std::collections::HashMap<String, comptoir_protocol::wire::SaleLookup>,
+    /// The manager approving the refund being committed, if it needed one.
+    pub(crate) refund_approved_by: Option<String>,
     pub(crate) multiplier: Option<Decimal>,
     pub(crate) last_line: Option<LineId>,
     pub(crate) notice: Option<Notice>,
@@ -375,6 +381,7 @@ impl Register {
             coupons: Vec::new(),
             returns: Vec::new(),
             from_server: Default::default(),
+            refund_approved_by: None,
             multiplier: None,
             last_line: None,
             notice: None,
@@ -494,8 +501,8 @@ impl Register {
 
     // ----- signing in -----
 
-    /// Signs in the cashier whose PIN this is. After [`MAX_PIN_FAILURES`] wrong PINs in a row,
-    /// the PIN pad locks for [`LOCKOUT_MINUTES`].
+    /// Signs in the cashier whose PIN this is. After [`MAX_PIN_FAILURES`] wrong PINs within
+    /// [`PIN_FAILURE_WINDOW_MINUTES`], the PIN pad locks for [`LOCKOUT_MINUTES`].
     pub fn sign_in(&mut self, pin: &Pin) -> AppResult<Session> {
         self.check_pin_pad()?;
         let cashier = self.db.cashiers()?.into_iter().find(|c| pin::verify(pin, &c.pin_hash));
@@ -507,7 +514,6 @@ impl Register {
                 format!("{left} attempt(s) left before the lock."),
             ));
         };
-        self.db.set_sign_in_state(None, 0, None)?;
         let session = Session { cashier_id: cashier.id, name: cashier.name, role: cashier.role };
         tracing::info!(cashier = %session.cashier_id, "signed in");
         self.session = Some(session.clone());
@@ -534,7 +540,18 @@ impl Register {
     /// Counts a wrong PIN: the [`MAX_PIN_FAILURES`]th in a row locks the pad for
     /// [`LOCKOUT_MINUTES`] (`locked_out`); otherwise answers how many tries are left.
     pub(crate) fn wrong_pin(&mut self) -> AppResult<i64> {
-        let (failed, _) = self.db.sign_in_state(None)?;
+        let now = self.clock.now();
+        let since = self.db.setting("sign_in.failures_since")?;
+        let since = since.as_deref().and_then(|s| DateTime::parse_from_rfc3339(s).ok());
+        let (mut failed, _) = self.db.sign_in_state(None)?;
+        if since.is_none_or(|s| {
+            now - s.with_timezone(&Utc) > Duration::minutes(PIN_FAILURE_WINDOW_MINUTES)
+        }) {
+            // The window starts again with this wrong PIN.
+            failed = 0;
+            let stamp = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
+            self.db.set_setting("sign_in.failures_since", &stamp)?;
+        }
         let failed = failed + 1;
         if failed >= MAX_PIN_FAILURES {
             let until = (self.clock.now() + Duration::minutes(LOCKOUT_MINUTES))
@@ -1097,6 +1114,17 @@ impl Register {
                 ),
             ));
         }
+        if due.is_zero() && self.tenders.is_empty() {
+            // Nothing to pay: a zero tender records the cart as it is; any other is a mistake
+            // (the change would be the whole tender).
+            return match tender_amount(&tender).is_zero() {
+                true => self.complete().map(Some),
+                false => Err(AppError::new(
+                    "nothing_due",
+                    "nothing is to pay: record the cart without a payment (enter 0)",
+                )),
+            };
+        }
         check_new_tender(due, &self.tenders, &tender, &self.store.currency)?;
         self.tenders.push(tender);
         let result = match self.settle(&priced).paid {
@@ -1178,6 +1206,7 @@ impl Register {
         );
         let entry_kind =
             crate::returns::with_returns(&self.store, &mut sale, priced, &returns, refund);
+        sale.approved_by = self.refund_approved_by.clone();
         let mut new =
             stamp(&self.store, &*self.clock, entry_kind, Some(receipt_no.clone()), to_json(&sale)?);
         new.receipt_seq = Some(counter);
@@ -1402,6 +1431,14 @@ impl Register {
 
     pub(crate) fn parse_money(&self, text: &str) -> AppResult<Money> {
         Ok(self.store.currency.parse(text)?)
+    }
+}
+
+/// What a tender hands over (cash tendered, or a leg's amount).
+fn tender_amount(tender: &Tender) -> Money {
+    match tender {
+        Tender::Cash { tendered } => *tendered,
+        other => other.non_cash(),
     }
 }
 

@@ -320,15 +320,13 @@ impl Register {
         let quantity = parse_quantity(qty)?;
         let reason = required_reason(reason)?;
         let policy = self.store.config.returns_without_receipt.clone();
-        let approved_by = match (policy.manager_approval, approval) {
-            (false, _) => None,
-            (true, Some(pin)) => Some(self.approve(pin, "return_without_receipt")?.cashier_id),
-            (true, None) => {
-                return Err(AppError::new(
-                    "manager_required",
-                    "a return without a receipt needs a manager's PIN",
-                ));
-            }
+        let approved_by = match policy.manager_approval {
+            false => None,
+            true => Some(self.manager_or_pin(
+                approval,
+                "return_without_receipt",
+                "a return without a receipt needs a manager's PIN",
+            )?),
         };
         self.refresh_catalog()?;
         let item = self
@@ -382,6 +380,12 @@ impl Register {
     /// Gives the money back when the returned lines are worth more than the new ones, and
     /// records the return or exchange.
     pub fn refund(&mut self, to: RefundTo) -> AppResult<Committed> {
+        self.refund_with(to, None)
+    }
+
+    /// [`Register::refund`], with a manager's PIN for what needs one: a refund in cash of
+    /// what a card paid (a manager signed in needs none).
+    pub fn refund_with(&mut self, to: RefundTo, approval: Option<&Pin>) -> AppResult<Committed> {
         self.require_shift()?;
         self.check_no_tenders()?;
         let priced = self.priced();
@@ -411,9 +415,27 @@ impl Register {
                 "a return without a receipt is refunded on store credit in this store",
             ));
         }
+        let mut approved_by = None;
         let plan = match to {
             RefundTo::Original => self.original_plan(amount)?,
             RefundTo::Cash => {
+                // Cash for what went on a card is how card money leaves by the drawer: a
+                // manager approves it.
+                let original = self.original_plan(amount)?;
+                let to_cards: Money = original
+                    .legs
+                    .iter()
+                    .filter(|t| !matches!(t, Tender::Cash { .. }))
+                    .map(|t| -t.non_cash())
+                    .sum();
+                if to_cards.minor() > 0 {
+                    let what = format!(
+                        "{} of this refund went on a card: refunding it in cash needs a \
+                         manager's PIN",
+                        self.store.money(to_cards)
+                    );
+                    approved_by = Some(self.manager_or_pin(approval, "cash_refund", &what)?);
+                }
                 refund::plan_refund(amount, &[self.open_cash_leg(amount)], &self.store.currency)
             }
             RefundTo::StoreCredit => refund::RefundPlan {
@@ -422,6 +444,7 @@ impl Register {
                 unallocated: amount,
             },
         };
+        self.check_drawer_holds(&plan)?;
         let mut legs = plan.legs.clone();
         if !plan.unallocated.is_zero() {
             if to == RefundTo::Original && !no_receipt && plan.legs.is_empty() {
@@ -435,7 +458,57 @@ impl Register {
                 reference: self.next_credit_note()?,
             });
         }
-        self.commit_transaction(&priced, &legs, &Settlement::refund(due, plan.cash_rounding))
+        self.refund_approved_by = approved_by;
+        let committed =
+            self.commit_transaction(&priced, &legs, &Settlement::refund(due, plan.cash_rounding));
+        self.refund_approved_by = None;
+        committed
+    }
+
+    /// The drawer cannot hand out cash it does not hold.
+    fn check_drawer_holds(&self, plan: &refund::RefundPlan) -> AppResult<()> {
+        let out: Money = plan
+            .legs
+            .iter()
+            .map(|t| match t {
+                Tender::Cash { tendered } => -*tendered,
+                _ => Money::ZERO,
+            })
+            .sum();
+        if out.minor() <= 0 {
+            return Ok(());
+        }
+        let held = self.drawer_expected()?;
+        if out > held {
+            return Err(AppError::new(
+                "drawer_short",
+                format!(
+                    "the drawer should hold {}: {} cannot be refunded from it in cash; refund \
+                     it to the card or on store credit",
+                    self.store.money(held),
+                    self.store.money(out)
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Who approves what needs a manager: the manager signed in, else the manager whose PIN is
+    /// given.
+    pub(crate) fn manager_or_pin(
+        &mut self,
+        approval: Option<&Pin>,
+        what: &'static str,
+        why: &str,
+    ) -> AppResult<String> {
+        let session = self.cashier()?.clone();
+        if session.role == "manager" {
+            return Ok(session.cashier_id);
+        }
+        match approval {
+            Some(pin) => Ok(self.approve(pin, what)?.cashier_id),
+            None => Err(AppError::new("manager_required", why.to_owned())),
+        }
     }
 
     fn after_return_change(&mut self) -> AppResult<()> {

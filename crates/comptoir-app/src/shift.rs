@@ -65,14 +65,13 @@ impl Register {
         }
         if movement == DrawerMovement::PaidOut {
             // The drawer cannot hand out cash it does not hold.
-            let shift = self.require_shift()?.clone();
-            let expected = self.shift_report(&shift, None, None)?.cash.expected;
-            let held = self.parse_money(&expected)?;
+            let held = self.drawer_expected()?;
             if amount > held {
                 return Err(AppError::new(
                     "drawer_short",
                     format!(
-                        "the drawer should hold {expected}: {} cannot be paid out of it",
+                        "the drawer should hold {}: {} cannot be paid out of it",
+                        self.store.money(held),
                         self.store.money(amount)
                     ),
                 ));
@@ -106,6 +105,13 @@ impl Register {
         tx.commit()?;
         tracing::info!(kind = movement.kind(), seq = recorded.seq, "drawer opened");
         Ok(self.flush_print_queue())
+    }
+
+    /// The cash the drawer should hold now: the open shift's expected cash.
+    pub(crate) fn drawer_expected(&self) -> AppResult<Money> {
+        let shift = self.require_shift()?.clone();
+        let expected = self.shift_report(&shift, None, None)?.cash.expected;
+        self.parse_money(&expected)
     }
 
     /// The X report: the open shift so far. Prints it and returns it.

@@ -22,7 +22,8 @@ pub enum Tender {
 
 impl Tender {
     /// The amount of a leg that is not cash.
-    fn non_cash(&self) -> Money {
+    /// What a non-cash leg pays (zero for cash).
+    pub fn non_cash(&self) -> Money {
         match self {
             Tender::ExternalCard { amount, .. }
             | Tender::OnAccount { amount, .. }

@@ -86,6 +86,9 @@ pub struct Sale {
     /// Coupons entered at the till.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub coupons: Vec<String>,
+    /// The manager who approved a refund in cash of what a card paid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_by: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]

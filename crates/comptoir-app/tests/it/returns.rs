@@ -318,13 +318,16 @@ fn a_cart_that_costs_nothing_is_recorded_without_a_tender() {
     r.return_line(&receipt, 3, "1", Disposition::WriteOff, "dented").unwrap();
     r.scan(SRIRACHA_UPC_A).unwrap();
     assert_eq!(r.view().unwrap().cart.due, "0.00");
+    // A tender with nothing to pay would all be change: refused.
+    assert_eq!(r.tender_cash("5.00").unwrap_err().code, "nothing_due");
     let even = r.refund(RefundTo::Original).unwrap();
     assert_eq!((even.entry.kind.as_str(), even.sale.tenders.len()), ("exchange", 0));
     // A gift: everything off, approved by the manager signed in.
     r.scan(PEANUTS).unwrap();
     assert_eq!(r.complete().unwrap_err().code, "payment_due");
     r.discount_order(comptoir_app::discounts::DiscountInput::Percent("100"), "gift", None).unwrap();
-    let gift = r.complete().unwrap();
+    // Entering 0 records it, as complete() does.
+    let gift = r.tender_cash("0").unwrap().expect("recorded");
     assert_eq!((gift.sale.total.as_str(), gift.sale.tenders.len()), ("0.00", 0));
     let text = till.printed_text(&gift.print_job);
     assert!(text.contains("TOTAL") && !text.contains("Monnaie rendue"), "{text}");
@@ -363,5 +366,42 @@ fn lines_of_two_sales_go_back_over_each_sales_own_tenders() {
     let refund = r.refund(RefundTo::Original).unwrap();
     assert_eq!(legs(&refund.sale), ["card -3.59 AUTH-7781", "cash -4.00"]);
     assert_eq!((refund.sale.total.as_str(), refund.sale.cash_rounding.as_str()), ("-7.60", "0.01"));
+    server_accepts_everything(&till);
+}
+
+#[test]
+fn cash_for_what_a_card_paid_takes_a_manager_and_never_more_than_the_drawer_holds() {
+    let mut till = open_till();
+    let receipt = sold(&mut till);
+    let r = &mut till.register;
+    r.lock();
+    r.sign_in(&Pin::new("2468")).unwrap();
+    // The truffles, 8.02, would go back on the card (10.00 paid there).
+    r.return_line(&receipt, 2, "2", Disposition::Restock, "x").unwrap();
+    let refused = r.refund(RefundTo::Cash).unwrap_err();
+    assert_eq!(refused.code, "manager_required");
+    assert!(refused.detail.starts_with("8.02 of this refund went on a card"), "{}", refused.detail);
+    assert_eq!(
+        r.refund_with(RefundTo::Cash, Some(&Pin::new("2468"))).unwrap_err().code,
+        "manager_required"
+    );
+    let approved = r.refund_with(RefundTo::Cash, Some(&Pin::new("1234"))).unwrap();
+    assert_eq!(legs(&approved.sale), ["cash -8.00"]);
+    assert_eq!(approved.sale.approved_by.as_deref(), Some("c1"));
+
+    // 150.00 float + 6.10 kept - 8.00: the drawer holds 148.10. A 200.00 card sale cannot be
+    // refunded in cash from it, even with the manager's approval; it can on the card.
+    let r = &mut till.register;
+    r.lock();
+    r.sign_in(&Pin::new("1234")).unwrap();
+    r.add_open_price("Bike", "200.00", "zero_rated", None).unwrap();
+    let bike = r.tender_card("200.00", "AUTH-9").unwrap().expect("paid").sale.receipt_no;
+    r.return_line(&bike, 1, "1", Disposition::Restock, "x").unwrap();
+    let short = r.refund(RefundTo::Cash).unwrap_err();
+    assert_eq!(short.code, "drawer_short");
+    assert!(short.detail.starts_with("the drawer should hold 148.10: 200.00"), "{}", short.detail);
+    assert_eq!(r.view().unwrap().cart.refund, "200.00", "the return stays in the cart");
+    let card = r.refund(RefundTo::Original).unwrap();
+    assert_eq!(legs(&card.sale), ["card -200.00 AUTH-9"]);
     server_accepts_everything(&till);
 }

@@ -22,6 +22,32 @@ fn five_wrong_pins_lock_the_pad_for_five_minutes() {
 }
 
 #[test]
+fn signing_in_with_ones_own_pin_buys_no_more_guesses_of_a_managers() {
+    let mut till = open_till();
+    till.register.scan(PEANUTS).unwrap();
+    let approve = |till: &mut Till, pin: &str| {
+        till.register
+            .override_price(1, "1.00", "guess", &Pin::new(pin))
+            .map(|_| ())
+            .map_err(|e| e.code)
+    };
+    for round in 0..2 {
+        for _ in 0..2 {
+            assert_eq!(approve(&mut till, "0000"), Err("wrong_pin"), "round {round}");
+        }
+        // The cashier signs in again, with their own right PIN: the count goes on.
+        till.register.lock();
+        till.register.sign_in(&Pin::new("2468")).unwrap();
+    }
+    assert_eq!(approve(&mut till, "0000"), Err("locked_out"), "the fifth wrong PIN locks");
+    assert_eq!(approve(&mut till, "1234"), Err("locked_out"), "even the manager's right PIN");
+    // Past the lock and the window, a mistyped PIN is one of five again.
+    till.clock.advance(Duration::minutes(16));
+    assert_eq!(approve(&mut till, "0000"), Err("wrong_pin"));
+    assert_eq!(approve(&mut till, "1234"), Ok(()));
+}
+
+#[test]
 fn the_lockout_survives_a_restart_and_pins_are_stored_hashed() {
     let mut till = till("montreal");
     for _ in 0..5 {
