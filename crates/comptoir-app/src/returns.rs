@@ -599,6 +599,22 @@ impl Register {
         // Earlier refunds whose lines came from this sale: their legs count against its legs.
         for (_, earlier) in &original.earlier {
             let rounding = self.parse_money(&earlier.cash_rounding)?;
+            // A refund of several sales' lines handed out cash for all of them: this sale's
+            // share is what its lines gave back less what went on its own legs (at most all
+            // the cash handed out, so never less than what this sale's cash gave).
+            let shared = earlier
+                .returns
+                .iter()
+                .any(|l| l.original.as_ref().is_none_or(|o| o.receipt_no != sale.receipt_no));
+            if shared {
+                let share = self.cash_share(earlier, &sale.receipt_no, &legs)?;
+                if let Some(cash) =
+                    legs.iter_mut().find(|l| matches!(l.tender, Tender::Cash { .. }))
+                {
+                    cash.refunded += share;
+                    cash.settled += share;
+                }
+            }
             for tender in &earlier.tenders {
                 let (amount, reference) = match tender {
                     entry::SaleTender::Cash { tendered } => (self.parse_money(tendered)?, None),
@@ -619,6 +635,9 @@ impl Register {
                     _ => false,
                 });
                 if let Some(leg) = leg {
+                    if reference.is_none() && shared {
+                        continue;
+                    }
                     leg.refunded -= amount;
                     if reference.is_none() {
                         leg.settled += rounding - amount;
@@ -627,6 +646,46 @@ impl Register {
             }
         }
         Ok(legs)
+    }
+
+    /// This sale's part of the cash an earlier refund of several sales' lines handed out.
+    fn cash_share(
+        &self,
+        earlier: &entry::Sale,
+        receipt_no: &str,
+        legs: &[PaidLeg],
+    ) -> AppResult<Money> {
+        let mut mine = Money::ZERO;
+        for line in &earlier.returns {
+            if line.original.as_ref().is_some_and(|o| o.receipt_no == receipt_no) {
+                mine += self.parse_money(&line.refund)?;
+            }
+        }
+        let (mut on_my_legs, mut cash_out) = (Money::ZERO, Money::ZERO);
+        for tender in &earlier.tenders {
+            match self.tender_from_entry(tender)? {
+                Tender::Cash { tendered } if tendered.is_negative() => cash_out -= tendered,
+                Tender::Cash { .. } => {}
+                other => {
+                    let reference = match &other {
+                        Tender::ExternalCard { reference, .. }
+                        | Tender::OnAccount { reference, .. }
+                        | Tender::StoreCredit { reference, .. } => reference.clone(),
+                        Tender::Cash { .. } => String::new(),
+                    };
+                    let paid_here = legs.iter().any(|l| match &l.tender {
+                        Tender::ExternalCard { reference: r, .. }
+                        | Tender::OnAccount { reference: r, .. }
+                        | Tender::StoreCredit { reference: r, .. } => *r == reference,
+                        Tender::Cash { .. } => false,
+                    });
+                    if paid_here && other.non_cash().is_negative() {
+                        on_my_legs -= other.non_cash();
+                    }
+                }
+            }
+        }
+        Ok((mine - on_my_legs).max(Money::ZERO).min(cash_out))
     }
 
     /// The sale a receipt number names, here or (another register's) on the server, with the

@@ -366,6 +366,13 @@ fn lines_of_two_sales_go_back_over_each_sales_own_tenders() {
     let refund = r.refund(RefundTo::Original).unwrap();
     assert_eq!(legs(&refund.sale), ["card -3.59 AUTH-7781", "cash -4.00"]);
     assert_eq!((refund.sale.total.as_str(), refund.sale.cash_rounding.as_str()), ("-7.60", "0.01"));
+    // The rest of the first sale (12.49): that refund's cash was the second sale's, so the
+    // first still gives its card's 6.41 and all its 6.08 of cash, as the 6.10 it took.
+    let r = &mut till.register;
+    r.return_line(&first, 1, "1", Disposition::Restock, "x").unwrap();
+    r.return_line(&first, 2, "2", Disposition::Restock, "x").unwrap();
+    let rest = r.refund(RefundTo::Original).unwrap();
+    assert_eq!(legs(&rest.sale), ["card -6.41 AUTH-7781", "cash -6.10"]);
     server_accepts_everything(&till);
 }
 
