@@ -61,7 +61,20 @@ impl Register {
         let own = target.discounts.iter().filter(|d| !is_manual(&d.source)).map(|d| d.amount);
         let base = target.amount - own.sum();
         let by = self.discount_authority(&rule, base, approval)?;
-        self.cart.line_mut(id)?.discount = Some(ManualDiscount { rule, reason, by });
+        let previous =
+            self.cart.line_mut(id)?.discount.replace(ManualDiscount { rule, reason, by });
+        match self.cumulative_authority(approval) {
+            Ok(Some(manager)) => {
+                if let Some(given) = &mut self.cart.line_mut(id)?.discount {
+                    given.by = manager;
+                }
+            }
+            Ok(None) => {}
+            Err(e) => {
+                self.cart.line_mut(id)?.discount = previous;
+                return Err(e);
+            }
+        }
         self.after_money_change()
     }
 
@@ -89,8 +102,86 @@ impl Register {
         let base = self.priced().subtotal;
         self.cart.order_discount = previous;
         let by = self.discount_authority(&rule, base, approval)?;
-        self.cart.order_discount = Some(ManualDiscount { rule, reason, by });
+        let previous = self.cart.order_discount.replace(ManualDiscount { rule, reason, by });
+        match self.cumulative_authority(approval) {
+            Ok(Some(manager)) => {
+                if let Some(given) = &mut self.cart.order_discount {
+                    given.by = manager;
+                }
+            }
+            Ok(None) => {}
+            Err(e) => {
+                self.cart.order_discount = previous;
+                return Err(e);
+            }
+        }
         self.after_money_change()
+    }
+
+    /// The cashier's limit holds for the discounts they gave on the sale together, not only
+    /// for each: two 10 % discounts on top of each other are 19 %. With the new discount in
+    /// the cart: `None` when it stays within the limit, else the approving manager (the
+    /// discounts a manager approved do not count).
+    fn cumulative_authority(&mut self, approval: Option<&Pin>) -> AppResult<Option<String>> {
+        let session = self.cashier()?.clone();
+        let limit = self.store.discount_limit(&session.role);
+        let priced = self.priced();
+        let mine = |source: &comptoir_core::discount::DiscountSource, line: LineId| match source {
+            comptoir_core::discount::DiscountSource::Line => self
+                .cart
+                .line(line)
+                .ok()
+                .and_then(|l| l.discount.as_ref())
+                .is_some_and(|d| d.by == session.cashier_id),
+            comptoir_core::discount::DiscountSource::Order => {
+                self.cart.order_discount.as_ref().is_some_and(|d| d.by == session.cashier_id)
+            }
+            comptoir_core::discount::DiscountSource::Promotion(_) => false,
+        };
+        let (mut given, mut base) = (comptoir_core::Money::ZERO, comptoir_core::Money::ZERO);
+        for line in &priced.lines {
+            base += line.amount;
+            for d in &line.discounts {
+                match &d.source {
+                    comptoir_core::discount::DiscountSource::Promotion(_) => base -= d.amount,
+                    source if mine(source, line.line.id) => given += d.amount,
+                    _ => {}
+                }
+            }
+        }
+        if base.minor() <= 0 || given.is_zero() {
+            return Ok(None);
+        }
+        let percent =
+            Decimal::from(given.minor()) * Decimal::ONE_HUNDRED / Decimal::from(base.minor());
+        if percent <= limit {
+            return Ok(None);
+        }
+        let Some(pin) = approval else {
+            return Err(AppError::new(
+                "discount_over_limit",
+                format!(
+                    "together, the discounts on this sale come to {} %, over the {} % a {} may \
+                     give: a manager approves it with their PIN",
+                    percent.round_dp(2).normalize(),
+                    limit.normalize(),
+                    session.role
+                ),
+            ));
+        };
+        let manager = self.approve(pin, "discount")?;
+        if percent > self.store.discount_limit(&manager.role) {
+            return Err(AppError::new(
+                "discount_over_limit",
+                format!(
+                    "together, {} % is over the {} % a {} may approve",
+                    percent.round_dp(2).normalize(),
+                    self.store.discount_limit(&manager.role).normalize(),
+                    manager.role
+                ),
+            ));
+        }
+        Ok(Some(manager.cashier_id))
     }
 
     pub fn remove_order_discount(&mut self) -> AppResult<()> {
@@ -235,7 +326,7 @@ impl Register {
                 "discount_over_limit",
                 format!(
                     "{} % is over the {} % a {} may give: a manager approves it with their PIN",
-                    percent.round_dp(1).normalize(),
+                    percent.round_dp(2).normalize(),
                     limit.normalize(),
                     session.role
                 ),
@@ -247,7 +338,7 @@ impl Register {
                 "discount_over_limit",
                 format!(
                     "{} % is over the {} % a {} may approve",
-                    percent.round_dp(1).normalize(),
+                    percent.round_dp(2).normalize(),
                     self.store.discount_limit(&manager.role).normalize(),
                     manager.role
                 ),

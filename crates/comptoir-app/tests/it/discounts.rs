@@ -203,3 +203,32 @@ fn five_wrong_approval_pins_lock_the_pin_pad_as_five_wrong_sign_ins_do() {
             .is_ok()
     );
 }
+
+#[test]
+fn a_cashiers_limit_holds_for_their_discounts_together() {
+    let mut till = basket("2468");
+    let r = &mut till.register;
+    let ten = |r: &mut comptoir_app::Register, pin: Option<&str>| {
+        let pin = pin.map(Pin::new);
+        r.discount_order(DiscountInput::Percent("10"), "loyal", pin.as_ref()).map_err(|e| e.code)
+    };
+    // 10 % on a line is within a cashier's 10 %; 10 % more on the order makes about 19 %.
+    r.discount_line(1, DiscountInput::Percent("10"), "dented", None).unwrap();
+    let before = r.view().unwrap().cart.total;
+    assert_eq!(ten(r, None), Err("discount_over_limit"));
+    assert_eq!(r.view().unwrap().cart.total, before, "nothing changed");
+    let error = r.discount_order(DiscountInput::Percent("10"), "x", None).unwrap_err();
+    assert!(
+        error.detail.starts_with("together, the discounts on this sale come to"),
+        "{}",
+        error.detail
+    );
+    // The manager approves the two together.
+    assert_eq!(ten(r, Some("1234")), Ok(()));
+    // Discounts the manager approved are the manager's: the cashier's next small one counts
+    // with the cashier's own line discount only.
+    r.discount_line(2, DiscountInput::Percent("5"), "scuffed", None).unwrap();
+    let total = r.view().unwrap().cart.total;
+    let sale = r.tender_card(&total, "A1").unwrap().expect("paid").sale;
+    assert_eq!(sale.order_discount.map(|d| d.by), Some("c1".to_owned()));
+}
