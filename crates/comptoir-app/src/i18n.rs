@@ -155,6 +155,8 @@ pub fn word(key: &str, lang: &str) -> &'static str {
         ("change", true) => "Monnaie rendue",
         ("cash_rounding", false) => "Cash rounding",
         ("cash_rounding", true) => "Arrondi comptant",
+        ("refunds_rounding", false) => "Refunds' cash rounding",
+        ("refunds_rounding", true) => "Arrondi des remboursements",
         ("rounding_with_earlier", false) => "evens out earlier cash refunds",
         ("rounding_with_earlier", true) => "compense les remboursements précédents",
         ("vat_included", false) => "incl.",

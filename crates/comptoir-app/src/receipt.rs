@@ -535,6 +535,9 @@ pub fn report_document(store: &config::Store, report: &ReportView, lang: &str) -
             format!("{} ({})", word("returns", lang), report.returns_count),
             format!("-{}", report.refunds),
         );
+    if report.refunds_rounding != zero_amount(store) {
+        doc = doc.columns(word("refunds_rounding", lang), report.refunds_rounding.clone());
+    }
     for tax in &report.taxes {
         doc =
             doc.columns(format!("{} {}% / {}", tax.label, tax.rate, tax.base), tax.amount.clone());

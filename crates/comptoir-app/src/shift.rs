@@ -267,6 +267,7 @@ impl Register {
             gross: money(totals.gross),
             returns_count: totals.returns,
             refunds: money(totals.refunds),
+            refunds_rounding: money(totals.refunds_rounding),
             taxes: totals
                 .taxes
                 .iter()
@@ -314,6 +315,7 @@ struct Totals {
     cash_refunds: Money,
     returns: u64,
     refunds: Money,
+    refunds_rounding: Money,
     paid_in: Money,
     paid_out: Money,
     voids: u64,
@@ -343,6 +345,8 @@ impl Totals {
                 self.gross += money(&sale.total)? + refund;
                 if refund.is_zero() {
                     self.gross += rounding;
+                } else {
+                    self.refunds_rounding += rounding;
                 }
                 self.refunds += refund;
                 for tax in sale.taxes.iter().filter(|t| !t.exempt) {

@@ -241,6 +241,9 @@ pub struct ReportView {
     /// Returns and exchanges, and what their returned lines gave back.
     pub returns_count: u64,
     pub refunds: String,
+    /// The cash rounding of the returns and exchanges that gave money back, apart from
+    /// `gross` and `refunds`: `gross - refunds + refunds_rounding` is what the tenders took.
+    pub refunds_rounding: String,
     pub taxes: Vec<ReportTax>,
     pub tenders: Vec<ReportTender>,
     pub voids: u64,

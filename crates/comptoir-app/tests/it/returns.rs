@@ -240,6 +240,15 @@ fn a_return_in_progress_survives_a_crash_and_the_shift_counts_its_cash() {
     assert_eq!(report.cash.cash_refunds, "3.60");
     assert_eq!(report.cash.expected, "152.50");
     assert_eq!((report.returns_count, report.refunds.as_str()), (1, "3.59"));
+    // The refund's own rounding (3.59 handed back as 3.60) is shown apart, so the report
+    // ties: 16.10 - 3.59 - 0.01 is the 12.50 the tenders took (card 10.00, cash 2.50).
+    assert_eq!(report.refunds_rounding, "-0.01");
+    let tenders: i64 =
+        report.tenders.iter().map(|t| t.amount.replace('.', "").parse::<i64>().unwrap()).sum();
+    assert_eq!(tenders, 1250);
+    let text =
+        till.printed_text(&till.printed_jobs().into_iter().find(|j| j.starts_with("x-")).unwrap());
+    assert!(text.contains("Arrondi des remboursements"), "{text}");
 }
 
 #[test]
