@@ -282,13 +282,13 @@ pub fn sale_receipt(
     if let Some(exemption) = &sale.exemption {
         doc = doc.line(format!("{} {}", word("exemption", lang), exemption.certificate));
     }
+    if let Some(zero) = zero_rated_caption(store, sale, lang) {
+        doc = doc.columns(zero, zero_amount(store));
+    }
     if !sale.returns.is_empty() {
         // A return alone already has the header's rule above it.
         let doc_above = if sale.lines.is_empty() { doc } else { doc.rule() };
         doc = returned_lines(doc_above, store, sale, lang);
-    }
-    if let Some(zero) = zero_rated_caption(store, sale, lang) {
-        doc = doc.columns(zero, zero_amount(store));
     }
     doc = doc.push(Block::Columns {
         left: word("total", lang).to_owned(),
@@ -430,8 +430,14 @@ fn returned_lines(
         if line.disposition == "write_off" {
             doc = doc.line(format!("  ({})", word("write_off", lang)));
         }
+        // With prices that include tax, a rate's base is the line less its taxes, as on a
+        // sale's receipt.
+        let mut line_base = parse(&line.net);
+        if sale.prices_include_tax {
+            line_base -= line.taxes.iter().map(|t| parse(&t.amount)).sum::<Money>();
+        }
         for tax in line.taxes.iter().filter(|t| !is_zero_rate(&t.rate)) {
-            let (base, amount) = (parse(&line.net), parse(&tax.amount));
+            let (base, amount) = (line_base, parse(&tax.amount));
             match taxes.iter_mut().find(|t| t.0 == tax.code && t.1 == tax.rate && t.2 == tax.exempt)
             {
                 Some(found) => {

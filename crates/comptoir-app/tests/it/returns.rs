@@ -421,3 +421,21 @@ fn cash_for_what_a_card_paid_takes_a_manager_and_never_more_than_the_drawer_hold
     assert_eq!(legs(&card.sale), ["card -200.00 AUTH-9"]);
     server_accepts_everything(&till);
 }
+
+#[test]
+fn a_return_with_tax_included_prints_the_rates_base_without_tax() {
+    let mut till = till("london");
+    let r = &mut till.register;
+    r.sign_in(&Pin::new("1234")).unwrap();
+    r.open_shift("50.00").unwrap();
+    // 6 x 2.95 = 17.70, VAT included 2.95 on 14.75.
+    r.set_multiplier("6").unwrap();
+    r.scan("85123A").unwrap();
+    let sale = r.tender_cash("20.00").unwrap().expect("paid").sale;
+    // Two of six: 5.90, VAT 2.95 x 2/6 = 0.98, on 5.90 - 0.98 = 4.92.
+    r.return_line(&sale.receipt_no, 1, "2", Disposition::Restock, "x").unwrap();
+    let refund = r.refund(RefundTo::Original).unwrap();
+    let text = till.printed_text(&refund.print_job);
+    let line = text.lines().find(|l| l.starts_with("VAT 20%")).unwrap_or("");
+    assert!(line.contains("-4.92") && line.trim_end().ends_with("-0.98"), "{text}");
+}
