@@ -308,9 +308,8 @@ impl Register {
     pub fn attach_customer(&mut self, id: &str) -> AppResult<()> {
         self.cashier()?;
         self.check_no_tenders()?;
-        let parsed: comptoir_customers::CustomerId = id.trim().parse().map_err(|_| {
-            AppError::new("customer_unknown", format!("{id:?} is not a customer's id"))
-        })?;
+        let parsed: comptoir_customers::CustomerId =
+            id.trim().parse().map_err(|_| AppError::new("customer_unknown", format!("{id:?}")))?;
         let customer = self
             .customers()?
             .customer(parsed)

@@ -172,7 +172,8 @@ impl Register {
     /// Finds a sale by its receipt number (as scanned from the receipt's barcode or typed).
     pub fn find_sale(&mut self, receipt_no: &str) -> AppResult<SaleForReturn> {
         self.cashier()?;
-        let original = self.original(receipt_no.trim())?;
+        // Receipt numbers are upper case; a typed one may not be.
+        let original = self.original(&receipt_no.trim().to_ascii_uppercase())?;
         let (entry, sale) = (&original.entry, &original.sale);
         let refunded = self.refunded_lines(&original)?;
         let lines = sale

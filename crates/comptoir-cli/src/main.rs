@@ -601,8 +601,13 @@ enum BasketTender {
 }
 
 fn sale(register: &mut Register, input: &str) -> AppResult<Value> {
-    let basket: Basket = serde_json::from_str(input)
-        .map_err(|e| AppError::new("invalid_input", format!("the basket: {e}")))?;
+    let basket: Basket = serde_json::from_str(input).map_err(|e| {
+        let shape = match input.trim_start().starts_with('{') {
+            true => "",
+            false => " (a basket is one JSON object: {\"lines\": […], \"tenders\": […]})",
+        };
+        AppError::new("invalid_input", format!("the basket: {e}{shape}"))
+    })?;
     if !register.cart().is_empty() || !register.tenders().is_empty() {
         return Err(AppError::new(
             "cart_not_empty",
@@ -765,9 +770,15 @@ fn ring(register: &mut Register, basket: &Basket) -> AppResult<comptoir_app::Com
 fn left_to_return(register: &mut Register, receipt: &str, line: u32) -> AppResult<String> {
     let sale = register.find_sale(receipt)?;
     let found = sale.lines.into_iter().find(|l| l.line == line);
-    found
-        .map(|l| l.returnable)
-        .ok_or_else(|| AppError::new("no_such_line", format!("{receipt} has no line {line}")))
+    let found = found
+        .ok_or_else(|| AppError::new("no_such_line", format!("{receipt} has no line {line}")))?;
+    if found.returnable.trim_start_matches(['0', '.']).is_empty() {
+        return Err(AppError::new(
+            "nothing_left_to_return",
+            format!("line {line} of {receipt}: nothing left to return ({} sold)", found.qty),
+        ));
+    }
+    Ok(found.returnable)
 }
 
 /// The basket's discounts, price overrides and exemption, on the lines just rung.

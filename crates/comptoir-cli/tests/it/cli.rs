@@ -280,6 +280,12 @@ fn returns_exchanges_and_discounts_from_standard_input() {
     let found =
         json(&run(comptoir(dir.path()).args(["--pin", "2468", "find-sale", "MTL01-000001"]), ""));
     assert_eq!(found["lines"][0]["returnable"], "0");
+    // Nothing is left of the peanuts: said as such, with or without a quantity.
+    let again = run(
+        comptoir(dir.path()).args(["--pin", "2468", "sale"]),
+        r#"{"returns":[{"receipt":"mtl01-000001","line":1,"reason":"again"}]}"#,
+    );
+    assert_eq!(json(&again)["code"], "nothing_left_to_return", "{}", json(&again));
     // With no quantity, the whole of what is left of the line comes back: both truffles.
     let both = pay(r#"{"returns":[{"receipt":"MTL01-000001","line":2,"reason":"stale"}]}"#);
     assert_eq!(
