@@ -113,8 +113,8 @@ enum Command {
         #[arg(long, default_value_t = 50)]
         limit: i64,
     },
-    /// A store's sales of a business day (counted in the day they fell on, also for a register
-    /// whose clock was off): how many, and their total.
+    /// A store's business day (counted in the day each entry fell on, also for a register whose
+    /// clock was off): its sales and their total, its returns and their refunds, and the net.
     Report {
         #[arg(long)]
         store: String,
@@ -590,17 +590,11 @@ async fn run() -> anyhow::Result<()> {
         Command::Quarantine { store } => print_json(&db.quarantine(store.as_deref()).await?),
         Command::SecurityEvents { limit } => print_json(&db.security_events(limit).await?),
         Command::Counts { store } => print_json(&db.ledger_counts(store.as_deref()).await?),
-        Command::Report { store, day } => {
-            let payloads = db.day_sales(&store, &day).await?;
-            let mut total = rust_decimal::Decimal::ZERO;
-            for payload in &payloads {
-                let sale: comptoir_protocol::payload::Sale = serde_json::from_str(payload)?;
-                total += sale.total.parse::<rust_decimal::Decimal>()?;
-            }
-            print_json(&serde_json::json!({
-                "store": store, "day": day, "sales": payloads.len(), "total": total.to_string()
-            }))
-        }
+        Command::Report { store, day } => print_json(
+            &comptoir_server::sales::day_report(&db, &store, &day)
+                .await
+                .map_err(|e| anyhow::anyhow!("the day's entries: {e}"))?,
+        ),
         Command::Serve { .. }
         | Command::Fingerprint { .. }
         | Command::Tls { .. }

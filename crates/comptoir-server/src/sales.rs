@@ -104,6 +104,56 @@ pub async fn find_credit(db: &Db, reference: &str) -> Result<CreditLookup, Looku
     })
 }
 
+/// A store's business day, from every register's sales, returns and exchanges held.
+#[derive(Clone, Debug, serde::Serialize, PartialEq, Eq)]
+pub struct DayReport {
+    pub store: String,
+    pub day: String,
+    /// Sales and exchanges with new lines, and what those lines brought in (before cash
+    /// rounding).
+    pub sales: usize,
+    pub total: String,
+    /// Returns and exchanges with returned lines, and what those lines gave back.
+    pub returns: usize,
+    pub refunds: String,
+    /// `total - refunds`.
+    pub net: String,
+}
+
+/// The day report of `store` for the business day `day` (`YYYY-MM-DD`, store-local).
+pub async fn day_report(db: &Db, store: &str, day: &str) -> Result<DayReport, String> {
+    let payloads = db.day_sales(store, day).await.map_err(|e| e.to_string())?;
+    let (mut sales, mut returns) = (0, 0);
+    let (mut total, mut refunds) = (rust_decimal::Decimal::ZERO, rust_decimal::Decimal::ZERO);
+    let mut digits = 2;
+    let amount = |text: &str| {
+        text.parse::<rust_decimal::Decimal>().map_err(|_| format!("{text:?} is not an amount"))
+    };
+    for payload in &payloads {
+        let sale: Sale = serde_json::from_str(payload).map_err(|e| e.to_string())?;
+        digits = amount(&sale.total)?.scale();
+        let refund = sale.refund.as_deref().map(amount).transpose()?.unwrap_or_default();
+        if !sale.lines.is_empty() {
+            sales += 1;
+            total += amount(&sale.total)? + refund;
+        }
+        if !sale.returns.is_empty() {
+            returns += 1;
+            refunds += refund;
+        }
+    }
+    let money = |d: rust_decimal::Decimal| format!("{:.*}", digits as usize, d);
+    Ok(DayReport {
+        store: store.to_owned(),
+        day: day.to_owned(),
+        sales,
+        total: money(total),
+        returns,
+        refunds: money(refunds),
+        net: money(total - refunds),
+    })
+}
+
 /// A sale-like entry held with a receipt number, and where it was recorded.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Found {

@@ -370,7 +370,8 @@ impl Db {
         both!(self, db => db.ingest(register, batch, verdicts, now, skew_seconds))
     }
 
-    /// The payloads of a store's sales of a business day (as corrected for clocks that were off).
+    /// The payloads of a store's sales, returns and exchanges of a business day (as corrected
+    /// for clocks that were off).
     pub async fn day_sales(&self, store_code: &str, day: &str) -> DbResult<Vec<String>> {
         both!(self, db => db.day_sales(store_code, day))
     }
@@ -935,7 +936,8 @@ pub(crate) mod sql {
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
 
     pub const DAY_SALES: &str = "SELECT l.payload FROM ledger l JOIN store s ON s.id = l.store_id \
-        WHERE s.code = $1 AND l.kind = 'sale' AND l.business_day_corrected = $2";
+        WHERE s.code = $1 AND l.kind IN ('sale', 'return', 'exchange') \
+        AND l.business_day_corrected = $2";
 
     pub const INSERT_QUARANTINE: &str = "INSERT INTO quarantine (register_id, epoch, seq, \
         store_id, entry_id, kind, hash, in_chain, code, reason, entry, received_at) \

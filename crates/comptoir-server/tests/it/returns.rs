@@ -130,6 +130,23 @@ fn returned_elsewhere(backend: Backend) {
     let refund = a.register.refund(RefundTo::Original).unwrap();
     assert_eq!(legs(&refund.sale), ["card -1.98 AUTH-7781", "cash -2.50"], "{backend:?}");
     a.register.sync_now().unwrap();
+    // Head office's day: the sale, and the three returns from both registers.
+    let day = a.entries().iter().find(|e| e.kind == "sale").unwrap().business_day.clone();
+    let report =
+        server.rt.block_on(comptoir_server::sales::day_report(&server.db, "montreal", &day));
+    let report = report.unwrap();
+    assert_eq!(
+        (report.sales, report.total.as_str(), report.returns, report.refunds.as_str()),
+        (1, "16.08", 3, "12.49"),
+        "{backend:?}"
+    );
+    assert_eq!(report.net, "3.59");
+    let empty = server.rt.block_on(comptoir_server::sales::day_report(
+        &server.db,
+        "montreal",
+        "2001-01-01",
+    ));
+    assert_eq!(empty.unwrap().total, "0.00");
 
     // A server of the previous version held these returns before it indexed them: after the
     // upgrade they still count.
