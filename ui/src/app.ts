@@ -3,17 +3,19 @@
 //! `View`; everything here is about presentation and input.
 
 import { render } from 'lit-html';
-import { call, findSale, findSalesBy, preview, toIpcError, type Args } from './ipc';
+import { call, findSale, findSalesBy, preview, storeCredit, toIpcError, type Args } from './ipc';
 import { t, type Key } from './i18n';
 import {
   cents,
   decimalSeparator,
   entryAmount,
+  fromCents,
   normalizeAmount,
   normalizeEntry,
   stepQty,
 } from './money';
 import type {
+  CreditBalance,
   DiscountRule,
   IpcError,
   Lang,
@@ -34,7 +36,19 @@ export type Dialog =
   | { kind: 'open_price'; name: string; price: string; tax: TaxClass; sku: string | null }
   | { kind: 'parked'; index: number }
   | { kind: 'void'; reason: string }
-  | { kind: 'tender'; tab: 'cash' | 'card'; cash: string; card: string; reference: string }
+  | {
+      kind: 'tender';
+      tab: TenderTab;
+      cash: string;
+      card: string;
+      reference: string;
+      /** The credit note typed or scanned, and what it holds once looked up. */
+      note: string;
+      balance: CreditBalance | null;
+      /** What to take off the note: at most its balance and what remains due. */
+      credit: string;
+    }
+  | { kind: 'nothing_due' }
   | { kind: 'change'; receipt_no: string; change: string; total: string; rounding: string }
   | { kind: 'receipt' }
   | { kind: 'menu'; index: number }
@@ -75,6 +89,9 @@ export type Dialog =
   | { kind: 'refund'; to: RefundTo; done: boolean }
   | { kind: 'coupon'; code: string };
 
+/** The tender dialog's tabs: F8 cash, F9 card, ⇧F8 store credit. */
+export type TenderTab = 'cash' | 'card' | 'credit';
+
 /** What happens to a returned item: back on the shelf, or damaged. */
 export type Disposition = 'restock' | 'write_off';
 /** Where a refund goes (`refund`'s `to`). */
@@ -97,7 +114,7 @@ export interface Approval {
   command: string;
   args: Args;
   pin_arg: 'approval' | 'manager_pin';
-  why: 'discount' | 'override' | 'return';
+  why: 'discount' | 'override' | 'return' | 'cash_refund';
 }
 
 /** The PIN pad stays up on these; any other refusal goes back to the dialog that asked. */
@@ -311,12 +328,20 @@ export class App {
   private keepTender(): void {
     const v = this.state.view;
     if (v?.screen !== 'tender' || this.state.dialog) return;
-    this.state.dialog = {
+    this.state.dialog = this.tenderDialog('cash');
+  }
+
+  private tenderDialog(tab: TenderTab, note = ''): Extract<Dialog, { kind: 'tender' }> {
+    const v = this.state.view!;
+    return {
       kind: 'tender',
-      tab: 'cash',
+      tab,
       cash: '',
       card: entryAmount(v.cart.remaining, this.lang),
       reference: '',
+      note,
+      balance: null,
+      credit: '',
     };
   }
 
@@ -399,6 +424,12 @@ export class App {
     if (d?.kind === 'coupon') {
       d.code = code;
       return this.enterCoupon(d);
+    }
+    // A credit note's barcode in the payment: it is the note to pay with.
+    if (d?.kind === 'tender' && looksLikeCredit(code)) {
+      d.tab = 'credit';
+      d.note = code;
+      return void this.lookupCredit(d);
     }
     if (d?.kind === 'change' || (d?.kind === 'refund' && d.done)) {
       this.state.dialog = null;
@@ -627,8 +658,7 @@ export class App {
     const hasLines = v.cart.lines.length > 0;
     if (shift && n === 1) return this.show({ kind: 'coupon', code: entry });
     if (shift && n === 10) return this.openReturns(entry || null);
-    // Returned lines worth as much as the new ones or more: the money goes back, not in.
-    if ((n === 8 || n === 9) && refundDue(v)) return this.openRefund();
+    if (n === 8 || n === 9) return this.pay(n === 9 ? 'card' : shift ? 'credit' : 'cash');
     switch (n) {
       case 1:
         return this.show({ kind: 'adjust', index: 0, line: this.selectedLine()?.line ?? null });
@@ -660,15 +690,6 @@ export class App {
         return this.show({ kind: 'parked', index: 0 });
       case 7:
         return this.show({ kind: 'void', reason: '' });
-      case 8:
-      case 9:
-        return this.show({
-          kind: 'tender',
-          tab: n === 8 ? 'cash' : 'card',
-          cash: '',
-          card: entryAmount(v.cart.remaining, this.lang),
-          reference: '',
-        });
       case 10:
         void this.loadPreview(null).then((ok) => ok && this.show({ kind: 'receipt' }));
         return;
@@ -678,6 +699,21 @@ export class App {
         void this.run('lock');
         return;
     }
+  }
+
+  /**
+   * F8, F9, ⇧F8: the payment on that tab; money to give back opens the refund, and a cart that
+   * costs nothing (a 100 % discount, an even exchange) asks to record it without a payment.
+   * `note` is a credit note to pay with (scanned on the sale screen).
+   */
+  pay(tab: TenderTab, note = ''): void {
+    const v = this.state.view!;
+    // Returned lines worth more than the new ones: the money goes back, not in.
+    if (refundDue(v)) return this.openRefund();
+    if (nothingDue(v)) return this.show({ kind: 'nothing_due' });
+    const d = this.tenderDialog(tab, note);
+    this.show(d);
+    if (note) void this.lookupCredit(d);
   }
 
   show(dialog: Dialog): void {
@@ -716,9 +752,11 @@ export class App {
   private dialogKey(e: KeyboardEvent, d: Dialog, fkey: number): void {
     if (fkey === 12) return void this.run('lock');
     if (d.kind === 'tender' && (fkey === 8 || fkey === 9)) {
-      d.tab = fkey === 8 ? 'cash' : 'card';
+      d.tab = fkey === 9 ? 'card' : e.shiftKey ? 'credit' : 'cash';
+      this.state.error = null;
       return this.paint();
     }
+    if (d.kind === 'nothing_due' && (fkey === 8 || fkey === 9)) return this.dialogEnter(d);
     if (d.kind === 'receipt' && fkey === 10) return this.dialogEnter(d);
     // The found sale's lines: F1 ticks the first in or out, F2 the second…
     if (d.kind === 'returns' && fkey >= 1 && fkey <= 9 && d.sale)
@@ -834,6 +872,8 @@ export class App {
         return this.closeOn(this.run('void_cart', { reason: d.reason.trim() }));
       case 'tender':
         return this.tender(d);
+      case 'nothing_due':
+        return this.complete();
       case 'change':
         return this.close();
       case 'receipt':
@@ -1064,19 +1104,62 @@ export class App {
     this.show({ kind: 'refund', to, done: false });
   }
 
-  /** Gives the money back (or, for an even exchange, records it); then shows the legs. */
+  /**
+   * Gives the money back (or, for an even exchange, records it); then shows the legs. Cash for
+   * what a card paid opens the manager's PIN pad and goes again with their PIN.
+   */
   private refund(d: Extract<Dialog, { kind: 'refund' }>): void {
     const v = this.state.view!;
     const even = (cents(v.cart.due ?? '0') ?? 0) >= 0;
-    const sent = even
-      ? this.run('tender_cash', { amount: '0.00' })
-      : this.run('refund', { to: d.to });
+    const args: Args = { to: d.to };
+    const sent = even ? this.run('complete') : this.run('refund', args);
     void sent.then((ok) => {
-      if (!ok || this.state.dialog !== d) return;
-      d.done = true;
-      this.state.preview = null;
-      this.paint();
-      void this.loadPreview(this.state.view?.last_sale?.print_job ?? null);
+      if (this.state.dialog !== d) return;
+      if (ok) return this.refunded(d);
+      if (this.state.error?.code !== 'manager_required') return;
+      this.show({
+        kind: 'approve',
+        pin: '',
+        note: this.state.error.message,
+        ask: { command: 'refund', args, pin_arg: 'approval', why: 'cash_refund' },
+        back: d,
+      });
+    });
+  }
+
+  /** The refund is recorded: its dialog shows the legs given back and the receipt. */
+  private refunded(d: Extract<Dialog, { kind: 'refund' }>): void {
+    this.state.dialog = d;
+    d.done = true;
+    this.state.preview = null;
+    this.paint();
+    void this.loadPreview(this.state.view?.last_sale?.print_job ?? null);
+  }
+
+  /** Records a cart that costs nothing; the receipt shows as after a payment. */
+  private complete(): void {
+    const receipt = this.state.view?.last_sale?.receipt_no ?? null;
+    void this.run('complete').then((ok) => {
+      if (ok) this.paidOff(receipt);
+    });
+  }
+
+  /** Looks up the credit note typed or scanned: its balance, and what to take off it. */
+  lookupCredit(d: Extract<Dialog, { kind: 'tender' }>): Promise<boolean> {
+    const note = d.note.trim();
+    d.balance = null;
+    d.credit = '';
+    return this.enqueue(async () => {
+      const balance = await storeCredit(note);
+      if (this.state.dialog !== d) return;
+      const v = this.state.view!;
+      const take = Math.max(Math.min(cents(balance.balance) ?? 0, cents(v.cart.remaining) ?? 0), 0);
+      d.balance = balance;
+      d.note = balance.reference;
+      d.credit = entryAmount(fromCents(take), this.lang);
+    }).then((ok) => {
+      if (ok && this.state.dialog === d) this.focusField('credit');
+      return ok;
     });
   }
 
@@ -1196,6 +1279,7 @@ export class App {
     const sent = this.run(d.ask.command, { ...d.ask.args, [d.ask.pin_arg]: pin });
     void sent.then((ok) => {
       if (this.state.dialog !== d) return;
+      if (ok && d.back.kind === 'refund') return this.refunded(d.back);
       if (ok) {
         this.state.dialog = null;
         return this.close();
@@ -1240,7 +1324,16 @@ export class App {
     const v = this.state.view!;
     const receipt = v.last_sale?.receipt_no ?? null;
     let sent: Promise<boolean>;
-    if (d.tab === 'cash' || amount !== undefined) {
+    if (d.tab === 'credit' && amount === undefined) {
+      const note = d.note.trim().toUpperCase();
+      if (!d.balance || this.field() === 'note' || note !== d.balance.reference) {
+        return void this.lookupCredit(d);
+      }
+      sent = this.run('tender_store_credit', {
+        amount: normalizeAmount(d.credit),
+        reference: d.balance.reference,
+      });
+    } else if (d.tab === 'cash' || amount !== undefined) {
       const cash = amount ?? (normalizeAmount(d.cash) || cashDue(v));
       sent = this.run('tender_cash', { amount: cash });
     } else {
@@ -1251,28 +1344,37 @@ export class App {
       });
     }
     void sent.then((ok) => {
-      if (!ok) return;
+      if (!ok || this.paidOff(receipt)) return;
+      // A partial leg: the next one starts from what remains; after the note, the rest in cash.
       const after = this.state.view!;
-      const sale = after.last_sale;
-      if (sale && sale.receipt_no !== receipt) {
-        this.open({
-          kind: 'change',
-          receipt_no: sale.receipt_no,
-          change: sale.change,
-          total: sale.total,
-          rounding: sale.cash_rounding,
-        });
-        this.state.preview = null;
-        this.paint();
-        void this.loadPreview(sale.print_job ?? null);
-        return;
-      }
-      // A partial leg: the next one starts from what remains.
       d.cash = '';
       d.card = entryAmount(after.cart.remaining, this.lang);
       d.reference = '';
+      if (d.tab === 'credit') {
+        d.tab = 'cash';
+        d.note = '';
+        d.balance = null;
+        d.credit = '';
+      }
       this.paint();
     });
+  }
+
+  /** A new receipt since `receipt`: the change screen shows it. False while still to pay. */
+  private paidOff(receipt: string | null): boolean {
+    const sale = this.state.view!.last_sale;
+    if (!sale || sale.receipt_no === receipt) return false;
+    this.open({
+      kind: 'change',
+      receipt_no: sale.receipt_no,
+      change: sale.change,
+      total: sale.total,
+      rounding: sale.cash_rounding,
+    });
+    this.state.preview = null;
+    this.paint();
+    void this.loadPreview(sale.print_job ?? null);
+    return true;
   }
 
   /** The store's next language (FR ⇄ EN). */
@@ -1361,9 +1463,21 @@ export function looksLikeReceipt(code: string): boolean {
   return /^(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{3,}(-\d+){1,2}$/.test(code.trim());
 }
 
-/** Returned lines in the cart worth at least the new ones: money goes back (or none moves). */
+/** Returned lines in the cart worth more than the new ones: money goes back. */
 export function refundDue(v: View): boolean {
-  return (v.cart.returns?.length ?? 0) > 0 && (cents(v.cart.due ?? '0') ?? 0) <= 0;
+  return (v.cart.returns?.length ?? 0) > 0 && (cents(v.cart.due ?? '0') ?? 0) < 0;
+}
+
+/** A cart that costs nothing (a 100 % discount, an even exchange), before any payment. */
+export function nothingDue(v: View): boolean {
+  const c = v.cart;
+  const filled = c.lines.length > 0 || (c.returns?.length ?? 0) > 0;
+  return filled && c.tenders.length === 0 && cents(c.due ?? c.total) === 0;
+}
+
+/** Whether a code has a credit note's shape (`CR-MTL01-000001`). */
+export function looksLikeCredit(code: string): boolean {
+  return /^CR-/i.test(code.trim());
 }
 
 function flip(d: Disposition): Disposition {

@@ -8,6 +8,7 @@
 
 import type { Args, Backend } from './ipc';
 import type {
+  CreditBalance,
   DiscountRule,
   IpcError,
   Item,
@@ -176,7 +177,7 @@ interface PricedLine {
 }
 
 interface Leg {
-  kind: 'cash' | 'card';
+  kind: 'cash' | 'card' | 'store_credit';
   cents: number;
   reference: string | null;
 }
@@ -341,6 +342,8 @@ export class FakeRegister implements Backend {
   private creditNotes = 0;
   /** Receipts of another register, which the fake cannot reach (as offline). */
   private elsewhere = new Set<string>();
+  /** Credit notes of another register (as offline: their balance cannot be read here). */
+  private creditsElsewhere = new Set<string>();
 
   constructor(
     private readonly now: () => number,
@@ -362,6 +365,8 @@ export class FakeRegister implements Backend {
       }
       if (command === 'find_sale') return this.findSale(str(args.receipt_no)) as unknown as View;
       if (command === 'find_sales_by') return this.findSalesBy(str(args.query)) as unknown as View;
+      if (command === 'store_credit')
+        return this.storeCredit(str(args.reference)) as unknown as View;
       this.run(command, args);
     } catch (e) {
       if (e instanceof Failure) throw { ...e.error };
@@ -373,6 +378,11 @@ export class FakeRegister implements Backend {
   /** Test hook: a receipt of another register while the server cannot be reached. */
   setElsewhere(receipt: string): void {
     this.elsewhere.add(receipt);
+  }
+
+  /** Test hook: a credit note issued at another register, which the fake cannot reach. */
+  setCreditElsewhere(reference: string): void {
+    this.creditsElsewhere.add(reference);
   }
 
   /** Test hook: the stock of the item just scanned, as the register last heard it. */
@@ -520,7 +530,11 @@ export class FakeRegister implements Backend {
       case 'remove_return':
         return this.removeReturn(Number(a.line));
       case 'refund':
-        return this.refund(str(a.to));
+        return this.refund(str(a.to), opt(a.approval));
+      case 'complete':
+        return this.complete();
+      case 'tender_store_credit':
+        return this.tenderStoreCredit(str(a.amount), str(a.reference));
       case 'enter_coupon':
         return this.enterCoupon(str(a.code));
       case 'remove_coupon':
@@ -602,6 +616,16 @@ export class FakeRegister implements Backend {
       );
       this.notice = { level: 'info', code: 'receipt_scanned', message, offer: 'return' };
       throw new Failure({ code: 'receipt_scanned', message });
+    }
+    if (!product && /^CR-/i.test(receipt)) {
+      // A credit note's barcode: the screen offers it as the payment.
+      const d = receipt.toUpperCase();
+      const message = this.say(
+        `Note de crédit ${d} scannée : prenez-la en paiement, en tout ou en partie (Crédit magasin).`,
+        `Credit note ${d} scanned: take it as the payment, or part of it (Store credit).`,
+      );
+      this.notice = { level: 'info', code: 'credit_scanned', message, offer: 'store_credit' };
+      throw new Failure({ code: 'credit_scanned', message });
     }
     if (!product) {
       // As the backend does: the command fails, the notice stays in the next View, and a
@@ -1112,9 +1136,12 @@ export class FakeRegister implements Backend {
   }
 
   /** Gives the money back: over the original tenders (cards first), in cash, or on credit. */
-  private refund(to: string): void {
+  private refund(to: string, approval: string | null): void {
     this.needOpenCart();
+    this.needNoTenders();
     const t = this.totals();
+    // An even exchange: nothing moves either way.
+    if (t.due === 0 && this.cart.returns.length > 0) return this.complete();
     if (t.due >= 0) {
       this.fail(
         'nothing_to_refund',
@@ -1133,12 +1160,14 @@ export class FakeRegister implements Backend {
         'A return without a receipt is refunded on store credit in this store.',
       );
     }
+    if (where === 'cash') this.needCashApproval(amount, approval);
     const plan =
       where === 'original'
         ? this.originalPlan(amount)
         : where === 'cash'
           ? openCashPlan(amount)
           : { legs: [] as Recorded['tenders'], rounding: 0, left: amount };
+    this.needDrawerHolds(plan.legs);
     const legs = [...plan.legs];
     if (plan.left > 0) {
       if (where === 'original' && !noReceipt && plan.legs.length === 0) {
@@ -1153,6 +1182,39 @@ export class FakeRegister implements Backend {
       legs.push({ kind: 'store_credit', cents: -plan.left, reference });
     }
     this.record(legs, 0, plan.rounding);
+  }
+
+  /** Cash for what went on a card is how card money leaves by the drawer: a manager approves it. */
+  private needCashApproval(amount: number, approval: string | null): void {
+    const toCards = this.originalPlan(amount)
+      .legs.filter((l) => l.kind !== 'cash')
+      .reduce((sum, l) => sum - l.cents, 0);
+    if (toCards <= 0 || this.cashier!.role === 'manager') return;
+    if (approval === null) {
+      const d = fromCents(toCards);
+      this.fail(
+        'manager_required',
+        `${d} de ce remboursement est allé sur une carte : le rembourser en comptant demande le NIP d’un gérant.`,
+        `${d} of this refund went on a card: refunding it in cash needs a manager's PIN`,
+      );
+    }
+    this.approve(approval);
+  }
+
+  /** The drawer cannot hand out cash it does not hold. */
+  private needDrawerHolds(legs: Recorded['tenders']): void {
+    const out = legs.filter((l) => l.kind === 'cash').reduce((sum, l) => sum - l.cents, 0);
+    if (out <= 0) return;
+    const s = this.shift!;
+    const held = s.float + s.cashKept + s.paidIn - s.paidOut;
+    if (out > held) {
+      const [h, o] = [fromCents(held), fromCents(out)];
+      this.fail(
+        'drawer_short',
+        `Le tiroir devrait contenir ${h} : ${o} ne peut pas en être remboursé en comptant ; remboursez sur la carte ou en crédit magasin.`,
+        `the drawer should hold ${h}: ${o} cannot be refunded from it in cash; refund it to the card or on store credit`,
+      );
+    }
   }
 
   /** Over one sale's tenders, less what earlier refunds gave each; else all in cash. */
@@ -1242,12 +1304,13 @@ export class FakeRegister implements Backend {
     this.needNoRefund(t);
     // Nothing in cash is due (an even exchange): 0.00 settles it.
     const cents = this.amount(amount, t.cashRemaining === 0);
+    if (this.nothingDue(t, cents)) return;
     this.cart.tenders.push({ kind: 'cash', cents, reference: null });
     const paidCash = this.cart.tenders
       .filter((l) => l.kind === 'cash')
       .reduce((s, l) => s + l.cents, 0);
     const cardPaid = this.cart.tenders
-      .filter((l) => l.kind === 'card')
+      .filter((l) => l.kind !== 'cash')
       .reduce((s, l) => s + l.cents, 0);
     const cashDue = roundCash(t.due - cardPaid);
     if (paidCash >= cashDue) this.commit(paidCash - cashDue, cashDue - (t.due - cardPaid));
@@ -1265,11 +1328,136 @@ export class FakeRegister implements Backend {
     }
   }
 
+  /**
+   * A cart that costs nothing, before any leg: a zero tender records it as it is, any other is
+   * refused (the change would be the whole tender). True when it was recorded.
+   */
+  private nothingDue(t: Totals, cents: number): boolean {
+    if (t.due !== 0 || this.cart.tenders.length > 0) return false;
+    if (cents !== 0) {
+      this.fail(
+        'nothing_due',
+        'Rien n’est à payer : enregistrez la vente sans paiement (entrez 0).',
+        'nothing is to pay: record the cart without a payment (enter 0)',
+      );
+    }
+    this.complete();
+    return true;
+  }
+
+  /** Records a cart that costs nothing (everything discounted, or an even exchange). */
+  private complete(): void {
+    this.needShift();
+    this.needLines();
+    const t = this.totals();
+    this.needNoTenders();
+    if (t.due < 0) {
+      const d = fromCents(-t.due);
+      this.fail(
+        'refund_due',
+        `${d} est à rendre : remboursez-le.`,
+        `${d} is to give back: refund it`,
+      );
+    }
+    if (t.due > 0) {
+      const d = fromCents(t.due);
+      this.fail(
+        'payment_due',
+        `${d} reste à payer : encaissez-le.`,
+        `${d} is still to pay: take the payment`,
+      );
+    }
+    this.commit(0, 0);
+  }
+
+  private needNoTenders(): void {
+    if (this.cart.tenders.length > 0) {
+      this.fail(
+        'tender_in_progress',
+        'Le paiement est commencé : terminez-le ou annulez la vente.',
+        'payment has started: finish it, or void the cart',
+      );
+    }
+  }
+
+  /** What a credit note holds: what refunds put on it less what sales (and this cart) took. */
+  private storeCredit(reference: string): CreditBalance {
+    this.needCashier();
+    const ref = reference.trim().toUpperCase();
+    if (!ref) {
+      this.fail(
+        'credit_required',
+        'Scannez ou saisissez le numéro de la note de crédit.',
+        "scan or type the credit note's number",
+      );
+    }
+    const legs = this.ledger
+      .flatMap((s) => s.tenders)
+      .filter((l) => l.kind === 'store_credit' && l.reference === ref);
+    if (legs.length === 0 && this.creditsElsewhere.has(ref)) {
+      this.fail(
+        'credit_not_here_offline',
+        `${ref} : le serveur est injoignable.`,
+        `${ref}: the server cannot be reached`,
+      );
+    }
+    if (legs.length === 0) {
+      this.fail(
+        'unknown_credit',
+        `aucune note de crédit ${ref} dans cette chaîne`,
+        `no credit note ${ref} in this chain`,
+      );
+    }
+    const issued = legs.filter((l) => l.cents < 0).reduce((sum, l) => sum - l.cents, 0);
+    const spent =
+      legs.filter((l) => l.cents >= 0).reduce((sum, l) => sum + l.cents, 0) +
+      this.cart.tenders
+        .filter((l) => l.kind === 'store_credit' && l.reference === ref)
+        .reduce((sum, l) => sum + l.cents, 0);
+    return {
+      reference: ref,
+      issued: fromCents(issued),
+      spent: fromCents(spent),
+      balance: fromCents(issued - spent),
+      chain_wide: false,
+    };
+  }
+
+  /** Pays `amount` of the sale with a credit note, at most what it holds. */
+  private tenderStoreCredit(amount: string, reference: string): void {
+    this.needShift();
+    const cents = this.amount(amount, true);
+    const balance = this.storeCredit(reference);
+    if (cents > this.amount(balance.balance, true)) {
+      this.fail(
+        'credit_short',
+        `${balance.reference} contient ${balance.balance} : prenez-en au plus autant, et le reste autrement.`,
+        `${balance.reference} holds ${balance.balance}: take at most that from it, and the rest another way`,
+      );
+    }
+    this.needLines();
+    const t = this.totals();
+    this.needNoRefund(t);
+    if (this.nothingDue(t, cents)) return;
+    if (cents === 0)
+      this.fail('invalid_amount', 'Montant invalide : « 0 ».', 'Invalid amount: "0".');
+    if (cents > t.remaining) {
+      this.fail(
+        'tender_exceeds_due',
+        `Le montant dépasse le reste à payer (${fromCents(t.remaining)}).`,
+        `The amount is more than what remains due (${fromCents(t.remaining)}).`,
+      );
+    }
+    this.cart.tenders.push({ kind: 'store_credit', cents, reference: balance.reference });
+    if (cents === t.remaining) this.commit(0, 0);
+  }
+
   private tenderCard(amount: string, reference: string): void {
     this.needLines();
     const t = this.totals();
     this.needNoRefund(t);
-    const cents = this.amount(amount, false);
+    const cents = this.amount(amount, t.due === 0 && this.cart.tenders.length === 0);
+    if (this.nothingDue(t, cents)) return;
     if (cents > t.remaining) {
       this.fail(
         'tender_exceeds_due',
@@ -1713,7 +1901,8 @@ export class FakeRegister implements Backend {
               (exemption.taxes.length === 0 || exemption.taxes.includes(x.code)),
           }));
     const total = subtotal + taxes.filter((x) => !x.exempt).reduce((sum, x) => sum + x.amount, 0);
-    const card = cart.tenders.filter((l) => l.kind === 'card').reduce((s, l) => s + l.cents, 0);
+    // Every leg but cash is exact: a card's, a credit note's.
+    const card = cart.tenders.filter((l) => l.kind !== 'cash').reduce((s, l) => s + l.cents, 0);
     const cash = cart.tenders.filter((l) => l.kind === 'cash').reduce((s, l) => s + l.cents, 0);
     const paid = card + cash;
     const refund = cart.returns.reduce((sum, r) => sum + r.refund, 0);
@@ -1737,7 +1926,7 @@ export class FakeRegister implements Backend {
   private view(): View {
     const t = this.totals();
     const card = this.cart.tenders
-      .filter((l) => l.kind === 'card')
+      .filter((l) => l.kind !== 'cash')
       .reduce((s, l) => s + l.cents, 0);
     const screen = this.locked
       ? 'locked'

@@ -188,6 +188,22 @@ const fr = {
   card: 'Carte (terminal)',
   cash_tab: 'F8 Comptant',
   card_tab: 'F9 Carte',
+  credit_tab: '⇧F8 Crédit magasin',
+  credit_note: 'Note de crédit',
+  credit_note_hint: 'Scannez le code-barres de la note ou tapez son numéro, puis Entrée',
+  credit_balance: 'Solde de la note',
+  credit_history: 'Émis {issued} · utilisé {spent}',
+  credit_amount: 'Montant pris sur la note',
+  credit_amount_hint: 'Au plus le solde et le reste à payer ; le reste se paie comme d’habitude',
+  credit_lookup: 'Lire le solde',
+  tender_credit: 'Payer avec la note',
+  leg_credit: 'Crédit magasin',
+  credit_key: 'Payer avec la note',
+  nothing_due_title: 'Rien à payer',
+  nothing_due_sale: 'La vente ne coûte rien : elle est enregistrée sans paiement, avec son reçu.',
+  nothing_due_exchange:
+    'L’échange est égal : rien à payer ni à rendre. Il est enregistré avec son reçu.',
+  nothing_due_confirm: 'Rien à payer — enregistrer',
   cash_due: 'Dû en argent',
   cash_received: 'Montant reçu',
   exact: 'Montant exact',
@@ -336,6 +352,22 @@ const fr = {
   err_unknown_coupon:
     'Coupon inconnu aujourd’hui dans ce magasin : vérifiez le code avec le client. Rien n’a été saisi.',
   err_coupon_not_entered: 'Ce coupon n’est pas sur la vente : rien à retirer.',
+  err_unknown_credit:
+    'Note de crédit inconnue : vérifiez le numéro sur le reçu du client, ou prenez un autre paiement.',
+  err_credit_required: 'Scannez ou tapez le numéro de la note de crédit (CR-…), puis Entrée.',
+  err_credit_not_here_offline:
+    'Cette note vient d’une autre caisse et le serveur est injoignable : prenez un autre paiement (F8 comptant, F9 carte), ou réessayez une fois en ligne.',
+  err_credit_short:
+    'La note ne contient pas autant : prenez au plus son solde, et le reste en comptant (F8) ou par carte (F9).',
+  err_credit_scanned:
+    'Une note de crédit : elle paie la vente, en tout ou en partie (⇧F8 Crédit magasin).',
+  err_nothing_due: 'Rien n’est à payer : enregistrez la vente sans paiement (F8).',
+  err_payment_due: 'Il reste à payer : encaissez (F8 comptant, F9 carte).',
+  err_tender_in_progress: 'Le paiement est commencé : terminez-le, ou annulez la vente (F7).',
+  err_drawer_short:
+    'Pas assez de comptant dans le tiroir pour ce remboursement : remboursez sur la carte (1 Moyens de paiement d’origine) ou en crédit magasin (3). Le retour reste dans le panier.',
+  approve_cash_refund_hint:
+    'Un gérant entre son NIP pour rembourser en comptant ce qu’une carte a payé. Sinon : Échap, puis 1 (sur la carte) ou 3 (crédit magasin).',
   err_unknown_item: 'Article inconnu : scannez-le de nouveau ou cherchez-le (F4).',
   err_needs_price:
     'Cet article n’a pas de prix au catalogue : il ne peut être remboursé sans reçu.',
@@ -529,6 +561,22 @@ const en: Record<Key, string> = {
   card: 'Card (terminal)',
   cash_tab: 'F8 Cash',
   card_tab: 'F9 Card',
+  credit_tab: '⇧F8 Store credit',
+  credit_note: 'Credit note',
+  credit_note_hint: 'Scan the note’s barcode or type its number, then Enter',
+  credit_balance: 'Balance on the note',
+  credit_history: 'Issued {issued} · spent {spent}',
+  credit_amount: 'Amount from the note',
+  credit_amount_hint: 'At most the balance and what remains; the rest is paid as usual',
+  credit_lookup: 'Read the balance',
+  tender_credit: 'Pay with the note',
+  leg_credit: 'Store credit',
+  credit_key: 'Pay with the note',
+  nothing_due_title: 'Nothing to pay',
+  nothing_due_sale: 'The sale costs nothing: it is recorded without a payment, with its receipt.',
+  nothing_due_exchange:
+    'The exchange is even: nothing to pay or give back. It is recorded with its receipt.',
+  nothing_due_confirm: 'Nothing to pay — record',
   cash_due: 'Due in cash',
   cash_received: 'Cash received',
   exact: 'Exact amount',
@@ -675,6 +723,21 @@ const en: Record<Key, string> = {
   err_unknown_coupon:
     'Unknown coupon in this store today: check the code with the customer. Nothing was entered.',
   err_coupon_not_entered: 'That coupon is not on the sale: nothing to remove.',
+  err_unknown_credit:
+    'Unknown credit note: check the number on the customer’s receipt, or take another payment.',
+  err_credit_required: 'Scan or type the credit note’s number (CR-…), then Enter.',
+  err_credit_not_here_offline:
+    'This note is from another register and the server cannot be reached: take another payment (F8 cash, F9 card), or try again once online.',
+  err_credit_short:
+    'The note does not hold that much: take at most its balance, and the rest in cash (F8) or by card (F9).',
+  err_credit_scanned: 'A credit note: it pays the sale, wholly or in part (⇧F8 Store credit).',
+  err_nothing_due: 'Nothing is to pay: record the sale without a payment (F8).',
+  err_payment_due: 'Something is still to pay: take the payment (F8 cash, F9 card).',
+  err_tender_in_progress: 'Payment has started: finish it, or void the sale (F7).',
+  err_drawer_short:
+    'Not enough cash in the drawer for this refund: refund it to the card (1 Original tenders) or on store credit (3). The return stays in the cart.',
+  approve_cash_refund_hint:
+    'A manager enters their PIN to refund in cash what a card paid. Otherwise: Esc, then 1 (to the card) or 3 (store credit).',
   err_unknown_item: 'Unknown item: scan it again or search for it (F4).',
   err_needs_price: 'This item has no catalog price: it cannot be refunded without a receipt.',
   err_manager_required: 'A manager’s PIN is needed.',

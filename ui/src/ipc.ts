@@ -5,7 +5,7 @@
 
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
-import type { IpcError, Preview, SaleForReturn, View } from './types';
+import type { CreditBalance, IpcError, Preview, SaleForReturn, View } from './types';
 
 export type Args = Record<string, unknown>;
 
@@ -67,6 +67,11 @@ export async function preview(job: string | null = null): Promise<Preview> {
 /** A sale and what is left to return of each line: `find_sale` answers no View. */
 export async function findSale(receiptNo: string): Promise<SaleForReturn> {
   return (await call('find_sale', { receipt_no: receiptNo })) as unknown as SaleForReturn;
+}
+
+/** What a credit note holds (`store_credit`). */
+export async function storeCredit(reference: string): Promise<CreditBalance> {
+  return (await call('store_credit', { reference })) as unknown as CreditBalance;
 }
 
 /** The receipts of the sales paid with a card reference or made for a customer. */

@@ -94,6 +94,18 @@ export interface Tender {
   reference?: string | null;
 }
 
+/** What a credit note holds (`store_credit`; not a View). */
+export interface CreditBalance {
+  reference: string;
+  /** What refunds put on it. */
+  issued: Money;
+  /** What sales took off it, the cart in progress included. */
+  spent: Money;
+  balance: Money;
+  /** Whether the server's entries were counted (false: this register's only). */
+  chain_wide: boolean;
+}
+
 /** A line brought back into the cart (a return or an exchange): amounts are positive. */
 export interface ReturnLine {
   /** Numbered from 1001, apart from the new lines. */

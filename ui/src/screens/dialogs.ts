@@ -2,7 +2,16 @@
 //! (`price_check`, `search_results`, `parked`, `receipt_preview`, the cart's tenders).
 
 import { html, nothing, type TemplateResult } from 'lit-html';
-import { adjustable, ADJUST, cashDue, MENU, taxClasses, type App, type Dialog } from '../app';
+import {
+  adjustable,
+  ADJUST,
+  cashDue,
+  MENU,
+  taxClasses,
+  type App,
+  type Dialog,
+  type TenderTab,
+} from '../app';
 import type { PreviewLine } from '../types';
 import { nextBills, showQty, showRate } from '../money';
 import { showTime } from '../time';
@@ -27,6 +36,8 @@ export function dialog(app: App, d: Dialog): TemplateResult {
       return voidSale(app, d);
     case 'tender':
       return tender(app, d);
+    case 'nothing_due':
+      return nothingDue(app);
     case 'change':
       return change(app, d);
     case 'receipt':
@@ -323,20 +334,19 @@ function tender(app: App, d: Of<'tender'>): TemplateResult {
   const c = v.cart;
   const due = cashDue(v);
   const inTender = v.screen === 'tender';
-  const tab = (kind: 'cash' | 'card', label: string) =>
+  const tab = (kind: TenderTab, label: string) =>
     button(
       label,
       () => {
         d.tab = kind;
-        app.paint();
+        app.clearError();
       },
       `tab ${d.tab === kind ? 'on' : ''}`,
     );
   const legs = c.tenders.map(
     (l) =>
       html`<div class="due-row leg">
-        <span
-          >${l.kind === 'cash' ? app.t('leg_cash') : app.t('leg_card')}${l.reference ? ` #${l.reference}` : ''}</span
+        <span>${legLabel(app, l.kind)}${l.reference ? ` #${l.reference}` : ''}</span
         ><span class="num">${money(app, l.amount)}</span>
       </div>`,
   );
@@ -405,14 +415,91 @@ function tender(app: App, d: Of<'tender'>): TemplateResult {
         </div>
       </div>
       <div class="pay">
-        <div class="tabs">${tab('cash', app.t('cash_tab'))}${tab('card', app.t('card_tab'))}</div>
-        ${d.tab === 'cash' ? cash : card} ${errorBox(app)}
+        <div class="tabs">
+          ${tab('cash', app.t('cash_tab'))}${tab('card', app.t('card_tab'))}${tab('credit', app.t('credit_tab'))}
+        </div>
+        ${d.tab === 'cash' ? cash : d.tab === 'card' ? card : credit(app, d)} ${errorBox(app)}
       </div>
       ${amountPad(app)}
     </div>`,
     html`${inTender ? button(html`<span class="fk">F7</span> ${app.t('f7')}`, () => app.function(7), 'soft') : nothing}
-    ${ok(app, d.tab === 'cash' ? app.t('tender_cash') : app.t('tender_card'))}`,
+    ${ok(app, tenderLabel(app, d))}`,
     !inTender,
+  );
+}
+
+function legLabel(app: App, kind: string): string {
+  if (kind === 'cash') return app.t('leg_cash');
+  if (kind === 'store_credit') return app.t('leg_credit');
+  return app.t('leg_card');
+}
+
+function tenderLabel(app: App, d: Of<'tender'>): string {
+  if (d.tab === 'cash') return app.t('tender_cash');
+  if (d.tab === 'card') return app.t('tender_card');
+  return d.balance ? app.t('tender_credit') : app.t('credit_lookup');
+}
+
+/** The store credit tab: the note's number, then its balance and the amount to take off it. */
+function credit(app: App, d: Of<'tender'>): TemplateResult {
+  const b = d.balance;
+  return html`<div class="stack">
+    ${field({
+      name: 'note',
+      label: app.t('credit_note'),
+      value: d.note,
+      autofocus: !b,
+      big: !b,
+      placeholder: 'CR-…',
+      hint: b ? undefined : app.t('credit_note_hint'),
+      onInput: (s) => {
+        d.note = s;
+        app.paint();
+      },
+    })}
+    ${
+      b
+        ? html`<div class="due-row credit-balance" data-balance=${b.balance}>
+              <span>${app.t('credit_balance')}</span
+              ><strong class="num">${money(app, b.balance)}</strong>
+            </div>
+            <p class="muted credit-history">
+              ${app.t('credit_history', { issued: money(app, b.issued), spent: money(app, b.spent) })}
+            </p>
+            ${field({
+              name: 'credit',
+              label: app.t('credit_amount'),
+              value: d.credit,
+              mode: 'decimal',
+              autofocus: true,
+              big: true,
+              hint: app.t('credit_amount_hint'),
+              onInput: (s) => {
+                d.credit = s;
+                app.paint();
+              },
+            })}`
+        : nothing
+    }
+  </div>`;
+}
+
+/** A cart that costs nothing: F8, F9 or Enter record it without a payment. */
+function nothingDue(app: App): TemplateResult {
+  const c = app.state.view!.cart;
+  const exchange = (c.returns?.length ?? 0) > 0;
+  return frame(
+    app,
+    'nothing-due',
+    app.t('nothing_due_title'),
+    html`<div class="stack">
+      <div class="remaining-box">
+        <span>${app.t('total')}</span><span class="num" data-due="0.00">${money(app, '0.00')}</span>
+      </div>
+      <p class="lead">${exchange ? app.t('nothing_due_exchange') : app.t('nothing_due_sale')}</p>
+      ${errorBox(app)}
+    </div>`,
+    ok(app, app.t('nothing_due_confirm')),
   );
 }
 
@@ -697,7 +784,9 @@ function approve(app: App, d: Of<'approve'>): TemplateResult {
       ? app.t('approve_override_hint')
       : d.ask.why === 'return'
         ? app.t('approve_return_hint')
-        : app.t('approve_discount_hint');
+        : d.ask.why === 'cash_refund'
+          ? app.t('approve_cash_refund_hint')
+          : app.t('approve_discount_hint');
   return frame(
     app,
     'approve',

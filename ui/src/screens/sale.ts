@@ -231,6 +231,15 @@ function message(app: App, v: View): TemplateResult | typeof nothing {
           )
         : nothing
     }
+    ${
+      shown.offer === 'store_credit'
+        ? button(
+            html`<span class="fk">⇧F8</span> ${app.t('credit_key')}`,
+            () => app.pay('credit', creditOf(shown.message) ?? ''),
+            'primary',
+          )
+        : nothing
+    }
     ${button('×', close, 'soft close-x')}
   </div>`;
 }
@@ -241,11 +250,18 @@ function receiptOf(_v: View, message: string): string | null {
   return m ? m[0] : null;
 }
 
+/** The credit note a `credit_scanned` notice names (its message quotes it). */
+function creditOf(message: string): string | null {
+  const m = /CR-[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*/i.exec(message);
+  return m ? m[0].toUpperCase() : null;
+}
+
 /** What a rejected command lets the cashier do next, by its code. */
 function offerFor(code: string): string | null {
   if (code === 'unknown_barcode' || code === 'needs_price') return 'open_price';
   if (code.startsWith('printer_')) return 'reprint';
   if (code === 'receipt_scanned') return 'return';
+  if (code === 'credit_scanned') return 'store_credit';
   return null;
 }
 
@@ -311,7 +327,7 @@ function exchangeTotals(app: App): TemplateResult {
             : button(
                 html`<span class="fk">F8</span>
                   ${d < 0 ? app.t('refund_key') : app.t('refund_even_confirm')}`,
-                () => app.openRefund(),
+                () => app.pay('cash'),
                 'primary refund-btn',
               )
         }

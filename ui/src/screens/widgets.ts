@@ -164,8 +164,19 @@ const HINTED = [
   'return_in_progress',
   'unknown_coupon',
   'coupon_not_entered',
+  'unknown_credit',
+  'credit_required',
+  'credit_not_here_offline',
+  'credit_short',
+  'credit_scanned',
+  'nothing_due',
+  'payment_due',
+  'tender_in_progress',
+  'drawer_short',
 ];
 
 export function errorHint(app: App, code: string): string | null {
+  // The drawer falls short of a paid-out too: the hint's way out is the refund's.
+  if (code === 'drawer_short' && app.state.dialog?.kind !== 'refund') return null;
   return HINTED.includes(code) ? app.t(`err_${code}` as Key) : null;
 }
