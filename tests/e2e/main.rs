@@ -4,7 +4,8 @@
 //! the decoded receipt and the ledger. A second flow: a cashier gives a line discount and an
 //! order discount over their limit, which a manager approves with their PIN. A third: a sale
 //! found again by its receipt number, one line returned, a new item scanned in the same cart and
-//! the difference refunded in cash. Screenshots of the main screens go to
+//! the difference refunded in cash; then another line refunded on store credit, and the credit
+//! note scanned to pay part of a new sale, the rest in cash. Screenshots of the main screens go to
 //! `$CARGO_TARGET_DIR/screens/`.
 //!
 //! Gated by `COMPTOIR_E2E=1` (set by `scripts/test.sh`, which also starts Xvfb and D-Bus, and
@@ -23,6 +24,7 @@ use webdriver::{ARROW_UP, ENTER, ESCAPE, F1, F2, F8, F11, Session};
 const PEANUTS: &str = "0019061093791"; // 3.89, taxable
 const TRUFFLES: &str = "0020601405080"; // 3.49, taxable
 const SRIRACHA_UPC_A: &str = "024463061163"; // 3.59, zero-rated, scanned as a 12-digit UPC-A
+const NOTE: &str = "CR-MTL01-000001"; // the first credit note of register 1
 
 const HUMAN: Duration = Duration::from_millis(250);
 const SCANNER: Duration = Duration::from_millis(4);
@@ -444,16 +446,66 @@ fn a_cashier_returns_a_line_exchanges_it_and_refunds_the_difference_in_the_real_
     session.wait_for("document.querySelector('[data-leg=cash]') && document.querySelector('[data-leg=cash]').dataset.amount === '-0.90'", long);
     session.wait_for(&has(r#"[data-rounding="-0.01"]"#), long);
     session.wait_for("document.querySelector('.paper') && document.querySelector('.paper').textContent.includes('RETOURNÉ')", long);
+    let (exchange_text, _) = printed_text(data.path());
+    session.press(ESCAPE);
+    session.wait_for("!document.querySelector('.dialog')", long);
+
+    // The truffles back on store credit (3.49 + GST 0.17 + QST 0.35): a credit note of 4.01.
+    session.press(F11);
+    session.wait_for(&has("[data-dialog=menu]"), long);
+    session.type_keys("6", HUMAN);
+    session.wait_for(&has("[data-dialog=returns] input[name=query]"), long);
+    session.type_keys("MTL01-000001", HUMAN);
+    session.press(ENTER);
+    session.wait_for(&has(r#".sale-found [data-return-line="2"]"#), long);
+    session.press(F2);
+    session.wait_for(&has(r#"[data-return-line="2"].on input[name="qty-2"]"#), long);
+    session.press(ENTER);
+    session.type_keys("Cadeau", HUMAN);
+    session.press(ENTER);
+    session.wait_for(&has("[data-returned]"), long);
+    session.press(F8);
+    session.wait_for(&has("[data-dialog=refund]"), long);
+    session.type_keys("3", HUMAN);
+    session.wait_for(&has("[data-refund-to=store_credit][aria-checked=true]"), long);
+    session.press(ENTER);
+    session.wait_for("document.querySelector('[data-leg=store_credit]') && document.querySelector('[data-leg=store_credit]').dataset.amount === '-4.01'", long);
+    session.press(ESCAPE);
+    session.wait_for("!document.querySelector('.dialog')", long);
+
+    // The peanuts again (4.47), paid with the note scanned in the payment: 4.01 off it by
+    // default, Enter; the 0.46 left is 0.45 in cash, Enter takes it exact.
+    session.type_keys(&format!("{PEANUTS}{ENTER}"), SCANNER);
+    session.wait_for("document.querySelectorAll('[data-line]').length === 1", long);
+    session.press(F8);
+    session.wait_for(&has("[data-dialog=tender]"), long);
+    session.type_keys(&format!("{NOTE}{ENTER}"), SCANNER);
+    session.wait_for(&has(r#"[data-balance="4.01"]"#), long);
+    session.screenshot(&screens.join("23-store-credit.png"));
+    session.press(ENTER);
+    session.wait_for(&has(r#"[data-remaining="0.46"]"#), long);
+    session.press(ENTER);
+    session.wait_for("document.querySelector('[data-change]') && document.querySelector('[data-change]').dataset.change === '0.00'", long);
     session.end();
     drop(driver);
 
-    let (text, _) = printed_text(data.path());
+    let (paid_text, _) = printed_text(data.path());
+    let leg = |name: &str, amount: &str| {
+        paid_text.lines().any(|l| l.starts_with(name) && l.trim_end().ends_with(amount))
+    };
+    assert!(paid_text.contains("French Burnt Peanuts"), "not the sale's receipt:\n{paid_text}");
+    assert!(leg("Crédit magasin", "4.01"), "no store credit leg:\n{paid_text}");
+    assert!(paid_text.contains(NOTE), "the note's number is not on the receipt:\n{paid_text}");
+    assert!(leg("Comptant", "0.45"), "no cash leg:\n{paid_text}");
+
+    let text = exchange_text;
     for expected in [
         "ÉCHANGE",
         "Sriracha Hot Chili Sauce            3.59 Z",
         "RETOURNÉ",
         "French Burnt Peanuts",
-        "  1 x 3.89                         -4.48 T",
+        "  1 x 3.89                         -3.89 T",
+        "REMBOURSEMENT                        -4.48",
         "de MTL01-000001",
         "TOTAL                                -0.89",
         "Arrondi comptant                     -0.01",
@@ -468,4 +520,10 @@ fn a_cashier_returns_a_line_exchanges_it_and_refunds_the_difference_in_the_real_
     assert_eq!(payload["returns"][0]["original"]["receipt_no"], "MTL01-000001");
     assert_eq!(payload["returns"][0]["disposition"], "restock");
     assert_eq!(payload["returns"][0]["reason"], "Defectueux");
+    let sale = register.database().last_of_kind("sale").unwrap().unwrap();
+    let payload: serde_json::Value = serde_json::from_str(&sale.payload).unwrap();
+    let legs: Vec<_> =
+        payload["tenders"].as_array().unwrap().iter().map(|t| t["kind"].clone()).collect();
+    assert_eq!(legs, ["store_credit", "cash"], "{payload}");
+    assert_eq!(payload["tenders"][0]["reference"], NOTE);
 }
