@@ -273,13 +273,13 @@ describe('paying with store credit', () => {
   it('⇧F8, the note, Enter: its balance; the amount is what it can pay; the rest in cash', async () => {
     await withNote();
     await press('F8', { shiftKey: true });
-    expect($('[data-dialog="tender"] .tab.on')?.textContent).toContain('Crédit magasin');
+    expect($('[data-dialog="tender"] .tab.on')?.textContent).toContain('Crédit');
     expect(document.activeElement).toBe(field('note'));
     await human(NOTE);
     await press('Enter');
     expect(last('store_credit')).toEqual({ reference: NOTE });
     expect($('[data-balance]')?.dataset.balance).toBe('4.89');
-    expect(text('.credit-history')).toBe('Émis 4,89 $ · utilisé 0,00 $');
+    expect(text('.credit-history')).toBe('émis 4,89 $ · utilisé 0,00 $');
     expect(field('credit').value).toBe('4,89');
     expect(document.activeElement).toBe(field('credit'));
     await press('Enter');
@@ -323,7 +323,7 @@ describe('paying with store credit', () => {
     await press('F8');
     await scanCode(NOTE);
     expect(count('store_credit')).toBe(2);
-    expect($('[data-dialog="tender"] .tab.on')?.textContent).toContain('Crédit magasin');
+    expect($('[data-dialog="tender"] .tab.on')?.textContent).toContain('Crédit');
   });
 
   it('refusals say what to do, in French and English, and keep what was typed', async () => {

@@ -337,9 +337,44 @@ async function run() {
       await shot('exchange-cart');
       await key('F8');
       await shot('refund');
+      await key('3'); // on store credit: a credit note
       await key('Enter');
       await page.waitForSelector('[data-dialog="refunded"] .paper');
       await shot('refund-done');
+      await key('Escape');
+
+      // The credit note pays a new sale (⇧F8): its balance, too much asked, then part of it.
+      await scan('99494858'); // Crème caramel
+      await scan('7540013105413'); // Poutine
+      await key('Shift+F8');
+      await shot('tender-credit-empty');
+      await type('CR-MTL01-000001');
+      await key('Enter');
+      await page.waitForSelector('[data-balance]');
+      await shot('tender-credit');
+      await page.fill('[data-field="credit"]', '99');
+      await key('Enter');
+      await shot('tender-credit-short');
+      await page.fill('[data-field="credit"]', '1');
+      await key('Enter');
+      await shot('tender-credit-leg');
+      await key('Enter');
+      await page.waitForSelector('[data-dialog="change"] .paper');
+      await shot('change-credit');
+      await key('Escape');
+
+      // A sale that costs nothing: ketchup discounted 100 %, F8 asks to record it.
+      await scan('0041500932156');
+      await key('F1');
+      await type('4');
+      await type('100');
+      await key('Enter');
+      await type('Cadeau');
+      await key('Enter');
+      await key('F8');
+      await shot('nothing-due');
+      await key('Enter');
+      await page.waitForSelector('[data-dialog="change"]');
       await key('Escape');
       await key('Shift+F10');
       await page.click('[data-dialog="returns"] footer .btn.soft');

@@ -460,12 +460,16 @@ function credit(app: App, d: Of<'tender'>): TemplateResult {
     ${
       b
         ? html`<div class="due-row credit-balance" data-balance=${b.balance}>
-              <span>${app.t('credit_balance')}</span
+              <span
+                >${app.t('credit_balance')}
+                <span class="muted credit-history"
+                  >${app.t('credit_history', {
+                    issued: money(app, b.issued),
+                    spent: money(app, b.spent),
+                  })}</span
+                ></span
               ><strong class="num">${money(app, b.balance)}</strong>
             </div>
-            <p class="muted credit-history">
-              ${app.t('credit_history', { issued: money(app, b.issued), spent: money(app, b.spent) })}
-            </p>
             ${field({
               name: 'credit',
               label: app.t('credit_amount'),

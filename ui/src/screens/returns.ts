@@ -368,11 +368,14 @@ function refunded(app: App): TemplateResult {
   </div>`;
 }
 
-function legName(app: App, l: Tender): string {
+function legName(app: App, l: Tender): TemplateResult | string {
   const ref = l.reference ?? '';
   if (l.kind === 'cash') return app.t('refund_leg_cash');
-  if (l.kind === 'store_credit') return app.t('refund_leg_credit', { ref });
-  return app.t('refund_leg_card', { ref });
+  // A credit note's number is read out to the customer: it never breaks at its dashes.
+  const [before, after = ''] = app
+    .t(l.kind === 'store_credit' ? 'refund_leg_credit' : 'refund_leg_card', { ref: '\u0000' })
+    .split('\u0000');
+  return html`${before}<span class="ref">${ref}</span>${after}`;
 }
 
 export function couponDialog(app: App, d: Of<'coupon'>): TemplateResult {
