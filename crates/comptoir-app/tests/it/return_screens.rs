@@ -198,3 +198,71 @@ fn a_coupon_is_entered_before_the_cart_reaches_it_then_shares_its_five_dollars()
     assert_eq!(r.view().unwrap().cart.total, "37.65");
     assert_eq!(r.remove_coupon("BIENVENUE5").unwrap_err().code, "coupon_not_entered");
 }
+
+/// The basket of `tests/ui/credit.test.ts`: the ketchup back on a credit note of 4.89, which
+/// then pays 4.89 of a French IPA (5.28); the 0.39 left is 0.40 in cash.
+#[test]
+fn a_credit_note_pays_part_of_the_next_sale_and_cash_the_rest() {
+    const NOTE: &str = "CR-MTL01-000001";
+    let mut till = open_till();
+    let receipt = sold(&mut till);
+    back(&mut till, &receipt, 3, "1");
+    let r = &mut till.register;
+    r.refund_with(RefundTo::StoreCredit, None).unwrap();
+    assert_eq!(legs(&r.view().unwrap()), [format!("store_credit -4.89 {NOTE}")]);
+    let note = r.store_credit("cr-mtl01-000001").unwrap();
+    assert_eq!(
+        (note.reference.as_str(), note.issued.as_str(), note.spent.as_str(), note.balance.as_str()),
+        (NOTE, "4.89", "0.00", "4.89")
+    );
+
+    r.scan(IPA).unwrap();
+    assert_eq!(r.tender_store_credit("5.00", NOTE).unwrap_err().code, "credit_short");
+    assert!(r.tender_store_credit("4.89", NOTE).unwrap().is_none());
+    let cart = r.view().unwrap().cart;
+    assert_eq!((cart.remaining.as_str(), cart.cash_remaining.as_str()), ("0.39", "0.40"));
+    assert_eq!(r.store_credit(NOTE).unwrap().balance, "0.00");
+    let sale = r.tender_cash("0.40").unwrap().expect("paid").sale;
+    assert_eq!(
+        (sale.total.as_str(), sale.change.as_str(), sale.cash_rounding.as_str()),
+        ("5.28", "0.00", "0.01")
+    );
+    assert_eq!(legs(&r.view().unwrap()), [format!("store_credit 4.89 {NOTE}"), "cash 0.40".into()]);
+}
+
+/// As `tests/ui/credit.test.ts`: a cashier refunding the IPA in cash, 5.00 of which went on
+/// AUTH-1, needs a manager's PIN; a drawer opened on nothing cannot give the ketchup back in
+/// cash from a sale paid by card, and the return stays in the cart.
+#[test]
+fn cash_for_a_card_takes_a_manager_and_never_more_than_the_drawer_holds() {
+    let mut first = open_till();
+    let receipt = sold(&mut first);
+    let r = &mut first.register;
+    r.lock();
+    r.sign_in(&Pin::new("2468")).unwrap();
+    back(&mut first, &receipt, 1, "1");
+    let r = &mut first.register;
+    assert_eq!(r.refund_with(RefundTo::Cash, None).unwrap_err().code, "manager_required");
+    assert_eq!(
+        r.refund_with(RefundTo::Cash, Some(&Pin::new("9999"))).unwrap_err().code,
+        "wrong_pin"
+    );
+    r.refund_with(RefundTo::Cash, Some(&Pin::new("1234"))).unwrap();
+    assert_eq!(legs(&r.view().unwrap()), ["cash -5.30"]);
+
+    let mut till = crate::common::till("montreal");
+    let r = &mut till.register;
+    r.sign_in(&Pin::new("1234")).unwrap();
+    r.open_shift("0.00").unwrap();
+    r.scan(IPA).unwrap();
+    r.set_multiplier("2").unwrap();
+    r.scan(FANTA).unwrap();
+    r.scan(KETCHUP).unwrap();
+    let receipt = r.tender_card("14.51", "AUTH-9").unwrap().expect("paid").sale.receipt_no;
+    back(&mut till, &receipt, 3, "1");
+    let r = &mut till.register;
+    assert_eq!(r.refund_with(RefundTo::Cash, None).unwrap_err().code, "drawer_short");
+    assert_eq!(r.view().unwrap().cart.returns.len(), 1);
+    r.refund_with(RefundTo::Original, None).unwrap();
+    assert_eq!(legs(&r.view().unwrap()), ["card -4.89 AUTH-9"]);
+}
