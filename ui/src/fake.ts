@@ -1337,8 +1337,8 @@ export class FakeRegister implements Backend {
     if (cents !== 0) {
       this.fail(
         'nothing_due',
-        'Rien n’est à payer : enregistrez la vente sans paiement (entrez 0).',
-        'nothing is to pay: record the cart without a payment (enter 0)',
+        'Rien n’est à payer : enregistrez la vente telle quelle, sans paiement.',
+        'nothing is to pay: record the sale as it is, without a payment',
       );
     }
     this.complete();

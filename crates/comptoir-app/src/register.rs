@@ -1121,7 +1121,7 @@ impl Register {
                 true => self.complete().map(Some),
                 false => Err(AppError::new(
                     "nothing_due",
-                    "nothing is to pay: record the cart without a payment (enter 0)",
+                    "nothing is to pay: record the sale as it is, without a payment",
                 )),
             };
         }
