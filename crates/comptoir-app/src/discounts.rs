@@ -165,31 +165,8 @@ impl Register {
         if Decimal::from(given.minor()) <= allowed {
             return Ok(None);
         }
-        let Some(pin) = approval else {
-            return Err(AppError::new(
-                "discount_over_limit",
-                format!(
-                    "together, the discounts on this sale come to {} %, over the {} % a {} may \
-                     give: a manager approves it with their PIN",
-                    percent.round_dp(2).normalize(),
-                    limit.normalize(),
-                    session.role
-                ),
-            ));
-        };
-        let manager = self.approve(pin, "discount")?;
-        if percent > self.store.discount_limit(&manager.role) {
-            return Err(AppError::new(
-                "discount_over_limit",
-                format!(
-                    "together, {} % is over the {} % a {} may approve",
-                    percent.round_dp(2).normalize(),
-                    self.store.discount_limit(&manager.role).normalize(),
-                    manager.role
-                ),
-            ));
-        }
-        Ok(Some(manager.cashier_id))
+        let together = "together, the discounts on this sale come to";
+        self.over_limit(percent, approval, together).map(Some)
     }
 
     pub fn remove_order_discount(&mut self) -> AppResult<()> {
@@ -329,25 +306,38 @@ impl Register {
         if percent <= limit {
             return Ok(session.cashier_id);
         }
+        self.over_limit(percent, approval, "the discount is")
+    }
+
+    /// A discount of `percent`, over the cashier's limit: the manager whose PIN approves it
+    /// (within their own limit), or why not. `what` leads the message.
+    fn over_limit(
+        &mut self,
+        percent: Decimal,
+        approval: Option<&Pin>,
+        what: &str,
+    ) -> AppResult<String> {
+        let session = self.cashier()?.clone();
+        let shown = percent.round_dp(2).normalize();
         let Some(pin) = approval else {
             return Err(AppError::new(
                 "discount_over_limit",
                 format!(
-                    "{} % is over the {} % a {} may give: a manager approves it with their PIN",
-                    percent.round_dp(2).normalize(),
-                    limit.normalize(),
+                    "{what} {shown} %, over the {} % a {} may give: a manager approves it with \
+                     their PIN",
+                    self.store.discount_limit(&session.role).normalize(),
                     session.role
                 ),
             ));
         };
         let manager = self.approve(pin, "discount")?;
-        if percent > self.store.discount_limit(&manager.role) {
+        let limit = self.store.discount_limit(&manager.role);
+        if percent > limit {
             return Err(AppError::new(
                 "discount_over_limit",
                 format!(
-                    "{} % is over the {} % a {} may approve",
-                    percent.round_dp(2).normalize(),
-                    self.store.discount_limit(&manager.role).normalize(),
+                    "{what} {shown} %, over the {} % a {} may approve",
+                    limit.normalize(),
                     manager.role
                 ),
             ));
