@@ -123,6 +123,88 @@ impl Register {
         self.db.set_setting(key, value.trim())?;
         Ok(())
     }
+
+    /// The store's money policies this register applies: the discount limits per role and the
+    /// policy for returns without a receipt.
+    pub fn store_policies(&self) -> serde_json::Value {
+        let config = &self.store.config;
+        serde_json::json!({
+            "discount_limits": config.discount_limits,
+            "returns_without_receipt": config.returns_without_receipt,
+        })
+    }
+
+    /// Changes one of the store's money policies on this register (a manager): `KEY` is
+    /// `discount_limits.ROLE` (a percentage), or `returns_without_receipt.refund_to`
+    /// (`store_credit`, `any`), `.price` (`lowest_recent`, `current`), `.days` (0 to 3650) or
+    /// `.manager_approval` (`true`, `false`).
+    pub fn set_store_policy(&mut self, key: &str, value: &str) -> AppResult<serde_json::Value> {
+        self.require("store_policy")?;
+        let value = value.trim();
+        let bad = |why: &str| AppError::new("invalid_setting", format!("{key} {value:?}: {why}"));
+        let json = match key.split_once('.') {
+            Some(("discount_limits", role)) if !role.is_empty() => {
+                let percent: rust_decimal::Decimal =
+                    value.parse().map_err(|_| bad("a percentage, 0 to 100"))?;
+                if percent < rust_decimal::Decimal::ZERO
+                    || percent > rust_decimal::Decimal::ONE_HUNDRED
+                {
+                    return Err(bad("a percentage, 0 to 100"));
+                }
+                serde_json::to_value(percent.normalize()).map_err(|e| bad(&e.to_string()))?
+            }
+            Some(("returns_without_receipt", "refund_to"))
+                if ["store_credit", "any"].contains(&value) =>
+            {
+                serde_json::Value::from(value)
+            }
+            Some(("returns_without_receipt", "price"))
+                if ["lowest_recent", "current"].contains(&value) =>
+            {
+                serde_json::Value::from(value)
+            }
+            Some(("returns_without_receipt", "days")) => {
+                let days: i64 = value.parse().map_err(|_| bad("a number of days, 0 to 3650"))?;
+                if !(0..=3650).contains(&days) {
+                    return Err(bad("a number of days, 0 to 3650"));
+                }
+                serde_json::Value::from(days)
+            }
+            Some(("returns_without_receipt", "manager_approval")) => match value {
+                "true" => serde_json::Value::from(true),
+                "false" => serde_json::Value::from(false),
+                _ => return Err(bad("true or false")),
+            },
+            Some(("returns_without_receipt", "refund_to")) => {
+                return Err(bad("store_credit or any"));
+            }
+            Some(("returns_without_receipt", "price")) => {
+                return Err(bad("lowest_recent or current"));
+            }
+            _ => {
+                return Err(AppError::new(
+                    "unknown_setting",
+                    format!(
+                        "{key}: the store policies are discount_limits.ROLE and \
+                         returns_without_receipt.refund_to, .price, .days, .manager_approval"
+                    ),
+                ));
+            }
+        };
+        let (section, field) = key.split_once('.').unwrap_or_default();
+        let register = self.db.register()?.ok_or(comptoir_store::StoreError::NotInitialised)?;
+        let mut config: serde_json::Value = serde_json::from_str(&register.store_config)
+            .map_err(|e| AppError::config(format!("store configuration: {e}")))?;
+        if !config[section].is_object() {
+            config[section] = serde_json::json!({});
+        }
+        config[section][field] = json;
+        let store = config::Store::from_json(&config.to_string())?;
+        self.db.set_store_config(&config.to_string())?;
+        self.store = store;
+        tracing::info!(key, value, "store policy changed");
+        Ok(self.store_policies())
+    }
 }
 
 pub use comptoir_store::VerifyReport;

@@ -62,6 +62,7 @@ pub fn permissions(role: &str) -> Vec<&'static str> {
                 "reprint",
                 "sync_setup",
                 "erase_customer",
+                "store_policy",
             ]
         }
         _ => vec!["void", "paid_in", "reprint"],
@@ -1483,6 +1484,7 @@ fn permission_words(permission: &str) -> &'static str {
         "reprint" => "reprint a receipt",
         "sync_setup" => "connect the register to the central server",
         "erase_customer" => "erase a customer",
+        "store_policy" => "change the store's discount and return policies",
         _ => "do that",
     }
 }

@@ -109,6 +109,9 @@ enum Command {
     },
     /// What a credit note (`CR-…`) holds: issued, spent and its balance.
     Credit { reference: String },
+    /// Shows, or changes (manager), the store's discount limits and policy for returns
+    /// without a receipt on this register.
+    StorePolicy { key: Option<String>, value: Option<String> },
     /// Customer profiles, kept on this register (personal fields encrypted per customer).
     #[command(subcommand)]
     Customer(CustomerCommand),
@@ -425,6 +428,19 @@ fn run(cli: Cli) -> AppResult<Value> {
                 false => to_value(&register.find_sale(receipt)?),
             }
         }
+        Command::StorePolicy { key, value } => match (key, value) {
+            (Some(key), Some(value)) => {
+                sign_in(&mut register, &cli)?;
+                Ok(register.set_store_policy(key, value)?)
+            }
+            (None, None) => Ok(register.store_policies()),
+            _ => {
+                return Err(AppError::new(
+                    "invalid_argument",
+                    "store-policy KEY VALUE changes one; store-policy alone shows them",
+                ));
+            }
+        },
         Command::Credit { reference } => {
             sign_in(&mut register, &cli)?;
             to_value(&register.store_credit(reference)?)

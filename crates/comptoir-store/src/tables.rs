@@ -229,6 +229,12 @@ impl Store {
     }
 
     /// Records the sign-in failure count and lockout for the register's PIN pad.
+    /// Replaces the store's configuration (JSON) this register was set up with.
+    pub fn set_store_config(&self, json: &str) -> Result<(), StoreError> {
+        self.conn().execute("UPDATE register SET store_config = ?1 WHERE id = 1", [json])?;
+        Ok(())
+    }
+
     pub fn set_sign_in_state(
         &self,
         cashier_id: Option<&str>,

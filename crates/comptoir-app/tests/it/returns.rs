@@ -439,3 +439,36 @@ fn a_return_with_tax_included_prints_the_rates_base_without_tax() {
     let line = text.lines().find(|l| l.starts_with("VAT 20%")).unwrap_or("");
     assert!(line.contains("-4.92") && line.trim_end().ends_with("-0.98"), "{text}");
 }
+
+#[test]
+fn a_manager_sets_the_stores_return_policy_and_it_holds_after_a_restart() {
+    let mut till = open_till();
+    let r = &mut till.register;
+    assert_eq!(
+        r.set_store_policy("returns_without_receipt.refund_to", "cash").unwrap_err().code,
+        "invalid_setting"
+    );
+    assert_eq!(
+        r.set_store_policy("returns_without_receipt.days", "-1").unwrap_err().code,
+        "invalid_setting"
+    );
+    assert_eq!(
+        r.set_store_policy("discount_limits.cashier", "101").unwrap_err().code,
+        "invalid_setting"
+    );
+    assert_eq!(r.set_store_policy("tax_rounding", "per_line").unwrap_err().code, "unknown_setting");
+    r.set_store_policy("returns_without_receipt.refund_to", "any").unwrap();
+    let policies = r.set_store_policy("returns_without_receipt.manager_approval", "false").unwrap();
+    assert_eq!(policies["returns_without_receipt"]["refund_to"], "any");
+    let mut till = till.restart();
+    let r = &mut till.register;
+    r.sign_in(&Pin::new("2468")).unwrap();
+    assert_eq!(
+        r.set_store_policy("discount_limits.cashier", "50").unwrap_err().code,
+        "permission_denied"
+    );
+    // No manager, no PIN, and cash back: the store said so.
+    r.return_without_receipt(PEANUTS, "1", Disposition::Restock, "gift", None).unwrap();
+    let refund = r.refund(RefundTo::Cash).unwrap();
+    assert_eq!(legs(&refund.sale), ["cash -4.45"]);
+}
