@@ -434,12 +434,10 @@ fn run(cli: Cli) -> AppResult<Value> {
                 Ok(register.set_store_policy(key, value)?)
             }
             (None, None) => Ok(register.store_policies()),
-            _ => {
-                return Err(AppError::new(
-                    "invalid_argument",
-                    "store-policy KEY VALUE changes one; store-policy alone shows them",
-                ));
-            }
+            _ => Err(AppError::new(
+                "invalid_argument",
+                "store-policy KEY VALUE changes one; store-policy alone shows them",
+            )),
         },
         Command::Credit { reference } => {
             sign_in(&mut register, &cli)?;
