@@ -2,13 +2,12 @@
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { App } from '../../ui/src/app';
-import { createFake, PRODUCTS, type FakeRegister } from '../../ui/src/fake';
+import { createFake, type FakeRegister } from '../../ui/src/fake';
 import { useBackend } from '../../ui/src/ipc';
 import type { SyncView } from '../../ui/src/types';
 import { Keyboard, ManualTimers } from './keys';
-import { AVON, CANTAL, CARAMEL, CREME, FANTA, IPA, KETCHUP, POUTINE } from './products';
+import { AVON, CANTAL, CARAMEL, CREME, FANTA, IPA, KETCHUP, POUTINE, code } from './products';
 
-const code = (sku: string) => PRODUCTS.find((p) => p.sku === sku)!.barcode!;
 
 /** A register enrolled with a server, synced, nothing waiting; `over` says what differs. */
 const sync = (over: Partial<SyncView>): SyncView => ({

@@ -9,23 +9,14 @@
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { App } from '../../ui/src/app';
-import { createFake, PRODUCTS, type FakeRegister } from '../../ui/src/fake';
+import { createFake, type FakeRegister } from '../../ui/src/fake';
 import { useBackend } from '../../ui/src/ipc';
-import type { CreditBalance, IpcError, View } from '../../ui/src/types';
+import type { CreditBalance, View } from '../../ui/src/types';
 import { Keyboard, ManualTimers } from './keys';
-import { FANTA, IPA, KETCHUP } from './products';
+import { FANTA, IPA, KETCHUP, code, rejects } from './products';
 
-const code = (sku: string) => PRODUCTS.find((p) => p.sku === sku)!.barcode!;
 const NOTE = 'CR-MTL01-000001';
 
-async function rejects(p: Promise<unknown>): Promise<IpcError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as IpcError;
-  }
-  throw new Error('expected the command to fail');
-}
 
 const legs = (v: View) =>
   (v.last_sale?.tenders ?? []).map((l) =>

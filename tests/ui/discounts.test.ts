@@ -4,22 +4,13 @@
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { App } from '../../ui/src/app';
-import { createFake, PRODUCTS, type FakeRegister } from '../../ui/src/fake';
+import { createFake, type FakeRegister } from '../../ui/src/fake';
 import { useBackend } from '../../ui/src/ipc';
-import type { IpcError, View } from '../../ui/src/types';
+import type { View } from '../../ui/src/types';
 import { Keyboard, ManualTimers } from './keys';
-import { AVON, FANTA, IPA } from './products';
+import { AVON, FANTA, IPA, code, rejects } from './products';
 
-const code = (sku: string) => PRODUCTS.find((p) => p.sku === sku)!.barcode!;
 
-async function rejects(p: Promise<unknown>): Promise<IpcError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as IpcError;
-  }
-  throw new Error('expected the command to fail');
-}
 
 /** Each line's discounts as `[line, kind, label, amount]`. */
 const discounts = (v: View) =>

@@ -1,11 +1,10 @@
 // The fake register rings a Montréal basket the way docs/ipc.md says the real one does.
 
 import { describe, expect, it } from 'vitest';
-import { createFake, PRODUCTS, type FakeRegister } from '../../ui/src/fake';
-import type { IpcError, Preview, View } from '../../ui/src/types';
-import { AVON, CANTAL, CARAMEL, CREME, FANTA, IPA, KETCHUP, RICE } from './products';
+import { createFake, type FakeRegister } from '../../ui/src/fake';
+import type { Preview, View } from '../../ui/src/types';
+import { AVON, CANTAL, CARAMEL, CREME, FANTA, IPA, KETCHUP, RICE, code, rejects } from './products';
 
-const code = (sku: string) => PRODUCTS.find((p) => p.sku === sku)!.barcode!;
 
 async function open(clock = { now: Date.parse('2026-12-03T19:00:00Z') }, pin = '1234') {
   const fake = createFake({ now: () => clock.now });
@@ -20,14 +19,6 @@ async function scan(fake: FakeRegister, ...skus: string[]): Promise<View> {
   return v;
 }
 
-async function rejects(p: Promise<unknown>): Promise<IpcError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as IpcError;
-  }
-  throw new Error('expected the command to fail');
-}
 
 describe('the fake register', () => {
   it('starts signed out, then asks for the float', async () => {

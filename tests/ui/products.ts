@@ -1,4 +1,21 @@
-// SKUs of the Montréal demo store's products that the tests ring (see ui/src/fake.ts).
+// SKUs of the Montréal demo store's products that the tests ring (see ui/src/fake.ts), and
+// the helpers every UI test file uses.
+
+import { PRODUCTS } from '../../ui/src/fake';
+import type { IpcError } from '../../ui/src/types';
+
+/** The barcode of a demo product, by SKU. */
+export const code = (sku: string) => PRODUCTS.find((p) => p.sku === sku)!.barcode!;
+
+/** The error a command fails with (the test fails if it does not). */
+export async function rejects(p: Promise<unknown>): Promise<IpcError> {
+  try {
+    await p;
+  } catch (e) {
+    return e as IpcError;
+  }
+  throw new Error('expected the command to fail');
+}
 
 export const CREME = 'M3252920035601'; // Crème entière fluide, 2.59, zero-rated
 export const KETCHUP = 'M0041500932156'; // Tomato Ketchup, 4.89, zero-rated
