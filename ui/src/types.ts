@@ -225,6 +225,10 @@ export interface Report {
   closed_at: string | null;
   sales_count: number;
   gross: Money;
+  /** Returns and exchanges, what their returned lines gave back, and those refunds' cash rounding. */
+  returns_count?: number;
+  refunds?: Money;
+  refunds_rounding?: Money;
   taxes: ReportTax[];
   tenders: { kind: string; count: number; amount: Money }[];
   voids: number;
@@ -234,6 +238,7 @@ export interface Report {
     cash_sales: Money;
     paid_in: Money;
     paid_out: Money;
+    cash_refunds?: Money;
     expected: Money;
     counted: Money | null;
     difference: Money | null;

@@ -9,10 +9,10 @@ pub fn error_message(error: &AppError, lang: &str) -> String {
     match (error.code, fr) {
         ("unknown_barcode", false) => format!("Unknown barcode {d}: nothing was added. Check the item, or sell it as an open-price item."),
         ("unknown_barcode", true) => format!("Code-barres inconnu {d} : rien n'a été ajouté. Vérifiez l'article ou vendez-le à prix libre."),
-        ("wrong_pin", false) => format!("Wrong PIN. {d}"),
-        ("wrong_pin", true) => format!("NIP incorrect. {d}"),
-        ("locked_out", false) => format!("Too many wrong PINs: sign-in is locked {d}, for every cashier. Wait, then try again."),
-        ("locked_out", true) => format!("Trop de NIP incorrects : connexion bloquée {d}, pour tous. Patientez, puis réessayez."),
+        ("wrong_pin", false) => format!("Wrong PIN: {} more wrong PIN(s) on this register within 15 minutes lock it for everyone for 5 minutes.", number(d)),
+        ("wrong_pin", true) => format!("NIP incorrect : encore {} NIP incorrect(s) sur cette caisse en 15 minutes la bloquent pour tous pendant 5 minutes.", number(d)),
+        ("locked_out", false) => format!("Too many wrong PINs: this register is locked for every cashier for {} more minute(s). Wait, then try again.", number(d)),
+        ("locked_out", true) => format!("Trop de NIP incorrects : cette caisse est bloquée pour tous encore {} minute(s). Patientez, puis réessayez.", number(d)),
         ("not_signed_in", false) => "Sign in with your PIN first.".to_owned(),
         ("not_signed_in", true) => "Connectez-vous d'abord avec votre NIP.".to_owned(),
         ("permission_denied", false) => format!("You may not {d}: ask a manager to sign in."),
@@ -28,6 +28,7 @@ pub fn error_message(error: &AppError, lang: &str) -> String {
         ("reason_required", false) => "Enter a reason.".to_owned(),
         ("reason_required", true) => "Indiquez un motif.".to_owned(),
         ("invalid_quantity", false) => format!("That quantity is not allowed: {d}"),
+        ("invalid_quantity", true) if d.contains("sold by the unit") => "Cet article se vend à l'unité : entrez un nombre entier.".to_owned(),
         ("invalid_quantity", true) => "Quantité refusée : plus de 0, au plus 9999, 3 décimales au plus.".to_owned(),
         ("invalid_amount", false) => format!("That amount is not valid: {d}"),
         ("invalid_amount", true) => format!("Montant invalide : {d}"),
@@ -70,7 +71,7 @@ pub fn error_message(error: &AppError, lang: &str) -> String {
         ("invalid_tax_class", true) => "Choisissez une catégorie de taxe : taxable ou détaxé.".to_owned(),
         ("invalid_item", true) => "Donnez un nom à l'article.".to_owned(),
         ("no_such_sale", false) => format!("No such sale ({d}): check the number on the receipt, or return the item without a receipt."),
-        ("no_such_sale", true) => format!("Vente introuvable ({d}) : vérifiez le numéro du reçu, ou faites un retour sans reçu."),
+        ("no_such_sale", true) => "Vente introuvable : vérifiez le numéro du reçu, ou faites un retour sans reçu.".to_owned(),
         ("wrong_currency", false) => format!("This sale was in another currency: return it in a store that sells in it. ({d})"),
         ("wrong_currency", true) => format!("Cette vente était dans une autre devise : le retour se fait dans un magasin qui vend dans cette devise. ({d})"),
         ("sale_not_here_offline", false) => "This receipt is from another register and the server cannot be reached: try again when online, or return it without a receipt.".to_owned(),
@@ -96,7 +97,7 @@ pub fn error_message(error: &AppError, lang: &str) -> String {
         ("receipt_scanned", false) => format!("Receipt {d} scanned: choose the lines coming back (Return)."),
         ("receipt_scanned", true) => format!("Reçu {d} scanné : choisissez les articles retournés (Retour)."),
         ("nothing_left_to_return", false) => format!("Not that many to return: {d}."),
-        ("nothing_left_to_return", true) => format!("Quantité trop grande pour ce retour : {d}."),
+        ("nothing_left_to_return", true) => "Quantité trop grande pour ce retour : il n'en reste pas autant à retourner sur ce reçu.".to_owned(),
         ("refund_due", false) => format!("Money is to give back, not to take: {d}"),
         ("refund_due", true) => "Il faut rembourser le client, pas l'encaisser : remboursez (moyens de paiement d'origine, comptant ou crédit magasin).".to_owned(),
         ("receipt_is_a_return", false) => format!("{d}."),
@@ -128,13 +129,25 @@ pub fn error_message(error: &AppError, lang: &str) -> String {
         ("discount_over_limit", false) => format!("{d}."),
         ("discount_over_limit", true) => "Ce rabais dépasse ce que votre rôle peut accorder : un gérant l'approuve avec son NIP.".to_owned(),
         ("manager_required", false) => format!("{d}."),
-        ("manager_required", true) => "Ce NIP n'est pas celui d'un gérant : un gérant entre le sien.".to_owned(),
+        ("manager_required", true) if d.contains("is not a manager") => "Ce NIP n'est pas celui d'un gérant : un gérant entre le sien.".to_owned(),
+        ("manager_required", true) => "Il faut l'accord d'un gérant : un gérant entre son NIP.".to_owned(),
         ("certificate_required", false) => "Enter the number of the customer's exemption certificate.".to_owned(),
         ("certificate_required", true) => "Saisissez le numéro du certificat d'exonération du client.".to_owned(),
         ("unknown_tax", false) => format!("Unknown tax {d}."),
         ("unknown_tax", true) => format!("Taxe inconnue {d}."),
         (_, _) => d.clone(),
     }
+}
+
+/// The first number in an error's detail ("4 attempt(s) left…" gives 4), for messages that
+/// say it in the cashier's language.
+fn number(detail: &str) -> String {
+    let digits: String = detail
+        .chars()
+        .skip_while(|c| !c.is_ascii_digit())
+        .take_while(char::is_ascii_digit)
+        .collect();
+    if digits.is_empty() { "?".to_owned() } else { digits }
 }
 
 /// Receipt and report labels.

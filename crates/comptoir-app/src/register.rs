@@ -677,10 +677,11 @@ impl Register {
         let Some(item) = self.catalog.lookup(code).map(|i| self.item_now(i)) else {
             // A receipt's barcode starts a return: the screen opens the sale to pick lines.
             // A credit note's barcode is a way to pay: the screen offers it as the tender.
+            let upper = code.to_ascii_uppercase();
             let (level, code_name, detail, offer) = if crate::returns::looks_like_receipt(code)
-                && self.db.entry_by_receipt(code)?.is_some_and(|e| kind::is_sale_like(&e.kind))
+                && self.db.entry_by_receipt(&upper)?.is_some_and(|e| kind::is_sale_like(&e.kind))
             {
-                ("info", "receipt_scanned", code.to_owned(), "return")
+                ("info", "receipt_scanned", upper, "return")
             } else if crate::credit::looks_like_credit(code) {
                 ("info", "credit_scanned", code.to_ascii_uppercase(), "store_credit")
             } else {

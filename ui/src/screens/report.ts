@@ -52,9 +52,15 @@ export function reportDialog(app: App, r: Report): TemplateResult {
             ${row(app.t('voids_count'), String(r.voids))}
             ${row(app.t('no_sales_count'), String(r.no_sales))}
             ${row(app.t('gross'), money(app, r.gross), 'strong')}
+            ${
+              r.returns_count
+                ? html`${row(app.t('report_returns', { n: r.returns_count }), `−${money(app, r.refunds ?? '0')}`)}
+                  ${r.refunds_rounding && Number(r.refunds_rounding) !== 0 ? row(app.t('refunds_rounding'), money(app, r.refunds_rounding)) : nothing}`
+                : nothing
+            }
             ${r.taxes.map((x) => row(`${x.label} ${showRate(x.rate, app.lang)}`, money(app, x.amount)))}
             <h3>${app.t('tenders')}</h3>
-            ${r.tenders.map((x) => row(`${x.kind === 'cash' ? app.t('leg_cash') : x.kind === 'card' ? app.t('leg_card') : x.kind} (${x.count})`, money(app, x.amount)))}
+            ${r.tenders.map((x) => row(`${x.kind === 'cash' ? app.t('leg_cash') : x.kind === 'card' ? app.t('leg_card') : x.kind === 'store_credit' ? app.t('leg_credit') : x.kind} (${x.count})`, money(app, x.amount)))}
           </section>
           <section class="cash">
             <h3>${app.t('cash_drawer')}</h3>
@@ -62,6 +68,7 @@ export function reportDialog(app: App, r: Report): TemplateResult {
             ${row(app.t('cash_sales'), money(app, r.cash.cash_sales))}
             ${row(app.t('paid_in'), money(app, r.cash.paid_in))}
             ${row(app.t('paid_out'), money(app, r.cash.paid_out))}
+            ${r.cash.cash_refunds && Number(r.cash.cash_refunds) !== 0 ? row(app.t('cash_refunds'), `−${money(app, r.cash.cash_refunds)}`) : nothing}
             ${row(app.t('expected'), money(app, r.cash.expected), 'strong')}
             ${r.cash.counted !== null ? row(app.t('counted'), money(app, r.cash.counted), 'strong') : nothing}
             ${

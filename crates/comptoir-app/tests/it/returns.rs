@@ -282,6 +282,9 @@ fn scanning_a_receipt_offers_its_return_and_adds_nothing() {
     let view = till.register.view().unwrap();
     assert!(view.cart.lines.is_empty());
     assert_eq!(view.notice.as_ref().map(|n| n.code), Some("receipt_scanned"));
+    // A scanner set to lower case reads the same receipt.
+    let lower = till.register.scan(&receipt.to_lowercase()).unwrap_err();
+    assert_eq!((lower.code, lower.detail.as_str()), ("receipt_scanned", receipt.as_str()));
     // A code of that shape with no sale is an unknown barcode.
     assert_eq!(till.register.scan("MTL01-000099").unwrap_err().code, "unknown_barcode");
     assert!(comptoir_app::returns::looks_like_receipt("MTL01-2-000042"));

@@ -8,10 +8,21 @@ use crate::common::*;
 #[test]
 fn five_wrong_pins_lock_the_pad_for_five_minutes() {
     let mut till = till("montreal");
-    for _ in 0..4 {
+    let first = till.register.sign_in(&Pin::new("0000")).unwrap_err();
+    // Said whole in the cashier's language, with what is at stake.
+    assert!(
+        first.message("fr").starts_with("NIP incorrect : encore 4 NIP"),
+        "{}",
+        first.message("fr")
+    );
+    assert!(first.message("en").contains("within 15 minutes lock it for everyone"));
+    for _ in 0..3 {
         assert_eq!(till.register.sign_in(&Pin::new("0000")).unwrap_err().code, "wrong_pin");
     }
-    assert_eq!(till.register.sign_in(&Pin::new("0000")).unwrap_err().code, "locked_out");
+    let locked = till.register.sign_in(&Pin::new("0000")).unwrap_err();
+    assert_eq!(locked.code, "locked_out");
+    assert!(locked.message("fr").contains("encore 5 minute(s)"), "{}", locked.message("fr"));
+    assert!(!locked.message("fr").contains(" for "), "{}", locked.message("fr"));
     assert_eq!(
         till.register.sign_in(&Pin::new("1234")).unwrap_err().code,
         "locked_out",
