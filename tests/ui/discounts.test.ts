@@ -374,6 +374,14 @@ describe('the discounts dialogs', () => {
     expect($('[data-dialog="discount"]')).not.toBeNull();
     expect(field('value').value).toBe('50');
     expect(field('reason').value).toBe('x');
+    // Enter sends it again, back to the PIN pad: a manager typing their PIN now types it
+    // there, never into the reason (where it would print on the receipt).
+    await press('Enter');
+    expect($('[data-dialog="approve"]')).not.toBeNull();
+    await human('1234');
+    expect(field('manager_pin').value).toBe('1234');
+    await press('Escape');
+    expect(field('reason').value).toBe('x');
   });
 
   it('a price override: new price, reason, then the manager PIN; the shelf price shows', async () => {

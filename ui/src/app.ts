@@ -882,7 +882,9 @@ export class App {
         return this.choose(d.index);
       case 'paid_in':
       case 'paid_out':
-        if (this.field() === 'amount') return this.focusField('reason');
+        // Enter goes on to the reason only while it is empty: back from the PIN pad with
+        // everything filled in, Enter sends again (and a PIN typed then never lands in a field).
+        if (this.field() === 'amount' && !d.reason.trim()) return this.focusField('reason');
         return this.closeOn(
           this.run(d.kind, { amount: normalizeAmount(d.amount), reason: d.reason.trim() }),
         );
@@ -895,10 +897,10 @@ export class App {
       case 'adjust':
         return this.adjust(d.index);
       case 'discount':
-        if (this.field() === 'value') return this.focusField('reason');
+        if (this.field() === 'value' && !d.reason.trim()) return this.focusField('reason');
         return this.discount(d);
       case 'override':
-        if (this.field() === 'price') return this.focusField('reason');
+        if (this.field() === 'price' && !d.reason.trim()) return this.focusField('reason');
         return this.show({
           kind: 'approve',
           pin: '',
@@ -924,15 +926,16 @@ export class App {
           (field === 'query' && d.query.trim() && d.query.trim() !== d.sale.receipt_no)
         )
           return void this.lookupSale(d);
-        if (field === 'query' || field?.startsWith('qty-')) return this.focusField('reason');
+        if ((field === 'query' || field?.startsWith('qty-')) && !d.reason.trim())
+          return this.focusField('reason');
         return void this.returnPicked(d);
       }
       case 'no_receipt':
-        if (this.field() === 'code') {
+        if (this.field() === 'code' && !d.reason.trim()) {
           void this.priceOf(d);
           return this.focusField('qty');
         }
-        if (this.field() === 'qty') return this.focusField('reason');
+        if (this.field() === 'qty' && !d.reason.trim()) return this.focusField('reason');
         return this.returnWithoutReceipt(d);
       case 'refund':
         if (d.done) return this.close();
