@@ -8,7 +8,6 @@ import type { SyncView } from '../../ui/src/types';
 import { Keyboard, ManualTimers } from './keys';
 import { AVON, CANTAL, CARAMEL, CREME, FANTA, IPA, KETCHUP, POUTINE, code } from './products';
 
-
 /** A register enrolled with a server, synced, nothing waiting; `over` says what differs. */
 const sync = (over: Partial<SyncView>): SyncView => ({
   state: 'online',

@@ -17,7 +17,6 @@ import { FANTA, IPA, KETCHUP, code, rejects } from './products';
 
 const NOTE = 'CR-MTL01-000001';
 
-
 const legs = (v: View) =>
   (v.last_sale?.tenders ?? []).map((l) =>
     [l.kind, l.amount, l.reference].filter((x) => x !== null && x !== undefined).join(' '),

@@ -10,8 +10,6 @@ import type { View } from '../../ui/src/types';
 import { Keyboard, ManualTimers } from './keys';
 import { AVON, FANTA, IPA, code, rejects } from './products';
 
-
-
 /** Each line's discounts as `[line, kind, label, amount]`. */
 const discounts = (v: View) =>
   v.cart.lines.flatMap((l) =>

@@ -5,7 +5,6 @@ import { createFake, type FakeRegister } from '../../ui/src/fake';
 import type { Preview, View } from '../../ui/src/types';
 import { AVON, CANTAL, CARAMEL, CREME, FANTA, IPA, KETCHUP, RICE, code, rejects } from './products';
 
-
 async function open(clock = { now: Date.parse('2026-12-03T19:00:00Z') }, pin = '1234') {
   const fake = createFake({ now: () => clock.now });
   await fake.invoke('sign_in', { pin });
@@ -18,7 +17,6 @@ async function scan(fake: FakeRegister, ...skus: string[]): Promise<View> {
   for (const sku of skus) v = await fake.invoke('scan', { code: code(sku), source: 'scanner' });
   return v;
 }
-
 
 describe('the fake register', () => {
   it('starts signed out, then asks for the float', async () => {

@@ -16,8 +16,6 @@ import type { SaleForReturn, View } from '../../ui/src/types';
 import { Keyboard, ManualTimers } from './keys';
 import { AVON, CARAMEL, FANTA, IPA, KETCHUP, code, rejects } from './products';
 
-
-
 const legs = (v: View) =>
   (v.last_sale?.tenders ?? []).map((l) =>
     [l.kind, l.amount, l.reference].filter((x) => x !== null && x !== undefined).join(' '),
@@ -362,9 +360,19 @@ describe('the returns dialog', () => {
     field('reason').value = 'Défectueux';
     field('reason').dispatchEvent(new InputEvent('input', { bubbles: true }));
     await settle();
+    // jsdom does not scroll: record what the app brings into view.
+    const shown: Element[] = [];
+    const proto = Element.prototype as { scrollIntoView?: unknown };
+    const before = proto.scrollIntoView;
+    proto.scrollIntoView = function (this: Element) {
+      shown.push(this);
+    };
     await click('[data-dialog="returns"] footer .primary');
+    proto.scrollIntoView = before;
     expect(count('return_line')).toBe(2);
     expect($('[data-dialog="returns"] .banner[data-code="nothing_left_to_return"]')).not.toBeNull();
+    // Below the fold of a long sale, the refusal is brought into view.
+    expect(shown.some((e) => e.matches('.dialog .banner.error'))).toBe(true);
     expect(text('.banner .what')).toBe(
       'Il ne reste pas autant à retourner sur cette ligne : baissez la quantité (colonne Reste).',
     );

@@ -353,6 +353,10 @@ export class App {
     const current =
       this.root.querySelector('.cart .selected') ?? this.root.querySelector('.cart .last');
     current?.scrollIntoView?.({ block: 'nearest' });
+    // A refusal in a long dialog (the returns of a big sale) is brought into view: below the
+    // fold, Enter would seem to do nothing.
+    if (this.state.error)
+      this.root.querySelector('.dialog .banner.error')?.scrollIntoView?.({ block: 'nearest' });
   }
 
   /** Keeps the focus in a field of the current dialog or screen: the scan field on the sale screen. */
