@@ -124,6 +124,20 @@ describe('attachWedge in a page', () => {
     expect(scans).toEqual(['0068200100012']);
   });
 
+  it('a receipt number scanned with Shift before each capital is one scan', () => {
+    // What a wedge scanner sends for MTL01-000042: Shift down before each capital letter.
+    let t = 1000;
+    for (const ch of 'MTL01-000042') {
+      if (ch >= 'A' && ch <= 'Z') keys.down('Shift', t++, { shiftKey: true });
+      keys.down(ch, t, { shiftKey: ch >= 'A' && ch <= 'Z' });
+      t += 4;
+    }
+    keys.down('Enter', t);
+    timers.flush();
+    expect(scans).toEqual(['MTL01-000042']);
+    expect(qty.value).toBe('');
+  });
+
   it('slow typing lands in the quantity field', () => {
     keys.human('12', 0, 150);
     expect(qty.value).toBe('12');

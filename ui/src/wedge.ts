@@ -104,6 +104,9 @@ const realTimers: Timers = {
   clear: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
 };
 
+/** Keys that only change what the next key types. */
+const MODIFIERS = ['Shift', 'CapsLock', 'AltGraph'];
+
 /** A single printable character with no Ctrl, Alt or Meta: what a wedge scanner types. */
 function isPrintable(e: KeyboardEvent): boolean {
   return e.key.length === 1 && !e.ctrlKey && !e.altKey && !e.metaKey;
@@ -148,6 +151,9 @@ export function attachWedge(
       return;
     }
     if (!detector.holding) return;
+    // A scanner types capitals with Shift, as a keyboard does: a modifier on its own is part of
+    // the burst, not a person taking over (MTL01-000042 stays one scan).
+    if (MODIFIERS.includes(e.key)) return;
     stopTimer();
     if (e.key === 'Enter' || e.key === 'Tab') {
       const d = detector.terminator(e.timeStamp);
