@@ -30,6 +30,7 @@ say "using $COMPTOIR_TEST_POSTGRES"
 step "Rust: tests"
 cargo test --quiet
 
+# One app at a time: three WebKit apps at once on two cores took over a minute to exit.
 step "end to end: the real app through tauri-driver and WebKitWebDriver"
 if ! command -v tauri-driver >/dev/null; then
   say "installing tauri-driver"
@@ -39,6 +40,6 @@ cargo build -p comptoir-register --features custom-protocol --quiet
 export COMPTOIR_E2E=1 NO_AT_BRIDGE=1 WEBKIT_DISABLE_DMABUF_RENDERER=1 WEBKIT_DISABLE_COMPOSITING_MODE=1
 export COMPTOIR_APP="$CARGO_TARGET_DIR/debug/comptoir-register"
 xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
-  cargo test -p comptoir-register --features custom-protocol --test e2e --quiet
+  cargo test -p comptoir-register --features custom-protocol --test e2e --quiet -- --test-threads=1
 
 say "all tests passed"
