@@ -452,6 +452,17 @@ describe('refusals on the sale screen', () => {
 });
 
 describe('the refund', () => {
+  it('a refund to the original card says to run it on the card terminal', async () => {
+    const receipt = await start();
+    await ret(fake, receipt, 1, '1');
+    await app.run('view');
+    await press('F8');
+    await press('Enter');
+    expect(last('refund')).toEqual({ to: 'original' });
+    expect($$('[data-leg]').map((l) => l.dataset.leg)).toEqual(['card', 'cash']);
+    expect(text('[data-card-hint]')).toContain('terminal de paiement');
+  });
+
   it('F8 with money to give back opens the refund; 2 in cash; the legs and the rounding show', async () => {
     const receipt = await start();
     await ret(fake, receipt, 1, '1');
@@ -469,6 +480,8 @@ describe('the refund', () => {
       ['cash', '-5.30'],
     ]);
     expect($('[data-rounding]')?.dataset.rounding).toBe('-0.02');
+    // All in cash: nothing to do on the card terminal.
+    expect($('[data-card-hint]')).toBeNull();
     expect(text('[data-dialog="refunded"] .receipt-no')).toBe('Reçu n° MTL01-000002');
     expect(text('.paper')).toContain('RETOUR');
     expect(text('.paper')).toContain('de MTL01-000001');

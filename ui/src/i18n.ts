@@ -325,6 +325,8 @@ const fr = {
   refund_leg_cash: 'Comptant',
   refund_leg_credit: 'Crédit magasin {ref}',
   refund_give: 'Rendez au client',
+  refund_card_hint:
+    'Le montant carte se rembourse sur le terminal de paiement, sur la carte du client (même référence).',
   coupon_key: 'Coupon',
   coupon_title: 'Coupon',
   coupon_hint: 'Scannez ou tapez le code du coupon.',
@@ -700,6 +702,8 @@ const en: Record<Key, string> = {
   refund_leg_cash: 'Cash',
   refund_leg_credit: 'Store credit {ref}',
   refund_give: 'Give the customer',
+  refund_card_hint:
+    'Refund the card amount on the card terminal, to the customer’s card (same reference).',
   coupon_key: 'Coupon',
   coupon_title: 'Coupon',
   coupon_hint: 'Scan or type the coupon’s code.',

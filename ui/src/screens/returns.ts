@@ -359,6 +359,11 @@ function refunded(app: App): TemplateResult {
               : nothing
           }
         </div>
+        ${
+          legs.some((l) => l.kind !== 'cash' && l.kind !== 'store_credit' && Number(l.amount) < 0)
+            ? html`<span class="card-hint" data-card-hint>${app.t('refund_card_hint')}</span>`
+            : nothing
+        }
         ${sale ? html`<span class="receipt-no">${app.t('receipt_no', { no: sale.receipt_no })}</span>` : nothing}
         ${errorBox(app)}
         <span class="any-key">${app.t('any_key')}</span>
