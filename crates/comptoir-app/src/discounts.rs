@@ -353,10 +353,7 @@ impl Register {
         let Some(found) = cashiers.into_iter().find(|c| pin::verify(pin, &c.pin_hash)) else {
             let left = self.wrong_pin()?;
             tracing::warn!(what, left, "wrong approval PIN");
-            return Err(AppError::new(
-                "wrong_pin",
-                format!("{left} attempt(s) left before the lock."),
-            ));
+            return Err(AppError::new("wrong_pin", left.to_string()));
         };
         if found.role != "manager" {
             return Err(AppError::new(

@@ -70,7 +70,8 @@ impl From<comptoir_core::CartError> for AppError {
         use comptoir_core::CartError;
         let code = match error {
             CartError::NoSuchLine(_) => "no_such_line",
-            CartError::InvalidQuantity { .. } | CartError::WholeQuantity => "invalid_quantity",
+            CartError::InvalidQuantity { .. } => "invalid_quantity",
+            CartError::WholeQuantity => "whole_quantity",
             CartError::NeedsPrice => "needs_price",
         };
         AppError::new(code, error.to_string())

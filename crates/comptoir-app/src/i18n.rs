@@ -9,10 +9,10 @@ pub fn error_message(error: &AppError, lang: &str) -> String {
     match (error.code, fr) {
         ("unknown_barcode", false) => format!("Unknown barcode {d}: nothing was added. Check the item, or sell it as an open-price item."),
         ("unknown_barcode", true) => format!("Code-barres inconnu {d} : rien n'a été ajouté. Vérifiez l'article ou vendez-le à prix libre."),
-        ("wrong_pin", false) => format!("Wrong PIN: {} more wrong PIN(s) on this register within 15 minutes lock it for everyone for 5 minutes.", number(d)),
-        ("wrong_pin", true) => format!("NIP incorrect : encore {} NIP incorrect(s) sur cette caisse en 15 minutes la bloquent pour tous pendant 5 minutes.", number(d)),
-        ("locked_out", false) => format!("Too many wrong PINs: this register is locked for every cashier for {} more minute(s). Wait, then try again.", number(d)),
-        ("locked_out", true) => format!("Trop de NIP incorrects : cette caisse est bloquée pour tous encore {} minute(s). Patientez, puis réessayez.", number(d)),
+        ("wrong_pin", false) => format!("Wrong PIN: {d} more wrong PIN(s) on this register within 15 minutes lock it for everyone for 5 minutes."),
+        ("wrong_pin", true) => format!("NIP incorrect : encore {d} NIP incorrect(s) sur cette caisse en 15 minutes la bloquent pour tous pendant 5 minutes."),
+        ("locked_out", false) => format!("Too many wrong PINs: this register is locked for every cashier for {d} more minute(s). Wait, then try again."),
+        ("locked_out", true) => format!("Trop de NIP incorrects : cette caisse est bloquée pour tous encore {d} minute(s). Patientez, puis réessayez."),
         ("not_signed_in", false) => "Sign in with your PIN first.".to_owned(),
         ("not_signed_in", true) => "Connectez-vous d'abord avec votre NIP.".to_owned(),
         ("permission_denied", false) => format!("You may not {d}: ask a manager to sign in."),
@@ -28,8 +28,9 @@ pub fn error_message(error: &AppError, lang: &str) -> String {
         ("reason_required", false) => "Enter a reason.".to_owned(),
         ("reason_required", true) => "Indiquez un motif.".to_owned(),
         ("invalid_quantity", false) => format!("That quantity is not allowed: {d}"),
-        ("invalid_quantity", true) if d.contains("sold by the unit") => "Cet article se vend à l'unité : entrez un nombre entier.".to_owned(),
-        ("invalid_quantity", true) => "Quantité refusée : plus de 0, au plus 9999, 3 décimales au plus.".to_owned(),
+        ("whole_quantity", false) => "This item is sold by the unit: enter a whole number.".to_owned(),
+        ("whole_quantity", true) => "Cet article se vend à l'unité : entrez un nombre entier.".to_owned(),
+        ("invalid_quantity", true) => "Quantité refusée : entrez un nombre entier de 1 à 9999.".to_owned(),
         ("invalid_amount", false) => format!("That amount is not valid: {d}"),
         ("invalid_amount", true) => format!("Montant invalide : {d}"),
         ("tender_exceeds_due", false) => "A card pays at most what is left to pay.".to_owned(),
@@ -137,17 +138,6 @@ pub fn error_message(error: &AppError, lang: &str) -> String {
         ("unknown_tax", true) => format!("Taxe inconnue {d}."),
         (_, _) => d.clone(),
     }
-}
-
-/// The first number in an error's detail ("4 attempt(s) left…" gives 4), for messages that
-/// say it in the cashier's language.
-fn number(detail: &str) -> String {
-    let digits: String = detail
-        .chars()
-        .skip_while(|c| !c.is_ascii_digit())
-        .take_while(char::is_ascii_digit)
-        .collect();
-    if digits.is_empty() { "?".to_owned() } else { digits }
 }
 
 /// Receipt and report labels.

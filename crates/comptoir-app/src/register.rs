@@ -510,10 +510,7 @@ impl Register {
         let Some(cashier) = cashier else {
             let left = self.wrong_pin()?;
             tracing::warn!(left, "wrong PIN");
-            return Err(AppError::new(
-                "wrong_pin",
-                format!("{left} attempt(s) left before the lock."),
-            ));
+            return Err(AppError::new("wrong_pin", left.to_string()));
         };
         let session = Session { cashier_id: cashier.id, name: cashier.name, role: cashier.role };
         tracing::info!(cashier = %session.cashier_id, "signed in");
@@ -533,7 +530,7 @@ impl Register {
             && until > now
         {
             let minutes = (until.with_timezone(&Utc) - now).num_minutes() + 1;
-            return Err(AppError::new("locked_out", format!("for {minutes} more minute(s)")));
+            return Err(AppError::new("locked_out", minutes.to_string()));
         }
         Ok(())
     }
@@ -559,7 +556,7 @@ impl Register {
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
             self.db.set_sign_in_state(None, 0, Some(&until))?;
             tracing::warn!(failed, "wrong PIN: the PIN pad is locked");
-            return Err(AppError::new("locked_out", format!("for {LOCKOUT_MINUTES} minutes")));
+            return Err(AppError::new("locked_out", LOCKOUT_MINUTES.to_string()));
         }
         self.db.set_sign_in_state(None, failed, None)?;
         Ok(MAX_PIN_FAILURES - failed)

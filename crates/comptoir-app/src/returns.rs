@@ -628,13 +628,8 @@ impl Register {
                 if !amount.is_negative() {
                     continue;
                 }
-                let leg = legs.iter_mut().find(|l| match (&l.tender, reference) {
-                    (Tender::Cash { .. }, None) => true,
-                    (Tender::ExternalCard { reference: r, .. }, Some(x))
-                    | (Tender::OnAccount { reference: r, .. }, Some(x))
-                    | (Tender::StoreCredit { reference: r, .. }, Some(x)) => r == x,
-                    _ => false,
-                });
+                let leg =
+                    legs.iter_mut().find(|l| l.tender.reference() == reference.map(String::as_str));
                 if let Some(leg) = leg {
                     if reference.is_none() && shared {
                         continue;
@@ -668,18 +663,7 @@ impl Register {
                 Tender::Cash { tendered } if tendered.is_negative() => cash_out -= tendered,
                 Tender::Cash { .. } => {}
                 other => {
-                    let reference = match &other {
-                        Tender::ExternalCard { reference, .. }
-                        | Tender::OnAccount { reference, .. }
-                        | Tender::StoreCredit { reference, .. } => reference.clone(),
-                        Tender::Cash { .. } => String::new(),
-                    };
-                    let paid_here = legs.iter().any(|l| match &l.tender {
-                        Tender::ExternalCard { reference: r, .. }
-                        | Tender::OnAccount { reference: r, .. }
-                        | Tender::StoreCredit { reference: r, .. } => *r == reference,
-                        Tender::Cash { .. } => false,
-                    });
+                    let paid_here = legs.iter().any(|l| l.tender.reference() == other.reference());
                     if paid_here && other.non_cash().is_negative() {
                         on_my_legs -= other.non_cash();
                     }

@@ -21,7 +21,17 @@ pub enum Tender {
 }
 
 impl Tender {
-    /// The amount of a leg that is not cash.
+    /// The reference of a leg that is not cash (a card's authorisation, an account, a credit
+    /// note's number).
+    pub fn reference(&self) -> Option<&str> {
+        match self {
+            Tender::Cash { .. } => None,
+            Tender::ExternalCard { reference, .. }
+            | Tender::OnAccount { reference, .. }
+            | Tender::StoreCredit { reference, .. } => Some(reference),
+        }
+    }
+
     /// What a non-cash leg pays (zero for cash).
     pub fn non_cash(&self) -> Money {
         match self {

@@ -124,6 +124,10 @@ fn quantities_lines_and_search_work_like_a_cashier_expects() {
     r.set_quantity(line.0, "5").unwrap();
     assert_eq!(r.set_quantity(line.0, "0").unwrap_err().code, "invalid_quantity");
     assert_eq!(r.set_quantity(line.0, "abc").unwrap_err().code, "invalid_quantity");
+    // Items are sold by the unit: 2.5 is refused, and the message says a whole number.
+    let half = r.set_quantity(line.0, "2.5").unwrap_err();
+    assert_eq!(half.code, "invalid_quantity");
+    assert!(half.message("fr").contains("nombre entier"), "{}", half.message("fr"));
     assert_eq!(r.view().unwrap().cart.lines[0].amount, "19.45");
     r.remove_line(line.0).unwrap();
     assert!(r.view().unwrap().cart.lines.is_empty());
