@@ -751,7 +751,7 @@ fn ring(register: &mut Register, basket: &Basket) -> AppResult<comptoir_app::Com
                 ));
             }
         };
-        return register.refund(to);
+        return register.refund_with(to, approval.as_ref());
     }
     check_tenders(register, &basket.tenders)?;
     let mut committed = None;

@@ -364,3 +364,23 @@ fn a_demo_promotion_and_a_coupon_show_on_the_receipt() {
     let entries = json(&run(comptoir(dir.path()).arg("verify"), ""))["entries"].clone();
     assert_eq!(entries, 2, "the shift's opening and the one sale");
 }
+
+#[test]
+fn cash_back_for_a_card_sale_takes_the_managers_approval_pin() {
+    let dir = montreal();
+    let run_basket =
+        |basket: &str| json(&run(comptoir(dir.path()).args(["--pin", "2468", "sale"]), basket));
+    let sale = run_basket(&format!(
+        r#"{{"lines":[{{"barcode":"{PEANUTS}"}}],"tenders":[{{"kind":"card","amount":"4.47","reference":"A-9"}}]}}"#
+    ));
+    let receipt = sale["sale"]["receipt_no"].as_str().unwrap().to_owned();
+    let back = |approval: &str| {
+        run_basket(&format!(
+            r#"{{"returns":[{{"receipt":"{receipt}","line":1,"reason":"x"}}],"refund_to":"cash"{approval}}}"#
+        ))
+    };
+    assert_eq!(back("")["code"], "manager_required");
+    let approved = back(r#","approval_pin":"1234""#);
+    assert_eq!(approved["sale"]["approved_by"], "c1", "{approved}");
+    assert_eq!(approved["sale"]["tenders"][0]["tendered"], "-4.45");
+}
