@@ -188,6 +188,7 @@ pub fn tender_entry(tender: &Tender, store: &config::Store) -> entry::SaleTender
         Tender::ExternalCard { amount, reference } => entry::SaleTender::ExternalCard {
             amount: store.money(*amount),
             reference: reference.clone(),
+            terminal: None,
         },
         Tender::OnAccount { amount, reference } => entry::SaleTender::OnAccount {
             amount: store.money(*amount),
@@ -308,9 +309,19 @@ pub fn sale_receipt(
             entry::SaleTender::Cash { tendered } => {
                 doc.columns(word("cash", lang), tendered.clone())
             }
-            entry::SaleTender::ExternalCard { amount, reference } => doc
+            entry::SaleTender::ExternalCard { amount, reference, terminal: None } => doc
                 .columns(word("card", lang), amount.clone())
                 .line(format!("  {} {reference}", word("ref", lang))),
+            entry::SaleTender::ExternalCard { amount, reference, terminal: Some(slip) } => {
+                let card = [slip.brand.clone(), slip.masked_pan.as_deref().map(last_four)];
+                let card = card.into_iter().flatten().collect::<Vec<_>>().join(" ");
+                let label = match card.is_empty() {
+                    true => word("card", lang).to_owned(),
+                    false => format!("{} {card}", word("card", lang)),
+                };
+                doc.columns(label, amount.clone())
+                    .line(format!("  {} {reference}", word("ref", lang)))
+            }
             entry::SaleTender::OnAccount { amount, reference } => doc
                 .columns(word("on_account", lang), amount.clone())
                 .line(format!("  {} {reference}", word("ref", lang))),
@@ -334,6 +345,18 @@ pub fn sale_receipt(
             bold: true,
         });
     }
+    // The terminal's own receipt (the cardholder's copy), as it sent it, under ours.
+    for slip in sale.tenders.iter().filter_map(|t| match t {
+        entry::SaleTender::ExternalCard { terminal: Some(slip), .. } => Some(slip),
+        _ => None,
+    }) {
+        if !slip.receipt.is_empty() {
+            doc = doc.rule();
+            for line in &slip.receipt {
+                doc = doc.line(line.clone());
+            }
+        }
+    }
     doc = doc.rule().push(Block::Code128(sale.receipt_no.clone()));
     if let Some(footer) =
         (!store.config.receipt_footer.is_empty()).then(|| label(&store.config.receipt_footer, lang))
@@ -344,6 +367,12 @@ pub fn sale_receipt(
         doc = doc.title(word("copy", lang));
     }
     doc.feed(2).cut()
+}
+
+/// A masked card number as a receipt prints it: `****1111`.
+fn last_four(masked: &str) -> String {
+    let digits: String = masked.chars().filter(char::is_ascii_digit).collect();
+    format!("****{}", &digits[digits.len().saturating_sub(4)..])
 }
 
 /// Whether a cash rounding is more than half the smallest coin (only a refund's can be).

@@ -959,7 +959,7 @@ impl Register {
             entry::SaleTender::Cash { tendered } => {
                 Tender::Cash { tendered: self.parse_money(tendered)? }
             }
-            entry::SaleTender::ExternalCard { amount, reference } => Tender::ExternalCard {
+            entry::SaleTender::ExternalCard { amount, reference, .. } => Tender::ExternalCard {
                 amount: self.parse_money(amount)?,
                 reference: reference.clone(),
             },

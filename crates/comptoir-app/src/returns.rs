@@ -619,7 +619,7 @@ impl Register {
             for tender in &earlier.tenders {
                 let (amount, reference) = match tender {
                     entry::SaleTender::Cash { tendered } => (self.parse_money(tendered)?, None),
-                    entry::SaleTender::ExternalCard { amount, reference }
+                    entry::SaleTender::ExternalCard { amount, reference, .. }
                     | entry::SaleTender::OnAccount { amount, reference }
                     | entry::SaleTender::StoreCredit { amount, reference } => {
                         (self.parse_money(amount)?, Some(reference))

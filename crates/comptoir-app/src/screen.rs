@@ -256,7 +256,7 @@ fn recorded_tender_view(tender: &crate::entry::SaleTender) -> TenderView {
     use crate::entry::SaleTender;
     let (kind, amount, reference) = match tender {
         SaleTender::Cash { tendered } => ("cash", tendered, None),
-        SaleTender::ExternalCard { amount, reference } => ("card", amount, Some(reference)),
+        SaleTender::ExternalCard { amount, reference, .. } => ("card", amount, Some(reference)),
         SaleTender::OnAccount { amount, reference } => ("on_account", amount, Some(reference)),
         SaleTender::StoreCredit { amount, reference } => ("store_credit", amount, Some(reference)),
     };

@@ -207,6 +207,9 @@ fn check_sale(
     }
     let mut tendered = Decimal::ZERO;
     for tender in &sale.tenders {
+        if let payload::SaleTender::ExternalCard { terminal: Some(slip), .. } = tender {
+            crate::card::check_slip(slip).map_err(|why| ContentFault::new("card_number", why))?;
+        }
         tendered += match tender {
             payload::SaleTender::Cash { tendered } => amount(tendered)?,
             payload::SaleTender::ExternalCard { amount: a, .. }

@@ -13,6 +13,7 @@
 //!   read from the tax tables of `fixtures/tax/`.
 //! - [`currency`]: a currency's decimals and cash rounding, from CLDR and the rules file.
 
+pub mod card;
 pub mod catalog;
 pub mod check;
 pub mod currency;

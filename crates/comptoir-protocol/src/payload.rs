@@ -252,6 +252,10 @@ pub enum SaleTender {
     ExternalCard {
         amount: String,
         reference: String,
+        /// What an integrated terminal answered; none when the cashier typed the reference of
+        /// a standalone terminal.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        terminal: Option<CardSlip>,
     },
     OnAccount {
         amount: String,
@@ -263,6 +267,21 @@ pub enum SaleTender {
         amount: String,
         reference: String,
     },
+}
+
+/// A card payment as an integrated terminal reported it: the card's brand, its number masked
+/// to the last four digits, the terminal, and the terminal's receipt lines (printed on the
+/// register's receipt). Never a full card number (`card::check_slip`).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CardSlip {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub brand: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub masked_pan: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terminal_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub receipt: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]

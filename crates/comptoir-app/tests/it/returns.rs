@@ -31,7 +31,7 @@ fn legs(sale: &comptoir_app::entry::Sale) -> Vec<String> {
         .iter()
         .map(|t| match t {
             comptoir_app::entry::SaleTender::Cash { tendered } => format!("cash {tendered}"),
-            comptoir_app::entry::SaleTender::ExternalCard { amount, reference } => {
+            comptoir_app::entry::SaleTender::ExternalCard { amount, reference, .. } => {
                 format!("card {amount} {reference}")
             }
             comptoir_app::entry::SaleTender::OnAccount { amount, .. } => {

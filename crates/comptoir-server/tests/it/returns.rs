@@ -28,7 +28,9 @@ fn legs(sale: &Sale) -> Vec<String> {
         .iter()
         .map(|t| match t {
             SaleTender::Cash { tendered } => format!("cash {tendered}"),
-            SaleTender::ExternalCard { amount, reference } => format!("card {amount} {reference}"),
+            SaleTender::ExternalCard { amount, reference, .. } => {
+                format!("card {amount} {reference}")
+            }
             SaleTender::OnAccount { amount, .. } => format!("account {amount}"),
             SaleTender::StoreCredit { amount, .. } => format!("credit {amount}"),
         })
