@@ -7,6 +7,7 @@
 //! fact is committed to the ledger before any device is touched.
 
 pub mod backup;
+pub mod card;
 pub mod clock;
 pub mod config;
 pub mod credit;

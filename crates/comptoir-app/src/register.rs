@@ -211,6 +211,8 @@ pub struct Register {
     locked_by: Option<String>,
     pub(crate) shift: Option<OpenShift>,
     pub(crate) cart: Cart,
+    /// What an integrated terminal answered for each card tender, by its reference.
+    pub(crate) card_slips: std::collections::BTreeMap<String, entry::CardSlip>,
     pub(crate) tenders: Vec<Tender>,
     /// Coupons entered for the cart in progress.
     pub(crate) coupons: Vec<String>,
@@ -379,6 +381,7 @@ impl Register {
             shift: None,
             cart: Cart::new(),
             tenders: Vec::new(),
+            card_slips: Default::default(),
             coupons: Vec::new(),
             returns: Vec::new(),
             from_server: Default::default(),
@@ -517,6 +520,11 @@ impl Register {
         self.session = Some(session.clone());
         self.locked = false;
         self.locked_by = None;
+        // A card approval is saved with its cart: if the sale it paid was not recorded (a
+        // crash in between), it is recorded now, under the cashier signing in.
+        if let Err(error) = self.commit_paid_cart() {
+            tracing::error!(%error, "the card-paid sale could not be recorded yet");
+        }
         Ok(session)
     }
 
@@ -836,6 +844,7 @@ impl Register {
     }
 
     pub(crate) fn check_no_tenders(&self) -> AppResult<()> {
+        self.check_no_card_payment()?;
         if self.tenders.is_empty() {
             Ok(())
         } else {
@@ -863,7 +872,7 @@ impl Register {
         let payload =
             match self.cart.is_empty() && self.tenders.is_empty() && self.returns.is_empty() {
                 true => None,
-                false => Some(to_json(&self.snapshot())?),
+                false => Some(self.cart_json()?),
             };
         if self.tenders.is_empty() {
             self.db.relaxed(|db| db.save_current_cart(payload.as_deref()))?;
@@ -871,6 +880,11 @@ impl Register {
             self.db.save_current_cart(payload.as_deref())?;
         }
         Ok(())
+    }
+
+    /// The cart in progress as it is saved.
+    pub(crate) fn cart_json(&self) -> AppResult<String> {
+        to_json(&self.snapshot())
     }
 
     fn snapshot(&self) -> CartSnapshot {
@@ -897,7 +911,7 @@ impl Register {
                     }),
                 })
                 .collect(),
-            tenders: self.tenders.iter().map(|t| receipt::tender_entry(t, &self.store)).collect(),
+            tenders: self.tenders.iter().map(|t| self.tender_record(t)).collect(),
             order_discount: self.cart.order_discount.as_ref().map(SnapshotDiscount::of),
             exemption: self.cart.exemption.as_ref().map(|e| entry::SaleExemption {
                 certificate: e.certificate.clone(),
@@ -951,6 +965,16 @@ impl Register {
         self.promotions.customer = snapshot.customer;
         self.tenders =
             snapshot.tenders.iter().map(|t| self.tender_from_entry(t)).collect::<AppResult<_>>()?;
+        self.card_slips = snapshot
+            .tenders
+            .into_iter()
+            .filter_map(|t| match t {
+                entry::SaleTender::ExternalCard { reference, terminal: Some(slip), .. } => {
+                    Some((reference, slip))
+                }
+                _ => None,
+            })
+            .collect();
         Ok(())
     }
 
@@ -1043,6 +1067,7 @@ impl Register {
         self.cart = Cart::new();
         self.end_sale_promotions();
         self.tenders.clear();
+        self.card_slips.clear();
         self.returns.clear();
         self.coupons.clear();
         self.multiplier = None;
@@ -1058,6 +1083,11 @@ impl Register {
             return Err(AppError::new("cart_empty", "nothing to void"));
         }
         let reason = required_reason(reason)?;
+        self.check_no_card_payment()?;
+        if let Some(reference) = self.card_slips.keys().next() {
+            // The terminal charged the customer: voiding the cart must give that back first.
+            return Err(AppError::new("card_to_reverse", reference.clone()));
+        }
         let priced = self.priced();
         let payload = entry::CartVoided {
             v: entry::VERSION,
@@ -1074,6 +1104,7 @@ impl Register {
         self.cart = Cart::new();
         self.end_sale_promotions();
         self.tenders.clear();
+        self.card_slips.clear();
         self.returns.clear();
         self.coupons.clear();
         self.last_line = None;
@@ -1096,6 +1127,7 @@ impl Register {
     }
 
     pub(crate) fn add_tender(&mut self, tender: Tender) -> AppResult<Option<Committed>> {
+        self.check_no_card_payment()?;
         self.cashier()?;
         self.require_shift()?;
         if self.cart.is_empty() && self.returns.is_empty() {
@@ -1165,7 +1197,7 @@ impl Register {
         self.commit_sale(&priced)
     }
 
-    fn commit_sale(&mut self, priced: &PricedCart) -> AppResult<Committed> {
+    pub(crate) fn commit_sale(&mut self, priced: &PricedCart) -> AppResult<Committed> {
         let settlement = self.settle(priced);
         let tenders = self.tenders.clone();
         self.commit_transaction(priced, &tenders, &settlement)
@@ -1206,6 +1238,13 @@ impl Register {
         let entry_kind =
             crate::returns::with_returns(&self.store, &mut sale, priced, &returns, refund);
         sale.approved_by = self.refund_approved_by.clone();
+        for tender in &mut sale.tenders {
+            if let entry::SaleTender::ExternalCard { amount, reference, terminal } = tender
+                && !amount.starts_with('-')
+            {
+                *terminal = self.card_slips.get(reference.as_str()).cloned();
+            }
+        }
         let mut new =
             stamp(&self.store, &*self.clock, entry_kind, Some(receipt_no.clone()), to_json(&sale)?);
         new.receipt_seq = Some(counter);
@@ -1218,6 +1257,7 @@ impl Register {
         self.cart = Cart::new();
         self.end_sale_promotions();
         self.tenders.clear();
+        self.card_slips.clear();
         self.returns.clear();
         self.coupons.clear();
         self.last_line = None;

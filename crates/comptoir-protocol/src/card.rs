@@ -74,7 +74,7 @@ pub fn luhn(digits: &[u8]) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// A slip holds no card number: its masked number shows at most four digits, and no text of

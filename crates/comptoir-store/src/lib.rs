@@ -9,6 +9,7 @@
 //! - `(register, epoch, seq)` is gap-free and each entry's hash covers the previous hash;
 //! - entries are never updated or deleted.
 
+mod card;
 mod catalog;
 mod error;
 mod ledger;
@@ -17,6 +18,7 @@ mod schema;
 mod sync;
 mod tables;
 
+pub use card::{CardPaymentRow, CardPaymentState, CardPaymentUpdate};
 pub use catalog::{Applied, PriceRow, StockRow};
 pub use error::StoreError;
 pub use ledger::{BadEntry, Entry, GENESIS, NewEntry, Tx, VerifyReport};

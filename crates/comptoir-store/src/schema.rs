@@ -206,6 +206,25 @@ const MIGRATIONS: &[&str] = &[
         AND json_extract(t.value, '$.kind') = 'store_credit'
         AND json_type(t.value, '$.reference') = 'text';
     "#,
+    // 10: card payments on an integrated terminal, each recorded before it is sent, so a
+    // payment whose answer was lost is asked about at the next start instead of charged again.
+    r#"
+    CREATE TABLE card_payment (
+        id TEXT PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('payment', 'refund')),
+        amount TEXT NOT NULL,
+        currency TEXT NOT NULL,
+        state TEXT NOT NULL
+            CHECK (state IN ('pending', 'approved', 'declined', 'reversing', 'reversed')),
+        reference TEXT,
+        slip TEXT,
+        outcome TEXT
+    );
+    CREATE INDEX card_payment_unsettled ON card_payment (state)
+        WHERE state IN ('pending', 'reversing');
+    "#,
 ];
 
 /// The schema version this build knows.

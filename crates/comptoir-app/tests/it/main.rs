@@ -1,6 +1,7 @@
 //! Integration tests of the application API: the cashier's use cases on a real database, a
 //! real catalog and the virtual printer, with receipts checked by the independent decoder.
 
+mod card_payment;
 mod common;
 mod credit;
 mod customers;

@@ -1,0 +1,324 @@
+//! Card payments on an integrated terminal, so that no customer is charged twice and no
+//! approved payment is lost, whatever the terminal, the cable or the register does.
+//!
+//! 1. [`Register::begin_card_payment`] checks the amount and records the payment, pending,
+//!    before anything is sent; while it is pending the cart cannot change, take another
+//!    tender or be voided.
+//! 2. The caller (the app's device thread, the CLI) asks the terminal, outside the register.
+//! 3. [`Register::finish_card_payment`] records the answer. An approval adds the card tender
+//!    to the cart in the same transaction (and records the sale when it is paid); a second
+//!    answer for the same payment changes nothing.
+//! 4. If the answer never came (a timeout, a crash, a pulled cable), the payment is still
+//!    pending at the next start: [`Register::unsettled_card_payments`] lists it and the caller
+//!    asks the terminal what became of it (never charges again), then finishes it.
+//!
+//! Only the terminal's reference, the card's brand and its masked number are kept; every
+//! text from the terminal is scrubbed of anything that passes for a card number.
+
+use comptoir_core::money::Money;
+use comptoir_core::tender::{Tender, check_new_tender};
+use comptoir_protocol::card::{check_slip, mask_pans};
+use comptoir_store::{CardPaymentRow, CardPaymentState, CardPaymentUpdate};
+
+use crate::entry::{CardSlip, SaleTender};
+use crate::error::{AppError, AppResult};
+use crate::register::{Committed, Register};
+
+/// A card payment the terminal is (or was) asked for.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct CardRequest {
+    /// The register's id for it; a terminal that takes a reference gets this one.
+    pub id: String,
+    /// `payment` or `refund`.
+    pub kind: String,
+    /// In the store's currency, as a decimal string.
+    pub amount: String,
+    pub amount_minor: i64,
+    /// ISO 4217 code (`EUR`), for the terminal.
+    pub currency: String,
+    /// `pending` (ask the terminal what became of it) or `reversing`.
+    pub state: &'static str,
+    /// The terminal's reference, once it gave one (a reversal names it).
+    pub reference: Option<String>,
+}
+
+/// What the terminal answered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TerminalAnswer {
+    /// Approved, with the terminal's reference and what may be kept of the card.
+    Approved { reference: String, slip: CardSlip },
+    /// Declined by the card's issuer, or aborted on the terminal: nothing was charged.
+    Declined { code: String, message: String },
+    /// Asked after a lost answer: the terminal holds no such payment, so nothing was charged.
+    NotCharged,
+}
+
+impl Register {
+    /// Checks a card payment of `amount` and records it before the terminal is asked.
+    pub fn begin_card_payment(&mut self, amount: &str) -> AppResult<CardRequest> {
+        self.check_no_card_payment()?;
+        let amount = self.parse_amount(amount)?;
+        self.cashier()?;
+        self.require_shift()?;
+        if self.cart.is_empty() && self.returns.is_empty() {
+            return Err(AppError::new("cart_empty", "scan an item first"));
+        }
+        let due = self.due(&self.priced());
+        let probe = Tender::ExternalCard { amount, reference: "terminal".to_owned() };
+        check_new_tender(due, &self.tenders, &probe, &self.store.currency)?;
+
+        let now = self.now().to_rfc3339();
+        let row = CardPaymentRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            created_at: now.clone(),
+            updated_at: now,
+            kind: "payment".to_owned(),
+            amount: self.store.money(amount),
+            currency: self.store.currency.code.clone(),
+            state: CardPaymentState::Pending,
+            reference: None,
+            slip: None,
+            outcome: None,
+        };
+        self.db.record_card_payment(&row)?;
+        tracing::info!(payment = %row.id, amount = %row.amount, "card payment recorded, asking the terminal");
+        Ok(request_of(&row, amount))
+    }
+
+    /// Records the terminal's answer to a payment begun here. An approval adds its tender and
+    /// records the sale when that pays it; a payment already answered is left as it is, so
+    /// an answer that arrives twice (a retry, a recovery) never adds a second tender.
+    pub fn finish_card_payment(
+        &mut self,
+        id: &str,
+        answer: TerminalAnswer,
+    ) -> AppResult<Option<Committed>> {
+        let Some(row) = self.db.card_payment(id)? else {
+            return Err(AppError::new("card_payment_unknown", format!("no card payment {id}")));
+        };
+        if row.state != CardPaymentState::Pending {
+            tracing::info!(payment = %id, state = row.state.as_str(), "card payment already settled");
+            return Ok(None);
+        }
+        let at = self.now().to_rfc3339();
+        match answer {
+            TerminalAnswer::Approved { reference, slip } => {
+                self.approve_card(&row, reference.trim(), scrub(slip), &at)
+            }
+            TerminalAnswer::Declined { code, message } => {
+                let outcome = mask_pans(&format!("{code} {message}"));
+                let update = CardPaymentUpdate {
+                    state: CardPaymentState::Declined,
+                    at: &at,
+                    reference: None,
+                    slip: None,
+                    outcome: Some(&outcome),
+                };
+                self.db.settle_card_payment(id, &update, None)?;
+                tracing::info!(payment = %id, %code, "card payment declined");
+                Err(AppError::new("card_declined", mask_pans(&message)))
+            }
+            TerminalAnswer::NotCharged => {
+                let update = CardPaymentUpdate {
+                    state: CardPaymentState::Declined,
+                    at: &at,
+                    reference: None,
+                    slip: None,
+                    outcome: Some("not charged: the terminal holds no such payment"),
+                };
+                self.db.settle_card_payment(id, &update, None)?;
+                tracing::info!(payment = %id, "card payment not charged");
+                Err(AppError::new(
+                    "card_not_charged",
+                    "the terminal did not charge the card: take the payment again",
+                ))
+            }
+        }
+    }
+
+    fn approve_card(
+        &mut self,
+        row: &CardPaymentRow,
+        reference: &str,
+        slip: CardSlip,
+        at: &str,
+    ) -> AppResult<Option<Committed>> {
+        let amount = self.parse_money(&row.amount)?;
+        // A terminal without a reference of its own is known by the register's id.
+        let reference = if reference.is_empty() { row.id.as_str() } else { reference };
+        self.tenders.push(Tender::ExternalCard { amount, reference: reference.to_owned() });
+        self.card_slips.insert(reference.to_owned(), slip.clone());
+        let cart = self.cart_json()?;
+        let slip_json = serde_json::to_string(&slip)
+            .map_err(|e| AppError::new("internal", format!("card slip: {e}")))?;
+        let update = CardPaymentUpdate {
+            state: CardPaymentState::Approved,
+            at,
+            reference: Some(reference),
+            slip: Some(&slip_json),
+            outcome: Some("approved"),
+        };
+        if let Err(error) = self.db.settle_card_payment(&row.id, &update, Some(&cart)) {
+            // Nothing was written: the payment stays pending and is asked about again.
+            self.tenders.pop();
+            self.card_slips.remove(reference);
+            return Err(error.into());
+        }
+        tracing::info!(payment = %row.id, %reference, "card payment approved");
+        let priced = self.priced();
+        // The tender is saved with the cart: if recording the sale fails now, the sale is
+        // recorded when the register next opens, and the charge is never lost.
+        match self.settle(&priced).paid {
+            true => self.commit_sale(&priced).map(Some),
+            false => Ok(None),
+        }
+    }
+
+    /// Records that an approved card tender of the cart in progress is to be reversed on the
+    /// terminal (the customer changed their mind, the sale is to be voided), before the
+    /// terminal is asked.
+    pub fn begin_card_reversal(&mut self, reference: &str) -> AppResult<CardRequest> {
+        self.check_no_card_payment()?;
+        self.cashier()?;
+        let reference = reference.trim();
+        let in_cart = self.card_slips.contains_key(reference);
+        let row = match in_cart {
+            true => self.db.approved_card_payment(reference)?,
+            false => None,
+        };
+        let Some(row) = row else {
+            return Err(AppError::new("card_payment_unknown", reference.to_owned()));
+        };
+        let at = self.now().to_rfc3339();
+        let update = CardPaymentUpdate {
+            state: CardPaymentState::Reversing,
+            at: &at,
+            reference: None,
+            slip: None,
+            outcome: None,
+        };
+        self.db.settle_card_payment(&row.id, &update, None)?;
+        tracing::info!(payment = %row.id, %reference, "card reversal recorded, asking the terminal");
+        let amount = self.parse_money(&row.amount)?;
+        Ok(CardRequest { state: "reversing", ..request_of(&row, amount) })
+    }
+
+    /// Records the terminal's answer to a reversal: reversed, the card tender leaves the cart
+    /// in the same transaction; refused, the payment stays approved and in the cart.
+    pub fn finish_card_reversal(&mut self, id: &str, reversed: bool) -> AppResult<()> {
+        let Some(row) = self.db.card_payment(id)? else {
+            return Err(AppError::new("card_payment_unknown", id.to_owned()));
+        };
+        if row.state != CardPaymentState::Reversing {
+            return Ok(());
+        }
+        let at = self.now().to_rfc3339();
+        let reference = row.reference.clone().unwrap_or_default();
+        if !reversed {
+            let update = CardPaymentUpdate {
+                state: CardPaymentState::Approved,
+                at: &at,
+                reference: None,
+                slip: None,
+                outcome: Some("reversal refused by the terminal"),
+            };
+            self.db.settle_card_payment(id, &update, None)?;
+            return Err(AppError::new("card_reversal_refused", reference));
+        }
+        let kept: Vec<Tender> = self
+            .tenders
+            .iter()
+            .filter(|t| !matches!(t, Tender::ExternalCard { reference: r, .. } if *r == reference))
+            .cloned()
+            .collect();
+        let before = std::mem::replace(&mut self.tenders, kept);
+        let slip = self.card_slips.remove(&reference);
+        let update = CardPaymentUpdate {
+            state: CardPaymentState::Reversed,
+            at: &at,
+            reference: None,
+            slip: None,
+            outcome: Some("reversed"),
+        };
+        let cart = self.cart_json()?;
+        if let Err(error) = self.db.settle_card_payment(id, &update, Some(&cart)) {
+            self.tenders = before;
+            if let Some(slip) = slip {
+                self.card_slips.insert(reference, slip);
+            }
+            return Err(error.into());
+        }
+        tracing::info!(payment = %id, %reference, "card payment reversed");
+        Ok(())
+    }
+
+    /// Records the restored cart when its tenders pay it: only a card approval saved with
+    /// its cart, then a crash before the sale was recorded, leaves one.
+    pub(crate) fn commit_paid_cart(&mut self) -> AppResult<()> {
+        if self.card_slips.is_empty() || self.shift.is_none() {
+            return Ok(());
+        }
+        let priced = self.priced();
+        if self.settle(&priced).paid {
+            tracing::warn!(
+                "a card-paid sale was not recorded before the register stopped: recording it"
+            );
+            self.commit_sale(&priced)?;
+        }
+        Ok(())
+    }
+
+    /// The card payments whose outcome the terminal has not given: each must be asked about
+    /// (never charged again) before the register takes another payment.
+    pub fn unsettled_card_payments(&self) -> AppResult<Vec<CardRequest>> {
+        let rows = self.db.unsettled_card_payments()?;
+        rows.iter().map(|row| Ok(request_of(row, self.parse_money(&row.amount)?))).collect()
+    }
+
+    /// Refuses what must wait while a card payment's outcome is unknown: another tender, a
+    /// change to the cart, a void. Otherwise a customer the terminal charged could pay again.
+    pub(crate) fn check_no_card_payment(&self) -> AppResult<()> {
+        match self.db.unsettled_card_payments()?.first() {
+            None => Ok(()),
+            Some(row) => Err(AppError::new("card_payment_pending", row.amount.clone())),
+        }
+    }
+
+    /// A card tender as the ledger records it: with the terminal's slip when a terminal took it.
+    pub(crate) fn tender_record(&self, tender: &Tender) -> SaleTender {
+        let mut record = crate::receipt::tender_entry(tender, &self.store);
+        if let SaleTender::ExternalCard { reference, terminal, .. } = &mut record {
+            *terminal = self.card_slips.get(reference.as_str()).cloned();
+        }
+        record
+    }
+}
+
+fn request_of(row: &CardPaymentRow, amount: Money) -> CardRequest {
+    CardRequest {
+        id: row.id.clone(),
+        kind: row.kind.clone(),
+        amount: row.amount.clone(),
+        amount_minor: amount.minor(),
+        currency: row.currency.clone(),
+        state: row.state.as_str(),
+        reference: row.reference.clone(),
+    }
+}
+
+/// Keeps of the terminal's slip only what may be kept: the masked number reduced to its last
+/// four digits, and no text that passes for a card number.
+fn scrub(slip: CardSlip) -> CardSlip {
+    let masked_pan = slip.masked_pan.map(|masked| {
+        let digits: String = masked.chars().filter(char::is_ascii_digit).collect();
+        format!("****{}", &digits[digits.len().saturating_sub(4)..])
+    });
+    let scrubbed = CardSlip {
+        brand: slip.brand.map(|b| mask_pans(b.trim())),
+        masked_pan,
+        terminal_id: slip.terminal_id.map(|t| mask_pans(t.trim())),
+        receipt: slip.receipt.iter().map(|l| mask_pans(l.trim_end())).collect(),
+    };
+    debug_assert_eq!(check_slip(&scrubbed), Ok(()));
+    scrubbed
+}
