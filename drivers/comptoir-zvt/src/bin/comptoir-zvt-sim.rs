@@ -27,10 +27,12 @@ use comptoir_zvt::sim::{Script, SimConfig, Terminal, serve_serial, serve_tcp};
 #[derive(Debug, Parser)]
 #[command(name = "comptoir-zvt-sim", version)]
 struct Args {
-    /// Listen for registers on this TCP address; port 0 picks a free port.
+    /// Listen for registers on this TCP address; port 0 picks a free port. Without --tcp and
+    /// --serial the simulator listens on 127.0.0.1:20007.
     #[arg(long, value_name = "ADDR")]
     tcp: Option<String>,
-    /// Also serve the protocol on a new pseudo-terminal, whose path is printed.
+    /// Serve the protocol on a new pseudo-terminal, whose path is printed (with --tcp, on
+    /// both).
     #[arg(long)]
     serial: bool,
     /// The fault script when no script file says otherwise.

@@ -7,4 +7,5 @@ mod garbage;
 mod pan;
 mod protocol;
 mod recovery;
+mod serial;
 mod support;
