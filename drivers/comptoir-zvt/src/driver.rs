@@ -6,7 +6,7 @@ use std::fmt;
 use std::time::Duration;
 
 use comptoir_device::serial::SerialSettings;
-use comptoir_device::{DeviceError, DeviceKind, Driver, ErrorCode, Events, Health};
+use comptoir_device::{DeviceError, DeviceKind, Driver, Events, Health};
 
 use crate::client::{AbortHandle, Client, ClientConfig, Command, Intent, Progress, Recovery};
 use crate::error::ZvtError;
@@ -146,6 +146,11 @@ impl ZvtDriver {
         self.abort.clone()
     }
 
+    /// Whether a link stays open between requests: a serial line does, TCP connects anew.
+    fn keeps_link(&self) -> bool {
+        matches!(self.endpoint, Endpoint::Serial(_))
+    }
+
     fn client(&mut self) -> Result<Client<Box<dyn Link>>, ZvtError> {
         let link = match self.link.take() {
             Some(link) => link,
@@ -163,7 +168,9 @@ impl ZvtDriver {
             Err(_) => true,
         };
         // A link that lost an answer may hold its late bytes: the next request opens anew.
-        if healthy {
+        // Over TCP every request connects anew: terminals close idle connections, and a
+        // payment written into a connection the terminal already closed would end unknown.
+        if healthy && self.keeps_link() {
             self.link = Some(client.into_link());
         }
         result
@@ -191,10 +198,14 @@ impl Driver for ZvtDriver {
         format!("ZVT card terminal on {}", self.endpoint)
     }
 
+    /// Opens the link, so a wrong setting shows at claim; over TCP each request then
+    /// connects anew.
     fn claim(&mut self) -> Result<(), DeviceError> {
         if self.link.is_none() {
-            self.link =
-                Some(self.endpoint.open(self.connect_timeout).map_err(|e| e.to_device_error())?);
+            let link = self.endpoint.open(self.connect_timeout).map_err(|e| e.to_device_error())?;
+            if self.keeps_link() {
+                self.link = Some(link);
+            }
         }
         Ok(())
     }
@@ -237,17 +248,13 @@ impl Driver for ZvtDriver {
         let result = client.run(&Command::StatusEnquiry, &mut |_| {});
         match result {
             Ok(outcome) => {
-                self.link = Some(client.into_link());
+                if self.keeps_link() {
+                    self.link = Some(client.into_link());
+                }
                 let software = outcome.software.unwrap_or_else(|| "unknown".to_owned());
                 Ok(Health::ok(format!("card terminal ready (software {software})")))
             }
-            Err(error) => {
-                let error = error.to_device_error();
-                if error.kind == ErrorCode::Extended {
-                    self.link = Some(client.into_link());
-                }
-                Err(error)
-            }
+            Err(error) => Err(error.to_device_error()),
         }
     }
 }

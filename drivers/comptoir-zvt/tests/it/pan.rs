@@ -119,3 +119,51 @@ fn every_test_card_through_every_flow_leaves_no_full_number() {
     assert_eq!(charged, 2 * TEST_CARDS.len() * 3, "approve, leak-pan and drop-after-status charge");
     assert_eq!(sim.charges(), 0);
 }
+
+/// Collects what the log would write.
+#[derive(Clone, Default)]
+struct Capture(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Capture {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Capture {
+    type Writer = Capture;
+
+    fn make_writer(&'a self) -> Capture {
+        self.clone()
+    }
+}
+
+#[test]
+fn the_log_at_trace_level_holds_no_full_number_even_when_the_terminal_leaks_one() {
+    let sim = Sim::start();
+    let capture = Capture::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(capture.clone())
+        .finish();
+    tracing::subscriber::with_default(subscriber, || {
+        for via in BOTH {
+            for card in TEST_CARDS {
+                sim.script(&format!("leak-pan card={}", card.name));
+                let paid =
+                    sim.client(via).run(&Command::Pay { amount: 999, currency: None }, &mut |_| {});
+                assert!(paid.unwrap().approved());
+                tracing::info!(outcome = ?sim.client(via).run(&Command::RepeatReceipt, &mut |_| {}), "logged");
+            }
+        }
+    });
+    let log = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    assert!(log.contains("zvt command"), "the log was captured: {log}");
+    assert_no_pan("the log", &log);
+}
