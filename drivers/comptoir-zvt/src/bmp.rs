@@ -97,6 +97,11 @@ fn layout(bmp: u8) -> Option<Len> {
 }
 
 /// Reads a sequence of BMP fields that fills `bytes` exactly.
+///
+/// FIXME(zvt-bmp): a BMP missing from the table makes the whole message unreadable, since its
+/// length is unknown. The table holds the BMPs of PA00P015 that terminals are known to send; a
+/// payment whose status information is unreadable still ends approved or not by its
+/// completion or abort, but without the terminal's reference.
 pub fn parse_bmps(mut bytes: &[u8]) -> Result<Vec<Field>, ParseError> {
     let mut fields = Vec::new();
     while let Some((&bmp, rest)) = bytes.split_first() {

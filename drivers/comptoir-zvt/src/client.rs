@@ -32,6 +32,9 @@ pub struct ClientConfig {
     pub ack_timeout: Duration,
     /// How long to wait for the terminal's next message during a transaction (the customer
     /// inserts the card and types the PIN meanwhile).
+    ///
+    /// FIXME(zvt-timeout): the timeout byte of an intermediate status (how long the terminal
+    /// itself will wait) is not read; this one wait covers every step.
     pub step_timeout: Duration,
     /// The registration's config byte (receipt printing by the register, etc.).
     pub registration_config: u8,

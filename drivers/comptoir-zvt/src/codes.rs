@@ -96,7 +96,8 @@ impl ResultCode {
         }
     }
 
-    /// What the cashier reads: what happened and what to do next.
+    /// What the cashier reads: what happened and what to do next, in English; the app
+    /// translates by [`ResultCode::code`].
     pub fn message(self) -> &'static str {
         match self.code() {
             "card_approved" => "payment approved",

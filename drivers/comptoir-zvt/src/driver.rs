@@ -30,7 +30,17 @@ impl Endpoint {
     pub fn parse(text: &str) -> Result<Endpoint, String> {
         let text = text.trim();
         if text.starts_with("/dev/") {
-            return SerialSettings::parse(text).map(Endpoint::Serial);
+            let mut settings = SerialSettings::parse(text)?;
+            // ZVT serial lines run 8N2 (ecrterm and Portalum.Zvt open them so) unless the
+            // setting names its framing.
+            let framed = text
+                .split(',')
+                .skip(1)
+                .any(|part| part.trim().len() == 3 && part.trim().starts_with(['7', '8']));
+            if !framed {
+                settings.stop_bits = 2;
+            }
+            return Ok(Endpoint::Serial(settings));
         }
         let address = text.strip_prefix("tcp://").unwrap_or(text);
         if address.is_empty() || address.contains('/') {

@@ -143,6 +143,10 @@ const ACK_WAIT: Duration = Duration::from_millis(1000);
 const SLICE: Duration = Duration::from_millis(20);
 
 /// ZVT over a serial line (or a pseudo-terminal).
+///
+/// FIXME(zvt-serial-timing): the waits are fixed (one second for `ACK`, three tries) rather
+/// than the specification's T1/T2 per baud rate, and both ends starting a frame at the same
+/// moment is not arbitrated; neither has been tried on a real terminal's serial port.
 pub struct SerialLink {
     port: Box<dyn serialport::SerialPort>,
     buffer: Vec<u8>,

@@ -78,6 +78,11 @@ fn an_unreachable_terminal_is_offline_with_a_message() {
 fn endpoints_parse() {
     assert_eq!(Endpoint::parse("10.0.0.7").unwrap(), Endpoint::Tcp("10.0.0.7:20007".to_owned()));
     assert_eq!(Endpoint::parse("tcp://pt:4000").unwrap(), Endpoint::Tcp("pt:4000".to_owned()));
-    assert!(matches!(Endpoint::parse("/dev/ttyUSB0@9600").unwrap(), Endpoint::Serial(_)));
+    let Endpoint::Serial(plain) = Endpoint::parse("/dev/ttyUSB0@9600").unwrap() else { panic!() };
+    assert_eq!(plain.to_string(), "/dev/ttyUSB0@9600,8N2");
+    let Endpoint::Serial(framed) = Endpoint::parse("/dev/ttyS0@19200,8N1").unwrap() else {
+        panic!()
+    };
+    assert_eq!(framed.to_string(), "/dev/ttyS0@19200,8N1");
     assert!(Endpoint::parse("tcp://").is_err());
 }
