@@ -104,6 +104,11 @@ impl SerialScanner {
     /// A scanner with the in-store rules of its configured country from `rules`.
     pub fn new(config: ScannerConfig, rules: &InStoreRules) -> SerialScanner {
         let country = config.country.as_deref().and_then(|c| rules.country(c)).cloned();
+        if let Some(code) = &config.country
+            && country.is_none()
+        {
+            tracing::warn!(country = %code, "no in-store label rules for this country: labels read as plain GTINs");
+        }
         SerialScanner {
             interpreter: Interpreter::new(country),
             reader: LineReader::new(config.suffix, config.max_line),

@@ -146,6 +146,10 @@ impl Interpreter {
             Some(s) if s.is_gs1() => return Ok(Scanned::Gs1(gs1::parse_element_string(data)?)),
             Some(Symbology::Ean13 | Symbology::Ean8) => return self.ean(trimmed, symbology),
             Some(Symbology::Ean13WithAddOn) => return self.with_add_on(trimmed),
+            // ITF-14 on a case of items carries the case's GTIN-14.
+            Some(Symbology::Itf) if trimmed.len() == 14 && is_gtin_shaped(trimmed) => {
+                return self.ean(trimmed, None);
+            }
             _ => {}
         }
         if data.first() == Some(&GS) {

@@ -22,6 +22,9 @@ fn product_barcodes_become_items_by_gtin_14() {
         Scanned::Item { gtin: Gtin14::parse("4006381333931").unwrap(), add_on: Some("12".into()) }
     );
     assert_eq!(scan.aim.unwrap().to_string(), "]E3");
+    // ITF-14 on a case: its GTIN-14 (indicator digit 1).
+    assert_eq!(interpret(b"]I110012345000017").unwrap().scanned, item("10012345000017"));
+    assert_eq!(interpret(b"]I01234").unwrap().scanned, Scanned::Text("1234".into()));
 }
 
 #[test]
