@@ -77,8 +77,10 @@ fn codes_from_a_file_after_the_delay() {
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("codes.txt");
     std::fs::write(&file, "85123A\n\nCR-MTL01-000001\n").unwrap();
+    // The delay leaves time to open the port: what comes before the driver is enabled is
+    // dropped, as a scan made while the register was not listening should be.
     let (_sim, _stdin, path) =
-        start(&["--delay-ms", "300", "--gap-ms", "10", "--file", file.to_str().unwrap()]);
+        start(&["--delay-ms", "1000", "--gap-ms", "10", "--file", file.to_str().unwrap()]);
     let device = open(&path);
     assert_eq!(next_scan(&device).scanned, Scanned::Text("85123A".into()));
     assert_eq!(next_scan(&device).scanned, Scanned::Credit("CR-MTL01-000001".into()));
