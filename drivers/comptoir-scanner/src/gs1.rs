@@ -163,7 +163,8 @@ fn parse_entry(spec: &str, title: &str) -> Result<Entry, String> {
         } else if entry.components.is_empty() && token.bytes().all(|b| b.is_ascii_punctuation()) {
             entry.predefined_length = token.contains('*');
         }
-        // Anything else is an attribute (req=, ex=, dlpkey): pairing rules this module leaves out.
+        // FIXME(gs1-pairings): anything else is an attribute (req=, ex=, dlpkey); the pairing
+        // rules (an expiry needs a GTIN, two weights exclude each other) are not checked.
     }
     if entry.components.is_empty() {
         return Err(format!("AI {ais} has no data specification"));

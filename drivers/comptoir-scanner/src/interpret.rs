@@ -40,6 +40,21 @@ pub enum Scanned {
     Text(String),
 }
 
+impl Scanned {
+    /// What the register does with it, as a stable name the UI and the CLI branch on.
+    pub fn action(&self) -> &'static str {
+        match self {
+            Scanned::Item { .. } => "ring_item",
+            Scanned::Embedded(_) => "ring_label",
+            Scanned::Gs1(e) if e.gtin().is_some() => "ring_item",
+            Scanned::Gs1(_) => "lookup_code",
+            Scanned::Receipt(_) => "start_return",
+            Scanned::Credit(_) => "tender_credit",
+            Scanned::Text(_) => "lookup_code",
+        }
+    }
+}
+
 /// Why a scan cannot be used. `code()` is stable for the UI; `message()` is for the cashier.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ScanError {

@@ -80,6 +80,35 @@ fn receipts_start_a_return_and_credit_notes_pay() {
 }
 
 #[test]
+fn each_meaning_names_what_the_register_does() {
+    let de = Interpreter::new(InStoreRules::builtin().country("DE").cloned());
+    let actions: Vec<&str> = [
+        &b"4006381333931"[..],
+        b"2811111068708",
+        b"]C1010703206980498815210526",
+        b"]C11520052610AB",
+        b"MTL01-000042",
+        b"CR-MTL01-000001",
+        b"85123A",
+    ]
+    .iter()
+    .map(|raw| de.interpret(raw).unwrap().scanned.action())
+    .collect();
+    assert_eq!(
+        actions,
+        [
+            "ring_item",
+            "ring_label",
+            "ring_item",
+            "lookup_code",
+            "start_return",
+            "tender_credit",
+            "lookup_code"
+        ]
+    );
+}
+
+#[test]
 fn anything_else_is_a_stock_code() {
     // Stock codes of the UCI Online Retail data (fixtures/replay): looked up as they are.
     for code in ["85123A", "POST", "22423", "M", "BANK CHARGES"] {
