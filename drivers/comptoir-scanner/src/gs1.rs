@@ -358,6 +358,8 @@ fn decimal(digits: &str, decimals: &u8) -> Option<Decimal> {
 pub enum Gs1Error {
     #[error("the GS1 code holds no data")]
     Empty,
+    #[error("the scanner's symbology identifier is not a GS1 one")]
+    NotGs1,
     #[error("the GS1 code holds a character no GS1 barcode carries, at {at}")]
     BadCharacter { at: usize },
     #[error("no GS1 application identifier starts at {at} ({text:?})")]
@@ -396,10 +398,15 @@ impl Gs1Error {
     }
 }
 
-/// Reads a GS1 element string as a scanner sends it (after its `]C1`, `]e0`, `]d2` or `]Q3`
-/// identifier), with GS as the only separator. A leading GS (FNC1 in first position) and
-/// repeated or trailing separators are ignored.
+/// Reads a GS1 element string as a scanner sends it, with or without its `]C1`, `]e0`, `]d2`
+/// or `]Q3` identifier, with GS as the only separator. A leading GS (FNC1 in first position)
+/// and repeated or trailing separators are ignored.
 pub fn parse_element_string(data: &[u8]) -> Result<ElementString, Gs1Error> {
+    let data = match crate::aim::split_aim(data) {
+        Ok((None, data)) => data,
+        Ok((Some(aim), data)) if aim.symbology().is_gs1() => data,
+        _ => return Err(Gs1Error::NotGs1),
+    };
     parse_element_string_with(data, &[GS])
 }
 

@@ -121,6 +121,12 @@ fn each_fault_is_a_typed_error_naming_its_ai() {
             String::from_utf8_lossy(&data)
         );
     }
+    // With the scanner's identifier: a GS1 one is stripped, another is refused.
+    let with_aim = parse_element_string(b"]C10107032069804988").unwrap();
+    assert_eq!(with_aim.to_hri(), "(01)07032069804988");
+    assert_eq!(parse_element_string(b"]e00107032069804988").unwrap(), with_aim);
+    assert_eq!(parse_element_string(b"]E00107032069804988"), Err(Gs1Error::NotGs1));
+    assert_eq!(parse_element_string(b"]C"), Err(Gs1Error::NotGs1));
     // In the typed form too.
     assert_eq!(parse_hri("01)0703"), Err(Gs1Error::BadHri { at: 0 }));
     assert_eq!(parse_hri("(01)0703"), Err(Gs1Error::Truncated { ai: ai("01") }));
