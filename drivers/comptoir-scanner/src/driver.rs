@@ -123,7 +123,7 @@ impl SerialScanner {
         self.config.serial.open(WHAT, READ_TIMEOUT)
     }
 
-    /// Reads what the port has, up to the budget. Ok(false) when nothing came.
+    /// Reads what the port has, up to the budget, and reports the lines it completes.
     fn read_port(&mut self, events: &Events<Self>) -> Result<(), DeviceError> {
         let Some(port) = self.port.as_mut() else { return Ok(()) };
         let mut buf = [0u8; 512];

@@ -2,6 +2,10 @@
 //! store's scale or label printer makes, carrying an item number and a price, a weight or a
 //! count. Each national GS1 office defines the layouts, so they are data
 //! (`fixtures/barcodes/rcn_rules.json`), one layout per country and prefix.
+//!
+//! FIXME(rcn-countries): France and most other countries have no layout in the file: no
+//! published one was found offline. The US and Canadian layout is the common one, not the only
+//! one (see `fixtures/barcodes/SOURCE.md`).
 
 use std::collections::BTreeMap;
 use std::ops::Range;
