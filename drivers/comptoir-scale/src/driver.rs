@@ -1,0 +1,316 @@
+//! The scale as a device: an MT-SICS scale on a serial port, driven through the common device
+//! model. Only [`ScaleRequest::ReadStable`] gives a weight an item may be sold by.
+
+use std::io::{self, Read, Write};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use comptoir_device::serial::SerialSettings;
+use comptoir_device::{DeviceError, DeviceKind, Driver, ErrorCode, Events, Health};
+use serialport::{ClearBuffer, SerialPort};
+
+use crate::error::ScaleError;
+use crate::sics::{Command, Lines, Reply, SicsError, Status, parse_reply};
+use crate::weight::{Reading, SellableWeight, Stability, Weight};
+
+/// What the register asks the scale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScaleRequest {
+    /// A weight to sell by: asks until the scale is stable, or fails with `scale_unstable`
+    /// once `timeout` has passed.
+    ReadStable {
+        timeout: Duration,
+    },
+    /// The weight now, stable or not: for the screen, never for a price.
+    ReadNow,
+    /// Tares with the stable weight on the pan (the customer's container).
+    Tare,
+    /// Sets the empty pan as zero.
+    Zero,
+    ClearTare,
+    /// The tare the scale holds.
+    TareValue,
+    /// The scale's serial number, for the setup screen.
+    SerialNumber,
+    /// Back to the power-on state: tare cleared, not zeroed.
+    Reset,
+}
+
+/// What the scale answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScaleReply {
+    Sellable(SellableWeight),
+    Reading(Reading),
+    Tared(Weight),
+    Zeroed,
+    TareCleared,
+    Tare(Weight),
+    SerialNumber(String),
+}
+
+/// Changes the scale reports outside a request's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScaleStatus {
+    Overload,
+    Underload,
+}
+
+/// How a scale is reached and how long it is given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScaleConfig {
+    pub port: SerialSettings,
+    /// How long one answer may take. MT-SICS scales answer within a few hundred
+    /// milliseconds; `S` may wait for stability up to the scale's own timeout first.
+    pub answer_timeout: Duration,
+    /// The pause between two asks while the weight settles.
+    pub settle_pause: Duration,
+}
+
+impl ScaleConfig {
+    pub fn new(port: SerialSettings) -> ScaleConfig {
+        ScaleConfig {
+            port,
+            answer_timeout: Duration::from_secs(2),
+            settle_pause: Duration::from_millis(100),
+        }
+    }
+}
+
+/// How long one read of the port blocks, so deadlines are checked often.
+const READ_SLICE: Duration = Duration::from_millis(50);
+
+/// An MT-SICS scale on a serial port.
+pub struct ScaleDriver {
+    config: ScaleConfig,
+    port: Option<Box<dyn SerialPort>>,
+    lines: Lines,
+}
+
+impl ScaleDriver {
+    pub fn new(config: ScaleConfig) -> ScaleDriver {
+        ScaleDriver { config, port: None, lines: Lines::new() }
+    }
+
+    fn read_stable(&mut self, timeout: Duration) -> Result<Reading, DeviceError> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            let wait = self.config.answer_timeout.min(remaining.max(Duration::from_millis(200)));
+            match self.ask(Command::Stable, wait)? {
+                Status::Weight { stability: Stability::Stable, weight } => {
+                    return Ok(Reading { weight, stability: Stability::Stable });
+                }
+                Status::Weight { stability: Stability::Dynamic, .. } | Status::NotExecutable => {
+                    if Instant::now() + self.config.settle_pause >= deadline {
+                        return Err(ScaleError::Unstable.into());
+                    }
+                    thread::sleep(self.config.settle_pause);
+                }
+                other => return Err(weight_error(other).into()),
+            }
+        }
+    }
+
+    fn read_now(&mut self) -> Result<Reading, DeviceError> {
+        match self.ask(Command::Immediate, self.config.answer_timeout)? {
+            Status::Weight { stability, weight } => Ok(Reading { weight, stability }),
+            other => Err(weight_error(other).into()),
+        }
+    }
+
+    fn tare(&mut self) -> Result<Weight, DeviceError> {
+        match self.ask(Command::Tare, self.config.answer_timeout)? {
+            Status::Weight { stability: Stability::Stable, weight } => Ok(weight),
+            Status::NotExecutable => Err(ScaleError::Busy.into()),
+            Status::Overload | Status::Underload => Err(ScaleError::TareOutOfRange.into()),
+            other => Err(unexpected(Command::Tare, &other).into()),
+        }
+    }
+
+    fn zero(&mut self) -> Result<(), DeviceError> {
+        match self.ask(Command::Zero, self.config.answer_timeout)? {
+            Status::Done => Ok(()),
+            Status::NotExecutable => Err(ScaleError::Busy.into()),
+            Status::Overload | Status::Underload => Err(ScaleError::ZeroOutOfRange.into()),
+            other => Err(unexpected(Command::Zero, &other).into()),
+        }
+    }
+
+    fn done(&mut self, command: Command) -> Result<(), DeviceError> {
+        match self.ask(command, self.config.answer_timeout)? {
+            Status::Done => Ok(()),
+            Status::NotExecutable => Err(ScaleError::Busy.into()),
+            other => Err(unexpected(command, &other).into()),
+        }
+    }
+
+    fn tare_value(&mut self) -> Result<Weight, DeviceError> {
+        match self.ask(Command::TareValue, self.config.answer_timeout)? {
+            Status::Value(weight) => Ok(weight),
+            Status::NotExecutable => Err(ScaleError::Busy.into()),
+            other => Err(unexpected(Command::TareValue, &other).into()),
+        }
+    }
+
+    fn text(&mut self, command: Command) -> Result<String, DeviceError> {
+        match self.ask(command, self.config.answer_timeout)? {
+            Status::Text(text) => Ok(text),
+            Status::NotExecutable => Err(ScaleError::Busy.into()),
+            other => Err(unexpected(command, &other).into()),
+        }
+    }
+
+    /// Sends one command and reads its answer; the scale's general errors become typed
+    /// errors here, so callers only see the command's own statuses.
+    fn ask(&mut self, command: Command, wait: Duration) -> Result<Status, DeviceError> {
+        match self.exchange(command, wait)? {
+            Reply::Answer { id, status } if id == command.reply_id() => {
+                tracing::trace!(command = command.name(), ?status, "scale answered");
+                match status {
+                    Status::Parameter => Err(ScaleError::Refused("L").into()),
+                    status => Ok(status),
+                }
+            }
+            Reply::Answer { id, .. } => Err(ScaleError::Garbled(SicsError::Unknown(format!(
+                "{id} answering {}",
+                command.name()
+            )))
+            .into()),
+            Reply::SyntaxError => Err(ScaleError::Refused("ES").into()),
+            Reply::LogicalError => Err(ScaleError::Refused("EL").into()),
+            Reply::TransmissionError => Err(ScaleError::Transmission.into()),
+        }
+    }
+
+    fn exchange(&mut self, command: Command, wait: Duration) -> Result<Reply, DeviceError> {
+        let Some(port) = self.port.as_mut() else {
+            return Err(DeviceError::new(ErrorCode::NotClaimed, "the scale is not claimed"));
+        };
+        // An answer that came too late for the last command must not answer this one.
+        let _ = port.clear(ClearBuffer::Input);
+        self.lines.clear();
+        let io_error = |e: io::Error| DeviceError::from_io("the scale", &e);
+        port.write_all(&command.bytes()).map_err(io_error)?;
+        port.flush().map_err(io_error)?;
+        let deadline = Instant::now() + wait;
+        let mut buffer = [0u8; 64];
+        loop {
+            match port.read(&mut buffer) {
+                Ok(0) => {}
+                Ok(n) => {
+                    if let Some(line) = self.lines.push(&buffer[..n]).into_iter().next() {
+                        let line = line.map_err(ScaleError::Garbled)?;
+                        return parse_reply(&line).map_err(|e| ScaleError::Garbled(e).into());
+                    }
+                }
+                Err(e)
+                    if matches!(e.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(io_error(e)),
+            }
+            if Instant::now() >= deadline {
+                return Err(DeviceError::timeout("the scale"));
+            }
+        }
+    }
+
+    fn report(&self, reading: &Reading, events: &Events<Self>) {
+        events.data(*reading);
+    }
+}
+
+fn weight_error(status: Status) -> ScaleError {
+    match status {
+        Status::Overload => ScaleError::Overload,
+        Status::Underload => ScaleError::Underload,
+        Status::NotExecutable => ScaleError::Busy,
+        other => unexpected(Command::Immediate, &other),
+    }
+}
+
+fn unexpected(command: Command, status: &Status) -> ScaleError {
+    ScaleError::Garbled(SicsError::Unknown(format!("{status:?} answering {}", command.name())))
+}
+
+impl Driver for ScaleDriver {
+    type Request = ScaleRequest;
+    type Reply = ScaleReply;
+    type Data = Reading;
+    type Status = ScaleStatus;
+
+    fn kind(&self) -> DeviceKind {
+        DeviceKind::Scale
+    }
+
+    fn describe(&self) -> String {
+        format!("MT-SICS scale on {}", self.config.port)
+    }
+
+    fn claim(&mut self) -> Result<(), DeviceError> {
+        let port = self.config.port.open("the scale", READ_SLICE)?;
+        self.port = Some(port);
+        self.lines.clear();
+        tracing::info!(port = %self.config.port, "scale claimed");
+        Ok(())
+    }
+
+    fn release(&mut self) {
+        self.port = None;
+    }
+
+    fn request(
+        &mut self,
+        request: ScaleRequest,
+        events: &Events<Self>,
+    ) -> Result<ScaleReply, DeviceError> {
+        let result = self.run(request, events);
+        if let Err(error) = &result {
+            match error.code() {
+                "scale_overload" => events.status(ScaleStatus::Overload),
+                "scale_underload" => events.status(ScaleStatus::Underload),
+                _ => {}
+            }
+        }
+        result
+    }
+
+    fn health(&mut self) -> Result<Health, DeviceError> {
+        let serial = self.text(Command::SerialNumber)?;
+        Ok(Health::ok(format!("the scale answers; serial number {serial}")))
+    }
+}
+
+impl ScaleDriver {
+    fn run(
+        &mut self,
+        request: ScaleRequest,
+        events: &Events<Self>,
+    ) -> Result<ScaleReply, DeviceError> {
+        Ok(match request {
+            ScaleRequest::ReadStable { timeout } => {
+                let reading = self.read_stable(timeout)?;
+                self.report(&reading, events);
+                ScaleReply::Sellable(SellableWeight::from_reading(&reading)?)
+            }
+            ScaleRequest::ReadNow => {
+                let reading = self.read_now()?;
+                self.report(&reading, events);
+                ScaleReply::Reading(reading)
+            }
+            ScaleRequest::Tare => ScaleReply::Tared(self.tare()?),
+            ScaleRequest::Zero => {
+                self.zero()?;
+                ScaleReply::Zeroed
+            }
+            ScaleRequest::ClearTare => {
+                self.done(Command::ClearTare)?;
+                ScaleReply::TareCleared
+            }
+            ScaleRequest::TareValue => ScaleReply::Tare(self.tare_value()?),
+            ScaleRequest::SerialNumber => {
+                ScaleReply::SerialNumber(self.text(Command::SerialNumber)?)
+            }
+            ScaleRequest::Reset => ScaleReply::SerialNumber(self.text(Command::Reset)?),
+        })
+    }
+}

@@ -1,0 +1,9 @@
+//! Integration tests of comptoir-scale: one binary, a module per area.
+
+mod driver;
+mod garbage;
+mod price;
+mod sics;
+mod sim_process;
+mod support;
+mod weight;
