@@ -84,11 +84,14 @@ pub struct ScaleDriver {
     config: ScaleConfig,
     port: Option<Box<dyn SerialPort>>,
     lines: Lines,
+    /// After an answer did not come in time, it may still come: until this moment, whatever
+    /// arrives is that late answer and is thrown away before the next command.
+    late_until: Option<Instant>,
 }
 
 impl ScaleDriver {
     pub fn new(config: ScaleConfig) -> ScaleDriver {
-        ScaleDriver { config, port: None, lines: Lines::new() }
+        ScaleDriver { config, port: None, lines: Lines::new(), late_until: None }
     }
 
     fn read_stable(&mut self, timeout: Duration) -> Result<Reading, DeviceError> {
@@ -186,10 +189,14 @@ impl ScaleDriver {
         let Some(port) = self.port.as_mut() else {
             return Err(DeviceError::new(ErrorCode::NotClaimed, "the scale is not claimed"));
         };
-        // An answer that came too late for the last command must not answer this one.
+        let io_error = |e: io::Error| DeviceError::from_io("the scale", &e);
+        // An answer that came too late for the last command must not answer this one: MT-SICS
+        // answers carry no sequence number, so a late `S S` would read as the new weight.
+        if let Some(until) = self.late_until.take() {
+            discard_until(port.as_mut(), until).map_err(io_error)?;
+        }
         let _ = port.clear(ClearBuffer::Input);
         self.lines.clear();
-        let io_error = |e: io::Error| DeviceError::from_io("the scale", &e);
         port.write_all(&command.bytes()).map_err(io_error)?;
         port.flush().map_err(io_error)?;
         let deadline = Instant::now() + wait;
@@ -209,6 +216,7 @@ impl ScaleDriver {
                 Err(e) => return Err(io_error(e)),
             }
             if Instant::now() >= deadline {
+                self.late_until = Some(Instant::now() + self.config.answer_timeout);
                 return Err(DeviceError::timeout("the scale"));
             }
         }
@@ -217,6 +225,20 @@ impl ScaleDriver {
     fn report(&self, reading: &Reading, events: &Events<Self>) {
         events.data(*reading);
     }
+}
+
+/// Reads and drops what the port delivers until `until`.
+fn discard_until(port: &mut dyn SerialPort, until: Instant) -> io::Result<()> {
+    let mut buffer = [0u8; 64];
+    while Instant::now() < until {
+        match port.read(&mut buffer) {
+            Ok(n) => tracing::debug!(bytes = n, "late scale answer dropped"),
+            Err(e) if matches!(e.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock) => {}
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 fn weight_error(status: Status) -> ScaleError {
@@ -256,6 +278,7 @@ impl Driver for ScaleDriver {
 
     fn release(&mut self) {
         self.port = None;
+        self.late_until = None;
     }
 
     fn request(

@@ -7,6 +7,7 @@
 //! ```text
 //! dynamic 0.254 kg     # still moving
 //! stable 0.256 kg      # settled
+//! slow 0.256 kg       # stable, but answered only after the slow delay (1 s by default)
 //! overload | underload | busy | silent | garbage
 //! ```
 //!
@@ -31,6 +32,8 @@ use crate::weight::{Unit, Weight};
 pub enum Step {
     Stable(Weight),
     Dynamic(Weight),
+    /// A stable weight answered late, after the register may have given up waiting.
+    Slow(Weight),
     Overload,
     Underload,
     /// Answers `S I` to weight commands: busy, or no stability within the scale's timeout.
@@ -60,14 +63,15 @@ pub fn parse_script(text: &str) -> Result<Vec<Step>, String> {
     Ok(steps)
 }
 
-/// Reads one step: `stable 0.256 kg`, `dynamic 0.25 kg`, `overload`, `underload`, `busy`,
-/// `silent`, `garbage`.
+/// Reads one step: `stable 0.256 kg`, `dynamic 0.25 kg`, `slow 0.256 kg`, `overload`,
+/// `underload`, `busy`, `silent`, `garbage`.
 pub fn parse_step(text: &str) -> Result<Step, String> {
     let (word, rest) = text.trim().split_once(' ').unwrap_or((text.trim(), ""));
     let weight = || parse_weight(rest.trim()).map_err(|e| format!("{text:?}: {e}"));
     Ok(match word {
         "stable" => Step::Stable(weight()?),
         "dynamic" => Step::Dynamic(weight()?),
+        "slow" => Step::Slow(weight()?),
         "overload" => Step::Overload,
         "underload" => Step::Underload,
         "busy" => Step::Busy,
@@ -75,7 +79,7 @@ pub fn parse_step(text: &str) -> Result<Step, String> {
         "garbage" => Step::Garbage,
         _ => {
             return Err(format!(
-                "{text:?}: a step is stable WEIGHT, dynamic WEIGHT, overload, underload, busy, silent or garbage"
+                "{text:?}: a step is stable WEIGHT, dynamic WEIGHT, slow WEIGHT, overload, underload, busy, silent or garbage"
             ));
         }
     })
@@ -91,6 +95,7 @@ pub struct Scale {
     tare: Decimal,
     zero: Decimal,
     serial: String,
+    slow: Duration,
 }
 
 impl Scale {
@@ -104,26 +109,35 @@ impl Scale {
             tare: Decimal::ZERO,
             zero: Decimal::ZERO,
             serial,
+            slow: Duration::from_secs(1),
         }
     }
 
-    /// The answer to one command line, or `None` when the scale stays silent.
-    pub fn answer(&mut self, line: &[u8]) -> Option<Vec<u8>> {
+    /// How late a `slow` step answers.
+    pub fn with_slow_delay(self, slow: Duration) -> Scale {
+        Scale { slow, ..self }
+    }
+
+    /// The answer to one command line and how long to wait before sending it, or `None` when
+    /// the scale stays silent.
+    pub fn answer(&mut self, line: &[u8]) -> Option<(Vec<u8>, Duration)> {
         self.reload();
         let step = self.steps.get(self.at.min(self.steps.len().saturating_sub(1))).cloned();
         let step = step.unwrap_or(Step::Silent);
         let Some(command) = Command::parse(line) else {
-            return (step != Step::Silent).then(|| b"ES\r\n".to_vec());
+            return (step != Step::Silent).then(|| (b"ES\r\n".to_vec(), Duration::ZERO));
         };
         if matches!(command, Command::Stable | Command::Immediate | Command::ImmediateRepeat) {
             self.at += 1;
         }
-        let text = match step {
+        let (step, delay) = match step {
             Step::Silent => return None,
-            Step::Garbage => return Some(GARBAGE.to_vec()),
-            step => self.respond(command, &step),
+            Step::Garbage => return Some((GARBAGE.to_vec(), Duration::ZERO)),
+            Step::Slow(weight) => (Step::Stable(weight), self.slow),
+            step => (step, Duration::ZERO),
         };
-        Some(format!("{text}\r\n").into_bytes())
+        let text = self.respond(command, &step);
+        Some((format!("{text}\r\n").into_bytes(), delay))
     }
 
     fn respond(&mut self, command: Command, step: &Step) -> String {
@@ -195,7 +209,7 @@ impl Scale {
 
     fn held(&self, value: Decimal, step: &Step) -> Weight {
         let unit = match step {
-            Step::Stable(w) | Step::Dynamic(w) => w.unit,
+            Step::Stable(w) | Step::Dynamic(w) | Step::Slow(w) => w.unit,
             _ => Unit::Kilogram,
         };
         Weight::new(value, unit)
@@ -268,9 +282,10 @@ impl Simulator {
             for line in lines.push(&buffer[..n]) {
                 let answer = match line {
                     Ok(line) => self.scale.answer(&line),
-                    Err(_) => Some(b"ES\r\n".to_vec()),
+                    Err(_) => Some((b"ES\r\n".to_vec(), Duration::ZERO)),
                 };
-                if let Some(answer) = answer {
+                if let Some((answer, delay)) = answer {
+                    thread::sleep(delay);
                     tracing::debug!(answer = %String::from_utf8_lossy(&answer).trim_end(), "answering");
                     let _ = self.master.write_all(&answer).and_then(|()| self.master.flush());
                 }

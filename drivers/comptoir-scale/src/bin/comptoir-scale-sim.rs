@@ -13,8 +13,8 @@ use comptoir_scale::sim::{Scale, Simulator, Step, parse_step};
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
-    /// A step of the script, repeatable: "stable 0.256 kg", "dynamic 0.254 kg", "overload",
-    /// "underload", "busy", "silent", "garbage". Each weight command takes the next step; the
+    /// A step of the script, repeatable: "stable 0.256 kg", "dynamic 0.254 kg",
+    /// "slow 0.256 kg", "overload", "underload", "busy", "silent", "garbage". Each weight command takes the next step; the
     /// last one repeats.
     #[arg(long = "step", value_parser = parse_step)]
     steps: Vec<Step>,
@@ -25,6 +25,9 @@ struct Args {
     /// The serial number the scale reports to I4 and @.
     #[arg(long, default_value = "B021002593")]
     serial: String,
+    /// How late a "slow" step answers, in milliseconds.
+    #[arg(long, default_value_t = 1000)]
+    slow_ms: u64,
     /// Also make this path a symbolic link to the pseudo-terminal, for a fixed setting.
     #[arg(long)]
     link: Option<PathBuf>,
@@ -44,7 +47,9 @@ fn main() -> ExitCode {
     } else {
         args.steps
     };
-    let simulator = match Simulator::open(Scale::new(steps, args.script, args.serial)) {
+    let scale = Scale::new(steps, args.script, args.serial)
+        .with_slow_delay(std::time::Duration::from_millis(args.slow_ms));
+    let simulator = match Simulator::open(scale) {
         Ok(simulator) => simulator,
         Err(e) => {
             eprintln!("comptoir-scale-sim: cannot open a pseudo-terminal: {e}");

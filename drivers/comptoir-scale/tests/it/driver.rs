@@ -6,7 +6,7 @@ use comptoir_device::{DeviceEvent, DeviceState};
 use comptoir_scale::{Reading, ScaleReply, ScaleRequest, ScaleStatus, Stability, Unit, Weight};
 use rust_decimal_macros::dec;
 
-use crate::support::{WAIT, ask, device, sim, sim_with_script};
+use crate::support::{WAIT, ask, device, sim, sim_with_script, slow_sim};
 
 fn kg(value: rust_decimal::Decimal) -> Weight {
     Weight::new(value, Unit::Kilogram)
@@ -184,4 +184,17 @@ fn a_missing_port_says_so() {
     ));
     let error = scale.claim(WAIT).unwrap_err();
     assert!(["device_no_hardware", "device_not_found"].contains(&error.code()), "{error}");
+}
+
+#[test]
+fn a_late_answer_is_never_read_as_the_next_weight() {
+    // The first weight comes after the driver stopped waiting (500 ms); the item is then
+    // changed. MT-SICS answers carry no sequence number: read as the answer to the next
+    // command, the late 1.000 kg would price the new item.
+    let scale = device(&slow_sim(&["slow 1.000 kg", "stable 0.256 kg"], 700));
+    assert_eq!(ask(&scale, ScaleRequest::ReadNow), Err("device_timeout".to_owned()));
+    assert_eq!(
+        ask(&scale, ScaleRequest::ReadNow),
+        Ok(ScaleReply::Reading(Reading { weight: kg(dec!(0.256)), stability: Stability::Stable }))
+    );
 }

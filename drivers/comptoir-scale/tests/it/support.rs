@@ -17,6 +17,15 @@ pub fn sim(steps: &[&str]) -> String {
     start(Scale::new(steps, None, "B021002593".to_owned()))
 }
 
+/// Starts a simulator thread whose `slow` steps answer after `slow_ms`.
+pub fn slow_sim(steps: &[&str], slow_ms: u64) -> String {
+    let steps = steps.iter().map(|s| parse_step(s).unwrap()).collect();
+    start(
+        Scale::new(steps, None, "B021002593".to_owned())
+            .with_slow_delay(Duration::from_millis(slow_ms)),
+    )
+}
+
 /// Starts a simulator thread reading its steps from `script` at every command.
 pub fn sim_with_script(script: PathBuf) -> String {
     start(Scale::new(Vec::new(), Some(script), "B021002593".to_owned()))
