@@ -167,24 +167,19 @@ impl ScaleDriver {
     /// errors here, so callers only see the command's own statuses.
     fn ask(&mut self, command: Command, wait: Duration) -> Result<Status, DeviceError> {
         match self.exchange(command, wait)? {
-            Reply::Answer { id, status } if id == command.reply_id() => {
+            Reply::Answer { status: Status::Parameter, .. } => Err(ScaleError::Refused("L").into()),
+            Reply::Answer { status, .. } => {
                 tracing::trace!(command = command.name(), ?status, "scale answered");
-                match status {
-                    Status::Parameter => Err(ScaleError::Refused("L").into()),
-                    status => Ok(status),
-                }
+                Ok(status)
             }
-            Reply::Answer { id, .. } => Err(ScaleError::Garbled(SicsError::Unknown(format!(
-                "{id} answering {}",
-                command.name()
-            )))
-            .into()),
             Reply::SyntaxError => Err(ScaleError::Refused("ES").into()),
             Reply::LogicalError => Err(ScaleError::Refused("EL").into()),
             Reply::TransmissionError => Err(ScaleError::Transmission.into()),
         }
     }
 
+    /// Sends a command and returns its answer (or a general error). Lines that answer
+    /// another command are skipped: a scale sends `I4 A "..."` on its own after power-on.
     fn exchange(&mut self, command: Command, wait: Duration) -> Result<Reply, DeviceError> {
         let Some(port) = self.port.as_mut() else {
             return Err(DeviceError::new(ErrorCode::NotClaimed, "the scale is not claimed"));
@@ -203,11 +198,11 @@ impl ScaleDriver {
         let mut buffer = [0u8; 64];
         loop {
             match port.read(&mut buffer) {
-                Ok(0) => {}
                 Ok(n) => {
-                    if let Some(line) = self.lines.push(&buffer[..n]).into_iter().next() {
-                        let line = line.map_err(ScaleError::Garbled)?;
-                        return parse_reply(&line).map_err(|e| ScaleError::Garbled(e).into());
+                    for line in self.lines.push(&buffer[..n]) {
+                        if let Some(reply) = answer_to(command, line)? {
+                            return Ok(reply);
+                        }
                     }
                 }
                 Err(e)
@@ -224,6 +219,25 @@ impl ScaleDriver {
 
     fn report(&self, reading: &Reading, events: &Events<Self>) {
         events.data(*reading);
+    }
+}
+
+/// Reads one line as the answer to `command`: `None` for an empty line or one that answers
+/// another command.
+fn answer_to(
+    command: Command,
+    line: Result<Vec<u8>, SicsError>,
+) -> Result<Option<Reply>, ScaleError> {
+    let line = line.map_err(ScaleError::Garbled)?;
+    if line.is_empty() {
+        return Ok(None);
+    }
+    match parse_reply(&line).map_err(ScaleError::Garbled)? {
+        Reply::Answer { id, .. } if id != command.reply_id() => {
+            tracing::debug!(%id, command = command.name(), "a line for another command skipped");
+            Ok(None)
+        }
+        reply => Ok(Some(reply)),
     }
 }
 

@@ -198,3 +198,30 @@ fn a_late_answer_is_never_read_as_the_next_weight() {
         Ok(ScaleReply::Reading(Reading { weight: kg(dec!(0.256)), stability: Stability::Stable }))
     );
 }
+
+#[test]
+fn a_line_the_scale_sends_on_its_own_is_not_taken_for_the_answer() {
+    // After power-on an MT-SICS scale sends `I4 A "<serial number>"` unasked (the answer a
+    // reset gives). A peer on a raw pseudo-terminal sends it just before the answer to SI.
+    use std::io::{Read, Write};
+
+    use serialport::SerialPort;
+    let (mut peer, slave) = comptoir_device::serial::pty_pair().unwrap();
+    let path = slave.name().unwrap();
+    drop(slave);
+    let scale = device(&path);
+    let request = std::thread::spawn(move || ask(&scale, ScaleRequest::ReadNow));
+    let mut command = Vec::new();
+    let mut byte = [0u8; 1];
+    while !command.ends_with(b"\r\n") {
+        if let Ok(1) = peer.read(&mut byte) {
+            command.push(byte[0]);
+        }
+    }
+    assert_eq!(command, b"SI\r\n");
+    peer.write_all(b"I4 A \"B021002593\"\r\n\r\nS S      0.256 kg\r\n").unwrap();
+    assert_eq!(
+        request.join().unwrap(),
+        Ok(ScaleReply::Reading(Reading { weight: kg(dec!(0.256)), stability: Stability::Stable }))
+    );
+}

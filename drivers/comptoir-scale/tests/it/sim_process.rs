@@ -60,3 +60,17 @@ fn a_script_file_changes_the_weight_of_a_running_simulator() {
         matches!(ask(&scale, ScaleRequest::ReadNow), Ok(ScaleReply::Reading(r)) if r.weight == Weight::new(dec!(1.234), Unit::Kilogram))
     );
 }
+
+#[test]
+fn a_scale_unplugged_mid_sale_is_a_typed_error_and_the_register_goes_on() {
+    let (sim, path) = start(&["--step", "stable 0.256 kg"]);
+    let scale = device(&path);
+    assert!(matches!(ask(&scale, ScaleRequest::ReadNow), Ok(ScaleReply::Reading(_))));
+    drop(sim);
+    let error = scale.call(ScaleRequest::ReadNow, crate::support::WAIT).unwrap_err();
+    // The pseudo-terminal reports a broken pipe (offline) or an I/O error (failure).
+    assert!(["device_offline", "device_failure"].contains(&error.code()), "{error}");
+    assert_eq!(scale.state(), comptoir_device::DeviceState::Error);
+    // The device's thread is alive and answers the next request with an error, not a hang.
+    assert!(scale.call(ScaleRequest::ReadNow, crate::support::WAIT).is_err());
+}
