@@ -274,8 +274,10 @@ impl Simulator {
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::TimedOut => continue,
                 // Nobody holds the other end (EIO on Linux): wait for the register to open it.
+                // A writer that closes at once (a shell's `printf > /dev/pts/N`) can lose its
+                // bytes in this pause: the terminal drops them when its last user leaves.
                 Err(_) => {
-                    thread::sleep(Duration::from_millis(20));
+                    thread::sleep(Duration::from_millis(5));
                     continue;
                 }
             };

@@ -56,3 +56,27 @@ fn the_binary_shows_what_it_receives_and_keeps_the_last_frame() {
     }
     assert!(shown.contains(&"|Espèces        20.00|".to_owned()), "{shown:?}");
 }
+
+#[test]
+fn a_display_unplugged_mid_sale_is_a_typed_error_and_the_register_goes_on() {
+    let child = Command::new(env!("CARGO_BIN_EXE_comptoir-display-sim"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut sim = Sim(child);
+    let mut line = String::new();
+    BufReader::new(sim.0.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let path = line.trim().strip_prefix("display on ").unwrap().to_owned();
+    let config = DisplayConfig::new(SerialSettings::new(&path));
+    let display = Device::open(DisplayDriver::new(config).unwrap());
+    display.claim(WAIT).unwrap();
+    display.enable(WAIT).unwrap();
+    drop(sim);
+    let text = Layout::new(CodePage::epson(19).unwrap()).item("Pain", "1.20", "Total", "1.20");
+    let error = display.call(DisplayRequest::Show(text.clone()), WAIT).unwrap_err();
+    // The pseudo-terminal reports a broken pipe (offline) or an I/O error (failure).
+    assert!(["device_offline", "device_failure"].contains(&error.code()), "{error}");
+    assert_eq!(display.state(), comptoir_device::DeviceState::Error);
+    assert!(display.call(DisplayRequest::Show(text), WAIT).is_err());
+}
