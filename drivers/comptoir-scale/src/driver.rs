@@ -16,8 +16,8 @@ use crate::weight::{Reading, SellableWeight, Stability, Weight};
 /// What the register asks the scale.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ScaleRequest {
-    /// A weight to sell by: asks until the scale is stable, or fails with `scale_unstable`
-    /// once `timeout` has passed.
+    /// A weight to sell by: asks (`SI`) until the scale says stable, or fails with
+    /// `scale_unstable` once `timeout` has passed.
     ReadStable {
         timeout: Duration,
     },
@@ -59,8 +59,8 @@ pub enum ScaleStatus {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScaleConfig {
     pub port: SerialSettings,
-    /// How long one answer may take. MT-SICS scales answer within a few hundred
-    /// milliseconds; `S` may wait for stability up to the scale's own timeout first.
+    /// How long one answer may take: MT-SICS scales answer `SI` within a few hundred
+    /// milliseconds.
     pub answer_timeout: Duration,
     /// The pause between two asks while the weight settles.
     pub settle_pause: Duration,
@@ -94,12 +94,14 @@ impl ScaleDriver {
         ScaleDriver { config, port: None, lines: Lines::new(), late_until: None }
     }
 
+    /// Asks with `SI` until the scale says stable. `S` would have the scale wait for
+    /// stability itself, for as long as its own timeout (seconds on some models), so a
+    /// settling weight would look like a scale that does not answer; `SI` answers at once,
+    /// stable or not, and the register keeps the deadline.
     fn read_stable(&mut self, timeout: Duration) -> Result<Reading, DeviceError> {
         let deadline = Instant::now() + timeout;
         loop {
-            let remaining = deadline.saturating_duration_since(Instant::now());
-            let wait = self.config.answer_timeout.min(remaining.max(Duration::from_millis(200)));
-            match self.ask(Command::Stable, wait)? {
+            match self.ask(Command::Immediate, self.config.answer_timeout)? {
                 Status::Weight { stability: Stability::Stable, weight } => {
                     return Ok(Reading { weight, stability: Stability::Stable });
                 }

@@ -176,7 +176,7 @@ impl Scale {
         match step {
             Step::Stable(gross) => {
                 self.tare = gross.value - self.zero;
-                format!("T S {}", format_weight(&Weight::new(self.tare, gross.unit)))
+                format!("T S {}", format_weight(&self.held(self.tare, step)))
             }
             Step::Overload => "T +".to_owned(),
             Step::Underload => "T -".to_owned(),
@@ -203,15 +203,21 @@ impl Scale {
         }
     }
 
+    /// The weight shown, with the decimals of the scale's division (those of the step), as a
+    /// scale always prints them.
     fn net(&self, gross: &Weight) -> Weight {
-        Weight::new(gross.value - self.zero - self.tare, gross.unit)
+        let mut net = gross.value - self.zero - self.tare;
+        net.rescale(gross.value.scale());
+        Weight::new(net, gross.unit)
     }
 
     fn held(&self, value: Decimal, step: &Step) -> Weight {
-        let unit = match step {
-            Step::Stable(w) | Step::Dynamic(w) | Step::Slow(w) => w.unit,
-            _ => Unit::Kilogram,
+        let (unit, scale) = match step {
+            Step::Stable(w) | Step::Dynamic(w) | Step::Slow(w) => (w.unit, w.value.scale()),
+            _ => (Unit::Kilogram, 3),
         };
+        let mut value = value;
+        value.rescale(scale);
         Weight::new(value, unit)
     }
 

@@ -4,6 +4,7 @@ mod driver;
 mod garbage;
 mod price;
 mod sics;
+mod sim;
 mod sim_process;
 mod support;
 mod weight;
