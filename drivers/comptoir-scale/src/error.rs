@@ -97,14 +97,15 @@ impl ScaleError {
         }
     }
 
-    /// The UnifiedPOS result: a weight that would not settle is a timeout, as UnifiedPOS's
-    /// `readWeight` reports it; overload and underload are the scale's extended errors; a
-    /// weight that cannot be sold is a refused request, not a broken scale.
+    /// The UnifiedPOS result. Overload and underload are the scale's extended errors, as
+    /// UnifiedPOS names them (`ESCAL_OVERWEIGHT`, `ESCAL_UNDER_ZERO`), and put the device in
+    /// the error state until the next good reading. A weight that will not settle is "busy"
+    /// (UnifiedPOS's `readWeight` says timeout, but a scale still moving is not broken, so the
+    /// device stays idle), and a weight that cannot be sold is a refused request.
     fn kind(&self) -> ErrorCode {
         match self {
-            ScaleError::Unstable => ErrorCode::Timeout,
+            ScaleError::Unstable | ScaleError::Busy => ErrorCode::Busy,
             ScaleError::Overload | ScaleError::Underload => ErrorCode::Extended,
-            ScaleError::Busy => ErrorCode::Busy,
             ScaleError::NoWeight
             | ScaleError::Negative
             | ScaleError::TareExceedsWeight

@@ -42,6 +42,7 @@ fn a_weight_that_never_settles_is_refused_after_the_timeout() {
     assert_eq!(error.code(), "scale_unstable");
     assert_eq!(error.message, "weight not steady: wait for the scale to settle, then weigh again");
     assert!(started.elapsed() >= Duration::from_millis(350), "gave up early");
+    assert_eq!(scale.state(), DeviceState::Idle, "a moving weight is no broken scale");
 }
 
 #[test]
@@ -63,6 +64,7 @@ fn read_now_shows_a_moving_weight_but_sells_nothing() {
 fn overload_and_underload_are_errors_and_status_events() {
     let scale = device(&sim(&["overload"]));
     assert_eq!(ask(&scale, read_stable(500)), Err("scale_overload".to_owned()));
+    assert_eq!(scale.state(), DeviceState::Error);
     let statuses: Vec<_> = scale
         .events()
         .try_iter()
