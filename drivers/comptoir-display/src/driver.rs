@@ -10,7 +10,7 @@ use comptoir_device::{DeviceError, DeviceKind, Driver, ErrorCode, Events, Health
 use serialport::SerialPort;
 
 use crate::encode;
-use crate::text::{CodePage, DisplayText};
+use crate::text::{CodePage, DisplayText, Layout};
 
 /// What the register asks the display.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +46,14 @@ impl DisplayConfig {
                 ),
             )
         })
+    }
+}
+
+impl DisplayConfig {
+    /// The layout for this display: build screens with it, so every character is one the
+    /// display's table holds.
+    pub fn layout(&self) -> Result<Layout, DeviceError> {
+        Ok(Layout::new(self.page()?))
     }
 }
 
@@ -109,6 +117,16 @@ impl Driver for DisplayDriver {
     ) -> Result<(), DeviceError> {
         match request {
             DisplayRequest::Show(text) => {
+                if !text.fits(&self.page) {
+                    // The preview would show characters the display cannot: refuse, so the
+                    // customer never sees other letters than the screen promises.
+                    return Err(DeviceError::extended(
+                        ErrorCode::Illegal,
+                        "display_text_table",
+                        "the display text was made for another code table: use the display's layout",
+                    )
+                    .with_detail(format!("table {}", self.page.number())));
+                }
                 tracing::debug!(top = %text.line(0), bottom = %text.line(1), "display shows");
                 self.send(&encode::frame(&text, &self.page))
             }

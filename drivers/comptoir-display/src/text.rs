@@ -104,6 +104,12 @@ impl DisplayText {
         [self.line(0), self.line(1)]
     }
 
+    /// Whether every character is one `page` holds (true when a [`Layout`] for `page` made
+    /// it).
+    pub fn fits(&self, page: &CodePage) -> bool {
+        self.lines.iter().flatten().all(|&c| page.byte(c).is_some())
+    }
+
     pub(crate) fn cells(&self, row: usize) -> &[char] {
         &self.lines[row]
     }

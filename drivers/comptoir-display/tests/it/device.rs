@@ -97,3 +97,21 @@ fn frames_for_the_printer_show_on_a_display_behind_it() {
     port.flush().unwrap();
     wait_for_screen(&frame, ["Carte          12.40", "Merci               "]);
 }
+
+#[test]
+fn a_text_made_for_another_table_is_refused() {
+    // "€" is in PC858 (the display's table here) but not in PC437.
+    let dir = tempfile::tempdir().unwrap();
+    let display = device(&sim(&dir.path().join("frame")));
+    let mut config = DisplayConfig::new(SerialSettings::new("/dev/ttyS0"));
+    config.table = 0;
+    let pc437 = config.layout().unwrap().item("Pain", "1 €", "Total", "1 €");
+    let pc858 = layout().item("Pain", "1 €", "Total", "1 €");
+    assert_eq!(pc437.line(0), "Pain           1 EUR");
+    assert_eq!(display.call(DisplayRequest::Show(pc858), WAIT).map_err(|e| e.code()), Ok(()));
+    let mut cp866 = DisplayConfig::new(SerialSettings::new("/dev/ttyS0"));
+    cp866.table = 17;
+    let cyrillic = cp866.layout().unwrap().text("Итого", "");
+    let error = display.call(DisplayRequest::Show(cyrillic), WAIT).unwrap_err();
+    assert_eq!(error.code(), "display_text_table");
+}
