@@ -1,5 +1,6 @@
 //! The receipt as the register's layout produces it: blocks of text, columns, codes and cuts.
 
+use crate::image::GreyImage;
 use crate::profile::Profile;
 
 /// A receipt (or any slip) to print, top to bottom.
@@ -28,6 +29,9 @@ pub enum Block {
     Cut,
     /// Pulses the cash drawer as configured in [`crate::EncodeOptions::drawer`].
     DrawerKick,
+    /// A logo or picture, centred, shrunk to the paper's width where it is wider, dithered to
+    /// one bit and printed in `GS v 0` bands.
+    Image(GreyImage),
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -126,6 +130,11 @@ impl Document {
 
     pub fn cut(self) -> Document {
         self.push(Block::Cut)
+    }
+
+    /// A centred logo (see [`Block::Image`]).
+    pub fn image(self, image: GreyImage) -> Document {
+        self.push(Block::Image(image))
     }
 
     pub fn drawer_kick(self) -> Document {

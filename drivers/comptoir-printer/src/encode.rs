@@ -2,6 +2,7 @@
 
 use crate::commands::{self, BarcodeStyle, DrawerConfig, ESC, GS, LF};
 use crate::document::{Align, Block, Document, Size};
+use crate::image::{self, GreyImage};
 use crate::profile::Profile;
 use crate::text::{self, Cell, Mapper};
 
@@ -17,6 +18,8 @@ pub struct EncodeOptions {
     pub qr_module_size: u8,
     /// CODE128 height and narrowest bar.
     pub barcode: BarcodeStyle,
+    /// Rows of one `GS v 0` band of an image: small enough for a printer's receive buffer.
+    pub image_band_rows: u16,
 }
 
 impl Default for EncodeOptions {
@@ -25,6 +28,7 @@ impl Default for EncodeOptions {
             drawer: DrawerConfig::default(),
             qr_module_size: 6,
             barcode: BarcodeStyle { height: 80, module_width: 2 },
+            image_band_rows: 24,
         }
     }
 }
@@ -104,6 +108,7 @@ impl Encoder<'_> {
             Block::Qr(data) => self.qr(data),
             Block::Cut => self.cut(),
             Block::DrawerKick => self.drawer_kick(),
+            Block::Image(image) => self.image(image),
         }
     }
 
@@ -182,6 +187,18 @@ impl Encoder<'_> {
             "symbol not printable here; printing its text"
         );
         self.text(data, Align::Center, false, Size::Normal);
+    }
+
+    fn image(&mut self, picture: &GreyImage) {
+        if !self.profile.features().raster_image {
+            tracing::warn!(profile = self.profile.name(), "no raster images here; logo left out");
+            return;
+        }
+        let dots = self.profile.dots().unwrap_or(FALLBACK_DOTS);
+        let bitmap = image::dither(&picture.fit_width(dots));
+        self.set_style(Align::Center, false, Size::Normal);
+        self.out.extend_from_slice(&image::raster_bands(&bitmap, self.opts.image_band_rows));
+        self.set_style(Align::Left, false, Size::Normal);
     }
 
     fn cut(&mut self) {

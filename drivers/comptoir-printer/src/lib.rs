@@ -10,6 +10,7 @@ pub mod commands;
 mod document;
 mod encode;
 mod error;
+pub mod image;
 mod profile;
 pub mod sim;
 mod status;
@@ -21,8 +22,13 @@ pub use commands::{BarcodeStyle, DrawerConfig, Pin, drawer_kick, realtime_pulse}
 pub use document::{Align, Block, Document, Size};
 pub use encode::{EncodeOptions, encode};
 pub use error::PrintError;
+pub use image::{Bitmap, GreyImage, ImageError, dither, parse_pnm, raster_bands};
 pub use profile::{Features, Profile, ProfileError};
-pub use status::{Paper, PrinterStatus, STATUS_QUERY, StatusKind, status_request};
+pub use status::{
+    ASB_ALL, AsbStatus, Paper, PrinterStatus, STATUS_QUERY, StatusKind, StatusMessage,
+    StatusParseError, StatusReader, auto_status_back, parse_asb, parse_status_reply,
+    status_request,
+};
 pub use transport::{
     DeviceConfig, DeviceFileTransport, Job, JobRecord, TcpConfig, TcpTransport, Transport,
     VirtualTransport,

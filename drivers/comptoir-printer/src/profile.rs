@@ -46,6 +46,8 @@ pub struct Features {
     pub partial_cut: bool,
     pub full_cut: bool,
     pub pulse: bool,
+    /// `GS v 0` raster images.
+    pub raster_image: bool,
 }
 
 #[derive(Deserialize)]
@@ -198,6 +200,7 @@ fn features(entry: &DbProfile) -> Features {
         partial_cut: has("paperPartCut"),
         full_cut: has("paperFullCut"),
         pulse: has("pulseStandard"),
+        raster_image: has("bitImageRaster"),
     }
 }
 

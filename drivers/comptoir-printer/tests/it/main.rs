@@ -3,6 +3,7 @@
 mod decoder;
 mod device;
 mod encode;
+mod logo;
 mod profile;
 mod sim_process;
 mod status;
