@@ -30,6 +30,6 @@ pub use status::{
     status_request,
 };
 pub use transport::{
-    DeviceConfig, DeviceFileTransport, Job, JobRecord, TcpConfig, TcpTransport, Transport,
-    VirtualTransport,
+    DeviceConfig, DeviceFileTransport, Job, JobRecord, SerialConfig, SerialTransport, TcpConfig,
+    TcpTransport, Transport, VirtualTransport,
 };

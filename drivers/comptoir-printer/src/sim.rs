@@ -1,5 +1,8 @@
-//! A network receipt printer in software: answers `DLE EOT` like an Epson TM and records each
-//! job it receives to a folder, for tests and for demos without hardware.
+//! A receipt printer in software, on a TCP port or on a pseudo-terminal (a serial printer):
+//! answers `DLE EOT` like an Epson TM, sends Automatic Status Back on every change once asked
+//! with `GS a`, opens its drawer (the sensor reports it open for a while) on `ESC p` and
+//! `DLE DC4 1`, and records each job it receives to a folder, for tests and for demos
+//! without hardware.
 
 use std::fs;
 use std::io::{self, Read, Write};
@@ -9,7 +12,7 @@ use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::commands::{DLE, ESC, GS};
 use crate::status::{Paper, PrinterStatus, StatusKind};
@@ -64,6 +67,13 @@ pub struct SimConfig {
     pub slow_ms: u64,
     /// Close each connection after this many bytes: a cable pulled mid-job.
     pub drop_after_bytes: Option<u64>,
+    /// Take in at most this many bytes a second: a printer with a small buffer on a slow link.
+    pub bytes_per_second: Option<u32>,
+    /// How long the drawer stays open after a pulse, as its sensor reports (a cashier who
+    /// pushes it shut after this long); 0 never closes it.
+    pub drawer_open_secs: u64,
+    /// The sensor level (pin 3) of an open drawer: high on most drawers, low on some.
+    pub drawer_open_high: bool,
 }
 
 impl SimConfig {
@@ -76,6 +86,9 @@ impl SimConfig {
             status_file: None,
             slow_ms: 0,
             drop_after_bytes: None,
+            bytes_per_second: None,
+            drawer_open_secs: 5,
+            drawer_open_high: true,
         }
     }
 }
@@ -101,6 +114,15 @@ struct Shared {
     stop: AtomicBool,
     next_seq: Mutex<u32>,
     connections: AtomicU64,
+    drawer: Mutex<Drawer>,
+}
+
+/// The drawer on the simulated printer's connector.
+#[derive(Debug, Default)]
+struct Drawer {
+    /// When it was last opened; `None` when shut.
+    opened: Option<Instant>,
+    pulses: u64,
 }
 
 /// How a job's bytes ended; only whole jobs are recorded as `.bin`.
@@ -132,6 +154,7 @@ impl Simulator {
             stop: AtomicBool::new(false),
             next_seq: Mutex::new(next_seq),
             connections: AtomicU64::new(0),
+            drawer: Mutex::new(Drawer::default()),
         });
         Ok(Simulator { listener, shared })
     }
@@ -175,6 +198,21 @@ impl SimControl {
         *self.shared.status.lock().unwrap_or_else(PoisonError::into_inner) = status;
     }
 
+    /// How many drawer pulses the printer has run (queued and real-time).
+    pub fn drawer_pulses(&self) -> u64 {
+        lock(&self.shared.drawer).pulses
+    }
+
+    /// Whether the drawer is open now, as its sensor would say.
+    pub fn drawer_open(&self) -> bool {
+        self.shared.drawer_open()
+    }
+
+    /// Shuts the drawer, as a cashier pushing it closed.
+    pub fn close_drawer(&self) {
+        lock(&self.shared.drawer).opened = None;
+    }
+
     /// Stops accepting; connections in progress finish on their own threads.
     pub fn stop(&self) {
         self.shared.stop.store(true, Ordering::SeqCst);
@@ -214,13 +252,39 @@ impl Drop for SimHandle {
     }
 }
 
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 impl Shared {
+    /// The scripted state (the status file first), with the drawer sensor.
     fn status(&self) -> PrinterStatus {
         let from_file = self.config.status_file.as_deref().and_then(|path| {
             fs::read_to_string(path).ok().and_then(|text| text.parse::<ScriptedStatus>().ok())
         });
-        let scripted = *self.status.lock().unwrap_or_else(PoisonError::into_inner);
-        from_file.unwrap_or(scripted).status()
+        let scripted = *lock(&self.status);
+        let status = from_file.unwrap_or(scripted).status();
+        let open = self.drawer_open();
+        PrinterStatus { drawer_sensor_high: open == self.config.drawer_open_high, ..status }
+    }
+
+    fn drawer_open(&self) -> bool {
+        let mut drawer = lock(&self.drawer);
+        let secs = self.config.drawer_open_secs;
+        if let Some(opened) = drawer.opened
+            && secs > 0
+            && opened.elapsed() >= Duration::from_secs(secs)
+        {
+            drawer.opened = None;
+        }
+        drawer.opened.is_some()
+    }
+
+    fn pulse_drawer(&self, real_time: bool) {
+        let mut drawer = lock(&self.drawer);
+        drawer.pulses += 1;
+        drawer.opened = Some(Instant::now());
+        tracing::info!(real_time, pulses = drawer.pulses, "drawer opened");
     }
 
     /// Records a job: `.bin` when whole and printable, `.partial` otherwise, each written to a
@@ -250,9 +314,39 @@ impl Shared {
     }
 }
 
-/// One client connection: a byte stream split into jobs at cuts, with status answered inline.
-struct Connection<'s> {
-    stream: TcpStream,
+/// What the simulator talks over: a TCP connection or the printer's end of a pseudo-terminal.
+trait Link: Read + Write {
+    /// Makes reads return (with `TimedOut` or `WouldBlock`) after `tick` without data.
+    fn set_tick(&mut self, tick: Duration) -> io::Result<()>;
+    fn close(&mut self);
+}
+
+impl Link for TcpStream {
+    fn set_tick(&mut self, tick: Duration) -> io::Result<()> {
+        self.set_nodelay(true)?;
+        self.set_read_timeout(Some(tick))
+    }
+
+    fn close(&mut self) {
+        let _ = self.shutdown(Shutdown::Both);
+    }
+}
+
+#[cfg(unix)]
+impl Link for serialport::TTYPort {
+    fn set_tick(&mut self, tick: Duration) -> io::Result<()> {
+        serialport::SerialPort::set_timeout(self, tick).map_err(io::Error::from)
+    }
+
+    fn close(&mut self) {}
+}
+
+/// How often a quiet link is checked for a status change to send back.
+const TICK: Duration = Duration::from_millis(50);
+
+/// One client link: a byte stream split into jobs at cuts, with status answered inline.
+struct Connection<'s, L: Link> {
+    stream: L,
     number: u64,
     shared: &'s Shared,
     job: Vec<u8>,
@@ -261,13 +355,19 @@ struct Connection<'s> {
     window: Vec<u8>,
     /// Bytes of symbol or image data still to come, taken as they are.
     skip: u64,
+    /// The events `GS a` asked to be told of; 0 while Automatic Status Back is off.
+    asb_mask: u8,
+    /// The last ASB message sent, so a message goes out only on a change.
+    asb_sent: Option<[u8; 4]>,
+    /// The link ends after this long without a byte; `None` for a serial line, which stays.
+    idle_limit: Option<Duration>,
 }
 
 /// Long enough for the longest header looked for, `GS v 0 m xL xH yL yH`.
 const WINDOW: usize = 8;
 
-impl<'s> Connection<'s> {
-    fn new(stream: TcpStream, number: u64, shared: &'s Shared) -> Connection<'s> {
+impl<'s, L: Link> Connection<'s, L> {
+    fn new(stream: L, number: u64, shared: &'s Shared) -> Connection<'s, L> {
         Connection {
             stream,
             number,
@@ -276,35 +376,54 @@ impl<'s> Connection<'s> {
             received: 0,
             window: Vec::new(),
             skip: 0,
+            asb_mask: 0,
+            asb_sent: None,
+            idle_limit: Some(IDLE),
         }
     }
 
     fn serve(mut self) -> io::Result<()> {
-        self.stream.set_read_timeout(Some(IDLE))?;
-        self.stream.set_nodelay(true)?;
+        self.stream.set_tick(TICK)?;
         let end = self.receive();
         if !self.job.is_empty() {
             self.shared.record(self.number, &self.job, end)?;
         }
-        let _ = self.stream.shutdown(Shutdown::Both);
+        self.stream.close();
         Ok(())
     }
 
     /// Reads until the client closes, the connection breaks, or the scripted drop.
     fn receive(&mut self) -> JobEnd {
         let config = &self.shared.config;
-        let chunk = if config.slow_ms > 0 { 64 } else { 4096 };
+        let chunk = match (config.bytes_per_second, config.slow_ms) {
+            (Some(bps), _) => (bps / 10).max(1) as usize,
+            (None, 0) => 4096,
+            (None, _) => 64,
+        };
         let mut buf = vec![0u8; chunk];
+        let mut last_byte = Instant::now();
         loop {
-            if config.slow_ms > 0 {
-                thread::sleep(Duration::from_millis(config.slow_ms));
+            if self.send_status_back().is_err() {
+                return JobEnd::Broken;
             }
             let n = match self.stream.read(&mut buf) {
                 Ok(0) => return JobEnd::Eof,
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e)
+                    if matches!(e.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock) =>
+                {
+                    if self.idle_limit.is_some_and(|limit| last_byte.elapsed() > limit) {
+                        return JobEnd::Broken;
+                    }
+                    if self.shared.stop.load(Ordering::SeqCst) {
+                        return JobEnd::Eof;
+                    }
+                    continue;
+                }
                 Err(_) => return JobEnd::Broken,
             };
+            last_byte = Instant::now();
             let allowed = self.allowed(n);
             for &byte in &buf[..allowed] {
                 if self.take(byte).is_err() {
@@ -319,7 +438,33 @@ impl<'s> Connection<'s> {
                 );
                 return JobEnd::Broken;
             }
+            self.pace(config, n);
         }
+    }
+
+    /// Waits as a slow printer would before taking more.
+    fn pace(&self, config: &SimConfig, n: usize) {
+        if let Some(bps) = config.bytes_per_second {
+            let secs = n as f64 / f64::from(bps.max(1));
+            thread::sleep(Duration::from_secs_f64(secs));
+        } else if config.slow_ms > 0 {
+            thread::sleep(Duration::from_millis(config.slow_ms));
+        }
+    }
+
+    /// Sends the four ASB bytes when status back is on and the state moved since the last.
+    fn send_status_back(&mut self) -> io::Result<()> {
+        if self.asb_mask == 0 {
+            return Ok(());
+        }
+        let now = self.shared.status().asb();
+        if self.asb_sent != Some(now) {
+            self.stream.write_all(&now)?;
+            self.stream.flush()?;
+            tracing::debug!(connection = self.number, asb = ?now, "status back sent");
+            self.asb_sent = Some(now);
+        }
+        Ok(())
     }
 
     /// How many of `n` new bytes arrive before the scripted drop.
@@ -331,8 +476,9 @@ impl<'s> Connection<'s> {
         allowed
     }
 
-    /// Takes one byte: answers a status request, completes the job at a cut, and skips the
-    /// data of symbols and images so that their bytes are never taken for either.
+    /// Takes one byte: answers a status request, runs a real-time pulse, turns status back on
+    /// or off, completes the job at a cut, and skips the data of symbols and images so that
+    /// their bytes are never taken for any of these.
     fn take(&mut self, byte: u8) -> io::Result<()> {
         self.job.push(byte);
         if self.skip > 0 {
@@ -349,15 +495,111 @@ impl<'s> Connection<'s> {
             self.window.clear();
             let reply = self.shared.status().reply(kind);
             self.stream.write_all(&[reply])?;
+        } else if real_time_pulse_at_end(&self.window) {
+            // Run at once, even in error (cover open, paper out), as a TM-T88 does.
+            self.job.truncate(self.job.len() - 5);
+            self.window.clear();
+            self.shared.pulse_drawer(true);
+        } else if let [.., GS, b'a', mask] = self.window[..] {
+            self.job.truncate(self.job.len() - 3);
+            self.window.clear();
+            self.asb_mask = mask;
+            self.asb_sent = None;
+            self.send_status_back()?;
         } else if ends_with_cut(&self.window) {
             self.window.clear();
             let job = std::mem::take(&mut self.job);
             self.shared.record(self.number, &job, JobEnd::Cut)?;
         } else if let Some(len) = data_length(&self.window) {
+            if matches!(self.window[..], [.., ESC, b'p', _]) && self.shared.status().ready().is_ok()
+            {
+                // A queued pulse is not run while the printer is in error.
+                self.shared.pulse_drawer(false);
+            }
             self.window.clear();
             self.skip = len;
         }
         Ok(())
+    }
+}
+
+/// `DLE DC4 1 m t` just arrived.
+fn real_time_pulse_at_end(window: &[u8]) -> bool {
+    matches!(window, [.., DLE, 0x14, 1, 0 | 1, 1..=8])
+}
+
+/// A simulator serving a serial line: the printer's end of a pseudo-terminal pair.
+#[cfg(unix)]
+#[derive(Debug)]
+pub struct SerialSimHandle {
+    /// The path the register opens, like `/dev/pts/7`.
+    pub path: String,
+    pub control: SimControl,
+    thread: Option<JoinHandle<io::Result<()>>>,
+    /// Kept open so the pair stays up while the register closes and reopens its end.
+    _register_end: serialport::TTYPort,
+}
+
+/// Serves a simulated serial printer on a new pseudo-terminal pair: the register opens
+/// [`SerialSimHandle::path`] as it would `/dev/ttyUSB0`. `port` and `bind` are not used.
+#[cfg(unix)]
+pub fn spawn_serial(config: SimConfig) -> io::Result<SerialSimHandle> {
+    fs::create_dir_all(&config.out)?;
+    let (printer_end, register_end) = serialport::TTYPort::pair().map_err(io::Error::from)?;
+    let path = serialport::SerialPort::name(&register_end)
+        .ok_or_else(|| io::Error::other("the pseudo-terminal has no name"))?;
+    let next_seq = last_seq(&config.out)? + 1;
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+    let shared = Arc::new(Shared {
+        status: Mutex::new(config.status),
+        config,
+        addr,
+        stop: AtomicBool::new(false),
+        next_seq: Mutex::new(next_seq),
+        connections: AtomicU64::new(1),
+        drawer: Mutex::new(Drawer::default()),
+    });
+    let control = SimControl { shared: Arc::clone(&shared) };
+    let thread = thread::Builder::new().name("printer-sim-serial".into()).spawn(move || {
+        let mut connection = Connection::new(printer_end, 1, &shared);
+        connection.idle_limit = None;
+        connection.serve_until_stopped()
+    })?;
+    tracing::info!(path = %path, "serial simulator ready");
+    Ok(SerialSimHandle { path, control, thread: Some(thread), _register_end: register_end })
+}
+
+#[cfg(unix)]
+impl Connection<'_, serialport::TTYPort> {
+    /// A serial line has no end of connection: it serves until the simulator stops.
+    fn serve_until_stopped(mut self) -> io::Result<()> {
+        self.stream.set_tick(TICK)?;
+        while !self.shared.stop.load(Ordering::SeqCst) {
+            let end = self.receive();
+            if !self.job.is_empty() {
+                let job = std::mem::take(&mut self.job);
+                self.shared.record(self.number, &job, end)?;
+            }
+            if end != JobEnd::Eof {
+                // A scripted drop on a serial line: the bytes after it are lost, as with a
+                // cable pulled; the line comes back for the next job.
+                self.received = 0;
+                self.window.clear();
+                self.skip = 0;
+            }
+            thread::sleep(TICK);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(unix)]
+impl Drop for SerialSimHandle {
+    fn drop(&mut self) {
+        self.control.shared.stop.store(true, Ordering::SeqCst);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
     }
 }
 

@@ -8,8 +8,15 @@ use std::process::ExitCode;
 use clap::Parser;
 use comptoir_printer::sim::{ScriptedStatus, SimConfig, Simulator};
 
-/// Listens like a raw TCP (port 9100) ESC/POS printer, answers DLE EOT status requests and
-/// records each job it receives to a folder.
+/// A simulated ESC/POS receipt printer with a cash drawer, on a raw TCP port (9100) or, with
+/// --pty, on a pseudo-terminal as a serial printer.
+///
+/// It answers DLE EOT status requests; after GS a n it sends the four Automatic Status Back
+/// bytes at once and on every change of state; it records each job it receives to a folder
+/// (a job ends at each cut, or when the connection closes). ESC p opens the drawer when the
+/// printer is ready, DLE DC4 1 m t opens it at once even in error; the drawer sensor then
+/// reports open for --drawer-open-secs. The state can be scripted with --status and changed
+/// while it runs through --status-file.
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
@@ -31,9 +38,23 @@ struct Args {
     /// Pause this many milliseconds before each read of at most 64 bytes.
     #[arg(long, default_value_t = 0)]
     slow_ms: u64,
-    /// Drop each connection after receiving this many bytes.
+    /// Take in at most this many bytes a second (a slow printer); overrides --slow-ms.
+    #[arg(long)]
+    bytes_per_second: Option<u32>,
+    /// Drop each connection after receiving this many bytes (a cable pulled mid-job); on a
+    /// serial line, the bytes of the rest of that job are lost.
     #[arg(long)]
     drop_after_bytes: Option<u64>,
+    /// Seconds the drawer reports open after a pulse; 0 keeps it open.
+    #[arg(long, default_value_t = 5)]
+    drawer_open_secs: u64,
+    /// The drawer sensor (pin 3) reads low, not high, while the drawer is open.
+    #[arg(long)]
+    drawer_open_low: bool,
+    /// Serve a serial printer on a new pseudo-terminal instead of TCP; the "serial on" line
+    /// names the path the register opens (like /dev/pts/7). --port and --bind are not used.
+    #[arg(long)]
+    pty: bool,
 }
 
 fn main() -> ExitCode {
@@ -54,7 +75,13 @@ fn main() -> ExitCode {
         status_file: args.status_file,
         slow_ms: args.slow_ms,
         drop_after_bytes: args.drop_after_bytes,
+        bytes_per_second: args.bytes_per_second,
+        drawer_open_secs: args.drawer_open_secs,
+        drawer_open_high: !args.drawer_open_low,
     };
+    if args.pty {
+        return serve_pty(config);
+    }
     let simulator = match Simulator::bind(config) {
         Ok(simulator) => simulator,
         Err(e) => {
@@ -70,6 +97,34 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+#[cfg(unix)]
+fn serve_pty(config: SimConfig) -> ExitCode {
+    let handle = match comptoir_printer::sim::spawn_serial(config) {
+        Ok(handle) => handle,
+        Err(e) => {
+            eprintln!("comptoir-printer-sim: cannot open a pseudo-terminal: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    say(&format!("serial on {}", handle.path));
+    // Serves until the process is stopped.
+    loop {
+        std::thread::park();
+    }
+}
+
+#[cfg(not(unix))]
+fn serve_pty(_config: SimConfig) -> ExitCode {
+    eprintln!("comptoir-printer-sim: --pty needs a Unix system");
+    ExitCode::FAILURE
+}
+
+#[allow(clippy::print_stdout)]
+fn say(line: &str) {
+    println!("{line}");
+    let _ = std::io::stdout().flush();
 }
 
 // The one line on stdout is this program's interface: a test waits for it to know the port

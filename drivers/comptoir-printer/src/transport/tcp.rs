@@ -5,9 +5,10 @@ use std::io::Write;
 use std::net::{Shutdown, SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
-use super::{Job, Transport, query_status};
+use super::{Job, StatusLink, Transport, query_status};
 use crate::error::PrintError;
 use crate::status::PrinterStatus;
+use crate::status::{ASB_ALL, auto_status_back};
 
 /// Where and how patiently to reach a network printer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +25,11 @@ pub struct TcpConfig {
     /// Ask `DLE EOT 1, 2, 4` before and after each job. Only a printer behind a one-way
     /// print server (which never answers) needs this off.
     pub check_status: bool,
+    /// Between jobs, hold a connection open with Automatic Status Back on (`GS a`), so the
+    /// printer reports a change (cover opened, paper out) as it happens. It is closed for
+    /// each job and opened again after it, since many network printers take one connection
+    /// at a time.
+    pub auto_status: bool,
 }
 
 impl TcpConfig {
@@ -39,6 +45,7 @@ impl TcpConfig {
             read_timeout: Duration::from_secs(2),
             finish_timeout: Duration::from_secs(30),
             check_status: true,
+            auto_status: false,
         }
     }
 }
@@ -52,11 +59,13 @@ const REMEMBERED_JOBS: usize = 256;
 pub struct TcpTransport {
     config: TcpConfig,
     printed: VecDeque<String>,
+    /// The connection held open between jobs for status back.
+    watch: Option<(TcpStream, StatusLink)>,
 }
 
 impl TcpTransport {
     pub fn new(config: TcpConfig) -> TcpTransport {
-        TcpTransport { config, printed: VecDeque::new() }
+        TcpTransport { config, printed: VecDeque::new(), watch: None }
     }
 
     pub fn config(&self) -> &TcpConfig {
@@ -128,6 +137,7 @@ impl Transport for TcpTransport {
         if self.printed.contains(&job.id) {
             return Err(PrintError::DuplicateJob { id: job.id.clone() });
         }
+        self.close_watch();
         let mut stream = self.connect()?;
         let sent = self.send(&mut stream, job);
         // Closing is best effort: the printer keeps printing what it has received.
@@ -146,10 +156,66 @@ impl Transport for TcpTransport {
     }
 
     fn status(&mut self) -> Result<PrinterStatus, PrintError> {
+        if let Some((stream, link)) = self.watch.as_mut() {
+            let status = link.query(stream);
+            if status.is_err() {
+                self.close_watch();
+            }
+            return status;
+        }
         let mut stream = self.connect()?;
         let status = query_status(&mut stream);
         let _ = stream.shutdown(Shutdown::Both);
         status
+    }
+
+    fn send_realtime(&mut self, bytes: &[u8]) -> Result<(), PrintError> {
+        self.close_watch();
+        let mut stream = self.connect()?;
+        let sent = stream.write_all(bytes).and_then(|()| stream.flush());
+        let _ = stream.shutdown(Shutdown::Both);
+        sent.map_err(|e| PrintError::from_link("sending a real-time command", e))
+    }
+
+    fn poll_status(&mut self) -> Result<Option<PrinterStatus>, PrintError> {
+        if !self.config.auto_status {
+            return Ok(None);
+        }
+        if self.watch.is_none() {
+            self.open_watch()?;
+        }
+        let Some((stream, link)) = self.watch.as_mut() else {
+            return Ok(None);
+        };
+        let _ = stream.set_read_timeout(Some(Duration::from_millis(20)));
+        let drained = link.drain(stream);
+        let _ = stream.set_read_timeout(Some(self.config.read_timeout));
+        if drained.is_err() {
+            self.close_watch();
+        }
+        drained
+    }
+
+    fn reports_changes(&self) -> bool {
+        self.config.auto_status
+    }
+}
+
+impl TcpTransport {
+    fn open_watch(&mut self) -> Result<(), PrintError> {
+        let mut stream = self.connect()?;
+        stream
+            .write_all(&auto_status_back(ASB_ALL))
+            .and_then(|()| stream.flush())
+            .map_err(|e| PrintError::from_link("turning status back on", e))?;
+        self.watch = Some((stream, StatusLink::default()));
+        Ok(())
+    }
+
+    fn close_watch(&mut self) {
+        if let Some((stream, _)) = self.watch.take() {
+            let _ = stream.shutdown(Shutdown::Both);
+        }
     }
 }
 

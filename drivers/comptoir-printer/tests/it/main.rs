@@ -5,6 +5,7 @@ mod device;
 mod encode;
 mod logo;
 mod profile;
+mod serial;
 mod sim_process;
 mod status;
 mod support;

@@ -192,7 +192,8 @@ fn the_reader_survives_garbage_and_cut_messages() {
         ]
     );
     // A long run of noise never grows the reader's buffer past one message.
-    let noise: Vec<u8> = (0..10_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let noise: Vec<u8> =
+        (0..10_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
     let _ = reader.push(&noise);
     assert!(reader.pending() < 4);
 }

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use comptoir_printer::sim::{self, ScriptedStatus, SimConfig, SimHandle};
 use comptoir_printer::{
-    EncodeOptions, Job, Paper, Profile, TcpConfig, TcpTransport, Transport, encode,
+    EncodeOptions, Job, Paper, PrinterStatus, Profile, TcpConfig, TcpTransport, Transport, encode,
 };
 use tempfile::TempDir;
 
@@ -143,4 +143,91 @@ fn cut_bytes_inside_barcode_data_do_not_split_the_job() {
     std::thread::sleep(Duration::from_millis(100));
     assert_eq!(files_with(out.path(), "bin").len(), 1);
     assert_eq!(std::fs::read(&files[0]).unwrap(), job.bytes);
+}
+
+#[test]
+fn status_back_on_a_held_connection_reports_changes_between_jobs() {
+    let (sim, out) = simulator(|_| {});
+    let mut config = TcpConfig::new(sim.addr.to_string());
+    config.auto_status = true;
+    let mut printer = TcpTransport::new(config);
+    let poll_until = |printer: &mut TcpTransport, wanted: &dyn Fn(&PrinterStatus) -> bool| {
+        let deadline = std::time::Instant::now() + Duration::from_secs(3);
+        while std::time::Instant::now() < deadline {
+            if let Some(status) = printer.poll_status().unwrap()
+                && wanted(&status)
+            {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    };
+    assert!(poll_until(&mut printer, &|s| s.ready().is_ok()));
+    sim.control.set_status(ScriptedStatus::CoverOpen);
+    assert!(poll_until(&mut printer, &|s| s.cover_open));
+    sim.control.set_status(ScriptedStatus::Ok);
+    assert!(poll_until(&mut printer, &|s| !s.cover_open));
+    // A job closes the held connection, prints on its own, and status back resumes after.
+    printer.write_job(&receipt_job("sale-10")).unwrap();
+    assert_eq!(wait_for_files(out.path(), "bin", 2).len(), 2);
+    sim.control.set_status(ScriptedStatus::PaperOut);
+    assert!(poll_until(&mut printer, &|s| s.paper == Paper::Out));
+    // GS a itself is no print data: nothing but the receipt was recorded.
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(files_with(out.path(), "bin").len(), 2);
+}
+
+#[test]
+fn a_kick_in_a_job_opens_the_drawer_and_its_sensor_says_so_until_it_closes() {
+    let (sim, _out) = simulator(|c| c.drawer_open_secs = 1);
+    let mut printer = transport(&sim);
+    assert!(!printer.status().unwrap().drawer_sensor_high);
+    printer.write_job(&receipt_job("sale-11")).unwrap();
+    assert_eq!(sim.control.drawer_pulses(), 1);
+    assert!(printer.status().unwrap().drawer_sensor_high, "open: pin 3 high");
+    std::thread::sleep(Duration::from_millis(1100));
+    assert!(!printer.status().unwrap().drawer_sensor_high, "pushed shut after a second");
+}
+
+#[test]
+fn a_queued_kick_is_not_run_in_error_but_the_real_time_pulse_is() {
+    let (sim, _out) = simulator(|c| {
+        c.status = ScriptedStatus::PaperOut;
+        c.drawer_open_high = false;
+    });
+    let mut printer = transport(&sim);
+    let mut raw = TcpConfig::new(sim.addr.to_string());
+    raw.check_status = false;
+    // ESC p 0 25 250 sent anyway: the printer in error does not run it.
+    TcpTransport::new(raw).write_job(&Job::new("kick-1", vec![0x1B, 0x70, 0, 25, 250])).unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(sim.control.drawer_pulses(), 0);
+    // DLE DC4 1 0 1 is run at once; this drawer's sensor reads low when open.
+    printer.send_realtime(&[0x10, 0x14, 0x01, 0x00, 0x01]).unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(3);
+    while sim.control.drawer_pulses() == 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(sim.control.drawer_pulses(), 1);
+    assert!(!printer.status().unwrap().drawer_sensor_high);
+    sim.control.close_drawer();
+    assert!(printer.status().unwrap().drawer_sensor_high);
+}
+
+#[test]
+fn a_printer_limited_in_bytes_per_second_takes_its_time_and_the_whole_job() {
+    let (sim, out) = simulator(|c| c.bytes_per_second = Some(4000));
+    let job = receipt_job("sale-12");
+    let started = std::time::Instant::now();
+    let mut config = TcpConfig::new(sim.addr.to_string());
+    config.read_timeout = Duration::from_millis(200);
+    TcpTransport::new(config).write_job(&job).unwrap();
+    let floor = Duration::from_secs_f64(job.bytes.len() as f64 / 4000.0 * 0.8);
+    assert!(started.elapsed() >= floor, "{:?} < {floor:?}", started.elapsed());
+    let recorded: Vec<u8> = wait_for_files(out.path(), "bin", 2)
+        .iter()
+        .flat_map(|f| std::fs::read(f).unwrap())
+        .collect();
+    assert_eq!(recorded, job.bytes);
 }
