@@ -108,6 +108,12 @@ impl Transport for DeviceFileTransport {
         Ok(())
     }
 
+    fn send_realtime(&mut self, bytes: &[u8]) -> Result<(), PrintError> {
+        let mut file = self.open()?;
+        write_patiently(&mut file, bytes, self.config.write_timeout)
+            .map_err(|e| PrintError::from_link("sending a real-time command", e))
+    }
+
     fn status(&mut self) -> Result<PrinterStatus, PrintError> {
         let mut file = self.open()?;
         self.answers_status = None;

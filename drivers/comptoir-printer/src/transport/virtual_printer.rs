@@ -103,6 +103,16 @@ impl Transport for VirtualTransport {
     fn status(&mut self) -> Result<PrinterStatus, PrintError> {
         Ok(self.scripted)
     }
+
+    /// Kept as a job of its own (`realtime-N`), printed whatever the scripted state, as a
+    /// printer runs a real-time command even in error.
+    fn send_realtime(&mut self, bytes: &[u8]) -> Result<(), PrintError> {
+        let jobs = self.jobs()?;
+        let seq = jobs.last().map_or(1, |last| last.seq + 1);
+        let path = self.store(seq, &Job::new(format!("realtime-{seq}"), bytes.to_vec()))?;
+        tracing::info!(seq, path = %path.display(), "real-time command kept");
+        Ok(())
+    }
 }
 
 /// Writes a file and makes its content durable before it is renamed into view.

@@ -2,6 +2,7 @@
 
 mod decoder;
 mod device;
+mod driver;
 mod encode;
 mod logo;
 mod profile;
