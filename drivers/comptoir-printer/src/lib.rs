@@ -1,6 +1,6 @@
 //! The receipt printer driver: a document model, an ESC/POS encoder that respects each
 //! printer's code tables, logos, status parsing (`DLE EOT` and Automatic Status Back),
-//! transports (TCP, device file, serial, a folder), the `comptoir_device` driver with its
+//! transports (TCP, device file, serial, USB through libusb, a folder), the `comptoir_device` driver with its
 //! cash drawer, and a printer simulator.
 //!
 //! Every byte is written here from the Epson reference; the escpos crate is not used, since
@@ -37,5 +37,6 @@ pub use status::{
 };
 pub use transport::{
     DeviceConfig, DeviceFileTransport, Job, JobRecord, SerialConfig, SerialTransport, TcpConfig,
-    TcpTransport, Transport, VirtualTransport,
+    TcpTransport, Transport, UsbConfig, UsbPrinterInfo, UsbTransport, VirtualTransport,
+    list_usb_devices,
 };

@@ -3,6 +3,7 @@
 mod device;
 mod serial;
 mod tcp;
+mod usb;
 mod virtual_printer;
 
 use std::io::{Read, Write};
@@ -10,6 +11,7 @@ use std::io::{Read, Write};
 pub use device::{DeviceConfig, DeviceFileTransport};
 pub use serial::{SerialConfig, SerialTransport};
 pub use tcp::{TcpConfig, TcpTransport};
+pub use usb::{UsbConfig, UsbPrinterInfo, UsbTransport, list_usb_devices};
 pub use virtual_printer::{JobRecord, VirtualTransport};
 pub(crate) use virtual_printer::{sync_dir, write_synced};
 

@@ -11,4 +11,5 @@ mod sim_process;
 mod status;
 mod support;
 mod tcp;
+mod usb;
 mod virtual_printer;
