@@ -21,6 +21,9 @@
 //! - `CR` is kept as a command but prints nothing: Epson printers ignore it unless automatic
 //!   line feed is switched on, so `CR LF` is one line.
 //! - `ESC @` also empties the line buffer: text not yet printed before it never reaches paper.
+//! - `GS v 0` images that follow one another with the same width and scale, nothing between,
+//!   preview as one image: an encoder sends a tall logo in bands so a printer with a small
+//!   buffer copes, and the paper shows one picture. The commands stay one per band.
 //! - Not decoded, so reported as unknown: page mode (`ESC L`, `ESC W`, `FF`, ...), user-defined
 //!   characters (`ESC &`, `FS 2`), macros (`GS :`), the obsolete `ESC i`/`ESC m` cuts and the
 //!   reserved cuts `GS V 97/98/103/104`. None of the reference jobs uses them.

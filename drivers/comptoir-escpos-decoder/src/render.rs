@@ -63,6 +63,9 @@ struct Paper {
     graphics: Option<GraphicsImage>,
     /// An `ESC *` band was printed and the `LF` that ends its band is still to come.
     after_bit_image: bool,
+    /// The image a `GS v 0` just printed, with no command since: the next band of the same
+    /// width and scale continues it, so a logo sent in bands previews as one image.
+    last_raster: Option<usize>,
 }
 
 impl Default for Paper {
@@ -79,12 +82,18 @@ impl Default for Paper {
             symbols: SymbolStore::default(),
             graphics: None,
             after_bit_image: false,
+            last_raster: None,
         }
     }
 }
 
 impl Paper {
     fn apply(&mut self, command: &Command) {
+        let last_raster = self.last_raster.take();
+        if let Command::RasterImage(raster) = command {
+            self.print_raster(raster, last_raster);
+            return;
+        }
         if self.apply_style(command) || self.apply_layout(command) {
             return;
         }
@@ -151,7 +160,6 @@ impl Paper {
             Command::RealTimePulse { pin, pulse_ms } => self.kick(*pin, *pulse_ms, *pulse_ms, true),
             Command::Barcode(barcode) => self.print_barcode(barcode),
             Command::Symbol(symbol) => self.print_symbol(symbol),
-            Command::RasterImage(raster) => self.print_image(raster_image(raster)),
             Command::BitImage(bits) => self.print_bit_image(bits),
             Command::Graphics(graphics) => self.print_graphics(graphics),
             Command::PrintNvBitImage { image, .. } => {
@@ -291,6 +299,33 @@ impl Paper {
         let label = format!("[image {}x{}]", image.width, image.height);
         self.push_block(LineKind::Image(self.preview.images.len()), label);
         self.preview.images.push(image);
+    }
+
+    /// Prints a `GS v 0` image, or adds it below the one just printed when it is the next
+    /// band of it (same width and scale, nothing in between).
+    fn print_raster(&mut self, raster: &RasterImage, last: Option<usize>) {
+        let image = raster_image(raster);
+        let continued = last.filter(|&at| {
+            let before = &self.preview.images[at];
+            at + 1 == self.preview.images.len()
+                && (before.width, before.scale_x, before.scale_y)
+                    == (image.width, image.scale_x, image.scale_y)
+        });
+        let Some(at) = continued else {
+            self.print_image(image);
+            self.last_raster = Some(self.preview.images.len() - 1);
+            return;
+        };
+        let joined = &mut self.preview.images[at];
+        joined.height += image.height;
+        joined.bitmap.extend_from_slice(&image.bitmap);
+        let label = format!("[image {}x{}]", joined.width, joined.height);
+        if let Some(line) =
+            self.preview.lines.iter_mut().rev().find(|l| l.kind == LineKind::Image(at))
+        {
+            line.text = label;
+        }
+        self.last_raster = Some(at);
     }
 
     /// An `ESC *` band sits in the line buffer and prints with the `LF` after it, so that `LF`

@@ -195,7 +195,8 @@ impl Encoder<'_> {
             return;
         }
         let dots = self.profile.dots().unwrap_or(FALLBACK_DOTS);
-        let bitmap = image::dither(&picture.fit_width(dots));
+        // Whole bytes of dots: a raster row wider than the print area is cut off by the printer.
+        let bitmap = image::dither(&picture.fit_width(dots / 8 * 8));
         self.set_style(Align::Center, false, Size::Normal);
         self.out.extend_from_slice(&image::raster_bands(&bitmap, self.opts.image_band_rows));
         self.set_style(Align::Left, false, Size::Normal);

@@ -266,3 +266,40 @@ fn drawer_pulses_are_listed_not_printed() {
         ]
     );
 }
+
+/// `GS v 0 m xL xH yL yH d1..dk` (Epson reference, "Print raster bit image").
+fn raster(width_bytes: u8, rows: u8, data: &[u8]) -> Vec<u8> {
+    let mut out = vec![0x1D, b'v', b'0', 0, width_bytes, 0, rows, 0];
+    out.extend_from_slice(data);
+    out
+}
+
+#[test]
+fn raster_bands_one_after_another_preview_as_one_image() {
+    let mut job = raster(2, 2, &[0xFF, 0x00, 0x0F, 0xF0]);
+    job.extend(raster(2, 1, &[0x81, 0x18]));
+    job.extend(b"logo\n");
+    let preview = render(&job).unwrap();
+    assert_eq!(preview.text(), "[image 16x3]\nlogo");
+    let image = &preview.images[0];
+    assert_eq!((image.width, image.height), (16, 3));
+    assert_eq!(image.bitmap, [0xFF, 0x00, 0x0F, 0xF0, 0x81, 0x18]);
+    assert_eq!(preview.lines[0].kind, LineKind::Image(0));
+}
+
+#[test]
+fn raster_images_apart_or_of_another_size_stay_apart() {
+    // Another width; then a text line between two bands of the same width; then mode 1
+    // (double width) right after a normal one.
+    let mut job = raster(2, 1, &[0xFF, 0xFF]);
+    job.extend(raster(1, 1, &[0xFF]));
+    job.extend(b"-\n");
+    job.extend(raster(1, 1, &[0x0F]));
+    let mut double = raster(1, 1, &[0xF0]);
+    double[3] = 1;
+    job.extend(double);
+    let preview = render(&job).unwrap();
+    assert_eq!(preview.text(), "[image 16x1]\n[image 8x1]\n-\n[image 8x1]\n[image 8x1]");
+    assert_eq!(preview.images.len(), 4);
+    assert_eq!(preview.images[3].scale_x, 2);
+}

@@ -68,3 +68,45 @@ fn the_decoder_sees_the_cut_the_kick_and_the_codes() {
     assert_eq!(preview.qr_codes[0].model, 2);
     assert_eq!(preview.qr_codes[0].data, b"https://comptoir.example/r/0101000042");
 }
+
+#[test]
+fn status_back_and_the_real_time_pulse_decode_as_the_reference_says() {
+    use comptoir_escpos_decoder::Command;
+    use comptoir_printer::{ASB_ALL, Pin, auto_status_back, realtime_pulse};
+    let mut bytes = auto_status_back(ASB_ALL).to_vec();
+    bytes.extend(realtime_pulse(Pin::Pin5, 250));
+    bytes.extend(auto_status_back(0));
+    let commands = comptoir_escpos_decoder::decode(&bytes).unwrap();
+    assert_eq!(
+        commands,
+        [
+            Command::AutoStatusBack(0x0F),
+            Command::RealTimePulse { pin: 5, pulse_ms: 300 },
+            Command::AutoStatusBack(0),
+        ]
+    );
+}
+
+#[test]
+fn a_receipt_with_a_logo_decodes_with_no_unknown_command() {
+    let logo =
+        comptoir_printer::GreyImage::new(600, 90, (0..600 * 90).map(|i| (i % 251) as u8).collect())
+            .unwrap();
+    let doc = montreal_receipt_with(logo);
+    for name in ["TM-T88V", "TM-T88II", "TM-P80-42col", "POS-5890", "default"] {
+        let profile = Profile::load(name).unwrap();
+        let bytes = encode(&doc, &profile, &EncodeOptions::default());
+        let preview =
+            comptoir_escpos_decoder::render(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let dots = profile.dots().unwrap_or(512);
+        assert_eq!(preview.images.len(), 1, "{name}");
+        // Shrunk to whole bytes within the printable width (546 dots: 544).
+        assert_eq!(preview.images[0].width, dots / 8 * 8, "{name}");
+    }
+}
+
+fn montreal_receipt_with(logo: comptoir_printer::GreyImage) -> comptoir_printer::Document {
+    let mut doc = crate::support::montreal_receipt();
+    doc.blocks.insert(0, comptoir_printer::Block::Image(logo));
+    doc
+}

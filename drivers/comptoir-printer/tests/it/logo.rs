@@ -68,6 +68,11 @@ fn a_tall_logo_goes_in_bands_of_24_rows() {
     assert!(bands.iter().all(|b| b.width_bytes == 5));
     let joined: Vec<u8> = bands.iter().flat_map(|b| b.data.clone()).collect();
     assert_eq!(joined, file[b"P4\n40 60\n".len()..]);
+    // The preview shows the paper: one picture, not three strips.
+    let preview = render(&bytes).unwrap();
+    assert_eq!(preview.images.len(), 1);
+    assert_eq!((preview.images[0].width, preview.images[0].height), (40, 60));
+    assert_eq!(preview.images[0].bitmap, joined);
 }
 
 #[test]
