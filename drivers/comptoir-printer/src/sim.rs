@@ -63,7 +63,7 @@ pub struct SimConfig {
     /// A file holding a status name ("paper_out" ...), read at every request, so that a test
     /// driving the simulator as a separate process can change its state while it runs.
     pub status_file: Option<PathBuf>,
-    /// Pause before each read of at most 64 bytes: a printer that takes its time.
+    /// Pause after each read of at most 64 bytes: a printer that takes its time.
     pub slow_ms: u64,
     /// Close each connection after this many bytes: a cable pulled mid-job.
     pub drop_after_bytes: Option<u64>,
@@ -582,7 +582,8 @@ impl Connection<'_, serialport::TTYPort> {
             }
             if end != JobEnd::Eof {
                 // A scripted drop on a serial line: the bytes after it are lost, as with a
-                // cable pulled; the line comes back for the next job.
+                // cable pulled, until the line has been quiet a while; then it comes back.
+                self.discard_until_quiet();
                 self.received = 0;
                 self.window.clear();
                 self.skip = 0;
@@ -592,6 +593,24 @@ impl Connection<'_, serialport::TTYPort> {
         Ok(())
     }
 }
+
+#[cfg(unix)]
+impl Connection<'_, serialport::TTYPort> {
+    fn discard_until_quiet(&mut self) {
+        let mut buf = [0u8; 256];
+        let mut quiet_since = Instant::now();
+        while quiet_since.elapsed() < QUIET && !self.shared.stop.load(Ordering::SeqCst) {
+            match self.stream.read(&mut buf) {
+                Ok(n) if n > 0 => quiet_since = Instant::now(),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// How long a serial line stays dead after a scripted drop, once the register stops sending.
+#[cfg(unix)]
+const QUIET: Duration = Duration::from_millis(500);
 
 #[cfg(unix)]
 impl Drop for SerialSimHandle {

@@ -35,14 +35,14 @@ struct Args {
     /// A file holding a status name, read at every request; overrides --status while present.
     #[arg(long)]
     status_file: Option<PathBuf>,
-    /// Pause this many milliseconds before each read of at most 64 bytes.
+    /// Pause this many milliseconds after each read of at most 64 bytes.
     #[arg(long, default_value_t = 0)]
     slow_ms: u64,
     /// Take in at most this many bytes a second (a slow printer); overrides --slow-ms.
     #[arg(long)]
     bytes_per_second: Option<u32>,
     /// Drop each connection after receiving this many bytes (a cable pulled mid-job); on a
-    /// serial line, the bytes of the rest of that job are lost.
+    /// serial line, what follows is lost until the line has been quiet for half a second.
     #[arg(long)]
     drop_after_bytes: Option<u64>,
     /// Seconds the drawer reports open after a pulse; 0 keeps it open.

@@ -108,3 +108,23 @@ fn the_real_time_pulse_opens_the_drawer_even_with_the_cover_open() {
     assert_eq!(sim.control.drawer_pulses(), 1);
     assert!(printer.status().unwrap().drawer_sensor_high, "the sensor reads the drawer open");
 }
+
+#[test]
+fn a_line_cut_mid_job_is_offline_and_the_job_is_not_recorded_whole() {
+    let (sim, out) = simulator(|c| c.drop_after_bytes = Some(200));
+    let mut settings = SerialSettings::parse(&sim.path).unwrap();
+    settings.baud = 115_200;
+    let mut config = SerialConfig::new(settings);
+    config.read_timeout = Duration::from_millis(300);
+    let mut printer = SerialTransport::new(config);
+    let job = receipt_job("sale-9");
+    let error = printer.write_job(&job).unwrap_err();
+    assert_eq!(error.code(), "printer_offline", "{error}");
+    assert_eq!(crate::support::wait_for_files(out.path(), "partial", 1).len(), 1);
+    assert!(crate::support::files_with(out.path(), "bin").is_empty());
+    // Once the line is back (quiet for half a second), a job shorter than the drop prints,
+    // and the port is opened again by itself.
+    std::thread::sleep(Duration::from_millis(700));
+    printer.write_job(&Job::new("sale-10", b"\x1b@short\n\x1dV\x42\x00".to_vec())).unwrap();
+    assert_eq!(wait_for_files(out.path(), "bin", 1).len(), 1);
+}

@@ -61,3 +61,58 @@ fn a_status_file_changes_the_state_of_a_running_simulator() {
     std::fs::write(&status, "ok").unwrap();
     printer.write_job(&Job::new("a", b"x\n".to_vec())).unwrap();
 }
+
+#[test]
+fn help_documents_every_fault_the_simulator_can_play() {
+    let output =
+        Command::new(env!("CARGO_BIN_EXE_comptoir-printer-sim")).arg("--help").output().unwrap();
+    let help = String::from_utf8(output.stdout).unwrap();
+    for flag in [
+        "--status ",
+        "--status-file",
+        "--slow-ms",
+        "--bytes-per-second",
+        "--drop-after-bytes",
+        "--drawer-open-secs",
+        "--drawer-open-low",
+        "--pty",
+        "Automatic Status Back",
+        "DLE DC4",
+        "paper_out",
+    ] {
+        assert!(help.contains(flag), "--help lacks {flag}:\n{help}");
+    }
+}
+
+#[test]
+fn the_binary_serves_a_serial_printer_on_a_pseudo_terminal() {
+    use comptoir_device::serial::SerialSettings;
+    use comptoir_printer::{Paper, SerialConfig, SerialTransport};
+    let out = tempfile::tempdir().unwrap();
+    let status = out.path().join("status");
+    std::fs::write(&status, "near_end").unwrap();
+    let jobs = out.path().join("jobs");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_comptoir-printer-sim"))
+        .args(["--pty", "--drawer-open-secs", "0", "--out", jobs.to_str().unwrap()])
+        .args(["--status-file", status.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let _sim = Sim(child);
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).unwrap();
+    let path = line.trim().strip_prefix("serial on ").unwrap_or_else(|| panic!("{line:?}"));
+
+    let settings = SerialSettings::parse(&format!("{path}@9600")).unwrap();
+    let mut printer = SerialTransport::new(SerialConfig::new(settings));
+    assert_eq!(printer.status().unwrap().paper, Paper::NearEnd);
+    printer
+        .write_job(&Job::new("a", b"\x1b@Merci\n\x1b\x70\x00\x19\xfa\x1dV\x42\x00".to_vec()))
+        .unwrap();
+    assert_eq!(wait_for_files(&jobs, "bin", 1).len(), 1);
+    assert!(printer.status().unwrap().drawer_sensor_high, "the kick opened the drawer");
+    std::fs::write(&status, "paper_out").unwrap();
+    assert_eq!(printer.status().unwrap().paper, Paper::Out);
+}
