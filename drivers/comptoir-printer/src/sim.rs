@@ -60,8 +60,9 @@ pub struct SimConfig {
     /// Where received jobs are recorded.
     pub out: PathBuf,
     pub status: ScriptedStatus,
-    /// A file holding a status name ("paper_out" ...), read at every request, so that a test
-    /// driving the simulator as a separate process can change its state while it runs.
+    /// A file holding a status name ("paper_out" ...) and faults as `key=value` words (see
+    /// [`Script::parse`]), read at every request, so that a test or a demo driving the
+    /// simulator as a separate process can change its state while it runs.
     pub status_file: Option<PathBuf>,
     /// Pause after each read of at most 64 bytes: a printer that takes its time.
     pub slow_ms: u64,
@@ -76,7 +77,63 @@ pub struct SimConfig {
     pub drawer_open_high: bool,
 }
 
+/// What can change while the simulator runs: its status and its faults. The flags set it at
+/// start; the status file, while present and readable, overrides what it names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Script {
+    pub status: ScriptedStatus,
+    pub slow_ms: u64,
+    pub bytes_per_second: Option<u32>,
+    pub drop_after_bytes: Option<u64>,
+    pub drawer_open_secs: u64,
+}
+
+impl Script {
+    /// Reads words separated by blanks or lines: a status name (`paper_out`), and
+    /// `slow_ms=N`, `bytes_per_second=N|none`, `drop_after_bytes=N|none`,
+    /// `drawer_open_secs=N`; a line starting with `#` is a comment. What the text does not
+    /// name keeps its value in `base`.
+    pub fn parse(text: &str, base: Script) -> Result<Script, String> {
+        let mut script = base;
+        let words = text
+            .lines()
+            .filter(|l| !l.trim_start().starts_with('#'))
+            .flat_map(str::split_whitespace);
+        for word in words {
+            let Some((key, value)) = word.split_once('=') else {
+                script.status = word.parse()?;
+                continue;
+            };
+            let number = |v: &str| v.parse::<u64>().map_err(|_| format!("{key}={v}: not a number"));
+            let optional = |v: &str| if v == "none" { Ok(None) } else { number(v).map(Some) };
+            match key {
+                "slow_ms" => script.slow_ms = number(value)?,
+                "bytes_per_second" => {
+                    script.bytes_per_second = optional(value)?
+                        .map(|n| u32::try_from(n.max(1)).map_err(|_| format!("{word}: too large")))
+                        .transpose()?;
+                }
+                "drop_after_bytes" => script.drop_after_bytes = optional(value)?,
+                "drawer_open_secs" => script.drawer_open_secs = number(value)?,
+                _ => return Err(format!("{key}: no such setting")),
+            }
+        }
+        Ok(script)
+    }
+}
+
 impl SimConfig {
+    /// The script the flags give.
+    pub fn script(&self) -> Script {
+        Script {
+            status: self.status,
+            slow_ms: self.slow_ms,
+            bytes_per_second: self.bytes_per_second,
+            drop_after_bytes: self.drop_after_bytes,
+            drawer_open_secs: self.drawer_open_secs,
+        }
+    }
+
     pub fn new(out: impl Into<PathBuf>) -> SimConfig {
         SimConfig {
             bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
@@ -259,18 +316,25 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 impl Shared {
     /// The scripted state (the status file first), with the drawer sensor.
     fn status(&self) -> PrinterStatus {
-        let from_file = self.config.status_file.as_deref().and_then(|path| {
-            fs::read_to_string(path).ok().and_then(|text| text.parse::<ScriptedStatus>().ok())
-        });
-        let scripted = *lock(&self.status);
-        let status = from_file.unwrap_or(scripted).status();
+        let status = self.script().status.status();
         let open = self.drawer_open();
         PrinterStatus { drawer_sensor_high: open == self.config.drawer_open_high, ..status }
     }
 
+    /// The flags, with the status set through [`SimControl`], and the status file over them.
+    fn script(&self) -> Script {
+        let base = Script { status: *lock(&self.status), ..self.config.script() };
+        let Some(path) = self.config.status_file.as_deref() else { return base };
+        let Ok(text) = fs::read_to_string(path) else { return base };
+        Script::parse(&text, base).unwrap_or_else(|error| {
+            tracing::warn!(file = %path.display(), %error, "status file ignored");
+            base
+        })
+    }
+
     fn drawer_open(&self) -> bool {
+        let secs = self.script().drawer_open_secs;
         let mut drawer = lock(&self.drawer);
-        let secs = self.config.drawer_open_secs;
         if let Some(opened) = drawer.opened
             && secs > 0
             && opened.elapsed() >= Duration::from_secs(secs)
@@ -394,19 +458,19 @@ impl<'s, L: Link> Connection<'s, L> {
 
     /// Reads until the client closes, the connection breaks, or the scripted drop.
     fn receive(&mut self) -> JobEnd {
-        let config = &self.shared.config;
-        let chunk = match (config.bytes_per_second, config.slow_ms) {
-            (Some(bps), _) => (bps / 10).max(1) as usize,
-            (None, 0) => 4096,
-            (None, _) => 64,
-        };
-        let mut buf = vec![0u8; chunk];
+        let mut buf = vec![0u8; 4096];
         let mut last_byte = Instant::now();
         loop {
             if self.send_status_back().is_err() {
                 return JobEnd::Broken;
             }
-            let n = match self.stream.read(&mut buf) {
+            let script = self.shared.script();
+            let chunk = match (script.bytes_per_second, script.slow_ms) {
+                (Some(bps), _) => (bps / 10).clamp(1, 4096) as usize,
+                (None, 0) => 4096,
+                (None, _) => 64,
+            };
+            let n = match self.stream.read(&mut buf[..chunk]) {
                 Ok(0) => return JobEnd::Eof,
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -424,13 +488,13 @@ impl<'s, L: Link> Connection<'s, L> {
                 Err(_) => return JobEnd::Broken,
             };
             last_byte = Instant::now();
-            let allowed = self.allowed(n);
+            let allowed = self.allowed(n, script.drop_after_bytes);
             for &byte in &buf[..allowed] {
                 if self.take(byte).is_err() {
                     return JobEnd::Broken;
                 }
             }
-            if allowed < n || config.drop_after_bytes == Some(self.received) {
+            if allowed < n || script.drop_after_bytes == Some(self.received) {
                 tracing::info!(
                     connection = self.number,
                     bytes = self.received,
@@ -438,17 +502,7 @@ impl<'s, L: Link> Connection<'s, L> {
                 );
                 return JobEnd::Broken;
             }
-            self.pace(config, n);
-        }
-    }
-
-    /// Waits as a slow printer would before taking more.
-    fn pace(&self, config: &SimConfig, n: usize) {
-        if let Some(bps) = config.bytes_per_second {
-            let secs = n as f64 / f64::from(bps.max(1));
-            thread::sleep(Duration::from_secs_f64(secs));
-        } else if config.slow_ms > 0 {
-            thread::sleep(Duration::from_millis(config.slow_ms));
+            pace(&script, n);
         }
     }
 
@@ -468,8 +522,8 @@ impl<'s, L: Link> Connection<'s, L> {
     }
 
     /// How many of `n` new bytes arrive before the scripted drop.
-    fn allowed(&mut self, n: usize) -> usize {
-        let limit = self.shared.config.drop_after_bytes.unwrap_or(u64::MAX);
+    fn allowed(&mut self, n: usize, drop_after: Option<u64>) -> usize {
+        let limit = drop_after.unwrap_or(u64::MAX);
         let room = usize::try_from(limit.saturating_sub(self.received)).unwrap_or(usize::MAX);
         let allowed = n.min(room);
         self.received += allowed as u64;
@@ -520,6 +574,16 @@ impl<'s, L: Link> Connection<'s, L> {
             self.skip = len;
         }
         Ok(())
+    }
+}
+
+/// Waits as a slow printer would before taking more.
+fn pace(script: &Script, n: usize) {
+    if let Some(bps) = script.bytes_per_second {
+        let secs = n as f64 / f64::from(bps.max(1));
+        thread::sleep(Duration::from_secs_f64(secs));
+    } else if script.slow_ms > 0 {
+        thread::sleep(Duration::from_millis(script.slow_ms));
     }
 }
 
@@ -687,6 +751,22 @@ mod tests {
         assert_eq!(data_length(b"\x1dv0\x00\x02\x00\x10\x00"), Some(32));
         assert_eq!(data_length(b"\x1bp\x00"), Some(2));
         assert_eq!(data_length(b"\x1dk\x04"), None);
+    }
+
+    #[test]
+    fn a_status_file_sets_the_status_and_the_faults() {
+        let base = SimConfig::new("/tmp/x").script();
+        let script =
+            Script::parse("# demo\ncover_open\nbytes_per_second=2000 drop_after_bytes=90\n", base)
+                .unwrap();
+        assert_eq!(script.status, ScriptedStatus::CoverOpen);
+        assert_eq!((script.bytes_per_second, script.drop_after_bytes), (Some(2000), Some(90)));
+        assert_eq!(script.drawer_open_secs, base.drawer_open_secs);
+        let cleared = Script::parse("drop_after_bytes=none", script).unwrap();
+        assert_eq!(cleared.drop_after_bytes, None);
+        assert!(Script::parse("jammed", base).is_err());
+        assert!(Script::parse("slow_ms=fast", base).is_err());
+        assert!(Script::parse("speed=3", base).is_err());
     }
 
     #[test]

@@ -32,7 +32,9 @@ struct Args {
     /// The status the printer reports.
     #[arg(long, value_enum, default_value_t = ScriptedStatus::Ok)]
     status: ScriptedStatus,
-    /// A file holding a status name, read at every request; overrides --status while present.
+    /// A file read at every request, overriding the flags while present: a status name
+    /// (paper_out ...) and any of slow_ms=N, bytes_per_second=N|none, drop_after_bytes=N|none,
+    /// drawer_open_secs=N, separated by blanks or lines; # starts a comment line.
     #[arg(long)]
     status_file: Option<PathBuf>,
     /// Pause this many milliseconds after each read of at most 64 bytes.

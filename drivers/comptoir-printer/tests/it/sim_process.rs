@@ -116,3 +116,19 @@ fn the_binary_serves_a_serial_printer_on_a_pseudo_terminal() {
     std::fs::write(&status, "paper_out").unwrap();
     assert_eq!(printer.status().unwrap().paper, Paper::Out);
 }
+
+#[test]
+fn the_status_file_also_scripts_the_faults_while_it_runs() {
+    let out = tempfile::tempdir().unwrap();
+    let status = out.path().join("status");
+    std::fs::write(&status, "# cable trouble\nok drop_after_bytes=40\n").unwrap();
+    let jobs = out.path().join("jobs");
+    let (_sim, addr) =
+        start(&["--out", jobs.to_str().unwrap(), "--status-file", status.to_str().unwrap()]);
+    let mut printer = TcpTransport::new(TcpConfig::new(addr.to_string()));
+    let job = Job::new("a", [b"\x1b@".as_slice(), &[b'x'; 80], b"\n\x1dV\x42\x00"].concat());
+    assert_eq!(printer.write_job(&job).unwrap_err().code(), "printer_offline");
+    std::fs::write(&status, "ok drop_after_bytes=none").unwrap();
+    printer.write_job(&job).unwrap();
+    assert_eq!(wait_for_files(&jobs, "bin", 1).len(), 1);
+}
