@@ -61,11 +61,17 @@ pub struct TcpTransport {
     printed: VecDeque<String>,
     /// The connection held open between jobs for status back.
     watch: Option<(TcpStream, StatusLink)>,
+    /// When opening that connection last failed: not tried again for a while, so a printer
+    /// switched off does not hold the printer's thread in connection attempts.
+    watch_failed: Option<std::time::Instant>,
 }
+
+/// How long after a failed attempt the status back connection is tried again.
+const WATCH_RETRY: Duration = Duration::from_secs(2);
 
 impl TcpTransport {
     pub fn new(config: TcpConfig) -> TcpTransport {
-        TcpTransport { config, printed: VecDeque::new(), watch: None }
+        TcpTransport { config, printed: VecDeque::new(), watch: None, watch_failed: None }
     }
 
     pub fn config(&self) -> &TcpConfig {
@@ -182,7 +188,14 @@ impl Transport for TcpTransport {
             return Ok(None);
         }
         if self.watch.is_none() {
-            self.open_watch()?;
+            if self.watch_failed.is_some_and(|at| at.elapsed() < WATCH_RETRY) {
+                return Ok(None);
+            }
+            if let Err(error) = self.open_watch() {
+                self.watch_failed = Some(std::time::Instant::now());
+                return Err(error);
+            }
+            self.watch_failed = None;
         }
         let Some((stream, link)) = self.watch.as_mut() else {
             return Ok(None);

@@ -268,3 +268,48 @@ fn a_serial_printer_reports_changes_through_status_back() {
     );
     assert_eq!(wait_for_files(out.path(), "bin", 1).len(), 1);
 }
+
+#[test]
+fn the_virtual_printer_keeps_kicks_as_jobs_and_the_real_time_pulse_in_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let printer = comptoir_printer::VirtualTransport::new(dir.path());
+    let device = open(PrinterDriver::new("virtual", Box::new(printer), DrawerSettings::default()));
+    let kick = PrinterRequest::Kick { reason: OpeningReason::Test, job_id: None };
+    let PrinterReply::DrawerOpened(opening) = device.call(kick, WAIT).unwrap() else { panic!() };
+    assert!(!opening.real_time);
+    let jobs = comptoir_printer::VirtualTransport::new(dir.path()).jobs().unwrap();
+    assert_eq!(jobs.len(), 1);
+    assert!(jobs[0].id.starts_with("drawer-"), "{}", jobs[0].id);
+    // ESC p 0 25 250: pin 2, 50 ms on, 500 ms off, as the decoder reads it.
+    let bytes = std::fs::read(&jobs[0].path).unwrap();
+    assert_eq!(
+        comptoir_escpos_decoder::decode(&bytes).unwrap(),
+        [comptoir_escpos_decoder::Command::DrawerKick { pin: 2, on_ms: 50, off_ms: 500 }]
+    );
+    drop(device);
+
+    // With the cover open the kick goes as the real-time pulse, kept as its own job.
+    let mut printer = comptoir_printer::VirtualTransport::new(dir.path());
+    printer.set_status(ScriptedStatus::CoverOpen.status());
+    let device = open(PrinterDriver::new("virtual", Box::new(printer), DrawerSettings::default()));
+    let kick = PrinterRequest::Kick { reason: OpeningReason::NoSale, job_id: None };
+    let PrinterReply::DrawerOpened(opening) = device.call(kick, WAIT).unwrap() else { panic!() };
+    assert!(opening.real_time);
+    let jobs = comptoir_printer::VirtualTransport::new(dir.path()).jobs().unwrap();
+    assert_eq!(jobs[1].id, "realtime-2");
+    assert_eq!(
+        comptoir_escpos_decoder::decode(&std::fs::read(&jobs[1].path).unwrap()).unwrap(),
+        [comptoir_escpos_decoder::Command::RealTimePulse { pin: 2, pulse_ms: 200 }]
+    );
+}
+
+#[test]
+fn a_serial_port_that_is_not_there_is_offline() {
+    let settings = SerialSettings::parse("/dev/ttyUSB-comptoir-none@9600").unwrap();
+    let transport = SerialTransport::new(SerialConfig::new(settings));
+    let device =
+        open(PrinterDriver::new("serial printer", Box::new(transport), DrawerSettings::default()));
+    let error = device.call(PrinterRequest::Print(receipt_job("sale-6")), WAIT).unwrap_err();
+    assert_eq!(error.code(), "printer_offline");
+    assert_eq!(error.kind, ErrorCode::Offline);
+}
