@@ -231,3 +231,37 @@ fn a_printer_limited_in_bytes_per_second_takes_its_time_and_the_whole_job() {
         .collect();
     assert_eq!(recorded, job.bytes);
 }
+
+/// A peer that answers the first bytes it gets with `reply`, then closes: a printer (or
+/// something else on port 9100) talking nonsense.
+fn misbehaving_peer(reply: Vec<u8>) -> std::net::SocketAddr {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        if let Ok((mut stream, _)) = listener.accept() {
+            let mut buf = [0u8; 64];
+            let _ = stream.read(&mut buf);
+            let _ = stream.write_all(&reply);
+        }
+    });
+    addr
+}
+
+#[test]
+fn garbage_half_replies_and_endless_status_back_end_in_typed_errors() {
+    let endless_asb: Vec<u8> = [0x10, 0, 0, 0].repeat(200);
+    for (reply, code) in [
+        (vec![0xFF, 0x00, 0x41], "printer_io"),
+        (b"HTTP/1.1 400 Bad Request\r\n".to_vec(), "printer_io"),
+        (vec![0x12], "printer_offline"),
+        (vec![], "printer_offline"),
+        (endless_asb, "printer_io"),
+    ] {
+        let addr = misbehaving_peer(reply.clone());
+        let mut config = TcpConfig::new(addr.to_string());
+        config.read_timeout = Duration::from_millis(300);
+        let error = TcpTransport::new(config).write_job(&receipt_job("sale-13")).unwrap_err();
+        assert_eq!(error.code(), code, "{:02X?}: {error}", &reply[..reply.len().min(8)]);
+    }
+}
