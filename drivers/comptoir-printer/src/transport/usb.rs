@@ -123,6 +123,8 @@ struct UsbLink {
     out: u8,
     input: Option<u8>,
     timeout: Duration,
+    /// Bytes of the last IN packet not yet read: a packet may hold more than asked for.
+    pending: VecDeque<u8>,
 }
 
 impl Drop for UsbLink {
@@ -146,11 +148,16 @@ impl io::Read for UsbLink {
         let Some(input) = self.input else {
             return Err(io::Error::new(io::ErrorKind::Unsupported, "no bulk IN endpoint"));
         };
-        // A bulk IN packet is up to 64 bytes; a smaller buffer would overflow the transfer.
-        let mut packet = [0u8; 64];
-        let n = self.handle.read_bulk(input, &mut packet, self.timeout).map_err(io_error)?;
-        let n = n.min(buf.len());
-        buf[..n].copy_from_slice(&packet[..n]);
+        if self.pending.is_empty() {
+            // A high-speed bulk packet is up to 512 bytes; a smaller buffer would overflow.
+            let mut packet = [0u8; 512];
+            let n = self.handle.read_bulk(input, &mut packet, self.timeout).map_err(io_error)?;
+            self.pending.extend(&packet[..n]);
+        }
+        let n = buf.len().min(self.pending.len());
+        for (slot, byte) in buf.iter_mut().zip(self.pending.drain(..n)) {
+            *slot = byte;
+        }
         Ok(n)
     }
 }
@@ -220,6 +227,9 @@ impl UsbTransport {
         let what = self.config.describe();
         let context = Context::new().map_err(|e| usb_error("starting libusb", e))?;
         let devices = context.devices().map_err(|e| usb_error("listing USB devices", e))?;
+        // A printer of the model that cannot be opened is reported only if no other one is
+        // the printer sought (two of a model, the other one in use).
+        let mut refused = None;
         for device in devices.iter() {
             let Ok(descriptor) = device.device_descriptor() else { continue };
             if (descriptor.vendor_id(), descriptor.product_id())
@@ -227,7 +237,13 @@ impl UsbTransport {
             {
                 continue;
             }
-            let handle = device.open().map_err(|e| usb_error(&what, e))?;
+            let handle = match device.open() {
+                Ok(handle) => handle,
+                Err(error) => {
+                    refused = Some(usb_error(&what, error));
+                    continue;
+                }
+            };
             if let Some(wanted) = &self.config.serial_number
                 && handle.read_serial_number_string_ascii(&descriptor).ok().as_ref() != Some(wanted)
             {
@@ -257,11 +273,14 @@ impl UsbTransport {
                         out,
                         input: bulk(Direction::In),
                         timeout: self.config.timeout,
+                        pending: VecDeque::new(),
                     });
                 }
             }
         }
-        Err(PrintError::offline(format!("{what} is not connected (or not switched on)")))
+        Err(refused.unwrap_or_else(|| {
+            PrintError::offline(format!("{what} is not connected (or not switched on)"))
+        }))
     }
 
     /// Runs a step on the link; a failure drops it, so the next use enumerates again.
