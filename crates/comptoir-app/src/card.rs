@@ -38,15 +38,19 @@ pub struct CardRequest {
     pub currency: String,
     /// `pending` (ask the terminal what became of it) or `reversing`.
     pub state: &'static str,
-    /// The terminal's reference, once it gave one (a reversal names it).
+    /// The terminal's reference, once it gave one.
     pub reference: Option<String>,
+    /// The terminal's receipt number of this payment, once known (a reversal names it).
+    pub receipt_no: Option<i64>,
+    /// The terminal's receipt number of the last transaction seen to end before this one.
+    pub previous_receipt_no: Option<i64>,
 }
 
 /// What the terminal answered.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TerminalAnswer {
     /// Approved, with the terminal's reference and what may be kept of the card.
-    Approved { reference: String, slip: CardSlip },
+    Approved { reference: String, receipt_no: Option<i64>, slip: CardSlip },
     /// Declined by the card's issuer, or aborted on the terminal: nothing was charged.
     Declined { code: String, message: String },
     /// Asked after a lost answer: the terminal holds no such payment, so nothing was charged.
@@ -79,6 +83,8 @@ impl Register {
             reference: None,
             slip: None,
             outcome: None,
+            previous_receipt_no: self.last_terminal_receipt()?,
+            receipt_no: None,
         };
         self.db.record_card_payment(&row)?;
         tracing::info!(payment = %row.id, amount = %row.amount, "card payment recorded, asking the terminal");
@@ -102,8 +108,8 @@ impl Register {
         }
         let at = self.now().to_rfc3339();
         match answer {
-            TerminalAnswer::Approved { reference, slip } => {
-                self.approve_card(&row, reference.trim(), scrub(slip), &at)
+            TerminalAnswer::Approved { reference, receipt_no, slip } => {
+                self.approve_card(&row, reference.trim(), receipt_no, scrub(slip), &at)
             }
             TerminalAnswer::Declined { code, message } => {
                 let outcome = mask_pans(&format!("{code} {message}"));
@@ -113,6 +119,7 @@ impl Register {
                     reference: None,
                     slip: None,
                     outcome: Some(&outcome),
+                    receipt_no: None,
                 };
                 self.db.settle_card_payment(id, &update, None)?;
                 tracing::info!(payment = %id, %code, "card payment declined");
@@ -125,6 +132,7 @@ impl Register {
                     reference: None,
                     slip: None,
                     outcome: Some("not charged: the terminal holds no such payment"),
+                    receipt_no: None,
                 };
                 self.db.settle_card_payment(id, &update, None)?;
                 tracing::info!(payment = %id, "card payment not charged");
@@ -140,12 +148,32 @@ impl Register {
         &mut self,
         row: &CardPaymentRow,
         reference: &str,
+        receipt_no: Option<i64>,
         slip: CardSlip,
         at: &str,
     ) -> AppResult<Option<Committed>> {
         let amount = self.parse_money(&row.amount)?;
         // A terminal without a reference of its own is known by the register's id.
         let reference = if reference.is_empty() { row.id.as_str() } else { reference };
+        if let Some(receipt_no) = receipt_no {
+            self.note_terminal_receipt(receipt_no)?;
+        }
+        let remaining = self.settle(&self.priced()).remaining;
+        if self.cart.is_empty() && self.returns.is_empty() || amount > remaining {
+            // The sale it was for is gone (a register that stopped mid-payment, whose basket
+            // was never saved): the customer must get the money back.
+            let update = CardPaymentUpdate {
+                state: CardPaymentState::Reversing,
+                at,
+                reference: Some(reference),
+                slip: None,
+                outcome: Some("approved for a sale that is gone: to reverse"),
+                receipt_no,
+            };
+            self.db.settle_card_payment(&row.id, &update, None)?;
+            tracing::warn!(payment = %row.id, %reference, "approved card payment without its sale: reversing");
+            return Err(AppError::new("card_to_reverse_now", reference.to_owned()));
+        }
         self.tenders.push(Tender::ExternalCard { amount, reference: reference.to_owned() });
         self.card_slips.insert(reference.to_owned(), slip.clone());
         let cart = self.cart_json()?;
@@ -157,6 +185,7 @@ impl Register {
             reference: Some(reference),
             slip: Some(&slip_json),
             outcome: Some("approved"),
+            receipt_no,
         };
         if let Err(error) = self.db.settle_card_payment(&row.id, &update, Some(&cart)) {
             // Nothing was written: the payment stays pending and is asked about again.
@@ -196,6 +225,7 @@ impl Register {
             reference: None,
             slip: None,
             outcome: None,
+            receipt_no: None,
         };
         self.db.settle_card_payment(&row.id, &update, None)?;
         tracing::info!(payment = %row.id, %reference, "card reversal recorded, asking the terminal");
@@ -221,6 +251,7 @@ impl Register {
                 reference: None,
                 slip: None,
                 outcome: Some("reversal refused by the terminal"),
+                receipt_no: None,
             };
             self.db.settle_card_payment(id, &update, None)?;
             return Err(AppError::new("card_reversal_refused", reference));
@@ -239,6 +270,7 @@ impl Register {
             reference: None,
             slip: None,
             outcome: Some("reversed"),
+            receipt_no: None,
         };
         let cart = self.cart_json()?;
         if let Err(error) = self.db.settle_card_payment(id, &update, Some(&cart)) {
@@ -249,6 +281,18 @@ impl Register {
             return Err(error.into());
         }
         tracing::info!(payment = %id, %reference, "card payment reversed");
+        Ok(())
+    }
+
+    /// The terminal's receipt number of the last transaction the register saw end.
+    fn last_terminal_receipt(&self) -> AppResult<Option<i64>> {
+        Ok(self.db.setting("terminal.last_receipt_no")?.and_then(|n| n.trim().parse().ok()))
+    }
+
+    /// Remembers the receipt number of a terminal transaction seen to end, so the next lost
+    /// answer can be told apart from it.
+    pub fn note_terminal_receipt(&mut self, receipt_no: i64) -> AppResult<()> {
+        self.db.set_setting("terminal.last_receipt_no", &receipt_no.to_string())?;
         Ok(())
     }
 
@@ -296,6 +340,8 @@ impl Register {
 
 fn request_of(row: &CardPaymentRow, amount: Money) -> CardRequest {
     CardRequest {
+        receipt_no: row.receipt_no,
+        previous_receipt_no: row.previous_receipt_no,
         id: row.id.clone(),
         kind: row.kind.clone(),
         amount: row.amount.clone(),

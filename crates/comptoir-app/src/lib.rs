@@ -28,6 +28,7 @@ pub mod returns;
 mod screen;
 pub mod shift;
 pub mod sync;
+pub mod terminal;
 pub mod view;
 
 pub use clock::{Clock, ManualClock, SystemClock};
@@ -108,17 +109,9 @@ impl Register {
 
     /// Saves a setting (printer, drawer, scanner thresholds).
     pub fn set_setting(&mut self, key: &str, value: &str) -> AppResult<()> {
-        const KEYS: [&str; 7] = [
-            "printer",
-            "printer.profile",
-            "drawer.pin",
-            "drawer.on_ms",
-            "drawer.off_ms",
-            "scanner.burst_max_gap_ms",
-            "scanner.burst_min_len",
-        ];
-        if !KEYS.contains(&key) {
-            return Err(AppError::new("unknown_setting", format!("{key}: settings are {KEYS:?}")));
+        if !printing::SETTINGS.iter().any(|(known, _)| *known == key) {
+            let keys: Vec<&str> = printing::SETTINGS.iter().map(|(k, _)| *k).collect();
+            return Err(AppError::new("unknown_setting", format!("{key}: settings are {keys:?}")));
         }
         printing::check_setting(key, value)?;
         self.db.set_setting(key, value.trim())?;

@@ -14,6 +14,24 @@ use crate::error::{AppError, AppResult};
 /// The profile used when none is set: an Epson TM-T88V, 80 mm, the common store printer.
 pub const DEFAULT_PROFILE: &str = "TM-T88V";
 
+/// Every setting a register takes, with what it is when unset.
+pub const SETTINGS: &[(&str, &str)] = &[
+    ("printer", "virtual"),
+    ("printer.profile", DEFAULT_PROFILE),
+    ("drawer.pin", "2"),
+    ("drawer.on_ms", "50"),
+    ("drawer.off_ms", "500"),
+    ("scanner.burst_max_gap_ms", "35"),
+    ("scanner.burst_min_len", "6"),
+    ("terminal", "none"),
+    ("terminal.password", "000000"),
+];
+
+/// Settings whose value is never shown (the terminal's password).
+pub fn is_secret(key: &str) -> bool {
+    key == "terminal.password"
+}
+
 /// Checks a setting's value before it is saved, so a typo can never keep the register from
 /// opening or send receipts somewhere odd.
 pub fn check_setting(key: &str, value: &str) -> AppResult<()> {
@@ -38,6 +56,16 @@ pub fn check_setting(key: &str, value: &str) -> AppResult<()> {
             "drawer.pin is 2 or 5 (the drawer's connector pin)",
         )),
         "drawer.on_ms" | "drawer.off_ms" => number(2, 510),
+        "terminal" => crate::terminal::TerminalSetting::parse(value).map(|_| ()),
+        "terminal.password"
+            if value.trim().len() == 6 && value.trim().bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            Ok(())
+        }
+        "terminal.password" => Err(AppError::new(
+            "invalid_setting",
+            "terminal.password is the terminal's password: 6 digits",
+        )),
         "scanner.burst_max_gap_ms" => number(5, 500),
         "scanner.burst_min_len" => number(3, 64),
         _ => Err(AppError::new("unknown_setting", format!("{key} is not a setting"))),

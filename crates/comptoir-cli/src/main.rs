@@ -5,6 +5,7 @@
 // This binary's output is its interface.
 #![allow(clippy::print_stdout)]
 
+use std::cell::RefCell;
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -13,6 +14,7 @@ use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 use comptoir_app::discounts::DiscountInput;
 use comptoir_app::returns::{Disposition, RefundTo};
+use comptoir_app::terminal::{self, CardTerminal};
 use comptoir_app::{
     AppError, AppResult, DrawerMovement, ManualClock, OpenOptions, Pin, PrinterSetting, Register,
     SystemClock,
@@ -100,6 +102,20 @@ enum Command {
     Config { key: Option<String>, value: Option<String> },
     /// Finds items by name (accent- and case-insensitive) or by barcode.
     Find { query: String },
+    /// Card payments on the integrated terminal: `pending` lists those whose outcome is not
+    /// known; `recover` asks the terminal about each (never charges again); `reverse REF`
+    /// gives back an approved card tender of the sale in progress.
+    Card {
+        #[arg(value_parser = ["pending", "recover", "reverse"])]
+        action: String,
+        reference: Option<String>,
+    },
+    /// Asks the card terminal: `status` (status enquiry), `diagnosis`, `end-of-day`,
+    /// `repeat-receipt`, `register` (log the register on).
+    Terminal {
+        #[arg(value_parser = ["status", "diagnosis", "end-of-day", "repeat-receipt", "register"])]
+        action: String,
+    },
     /// Finds a sale for a return by its receipt number, with what is left to return of each
     /// line (cashier PIN); `--by` finds receipt numbers by card reference or customer.
     FindSale {
@@ -381,6 +397,14 @@ fn run(cli: Cli) -> AppResult<Value> {
             Ok(json!({"job": preview.job, "text": text}))
         }
         Command::Config { key, value } => config(&mut register, key.as_deref(), value.as_deref()),
+        Command::Card { action, reference } => {
+            sign_in(&mut register, &cli)?;
+            card_command(&mut register, action, reference.as_deref())
+        }
+        Command::Terminal { action } => {
+            sign_in(&mut register, &cli)?;
+            terminal_command(&mut register, action)
+        }
         Command::Enrol { server, code, fingerprint, ca_file } => {
             sign_in(&mut register, &cli)?;
             let trust = match (fingerprint, ca_file) {
@@ -609,9 +633,21 @@ struct BasketLine {
 #[derive(Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 enum BasketTender {
-    Cash { amount: String },
-    Card { amount: String, reference: String },
-    StoreCredit { amount: String, reference: String },
+    Cash {
+        amount: String,
+    },
+    Card {
+        amount: String,
+        reference: String,
+    },
+    StoreCredit {
+        amount: String,
+        reference: String,
+    },
+    /// Paid on the integrated card terminal (the `terminal` setting).
+    Terminal {
+        amount: String,
+    },
 }
 
 fn sale(register: &mut Register, input: &str) -> AppResult<Value> {
@@ -765,6 +801,11 @@ fn ring(register: &mut Register, basket: &Basket) -> AppResult<comptoir_app::Com
             BasketTender::StoreCredit { amount, reference } => {
                 register.tender_store_credit(amount, reference).map_err(at)?
             }
+            BasketTender::Terminal { amount } => {
+                let terminal = card_terminal(register)?;
+                let cell = RefCell::new(&mut *register);
+                terminal::pay_by_card(&cell, &terminal, amount, &mut terminal_says).map_err(at)?
+            }
         };
     }
     committed.ok_or_else(|| {
@@ -832,6 +873,68 @@ fn apply_discounts(
 
 /// The basket's tenders must pay the sale exactly with their last leg: a leg after the sale is
 /// paid would be refused once the sale is committed, and the basket would be half done.
+/// The card terminal the register's `terminal` setting names.
+fn card_terminal(register: &Register) -> AppResult<CardTerminal> {
+    CardTerminal::from_register(register)?.ok_or_else(|| {
+        AppError::new(
+            "no_terminal",
+            "no card terminal is set: comptoir config terminal zvt+tcp://HOST[:PORT]",
+        )
+    })
+}
+
+/// What the terminal shows the customer, on standard error while a card payment runs.
+fn terminal_says(text: &str) {
+    eprintln!("terminal: {text}");
+}
+
+fn card_command(
+    register: &mut Register,
+    action: &str,
+    reference: Option<&str>,
+) -> AppResult<Value> {
+    if action == "pending" {
+        return to_value(&register.unsettled_card_payments()?);
+    }
+    let terminal = card_terminal(register)?;
+    let cell = RefCell::new(&mut *register);
+    match (action, reference) {
+        ("reverse", Some(reference)) => {
+            terminal::reverse_card_payment(&cell, &terminal, reference, &mut terminal_says)?;
+            Ok(json!({ "reversed": reference }))
+        }
+        ("reverse", None) => {
+            Err(AppError::new("invalid_argument", "give the card tender's reference"))
+        }
+        _ => to_value(&terminal::recover_card_payments(&cell, &terminal, &mut terminal_says)?),
+    }
+}
+
+fn terminal_command(register: &mut Register, action: &str) -> AppResult<Value> {
+    let terminal = card_terminal(register)?;
+    let request = match action {
+        "status" => comptoir_zvt::Request::Status,
+        "diagnosis" => comptoir_zvt::Request::Diagnosis,
+        "end-of-day" => comptoir_zvt::Request::EndOfDay,
+        "repeat-receipt" => comptoir_zvt::Request::RepeatReceipt,
+        _ => comptoir_zvt::Request::Register,
+    };
+    let outcome = terminal.admin(request, &mut terminal_says)?;
+    let verdict = match &outcome.verdict {
+        comptoir_zvt::Verdict::Approved => "done".to_owned(),
+        comptoir_zvt::Verdict::Declined(code) | comptoir_zvt::Verdict::Aborted(code) => {
+            code.code().to_owned()
+        }
+        comptoir_zvt::Verdict::Unknown(why) => format!("unknown: {why}"),
+    };
+    Ok(json!({
+        "result": verdict,
+        "software": outcome.software,
+        "terminal_id": outcome.reference.terminal_id,
+        "receipt": outcome.receipt,
+    }))
+}
+
 fn check_tenders(register: &Register, tenders: &[BasketTender]) -> AppResult<()> {
     let store = register.store_config();
     let mut legs = Vec::new();
@@ -848,6 +951,10 @@ fn check_tenders(register: &Register, tenders: &[BasketTender]) -> AppResult<()>
             BasketTender::StoreCredit { amount, reference } => Tender::StoreCredit {
                 amount: store.currency.parse(amount).map_err(|e| at(e.into()))?,
                 reference: reference.clone(),
+            },
+            BasketTender::Terminal { amount } => Tender::ExternalCard {
+                amount: store.currency.parse(amount).map_err(|e| at(e.into()))?,
+                reference: "terminal".to_owned(),
             },
         };
         legs.push(leg);
@@ -876,15 +983,21 @@ fn config(register: &mut Register, key: Option<&str>, value: Option<&str>) -> Ap
         db.setting(key).ok().flatten().unwrap_or_else(|| default.to_owned())
     };
     let scanner = register.scanner_settings();
-    Ok(json!({
-        "printer": saved("printer", "virtual"),
-        "printer.profile": saved("printer.profile", comptoir_app::printing::DEFAULT_PROFILE),
-        "drawer.pin": saved("drawer.pin", "2"),
-        "drawer.on_ms": saved("drawer.on_ms", "50"),
-        "drawer.off_ms": saved("drawer.off_ms", "500"),
-        "scanner.burst_max_gap_ms": scanner.burst_max_gap_ms,
-        "scanner.burst_min_len": scanner.burst_min_len,
-        "data_dir": register.data_dir(),
-        "note": "printer and drawer settings take effect the next time the register opens",
-    }))
+    let mut shown = serde_json::Map::new();
+    for (key, default) in comptoir_app::printing::SETTINGS {
+        let value = match comptoir_app::printing::is_secret(key) {
+            true if db.setting(key).ok().flatten().is_some() => "(set)".to_owned(),
+            true => "(not set)".to_owned(),
+            false => saved(key, default),
+        };
+        shown.insert((*key).to_owned(), json!(value));
+    }
+    shown.insert("scanner.burst_max_gap_ms".to_owned(), json!(scanner.burst_max_gap_ms));
+    shown.insert("scanner.burst_min_len".to_owned(), json!(scanner.burst_min_len));
+    shown.insert("data_dir".to_owned(), json!(register.data_dir()));
+    shown.insert(
+        "note".to_owned(),
+        json!("printer and drawer settings take effect the next time the register opens"),
+    );
+    Ok(Value::Object(shown))
 }

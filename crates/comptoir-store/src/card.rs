@@ -64,10 +64,14 @@ pub struct CardPaymentRow {
     pub slip: Option<String>,
     /// Why it ended as it did, in the terminal's words (a decline's result code and text).
     pub outcome: Option<String>,
+    /// The terminal's receipt number of the last transaction seen to end before this one.
+    pub previous_receipt_no: Option<i64>,
+    /// This payment's receipt number on the terminal, once known (a reversal names it).
+    pub receipt_no: Option<i64>,
 }
 
-const COLUMNS: &str =
-    "id, created_at, updated_at, kind, amount, currency, state, reference, slip, outcome";
+const COLUMNS: &str = "id, created_at, updated_at, kind, amount, currency, state, reference, \
+                       slip, outcome, previous_receipt_no, receipt_no";
 
 impl CardPaymentRow {
     fn from_row(row: &Row<'_>) -> rusqlite::Result<CardPaymentRow> {
@@ -89,6 +93,8 @@ impl CardPaymentRow {
             reference: row.get(7)?,
             slip: row.get(8)?,
             outcome: row.get(9)?,
+            previous_receipt_no: row.get(10)?,
+            receipt_no: row.get(11)?,
         })
     }
 }
@@ -101,13 +107,14 @@ pub struct CardPaymentUpdate<'a> {
     pub reference: Option<&'a str>,
     pub slip: Option<&'a str>,
     pub outcome: Option<&'a str>,
+    pub receipt_no: Option<i64>,
 }
 
 impl Store {
     /// Records a payment before it is sent. Durable when this returns.
     pub fn record_card_payment(&mut self, row: &CardPaymentRow) -> Result<(), StoreError> {
         let sql = format!(
-            "INSERT INTO card_payment ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+            "INSERT INTO card_payment ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
         );
         let tx = self.begin()?;
         tx.tx.execute(
@@ -122,7 +129,9 @@ impl Store {
                 row.state.as_str(),
                 row.reference,
                 row.slip,
-                row.outcome
+                row.outcome,
+                row.previous_receipt_no,
+                row.receipt_no
             ],
         )?;
         tx.commit()
@@ -170,14 +179,16 @@ impl Store {
         let changed = tx.tx.execute(
             "UPDATE card_payment SET state = ?2, updated_at = ?3, \
              reference = coalesce(?4, reference), slip = coalesce(?5, slip), \
-             outcome = coalesce(?6, outcome) WHERE id = ?1",
+             outcome = coalesce(?6, outcome), receipt_no = coalesce(?7, receipt_no) \
+             WHERE id = ?1",
             params![
                 id,
                 update.state.as_str(),
                 update.at,
                 update.reference,
                 update.slip,
-                update.outcome
+                update.outcome,
+                update.receipt_no
             ],
         )?;
         if changed != 1 {

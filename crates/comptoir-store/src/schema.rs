@@ -220,7 +220,11 @@ const MIGRATIONS: &[&str] = &[
             CHECK (state IN ('pending', 'approved', 'declined', 'reversing', 'reversed')),
         reference TEXT,
         slip TEXT,
-        outcome TEXT
+        outcome TEXT,
+        -- The terminal's receipt number of its last transaction the register saw end before
+        -- this one was sent, and this one's: how a lost answer is told apart on recovery.
+        previous_receipt_no INTEGER,
+        receipt_no INTEGER
     );
     CREATE INDEX card_payment_unsettled ON card_payment (state)
         WHERE state IN ('pending', 'reversing');

@@ -10,6 +10,7 @@ use crate::common::{PEANUTS, TRUFFLES, open_till};
 fn approved(reference: &str) -> TerminalAnswer {
     TerminalAnswer::Approved {
         reference: reference.to_owned(),
+        receipt_no: Some(42),
         slip: CardSlip {
             brand: Some("VISA".to_owned()),
             // A terminal that sends more than it should: only the last four are kept.

@@ -1,5 +1,6 @@
 //! Tests of the `comptoir` binary: its JSON contract, and the register killed mid-sale.
 
+mod card_crash;
 mod cli;
 mod crash;
 mod support;

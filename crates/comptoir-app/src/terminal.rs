@@ -1,0 +1,422 @@
+//! The card terminal (ZVT over TCP or serial) as the register drives it: its setting, its
+//! device thread, and a card payment's steps around the register (see `card.rs`): the payment
+//! is recorded, then sent; the answer is recorded; a lost answer is recovered from the
+//! terminal, and an approval whose sale is gone is reversed. The terminal is called outside
+//! the register's lock, so the screen stays live while the customer types their PIN.
+
+use std::cell::{RefCell, RefMut};
+use std::ops::DerefMut;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use comptoir_device::{Device, DeviceError, DeviceEvent, ErrorCode, Health};
+use comptoir_zvt::{
+    AbortHandle, ClientConfig, Endpoint, Intent, Outcome, Password, Recovery, Reply, Request,
+    Verdict, ZvtDriver, ZvtStatus,
+};
+
+use crate::card::{CardRequest, TerminalAnswer};
+use crate::entry::CardSlip;
+use crate::error::{AppError, AppResult};
+use crate::register::{Committed, Register};
+
+/// The longest a payment may take on the terminal (card, PIN, the bank's answer).
+const PAY_TIMEOUT: Duration = Duration::from_secs(240);
+/// The longest an administrative request may take (status, diagnosis, end of day).
+const ADMIN_TIMEOUT: Duration = Duration::from_secs(120);
+const CLAIM_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Where the terminal is: `zvt+tcp://HOST[:PORT]` or `zvt+serial:/dev/ttyS0@9600`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TerminalSetting {
+    pub endpoint: Endpoint,
+}
+
+impl TerminalSetting {
+    /// Reads the `terminal` setting; `none` (or empty) is no terminal.
+    pub fn parse(text: &str) -> AppResult<Option<TerminalSetting>> {
+        let text = text.trim();
+        if text.is_empty() || text == "none" {
+            return Ok(None);
+        }
+        let refused = |why: String| {
+            AppError::new(
+                "invalid_setting",
+                format!(
+                    "terminal {text:?}: {why}; use none, zvt+tcp://HOST[:PORT] or \
+                     zvt+serial:/dev/ttyS0@9600"
+                ),
+            )
+        };
+        let endpoint = match (text.strip_prefix("zvt+tcp://"), text.strip_prefix("zvt+serial:")) {
+            (Some(address), _) => Endpoint::parse(&format!("tcp://{address}")),
+            (_, Some(port)) if port.starts_with("/dev/") => Endpoint::parse(port),
+            _ => Err("the protocol is zvt".to_owned()),
+        }
+        .map_err(refused)?;
+        Ok(Some(TerminalSetting { endpoint }))
+    }
+}
+
+/// The ISO 4217 number a terminal is sent for the store's currency.
+fn currency_number(code: &str) -> AppResult<u16> {
+    Ok(match code {
+        "EUR" => 978,
+        "CHF" => 756,
+        "GBP" => 826,
+        "CAD" => 124,
+        "USD" => 840,
+        "SEK" => 752,
+        "DKK" => 208,
+        "NOK" => 578,
+        "PLN" => 985,
+        "CZK" => 203,
+        other => {
+            return Err(AppError::new(
+                "terminal_currency",
+                format!("the card terminal cannot be used for {other}: no ISO number known"),
+            ));
+        }
+    })
+}
+
+/// The register's card terminal, on its own device thread.
+pub struct CardTerminal {
+    device: Device<ZvtDriver>,
+    abort: AbortHandle,
+}
+
+impl std::fmt::Debug for CardTerminal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CardTerminal").field("device", &self.device.name()).finish()
+    }
+}
+
+/// What the terminal is doing, for the screen.
+pub type Progress<'a> = &'a mut dyn FnMut(&str);
+
+impl CardTerminal {
+    /// The terminal the register's settings name, if any. Its link opens at the first use.
+    pub fn from_register(register: &Register) -> AppResult<Option<CardTerminal>> {
+        let db = register.database();
+        let Some(setting) = TerminalSetting::parse(&db.setting("terminal")?.unwrap_or_default())?
+        else {
+            return Ok(None);
+        };
+        let mut config = ClientConfig {
+            currency: currency_number(&register.store_config().currency.code)?,
+            ..ClientConfig::default()
+        };
+        if let Some(password) = db.setting("terminal.password")? {
+            config.password = Password::parse(&password).ok_or_else(|| {
+                AppError::new("invalid_setting", "terminal.password is the terminal's 6 digits")
+            })?;
+        }
+        Ok(Some(CardTerminal::new(setting, config)))
+    }
+
+    pub fn new(setting: TerminalSetting, config: ClientConfig) -> CardTerminal {
+        let driver = ZvtDriver::new(setting.endpoint, config);
+        let abort = driver.abort_handle();
+        CardTerminal { device: Device::open(driver), abort }
+    }
+
+    /// Asks the terminal to abort the payment in progress (the customer walked away).
+    pub fn abort(&self) {
+        self.abort.abort();
+    }
+
+    pub fn health(&self) -> AppResult<Health> {
+        self.ready()?;
+        self.device.health(ADMIN_TIMEOUT).map_err(device_error)
+    }
+
+    /// Runs an administrative request (status, diagnosis, end of day, repeat receipt) and
+    /// returns the terminal's outcome.
+    pub fn admin(&self, request: Request, progress: Progress<'_>) -> AppResult<Outcome> {
+        match self.run(request, ADMIN_TIMEOUT, progress)? {
+            Ran::Reply(Reply::Outcome(outcome)) => Ok(outcome),
+            Ran::Reply(Reply::Recovery(_)) => {
+                Err(AppError::new("internal", "the terminal answered another request"))
+            }
+            Ran::NoAnswer(why) => Err(AppError::new("terminal_offline", why)),
+        }
+    }
+
+    fn ready(&self) -> AppResult<()> {
+        if !self.device.claimed() {
+            self.device.claim(CLAIM_TIMEOUT).map_err(device_error)?;
+        }
+        if !self.device.enabled() {
+            self.device.enable(CLAIM_TIMEOUT).map_err(device_error)?;
+        }
+        Ok(())
+    }
+
+    /// Sends a request and waits for its end, passing on what the terminal shows.
+    fn run(&self, request: Request, timeout: Duration, progress: Progress<'_>) -> AppResult<Ran> {
+        self.ready()?;
+        let id = self.device.submit(request).map_err(device_error)?;
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Ok(Ran::NoAnswer("the terminal did not answer in time".to_owned()));
+            }
+            let Ok(event) = self.device.events().recv_timeout(left) else { continue };
+            match event {
+                DeviceEvent::Status(ZvtStatus::Display(text)) => progress(&text),
+                DeviceEvent::OutputComplete { id: done, reply } if done == id => {
+                    return Ok(Ran::Reply(reply));
+                }
+                DeviceEvent::OutputError { id: done, error } if done == id => {
+                    return Err(device_error(error));
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+enum Ran {
+    Reply(Reply),
+    /// No answer came in time: whatever was asked may or may not have happened.
+    NoAnswer(String),
+}
+
+fn device_error(error: DeviceError) -> AppError {
+    let code = match error.kind {
+        ErrorCode::Timeout | ErrorCode::Offline | ErrorCode::NoHardware | ErrorCode::NoExist => {
+            "terminal_offline"
+        }
+        _ => "terminal_error",
+    };
+    tracing::warn!(%error, "card terminal");
+    AppError::new(code, error.message)
+}
+
+/// How the card steps reach the register between terminal calls: the app's shared register
+/// (a mutex, released while the terminal works) or the CLI's own.
+pub trait Hold {
+    fn hold(&self) -> Box<dyn DerefMut<Target = Register> + '_>;
+}
+
+impl Hold for Mutex<Register> {
+    fn hold(&self) -> Box<dyn DerefMut<Target = Register> + '_> {
+        Box::new(self.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
+impl Hold for RefCell<&mut Register> {
+    fn hold(&self) -> Box<dyn DerefMut<Target = Register> + '_> {
+        Box::new(RefMut::map(self.borrow_mut(), |r| &mut **r))
+    }
+}
+
+fn lock(register: &dyn Hold) -> Box<dyn DerefMut<Target = Register> + '_> {
+    register.hold()
+}
+
+/// Pays `amount` of the sale in progress on the terminal: records the payment, sends it,
+/// records the answer (and the sale, when the card pays it). A lost answer is recovered at
+/// once; if the terminal cannot say, the payment stays pending and nothing else can pay the
+/// sale until it is recovered ([`recover_card_payments`]).
+pub fn pay_by_card(
+    register: &dyn Hold,
+    terminal: &CardTerminal,
+    amount: &str,
+    progress: Progress<'_>,
+) -> AppResult<Option<Committed>> {
+    let request = lock(register).begin_card_payment(amount)?;
+    let pay = Request::Pay {
+        amount: request.amount_minor.unsigned_abs(),
+        currency: None,
+        intent_id: request.id.clone(),
+    };
+    match terminal.run(pay, PAY_TIMEOUT, progress) {
+        Ok(Ran::Reply(Reply::Outcome(outcome))) => {
+            settle_outcome(register, terminal, &request, outcome, progress)
+        }
+        Ok(Ran::Reply(Reply::Recovery(_)) | Ran::NoAnswer(_)) => {
+            recover_one(register, terminal, &request, progress)
+        }
+        // The terminal refused the request or could not be reached: nothing was sent that
+        // could charge the card.
+        Err(error) => {
+            let answer = TerminalAnswer::Declined {
+                code: error.code.to_owned(),
+                message: error.detail.clone(),
+            };
+            let _ = lock(register).finish_card_payment(&request.id, answer);
+            Err(error)
+        }
+    }
+}
+
+fn settle_outcome(
+    register: &dyn Hold,
+    terminal: &CardTerminal,
+    request: &CardRequest,
+    outcome: Outcome,
+    progress: Progress<'_>,
+) -> AppResult<Option<Committed>> {
+    let answer = match &outcome.verdict {
+        Verdict::Approved => approved(&outcome),
+        Verdict::Declined(code) | Verdict::Aborted(code) => TerminalAnswer::Declined {
+            code: code.code().to_owned(),
+            message: code.message().to_owned(),
+        },
+        Verdict::Unknown(_) => {
+            let request = CardRequest {
+                receipt_no: outcome.reference.receipt_no.map(i64::from),
+                ..request.clone()
+            };
+            return recover_one(register, terminal, &request, progress);
+        }
+    };
+    let result = lock(register).finish_card_payment(&request.id, answer);
+    match result {
+        Err(error) if error.code == "card_to_reverse_now" => {
+            reverse(register, terminal, &request.id, outcome.reference.receipt_no, progress)?;
+            Err(error)
+        }
+        other => other,
+    }
+}
+
+fn approved(outcome: &Outcome) -> TerminalAnswer {
+    let r = &outcome.reference;
+    let mut reference = Vec::new();
+    if let Some(tid) = &r.terminal_id {
+        reference.push(format!("TID {tid}"));
+    }
+    if let Some(trace) = r.trace {
+        reference.push(format!("TRACE {trace:06}"));
+    }
+    if let Some(receipt) = r.receipt_no {
+        reference.push(format!("RCPT {receipt:04}"));
+    }
+    TerminalAnswer::Approved {
+        reference: reference.join(" "),
+        receipt_no: r.receipt_no.map(i64::from),
+        slip: CardSlip {
+            brand: outcome.card_brand.clone(),
+            masked_pan: outcome.card_number.as_ref().map(|pan| pan.as_str().to_owned()),
+            terminal_id: r.terminal_id.clone(),
+            receipt: outcome.receipt.clone(),
+        },
+    }
+}
+
+/// Asks the terminal what became of one pending payment and records it.
+fn recover_one(
+    register: &dyn Hold,
+    terminal: &CardTerminal,
+    request: &CardRequest,
+    progress: Progress<'_>,
+) -> AppResult<Option<Committed>> {
+    let intent = Intent {
+        id: request.id.clone(),
+        amount: request.amount_minor.unsigned_abs(),
+        receipt_no: request.receipt_no.and_then(|n| u16::try_from(n).ok()),
+        previous_receipt_no: request.previous_receipt_no.and_then(|n| u16::try_from(n).ok()),
+    };
+    let pending = || AppError::new("card_payment_pending", request.amount.clone());
+    let recovery = match terminal.run(Request::Recover(intent), ADMIN_TIMEOUT, progress) {
+        Ok(Ran::Reply(Reply::Recovery(recovery))) => recovery,
+        Ok(_) | Err(_) => return Err(pending()),
+    };
+    tracing::info!(payment = %request.id, recovery = recovery.code(), "card payment recovered");
+    match recovery {
+        Recovery::Approved(outcome) => {
+            let outcome = Outcome { verdict: Verdict::Approved, ..outcome };
+            settle_outcome(register, terminal, request, outcome, progress)
+        }
+        Recovery::NotCharged(_) => {
+            lock(register).finish_card_payment(&request.id, TerminalAnswer::NotCharged)
+        }
+        Recovery::Unreachable(_) | Recovery::Unclear(_) => Err(pending()),
+    }
+}
+
+/// Sends the reversal of an approved payment recorded as reversing, and records the answer.
+fn reverse(
+    register: &dyn Hold,
+    terminal: &CardTerminal,
+    id: &str,
+    receipt_no: Option<u16>,
+    progress: Progress<'_>,
+) -> AppResult<()> {
+    let Some(receipt_no) = receipt_no else {
+        return Err(AppError::new(
+            "card_reversal_refused",
+            "the terminal gave no receipt number to reverse: reverse it on the terminal",
+        ));
+    };
+    let reversed = match terminal.run(Request::Reverse { receipt_no }, PAY_TIMEOUT, progress)? {
+        Ran::Reply(Reply::Outcome(outcome)) => match outcome.verdict {
+            Verdict::Approved => true,
+            Verdict::Declined(_) | Verdict::Aborted(_) => false,
+            Verdict::Unknown(_) => return Err(AppError::new("terminal_offline", "reversal")),
+        },
+        _ => return Err(AppError::new("terminal_offline", "reversal")),
+    };
+    lock(register).finish_card_reversal(id, reversed)
+}
+
+/// Reverses an approved card tender of the sale in progress (before a void).
+pub fn reverse_card_payment(
+    register: &dyn Hold,
+    terminal: &CardTerminal,
+    reference: &str,
+    progress: Progress<'_>,
+) -> AppResult<()> {
+    let request = lock(register).begin_card_reversal(reference)?;
+    let receipt_no = request.receipt_no.and_then(|n| u16::try_from(n).ok());
+    reverse(register, terminal, &request.id, receipt_no, progress)
+}
+
+/// What recovery found for one payment.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Recovered {
+    pub id: String,
+    pub amount: String,
+    /// `approved` (its sale is recorded or its tender is in the cart), `reversed`,
+    /// `not_charged`, or `pending` (the terminal could not say: ask again).
+    pub outcome: &'static str,
+    pub message: Option<String>,
+}
+
+/// Asks the terminal about every payment the register has not settled (after a restart, a
+/// timeout): each ends approved, reversed or not charged, or stays pending if the terminal
+/// cannot say. Never charges again.
+pub fn recover_card_payments(
+    register: &dyn Hold,
+    terminal: &CardTerminal,
+    progress: Progress<'_>,
+) -> AppResult<Vec<Recovered>> {
+    let unsettled = lock(register).unsettled_card_payments()?;
+    let mut found = Vec::new();
+    for request in unsettled {
+        let result = match request.state {
+            "reversing" => {
+                let receipt_no = request.receipt_no.and_then(|n| u16::try_from(n).ok());
+                reverse(register, terminal, &request.id, receipt_no, progress).map(|()| None)
+            }
+            _ => recover_one(register, terminal, &request, progress),
+        };
+        let (outcome, message) = match result {
+            Ok(_) => match request.state {
+                "reversing" => ("reversed", None),
+                _ => ("approved", None),
+            },
+            Err(error) => match error.code {
+                "card_to_reverse_now" => ("reversed", None),
+                "card_not_charged" | "card_declined" => ("not_charged", None),
+                _ => ("pending", Some(error.detail.clone())),
+            },
+        };
+        found.push(Recovered { id: request.id, amount: request.amount, outcome, message });
+    }
+    Ok(found)
+}
