@@ -161,3 +161,73 @@ fn a_register_killed_before_the_terminal_charged_is_told_nothing_was_charged() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(sales(dir.path()), 2);
 }
+
+/// Everything the register wrote: its database files and the printer's jobs.
+fn written_bytes(dir: &Path) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if !path.ends_with("terminal-journal") {
+                bytes.extend(std::fs::read(&path).unwrap_or_default());
+            }
+        }
+    }
+    bytes
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+#[test]
+fn no_test_card_number_reaches_the_database_the_log_or_a_receipt() {
+    let dir = montreal();
+    let terminal = Terminal::start(dir.path(), "approve");
+    with_terminal(dir.path(), &terminal);
+    let mut said = Vec::new();
+    let mut run_logged = |args: &[&str], stdin: &str| {
+        let out = run(comptoir(dir.path()).env("COMPTOIR_LOG", "trace").args(args), stdin);
+        said.extend(out.stdout.clone());
+        said.extend(out.stderr.clone());
+        out
+    };
+    for card in comptoir_zvt::cards::TEST_CARDS {
+        // A terminal that sends the whole number (it must not, some do) and one that drops
+        // the line after charging, so the answer comes from recovery.
+        for fault in ["approve", "leak-pan", "decline", "drop-after-status"] {
+            terminal.script(&format!("{fault} card={}", card.name));
+            let out = run_logged(&["--pin", "2468", "sale"], CARD_SALE);
+            let errors = String::from_utf8_lossy(&out.stderr).into_owned();
+            assert!(
+                out.status.success() || errors.contains(r#""code": "card_declined""#),
+                "{fault} {}: {errors}",
+                card.name,
+            );
+            run_logged(&["--pin", "2468", "card", "recover"], "");
+        }
+        terminal.script(&format!("leak-pan card={}", card.name));
+        run_logged(&["--pin", "2468", "terminal", "repeat-receipt"], "");
+        run_logged(&["--pin", "2468", "reprint"], "");
+    }
+    run_logged(&["--pin", "1234", "terminal", "end-of-day"], "");
+    let preview = run_logged(&["preview"], "");
+    assert!(preview.status.success());
+
+    let written = written_bytes(dir.path());
+    assert!(contains(&written, "****1111"), "the masked number is kept");
+    assert!(contains(&said, "TRACE"), "the log was captured");
+    for card in comptoir_zvt::cards::TEST_CARDS {
+        let spaced: Vec<&str> = (0..card.pan.len())
+            .step_by(4)
+            .map(|i| &card.pan[i..(i + 4).min(card.pan.len())])
+            .collect();
+        for form in [card.pan.to_owned(), spaced.join(" ")] {
+            assert!(!contains(&written, &form), "{} in what the register wrote", card.name);
+            assert!(!contains(&said, &form), "{} in the output or the log", card.name);
+        }
+    }
+}
