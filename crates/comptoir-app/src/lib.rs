@@ -26,6 +26,7 @@ pub mod register;
 pub mod replay;
 pub mod returns;
 mod screen;
+pub mod setup;
 pub mod shift;
 pub mod sync;
 pub mod terminal;

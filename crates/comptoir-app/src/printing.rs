@@ -3,9 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
+use comptoir_device::serial::SerialSettings;
 use comptoir_printer::{
     DeviceConfig, DeviceFileTransport, Document, DrawerConfig, EncodeOptions, Job, Pin, PrintError,
-    Profile, TcpConfig, TcpTransport, Transport, VirtualTransport,
+    Profile, SerialConfig, SerialTransport, TcpConfig, TcpTransport, Transport, UsbConfig,
+    UsbTransport, VirtualTransport,
 };
 use comptoir_store::{PrintJobRow, PrintJobState, Store};
 
@@ -23,6 +25,10 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("drawer.off_ms", "500"),
     ("scanner.burst_max_gap_ms", "35"),
     ("scanner.burst_min_len", "6"),
+    ("scanner", "none"),
+    ("scale", "none"),
+    ("display", "none"),
+    ("display.idle", "Welcome"),
     ("terminal", "none"),
     ("terminal.password", "000000"),
 ];
@@ -57,6 +63,13 @@ pub fn check_setting(key: &str, value: &str) -> AppResult<()> {
         )),
         "drawer.on_ms" | "drawer.off_ms" => number(2, 510),
         "terminal" => crate::terminal::TerminalSetting::parse(value).map(|_| ()),
+        "scanner" => crate::setup::scanner_setting(value).map(|_| ()),
+        "scale" => crate::setup::scale_setting(value).map(|_| ()),
+        "display" => crate::setup::display_setting(value).map(|_| ()),
+        "display.idle" if value.trim().chars().count() <= 40 => Ok(()),
+        "display.idle" => {
+            Err(AppError::new("invalid_setting", "display.idle is at most 40 characters (2 x 20)"))
+        }
         "terminal.password"
             if value.trim().len() == 6 && value.trim().bytes().all(|b| b.is_ascii_digit()) =>
         {
@@ -81,6 +94,11 @@ pub enum PrinterSetting {
     Tcp(String),
     /// A USB printer through the kernel's printer class device.
     Device(PathBuf),
+    /// A serial printer (`serial:/dev/ttyUSB0@19200,8N1,rtscts`).
+    Serial(SerialSettings),
+    /// A USB printer through libusb, by vendor and product id and maybe serial number
+    /// (`usb:04b8:0e15[:SERIAL]`), found again after it is unplugged and plugged back.
+    Usb(UsbConfig),
 }
 
 impl PrinterSetting {
@@ -94,10 +112,21 @@ impl PrinterSetting {
             AppError::new(
                 "invalid_printer",
                 format!(
-                    "{text:?}: use virtual, tcp://HOST:PORT or /dev/usb/lpN (a printer device)"
+                    "{text:?}: use virtual, tcp://HOST:PORT, /dev/usb/lpN (a printer device), \
+                     serial:/dev/ttyUSB0@19200,8N1,rtscts or usb:VID:PID[:SERIAL]"
                 ),
             )
         };
+        if let Some(port) = text.strip_prefix("serial:") {
+            return SerialSettings::parse(port)
+                .map(PrinterSetting::Serial)
+                .map_err(|why| AppError::new("invalid_printer", format!("serial printer: {why}")));
+        }
+        if let Some(ids) = text.strip_prefix("usb:") {
+            return UsbConfig::parse(ids)
+                .map(PrinterSetting::Usb)
+                .map_err(|why| AppError::new("invalid_printer", format!("USB printer: {why}")));
+        }
         if let Some(addr) = text.strip_prefix("tcp://") {
             return network_address(addr).map(PrinterSetting::Tcp).ok_or_else(refused);
         }
@@ -113,6 +142,13 @@ impl PrinterSetting {
             PrinterSetting::Virtual => "virtual".to_owned(),
             PrinterSetting::Tcp(addr) => format!("tcp://{addr}"),
             PrinterSetting::Device(path) => path.display().to_string(),
+            PrinterSetting::Serial(settings) => format!("serial:{settings}"),
+            PrinterSetting::Usb(usb) => match &usb.serial_number {
+                Some(serial) => {
+                    format!("usb:{:04x}:{:04x}:{serial}", usb.vendor_id, usb.product_id)
+                }
+                None => format!("usb:{:04x}:{:04x}", usb.vendor_id, usb.product_id),
+            },
         }
     }
 
@@ -171,6 +207,10 @@ impl PrinterPort {
             PrinterSetting::Device(path) => {
                 (Some(Box::new(DeviceFileTransport::new(DeviceConfig::new(path.clone())))), None)
             }
+            PrinterSetting::Serial(settings) => {
+                (Some(Box::new(SerialTransport::new(SerialConfig::new(settings.clone())))), None)
+            }
+            PrinterSetting::Usb(usb) => (Some(Box::new(UsbTransport::new(usb.clone()))), None),
         };
         Ok(PrinterPort { setting, transport, virtual_printer, profile, options, state: "ok" })
     }

@@ -63,6 +63,7 @@ pub fn permissions(role: &str) -> Vec<&'static str> {
                 "sync_setup",
                 "erase_customer",
                 "store_policy",
+                "device_setup",
             ]
         }
         _ => vec!["void", "paid_in", "reprint"],
@@ -1445,6 +1446,28 @@ impl Register {
         Ok(id)
     }
 
+    /// Queues a document that is no receipt (a test page) under a new job id, and prints it.
+    pub(crate) fn queue_document(
+        &mut self,
+        kind: &str,
+        document: &comptoir_printer::Document,
+    ) -> AppResult<String> {
+        let created_at = self.now().to_rfc3339();
+        let mut tx = self.db.begin()?;
+        let n = tx.next_counter(kind)?;
+        let id = format!("{}-{n}", kind.replace('_', "-"));
+        let job = self.printer.job_row(&id, kind, None, document, &created_at);
+        tx.queue_print_job(&job)?;
+        tx.commit()?;
+        self.flush_print_queue()?;
+        Ok(id)
+    }
+
+    /// This register's number in its store.
+    pub fn register_number(&self) -> i64 {
+        self.register.number
+    }
+
     /// The printer's state as the status bar shows it.
     pub fn printer_state(&mut self) -> &'static str {
         self.printer.state()
@@ -1523,6 +1546,7 @@ fn permission_words(permission: &str) -> &'static str {
         "sync_setup" => "connect the register to the central server",
         "erase_customer" => "erase a customer",
         "store_policy" => "change the store's discount and return policies",
+        "device_setup" => "test or set up the register's devices",
         _ => "do that",
     }
 }

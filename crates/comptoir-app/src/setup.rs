@@ -1,0 +1,290 @@
+//! Device setup for IT: what is plugged in (serial ports, USB devices), the printer profiles,
+//! and the checks of each device from the register: a test page with the code page's
+//! accented characters, the drawer, a scan, the scale, the card terminal's diagnosis.
+
+use comptoir_printer::{Document, Profile};
+
+use crate::error::{AppError, AppResult};
+use crate::register::Register;
+
+/// The accented characters a test page prints, in the languages a store's receipts use: each
+/// must print as itself (from the profile's code tables) or as its nearest plain letters.
+pub const ACCENTED: [&str; 5] = [
+    "Français : àâæçéèêëîïôœùûüÿ ÀÂÇÉÈÊËÎÏÔŒÙÛÜ",
+    "Deutsch : äöüß ÄÖÜ",
+    "Español : áéíóúñ¿¡ ÁÉÍÓÚÑ",
+    "Nordisk : åæø ÅÆØ",
+    "Money : € £ ¥ ¢ $",
+];
+
+/// What a setup screen lists.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Plugged {
+    pub serial_ports: Vec<comptoir_device::serial::PortInfo>,
+    pub usb: Vec<UsbDevice>,
+    /// Why a list is empty when it could not be read (no permission, no libusb).
+    pub problems: Vec<String>,
+    pub profiles: Vec<String>,
+}
+
+/// A USB device as the setup screen shows it.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct UsbDevice {
+    pub vendor_id: String,
+    pub product_id: String,
+    pub manufacturer: Option<String>,
+    pub product: Option<String>,
+    pub serial_number: Option<String>,
+    /// A printer-class device: the `printer` setting to use it.
+    pub printer_setting: Option<String>,
+}
+
+/// Lists serial ports and USB devices with their vendor, product and name, and the printer
+/// profiles a `printer.profile` setting may name.
+pub fn plugged() -> Plugged {
+    let mut problems = Vec::new();
+    let serial_ports = comptoir_device::serial::list_ports().unwrap_or_else(|e| {
+        problems.push(e.message);
+        Vec::new()
+    });
+    let usb = comptoir_printer::list_usb_devices()
+        .unwrap_or_else(|e| {
+            problems.push(e.cashier_message().to_owned());
+            Vec::new()
+        })
+        .into_iter()
+        .map(|d| {
+            let ids = format!("{:04x}:{:04x}", d.vendor_id, d.product_id);
+            let setting = match &d.serial_number {
+                Some(serial) => format!("usb:{ids}:{serial}"),
+                None => format!("usb:{ids}"),
+            };
+            UsbDevice {
+                vendor_id: format!("{:04x}", d.vendor_id),
+                product_id: format!("{:04x}", d.product_id),
+                manufacturer: d.manufacturer,
+                product: d.product,
+                serial_number: d.serial_number,
+                printer_setting: d.printer_class.then_some(setting),
+            }
+        })
+        .collect();
+    Plugged { serial_ports, usb, problems, profiles: Profile::names() }
+}
+
+/// A printed test page: its job, and whether the printer took it.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct TestPage {
+    pub job: String,
+    pub printer: String,
+    pub profile: String,
+    pub printed: bool,
+    pub error: Option<String>,
+}
+
+/// The test page for a profile: what the printer is set to, then every accented line, a
+/// barcode and a QR code, so IT sees at once whether the code page and the codes print.
+pub fn test_page(profile: &Profile, printer: &str, register: &str, at: &str) -> Document {
+    let tables: Vec<String> =
+        profile.tables().iter().map(|t| format!("{} {}", t.number(), t.name())).collect();
+    let mut doc = Document::new()
+        .title("Comptoir test page")
+        .centered(register.to_owned())
+        .centered(at.to_owned())
+        .rule()
+        .columns("Printer", printer.to_owned())
+        .columns("Profile", profile.name().to_owned())
+        .columns("Columns", profile.columns().to_string())
+        .line(format!("Code tables: {}", tables.join(", ")))
+        .rule();
+    for line in ACCENTED {
+        doc = doc.line(line);
+    }
+    doc.rule()
+        .columns("Left", "Right")
+        .line("0123456789012345678901234567890123456789012345")
+        .code128("COMPTOIR-TEST")
+        .qr("https://comptoir.invalid/test-page")
+        .feed(2)
+        .cut()
+}
+
+impl Register {
+    /// Prints the test page on the register's printer (a manager or IT).
+    pub fn print_test_page(&mut self) -> AppResult<TestPage> {
+        self.require("device_setup")?;
+        let printer = self.printer_port().setting().describe();
+        let profile = self.printer_port().profile().clone();
+        let at = self.now().to_rfc3339();
+        let register =
+            format!("{} register {}", self.store_config().config.code, self.register_number());
+        let document = test_page(&profile, &printer, &register, &at);
+        let id = self.queue_document("test_page", &document)?;
+        let job = self.database().print_job(&id)?;
+        let error = job.and_then(|j| j.error);
+        Ok(TestPage {
+            job: id,
+            printer,
+            profile: profile.name().to_owned(),
+            printed: error.is_none(),
+            error,
+        })
+    }
+
+    /// Opens the drawer to check its wiring, recorded as a no-sale like any other opening.
+    pub fn test_drawer(&mut self) -> AppResult<bool> {
+        self.require("device_setup")?;
+        let printed = self.drawer_movement(
+            crate::shift::DrawerMovement::NoSale,
+            None,
+            "device setup: drawer test",
+        )?;
+        printed.map(|()| true).or_else(|e| Err(AppError::new(e.code, e.detail)))
+    }
+}
+
+/// One scan read on a serial scanner, as the setup screen shows it.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ScanRead {
+    /// The AIM symbology identifier, if the scanner sent one (`]E0`).
+    pub aim: Option<String>,
+    pub data: String,
+    /// What the register would do with it (`ring_item`, `ring_label`, `start_return` ...).
+    pub action: &'static str,
+    pub meaning: String,
+}
+
+/// Waits up to `timeout` for one scan on the serial scanner a `scanner` setting names.
+pub fn read_scan(setting: &str, timeout: std::time::Duration) -> AppResult<ScanRead> {
+    use comptoir_device::{Device, DeviceEvent};
+    let Some(config) = scanner_setting(setting)? else {
+        return Err(AppError::new(
+            "no_device",
+            "no serial scanner is set (a keyboard-wedge scanner types into the sale screen)",
+        ));
+    };
+    let rules = comptoir_scanner::InStoreRules::builtin();
+    let device = Device::open(comptoir_scanner::SerialScanner::new(config, &rules));
+    device.claim(timeout).map_err(device_error)?;
+    device.enable(timeout).map_err(device_error)?;
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            return Err(AppError::new(
+                "device_timeout",
+                "no scan came: scan a barcode within 10 seconds of pressing Read a scan",
+            ));
+        }
+        match device.events().recv_timeout(left) {
+            Ok(DeviceEvent::Data(scan)) => {
+                return Ok(ScanRead {
+                    aim: scan.aim.map(|a| a.to_string()),
+                    data: scan.data,
+                    action: scan.scanned.action(),
+                    meaning: format!("{:?}", scan.scanned),
+                });
+            }
+            Ok(DeviceEvent::Error(error)) => return Err(device_error(error)),
+            Ok(_) | Err(_) => {}
+        }
+    }
+}
+
+/// Reads a stable weight from the scale a `scale` setting names.
+pub fn read_scale(setting: &str, timeout: std::time::Duration) -> AppResult<String> {
+    use comptoir_scale::{ScaleReply, ScaleRequest};
+    let Some(config) = scale_setting(setting)? else {
+        return Err(AppError::new("no_device", "no scale is set"));
+    };
+    let device = comptoir_device::Device::open(comptoir_scale::ScaleDriver::new(config));
+    device.claim(timeout).map_err(device_error)?;
+    device.enable(timeout).map_err(device_error)?;
+    let reply = device
+        .call(ScaleRequest::ReadStable { timeout }, timeout + std::time::Duration::from_secs(2))
+        .map_err(device_error)?;
+    match reply {
+        ScaleReply::Sellable(weight) => Ok(weight.weight().to_string()),
+        other => Err(AppError::new("device_failure", format!("the scale answered {other:?}"))),
+    }
+}
+
+fn device_error(error: comptoir_device::DeviceError) -> AppError {
+    AppError::new(error.code(), error.message)
+}
+
+/// Reads a `scanner` setting: `none`, or `serial:PORT[@BAUD][,…][,suffix=…][,country=XX]`.
+pub fn scanner_setting(text: &str) -> AppResult<Option<comptoir_scanner::ScannerConfig>> {
+    device_port(text, "scanner", |port| comptoir_scanner::ScannerConfig::parse(port))
+}
+
+/// Reads a `scale` setting: `none`, or `serial:PORT[@BAUD][,FRAMING]`.
+pub fn scale_setting(text: &str) -> AppResult<Option<comptoir_scale::ScaleConfig>> {
+    device_port(text, "scale", |port| {
+        comptoir_device::serial::SerialSettings::parse(port).map(comptoir_scale::ScaleConfig::new)
+    })
+}
+
+/// Reads a `display` setting: `none`, `printer` (a display behind the receipt printer), or
+/// `serial:PORT[@BAUD]`.
+pub fn display_setting(text: &str) -> AppResult<Option<DisplaySetting>> {
+    if text.trim() == "printer" {
+        return Ok(Some(DisplaySetting::ThroughPrinter));
+    }
+    device_port(text, "display", |port| {
+        comptoir_device::serial::SerialSettings::parse(port).map(DisplaySetting::Serial)
+    })
+}
+
+/// Where the customer display hangs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DisplaySetting {
+    ThroughPrinter,
+    Serial(comptoir_device::serial::SerialSettings),
+}
+
+fn device_port<T>(
+    text: &str,
+    what: &str,
+    parse: impl FnOnce(&str) -> Result<T, String>,
+) -> AppResult<Option<T>> {
+    let text = text.trim();
+    if text.is_empty() || text == "none" {
+        return Ok(None);
+    }
+    let port = text.strip_prefix("serial:").ok_or_else(|| {
+        AppError::new("invalid_setting", format!("{what} {text:?}: use none or serial:/dev/PORT"))
+    })?;
+    parse(port).map(Some).map_err(|why| AppError::new("invalid_setting", format!("{what}: {why}")))
+}
+
+/// One setting as the setup screen shows it.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct SettingView {
+    pub key: &'static str,
+    /// The saved value, or the default; a secret shows as `(set)` or empty.
+    pub value: String,
+    pub default: &'static str,
+    pub secret: bool,
+    pub saved: bool,
+}
+
+impl Register {
+    /// Every device setting, saved or default, secrets hidden.
+    pub fn device_settings(&self) -> AppResult<Vec<SettingView>> {
+        crate::printing::SETTINGS
+            .iter()
+            .map(|&(key, default)| {
+                let saved = self.database().setting(key)?;
+                let secret = crate::printing::is_secret(key);
+                let value = match (&saved, secret) {
+                    (Some(_), true) => "(set)".to_owned(),
+                    (None, true) => String::new(),
+                    (Some(value), false) => value.clone(),
+                    (None, false) => default.to_owned(),
+                };
+                Ok(SettingView { key, value, default, secret, saved: saved.is_some() })
+            })
+            .collect()
+    }
+}
