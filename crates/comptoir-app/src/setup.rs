@@ -95,14 +95,14 @@ pub fn test_page(profile: &Profile, printer: &str, register: &str, at: &str) -> 
         .columns("Printer", printer.to_owned())
         .columns("Profile", profile.name().to_owned())
         .columns("Columns", profile.columns().to_string())
-        .line(format!("Code tables: {}", tables.join(", ")))
+        .line(format!("Code tables ({}): {}", tables.len(), tables.join(", ")))
         .rule();
     for line in ACCENTED {
         doc = doc.line(line);
     }
     doc.rule()
         .columns("Left", "Right")
-        .line("0123456789012345678901234567890123456789012345")
+        .line((0..profile.columns()).map(|i| char::from(b'0' + (i % 10) as u8)).collect::<String>())
         .code128("COMPTOIR-TEST")
         .qr("https://comptoir.invalid/test-page")
         .feed(2)
@@ -139,7 +139,7 @@ impl Register {
             None,
             "device setup: drawer test",
         )?;
-        printed.map(|()| true).or_else(|e| Err(AppError::new(e.code, e.detail)))
+        printed.map(|()| true)
     }
 }
 
@@ -215,7 +215,7 @@ fn device_error(error: comptoir_device::DeviceError) -> AppError {
 
 /// Reads a `scanner` setting: `none`, or `serial:PORT[@BAUD][,…][,suffix=…][,country=XX]`.
 pub fn scanner_setting(text: &str) -> AppResult<Option<comptoir_scanner::ScannerConfig>> {
-    device_port(text, "scanner", |port| comptoir_scanner::ScannerConfig::parse(port))
+    device_port(text, "scanner", comptoir_scanner::ScannerConfig::parse)
 }
 
 /// Reads a `scale` setting: `none`, or `serial:PORT[@BAUD][,FRAMING]`.

@@ -110,6 +110,17 @@ enum Command {
         action: String,
         reference: Option<String>,
     },
+    /// Device setup for IT: `list` the serial ports, USB devices and printer profiles;
+    /// `settings`; `test-page` (prints the code page's accented characters, a barcode and a
+    /// QR code); `drawer` (opens it, recorded as a no-sale); `scan` (waits for one scan on the
+    /// serial scanner); `scale` (reads a stable weight). Manager PIN for printing and the drawer.
+    Devices {
+        #[arg(value_parser = ["list", "settings", "test-page", "drawer", "scan", "scale"])]
+        action: String,
+        /// How long `scan` and `scale` wait, in seconds.
+        #[arg(long, default_value_t = 10)]
+        wait: u64,
+    },
     /// Asks the card terminal: `status` (status enquiry), `diagnosis`, `end-of-day`,
     /// `repeat-receipt`, `register` (log the register on).
     Terminal {
@@ -401,6 +412,7 @@ fn run(cli: Cli) -> AppResult<Value> {
             sign_in(&mut register, &cli)?;
             card_command(&mut register, action, reference.as_deref())
         }
+        Command::Devices { action, wait } => devices_command(&mut register, &cli, action, *wait),
         Command::Terminal { action } => {
             sign_in(&mut register, &cli)?;
             terminal_command(&mut register, action)
@@ -907,6 +919,34 @@ fn card_command(
             Err(AppError::new("invalid_argument", "give the card tender's reference"))
         }
         _ => to_value(&terminal::recover_card_payments(&cell, &terminal, &mut terminal_says)?),
+    }
+}
+
+fn devices_command(
+    register: &mut Register,
+    cli: &Cli,
+    action: &str,
+    wait: u64,
+) -> AppResult<Value> {
+    let wait = std::time::Duration::from_secs(wait.clamp(1, 120));
+    let setting = |key: &str| register.database().setting(key).map(Option::unwrap_or_default);
+    match action {
+        "list" => to_value(&comptoir_app::setup::plugged()),
+        "settings" => to_value(&register.device_settings()?),
+        "scan" => to_value(&comptoir_app::setup::read_scan(&setting("scanner")?, wait)?),
+        "scale" => {
+            Ok(json!({ "weight": comptoir_app::setup::read_scale(&setting("scale")?, wait)? }))
+        }
+        "drawer" => {
+            sign_in(register, cli)?;
+            Ok(json!({ "opened": register.test_drawer()? }))
+        }
+        _ => {
+            sign_in(register, cli)?;
+            let page = register.print_test_page()?;
+            let text = preview_text(register, Some(&page.job));
+            Ok(json!({ "test_page": page, "preview": text }))
+        }
     }
 }
 

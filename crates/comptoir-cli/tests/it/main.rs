@@ -3,4 +3,5 @@
 mod card_crash;
 mod cli;
 mod crash;
+mod devices;
 mod support;

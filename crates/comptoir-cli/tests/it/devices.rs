@@ -1,0 +1,128 @@
+//! Device setup from the CLI, against the simulators as separate processes: the test page as
+//! the decoder reads the printed bytes, a scan from a serial scanner, a weight from a scale.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use crate::support::*;
+
+/// A simulator binary built beside the test binary.
+fn simulator(name: &str) -> Command {
+    let exe = std::env::current_exe().unwrap();
+    let bin = exe.parent().and_then(Path::parent).unwrap().join(name);
+    assert!(bin.exists(), "{} is missing: run `cargo build --bins` first", bin.display());
+    Command::new(bin)
+}
+
+/// Starts a pty simulator and returns it with the path it prints (`scanner on /dev/pts/N`).
+fn on_pty(mut command: Command) -> (KillOnDrop, String) {
+    let mut child = command.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let path = line.split_whitespace().last().expect("a path").to_owned();
+    (KillOnDrop(child), path)
+}
+
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn set(dir: &Path, key: &str, value: &str) {
+    let out = run(comptoir(dir).args(["--pin", "1234", "config", key, value]), "");
+    assert!(out.status.success(), "{key}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn the_test_page_prints_every_accented_line_and_the_preview_is_the_decoded_bytes() {
+    let dir = montreal();
+    let out = run(comptoir(dir.path()).args(["--pin", "1234", "devices", "test-page"]), "");
+    let page = json(&out);
+    assert_eq!(page["test_page"]["printed"], true, "{page}");
+    let job = page["test_page"]["job"].as_str().unwrap();
+
+    // The bytes the virtual printer got, decoded here on their own.
+    let file = std::fs::read_dir(dir.path().join("printer"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().ends_with(&format!("{job}.bin")))
+        .expect("the job's file");
+    let decoded = comptoir_escpos_decoder::render(&std::fs::read(file).unwrap()).unwrap();
+    let decoded: Vec<String> = decoded.lines.into_iter().map(|l| l.text).collect();
+    let previewed: Vec<String> = page["preview"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(decoded, previewed, "the screen shows what was printed");
+    for line in [
+        "Français : àâæçéèêëîïôœùûüÿ ÀÂÇÉÈÊËÎÏÔŒÙÛÜ",
+        "Deutsch : äöüß ÄÖÜ",
+        "Español : áéíóúñ¿¡ ÁÉÍÓÚÑ",
+        "Nordisk : åæø ÅÆØ",
+        "Money : € £ ¥ ¢ $",
+        "[barcode CODE128: COMPTOIR-TEST]",
+        "[QR: https://comptoir.invalid/test-page]",
+    ] {
+        assert!(decoded.iter().any(|l| l == line), "{line:?} missing from {decoded:#?}");
+    }
+    // A cashier may not print it.
+    let out = run(comptoir(dir.path()).args(["--pin", "2468", "devices", "test-page"]), "");
+    assert_eq!(json(&out)["code"], "permission_denied");
+}
+
+#[test]
+fn a_scan_on_the_serial_scanner_says_what_the_register_would_do() {
+    let dir = montreal();
+    let mut sim = simulator("comptoir-scanner-sim");
+    sim.args(["--aim", "--delay-ms", "1500", "--no-stdin", "0019061093791"]);
+    let (_sim, path) = on_pty(sim);
+    set(dir.path(), "scanner", &format!("serial:{path}"));
+    let out = run(comptoir(dir.path()).args(["devices", "scan", "--wait", "10"]), "");
+    let scan = json(&out);
+    assert_eq!(scan["action"], "ring_item", "{scan}");
+    assert_eq!(scan["aim"], "]E0");
+    assert_eq!(scan["data"], "0019061093791");
+}
+
+#[test]
+fn the_scale_reads_a_stable_weight_after_it_settles() {
+    let dir = montreal();
+    let mut sim = simulator("comptoir-scale-sim");
+    sim.args(["--step", "dynamic 0.254 kg", "--step", "stable 0.256 kg"]);
+    let (_sim, path) = on_pty(sim);
+    set(dir.path(), "scale", &format!("serial:{path}"));
+    let out = run(comptoir(dir.path()).args(["devices", "scale", "--wait", "5"]), "");
+    assert_eq!(json(&out)["weight"], "0.256 kg", "{}", json(&out));
+}
+
+#[test]
+fn bad_device_settings_are_refused_and_the_list_names_the_profiles() {
+    let dir = montreal();
+    for (key, value) in [
+        ("scanner", "/dev/ttyACM0"),
+        ("scale", "serial:COM3"),
+        ("terminal", "tcp://10.0.0.7"),
+        ("terminal.password", "12ab56"),
+        ("printer", "usb:04b8"),
+        ("display", "serial:/dev/ttyS0@fast"),
+    ] {
+        let out = run(comptoir(dir.path()).args(["--pin", "1234", "config", key, value]), "");
+        let code = json(&out)["code"].clone();
+        assert!(code == "invalid_setting" || code == "invalid_printer", "{key} {value}: {code}");
+    }
+    let out = run(comptoir(dir.path()).args(["devices", "list"]), "");
+    let list = json(&out);
+    assert!(list["profiles"].as_array().unwrap().iter().any(|p| p == "TM-T88V"), "{list}");
+    assert!(list["serial_ports"].is_array() && list["usb"].is_array());
+    set(dir.path(), "terminal.password", "123456");
+    let out = run(comptoir(dir.path()).args(["devices", "settings"]), "");
+    let shown = json(&out).to_string();
+    assert!(!shown.contains("123456"), "the password is never shown: {shown}");
+}
