@@ -13,6 +13,7 @@ pub mod config;
 pub mod credit;
 pub mod customers;
 pub mod discounts;
+pub mod display;
 pub mod entry;
 pub mod error;
 mod i18n;

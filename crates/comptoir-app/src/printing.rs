@@ -183,6 +183,8 @@ pub struct PrinterPort {
     profile: Profile,
     options: EncodeOptions,
     state: &'static str,
+    /// Frames sent for a display behind the printer, for their job ids.
+    raw_sent: u64,
 }
 
 impl PrinterPort {
@@ -212,7 +214,15 @@ impl PrinterPort {
             }
             PrinterSetting::Usb(usb) => (Some(Box::new(UsbTransport::new(usb.clone()))), None),
         };
-        Ok(PrinterPort { setting, transport, virtual_printer, profile, options, state: "ok" })
+        Ok(PrinterPort {
+            setting,
+            transport,
+            virtual_printer,
+            profile,
+            options,
+            state: "ok",
+            raw_sent: 0,
+        })
     }
 
     pub fn setting(&self) -> &PrinterSetting {
@@ -282,6 +292,18 @@ impl PrinterPort {
             return Ok(bytes);
         }
         Ok(job.bytes.clone())
+    }
+
+    /// Sends bytes that are no print job (a frame for the customer display behind the
+    /// printer), best effort: a printer that cannot take them loses the frame, the next one
+    /// replaces it. The virtual printer keeps only print jobs.
+    pub fn send_raw(&mut self, bytes: &[u8]) {
+        let Some(transport) = &mut self.transport else { return };
+        self.raw_sent += 1;
+        let job = Job::new(format!("display-{}", self.raw_sent), bytes.to_vec());
+        if let Err(error) = transport.write_job(&job) {
+            tracing::debug!(%error, "customer display frame through the printer not sent");
+        }
     }
 
     /// Sends the drawer kick on its own (a no-sale opening outside a receipt).

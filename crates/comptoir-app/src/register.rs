@@ -230,6 +230,8 @@ pub struct Register {
     pub(crate) price_check: Option<Item>,
     pub(crate) search_results: Vec<Item>,
     pub(crate) report: Option<ReportView>,
+    /// The customer display, when one is set.
+    pub(crate) display: Option<crate::display::CustomerDisplay>,
     pub(crate) last_sale: Option<Committed>,
     pub(crate) printer: PrinterPort,
     persist_cart: bool,
@@ -394,6 +396,7 @@ impl Register {
             search_results: Vec::new(),
             report: None,
             last_sale: None,
+            display: None,
             printer,
             persist_cart: options.persist_cart,
             sync: None,
@@ -405,6 +408,15 @@ impl Register {
         register.reload_promotions()?;
         register.shift = register.find_open_shift()?;
         register.restore_cart()?;
+        let display = register.db.setting("display")?.unwrap_or_default();
+        let idle = register.db.setting("display.idle")?;
+        // A display setting that no longer opens must not keep the register closed.
+        register.display = crate::display::CustomerDisplay::from_settings(&display, idle)
+            .unwrap_or_else(|error| {
+                tracing::warn!(%error, "customer display not used");
+                None
+            });
+        register.refresh_display();
         // A crash between a sale's commit and its receipt leaves the receipt to queue now.
         register.queue_receipts()?;
         tracing::info!(register = %register.register.register_id, "register open");
@@ -859,7 +871,9 @@ impl Register {
     fn after_cart_change(&mut self, last: Option<LineId>) -> AppResult<()> {
         self.last_line = last;
         self.notice = None;
-        self.save_cart()
+        self.save_cart()?;
+        self.refresh_display();
+        Ok(())
     }
 
     /// Saves the cart in progress. Scanned lines are saved without an fsync of their own: a
@@ -1110,6 +1124,7 @@ impl Register {
         self.coupons.clear();
         self.last_line = None;
         self.multiplier = None;
+        self.refresh_display();
         Ok(())
     }
 
@@ -1163,6 +1178,9 @@ impl Register {
             true => self.commit_sale(&priced).map(Some),
             false => self.save_cart().map(|()| None),
         };
+        if matches!(result, Ok(None)) {
+            self.refresh_display();
+        }
         if result.is_err() {
             // Nothing was written: the tender comes off so the cashier can try again.
             self.tenders.pop();
@@ -1269,6 +1287,7 @@ impl Register {
         let printed = self.queue_receipts().and_then(|()| self.flush_print_queue());
         let committed = Committed { entry, sale, print_job: receipt_no, printed };
         self.last_sale = Some(committed.clone());
+        self.display_sale_done(&committed.sale);
         Ok(committed)
     }
 

@@ -6,6 +6,7 @@ mod common;
 mod credit;
 mod customers;
 mod discounts;
+mod display;
 mod import;
 mod printing;
 mod promotions;

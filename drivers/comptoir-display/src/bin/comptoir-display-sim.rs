@@ -54,9 +54,11 @@ fn main() -> ExitCode {
     }
 }
 
-// Stdout is this program's interface: the path first, then each screen between bars.
-#[allow(clippy::print_stdout)]
+/// Stdout is this program's interface: the path first, then each screen between bars. A
+/// reader that went away (a test that read only the path) loses the screens; the simulator
+/// goes on, and the frame file still has them.
 fn say(text: &str) {
-    println!("{text}");
-    let _ = std::io::stdout().flush();
+    let mut out = std::io::stdout();
+    let _ = writeln!(out, "{text}");
+    let _ = out.flush();
 }
