@@ -460,6 +460,20 @@ fn open_register() -> Result<Register, AppError> {
 /// Pushes a fresh `View` (the UI's `view` event) when sync's state changes on its own: the
 /// server comes back, the entries waiting drain. Looks every two seconds; the register's lock
 /// is held for the few reads that takes.
+/// A serial scanner, when the `scanner` setting names one: each scan is rung and the screen
+/// pushed, as a wedge scan would be.
+fn watch_serial_scanner(app: tauri::AppHandle, register: Arc<Mutex<Register>>) {
+    use tauri::Emitter;
+    let started = comptoir_app::scanner::watch_scanner(register, move |view| {
+        if let Err(error) = app.emit("view", view) {
+            tracing::warn!(%error, "could not push the view");
+        }
+    });
+    if started {
+        tracing::info!("serial scanner watched");
+    }
+}
+
 fn watch_sync(app: tauri::AppHandle, register: Arc<Mutex<Register>>) {
     use tauri::Emitter;
     let spawned = std::thread::Builder::new().name("comptoir-sync-watch".into()).spawn(move || {
@@ -521,7 +535,8 @@ pub fn run() {
         .manage(till)
         .setup(move |app| {
             if let Some(register) = watched {
-                watch_sync(app.handle().clone(), register);
+                watch_sync(app.handle().clone(), register.clone());
+                watch_serial_scanner(app.handle().clone(), register);
             }
             Ok(())
         })

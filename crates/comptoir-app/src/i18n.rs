@@ -57,6 +57,8 @@ pub fn error_message(error: &AppError, lang: &str) -> String {
         ("card_reversal_refused", true) => format!("Le terminal a refusé d'annuler le paiement par carte {d} : il reste sur la vente. Vérifiez le terminal, puis réessayez ou terminez la vente."),
         ("card_payment_unknown", false) => format!("No approved card payment {d} on this sale."),
         ("card_payment_unknown", true) => format!("Aucun paiement par carte {d} approuvé sur cette vente."),
+        ("label_not_supported", false) => format!("In-store label {d}: this register does not sell priced or weighed labels yet. Key the item and its price as an open-price item (F5)."),
+        ("label_not_supported", true) => format!("Étiquette en magasin {d} : cette caisse ne vend pas encore les étiquettes à prix ou poids. Saisissez l'article à prix libre (F5)."),
         ("card_not_charged", false) => "The terminal did not charge the card: take the payment again.".to_owned(),
         ("card_not_charged", true) => "Le terminal n'a pas débité la carte : reprenez le paiement.".to_owned(),
         ("card_to_reverse", false) => format!("The card payment {d} was charged: reverse it on the terminal before voiding the sale."),

@@ -26,6 +26,7 @@ pub mod receipt;
 pub mod register;
 pub mod replay;
 pub mod returns;
+pub mod scanner;
 mod screen;
 pub mod setup;
 pub mod shift;

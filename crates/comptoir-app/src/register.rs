@@ -1482,6 +1482,20 @@ impl Register {
         Ok(id)
     }
 
+    /// Shows an error on the sale screen as its notice (a scan from a serial scanner has no
+    /// dialog to answer), unless the action already left its own notice.
+    pub fn note_error(&mut self, error: &AppError) {
+        if self.notice.as_ref().is_some_and(|n| n.code == error.code) {
+            return;
+        }
+        self.notice = Some(crate::view::Notice {
+            level: "error",
+            code: error.code,
+            message: error.message(&self.lang),
+            offer: None,
+        });
+    }
+
     /// This register's number in its store.
     pub fn register_number(&self) -> i64 {
         self.register.number

@@ -14,5 +14,6 @@ mod replay;
 mod return_screens;
 mod returns;
 mod sale;
+mod serial_scanner;
 mod shift;
 mod sign_in;
