@@ -33,6 +33,7 @@ pub mod shift;
 pub mod sync;
 pub mod terminal;
 pub mod view;
+pub mod weighed;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{AppError, AppResult};

@@ -408,7 +408,12 @@ fn tax_flag(class: &str) -> &'static str {
 /// A line: its name, quantity and amount, then each discount and what it took off.
 fn receipt_line(doc: Document, line: &entry::SaleLine, lang: &str) -> Document {
     let flag = tax_flag(&line.tax_class);
-    let mut doc = if line.qty == "1" {
+    let mut doc = if line.kind == "weighed" {
+        doc.line(line.name.clone()).columns(
+            format!("  {} kg x {}/kg", line.qty, line.unit_price),
+            format!("{} {flag}", line.amount),
+        )
+    } else if line.qty == "1" {
         doc.columns(line.name.clone(), format!("{} {flag}", line.amount))
     } else {
         doc.line(line.name.clone()).columns(

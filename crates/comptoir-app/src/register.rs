@@ -495,7 +495,7 @@ impl Register {
     }
 
     /// An item of the catalog at the price in force now.
-    fn item_now(&self, item: &Item) -> Item {
+    pub(crate) fn item_now(&self, item: &Item) -> Item {
         item.at(self.local_minute())
     }
 
@@ -733,6 +733,7 @@ impl Register {
     }
 
     fn add_catalog_item(&mut self, item: &Item) -> AppResult<LineId> {
+        self.refuse_unweighed(item.kind, &item.name)?;
         let qty = self.multiplier.unwrap_or(Decimal::ONE);
         if item.price.is_none() {
             return Err(AppError::new(
@@ -820,6 +821,10 @@ impl Register {
         self.cashier()?;
         self.check_no_tenders()?;
         let qty = parse_quantity(qty)?;
+        if let Some(weighed) = self.cart.lines().iter().find(|l| l.id.0 == line) {
+            // A weight comes from the scale, never from the keyboard.
+            self.refuse_unweighed(weighed.kind, &weighed.name)?;
+        }
         self.cart.set_quantity(LineId(line), qty)?;
         self.after_cart_change(Some(LineId(line)))
     }
@@ -866,6 +871,10 @@ impl Register {
                 "payment has started: finish it, or void the cart",
             ))
         }
+    }
+
+    pub(crate) fn after_weighing(&mut self, id: LineId) -> AppResult<()> {
+        self.after_cart_change(Some(id))
     }
 
     fn after_cart_change(&mut self, last: Option<LineId>) -> AppResult<()> {
@@ -957,7 +966,7 @@ impl Register {
                     barcode: l.barcode,
                     name: l.name,
                     unit_price: Money::from_minor(l.unit_price),
-                    quantity: parse_quantity(&l.qty)?,
+                    quantity: stored_quantity(&l.qty)?,
                     tax_class: TaxClass(l.tax_class),
                     kind: parse_kind(&l.kind),
                     open_price: l.open_price,
@@ -1613,6 +1622,24 @@ pub(crate) fn parse_quantity(text: &str) -> AppResult<Decimal> {
     Ok(qty.normalize())
 }
 
+/// A quantity as the register recorded it: a whole number of units, or a weight in kilograms
+/// with at most three decimals (a weighed line).
+pub(crate) fn stored_quantity(text: &str) -> AppResult<Decimal> {
+    let trimmed = text.trim();
+    let plain = comptoir_core::money::is_plain_decimal(trimmed) && !trimmed.starts_with('-');
+    let qty: Decimal = plain
+        .then(|| trimmed.parse().ok())
+        .flatten()
+        .ok_or_else(|| AppError::new("invalid_quantity", format!("{text:?} is not a quantity")))?;
+    if qty <= Decimal::ZERO
+        || qty > Decimal::from(comptoir_core::cart::MAX_QUANTITY)
+        || qty.normalize().scale() > 3
+    {
+        return Err(AppError::new("invalid_quantity", format!("{text}: not a recorded quantity")));
+    }
+    Ok(qty.normalize())
+}
+
 pub(crate) fn to_json<T: Serialize>(value: &T) -> AppResult<String> {
     serde_json::to_string(value).map_err(|e| AppError::new("internal", format!("serialising: {e}")))
 }
@@ -1626,6 +1653,7 @@ pub(crate) fn parse_payload<T: for<'de> Deserialize<'de>>(json: &str) -> AppResu
 pub(crate) fn kind_name(kind: ItemKind) -> &'static str {
     match kind {
         ItemKind::Item => "item",
+        ItemKind::Weighed => "weighed",
         ItemKind::NonMerchandise => "non_merchandise",
     }
 }
@@ -1633,6 +1661,7 @@ pub(crate) fn kind_name(kind: ItemKind) -> &'static str {
 pub(crate) fn parse_kind(text: &str) -> ItemKind {
     match text {
         "non_merchandise" => ItemKind::NonMerchandise,
+        "weighed" => ItemKind::Weighed,
         _ => ItemKind::Item,
     }
 }

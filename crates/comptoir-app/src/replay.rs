@@ -629,7 +629,7 @@ impl SoldIndex {
         let taxes =
             line.taxes.iter().map(|t| register.parse_money(&t.amount)).collect::<AppResult<_>>()?;
         sold.refunded.add(&LineRefund {
-            quantity: crate::register::parse_quantity(&line.qty)?,
+            quantity: crate::register::stored_quantity(&line.qty)?,
             net: register.parse_money(&line.net)?,
             taxes,
             paid: register.parse_money(&line.refund)?,

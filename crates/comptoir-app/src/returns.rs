@@ -239,7 +239,8 @@ impl Register {
     ) -> AppResult<()> {
         self.require_shift()?;
         self.check_no_tenders()?;
-        let quantity = parse_quantity(qty)?;
+        // A weighed line comes back by weight; any other by the unit (checked below).
+        let quantity = crate::register::stored_quantity(qty)?;
         let reason = required_reason(reason)?;
         let original = self.original(receipt_no.trim())?;
         let (entry, sale) = (&original.entry, &original.sale);
@@ -252,6 +253,9 @@ impl Register {
         let sold_line = sale.lines.iter().find(|l| l.line == line).ok_or_else(|| {
             AppError::new("no_such_line", format!("sale {} has no line {line}", sale.receipt_no))
         })?;
+        if sold_line.kind != "weighed" {
+            parse_quantity(qty)?;
+        }
         let sold = self.sold_line(sale, sold_line)?;
         let already = self.refunded_lines(&original)?.remove(&line).unwrap_or_default();
         let refund = refund::refund_line(&sold, &already, quantity).map_err(|e| match e {
@@ -809,7 +813,7 @@ impl Register {
             .collect::<AppResult<Vec<_>>>()?;
         Ok(SoldLine {
             line: line.line,
-            quantity: parse_quantity(&line.qty)?,
+            quantity: crate::register::stored_quantity(&line.qty)?,
             net: self.parse_money(line.net())?,
             taxes,
         })
@@ -849,7 +853,7 @@ impl Register {
             let taxes =
                 line.taxes.iter().map(|t| self.parse_money(&t.amount)).collect::<AppResult<_>>()?;
             let refund = refund::LineRefund {
-                quantity: parse_quantity(&line.qty)?,
+                quantity: crate::register::stored_quantity(&line.qty)?,
                 net: self.parse_money(&line.net)?,
                 taxes,
                 paid: self.parse_money(&line.refund)?,

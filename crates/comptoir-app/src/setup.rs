@@ -191,11 +191,17 @@ pub fn read_scan(setting: &str, timeout: std::time::Duration) -> AppResult<ScanR
     }
 }
 
-/// Reads a stable weight from the scale a `scale` setting names.
-pub fn read_scale(setting: &str, timeout: std::time::Duration) -> AppResult<String> {
+/// Reads a stable, positive weight to sell by from the scale a `scale` setting names.
+pub fn weigh(
+    setting: &str,
+    timeout: std::time::Duration,
+) -> AppResult<comptoir_scale::SellableWeight> {
     use comptoir_scale::{ScaleReply, ScaleRequest};
     let Some(config) = scale_setting(setting)? else {
-        return Err(AppError::new("no_device", "no scale is set"));
+        return Err(AppError::new(
+            "no_device",
+            "no scale is set: comptoir config scale serial:PORT",
+        ));
     };
     let device = comptoir_device::Device::open(comptoir_scale::ScaleDriver::new(config));
     device.claim(timeout).map_err(device_error)?;
@@ -204,9 +210,14 @@ pub fn read_scale(setting: &str, timeout: std::time::Duration) -> AppResult<Stri
         .call(ScaleRequest::ReadStable { timeout }, timeout + std::time::Duration::from_secs(2))
         .map_err(device_error)?;
     match reply {
-        ScaleReply::Sellable(weight) => Ok(weight.weight().to_string()),
+        ScaleReply::Sellable(weight) => Ok(weight),
         other => Err(AppError::new("device_failure", format!("the scale answered {other:?}"))),
     }
+}
+
+/// Reads a stable weight from the scale a `scale` setting names.
+pub fn read_scale(setting: &str, timeout: std::time::Duration) -> AppResult<String> {
+    weigh(setting, timeout).map(|weight| weight.weight().to_string())
 }
 
 fn device_error(error: comptoir_device::DeviceError) -> AppError {

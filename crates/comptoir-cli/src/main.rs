@@ -631,6 +631,9 @@ struct BasketReturn {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct BasketLine {
+    /// A weighed item: the register reads the scale (the `scale` setting) for its weight.
+    #[serde(default)]
+    weigh: bool,
     barcode: Option<String>,
     sku: Option<String>,
     qty: Option<String>,
@@ -741,6 +744,16 @@ fn ring(register: &mut Register, basket: &Basket) -> AppResult<comptoir_app::Com
     }
     for (index, line) in basket.lines.iter().enumerate() {
         let at = |e: AppError| e.at(format!("line {}", index + 1));
+        if line.weigh {
+            let code = line.barcode.as_deref().or(line.sku.as_deref()).ok_or_else(|| {
+                at(AppError::new("invalid_input", "a weighed line needs a barcode or a sku"))
+            })?;
+            let scale = register.database().setting("scale")?.unwrap_or_default();
+            let weight = comptoir_app::setup::weigh(&scale, std::time::Duration::from_secs(10))
+                .map_err(at)?;
+            register.add_weighed(code, &weight).map_err(at)?;
+            continue;
+        }
         if let Some(qty) = &line.qty {
             register.set_multiplier(qty).map_err(at)?;
         }

@@ -96,7 +96,8 @@ impl Cart {
     pub fn add_item(&mut self, item: &Item, quantity: Decimal) -> Result<LineId, CartError> {
         let price = item.price.ok_or(CartError::NeedsPrice)?;
         check_quantity(quantity)?;
-        let same = self.lines.iter_mut().find(|l| {
+        // Each weighing is its own line: two bags of apples are two weights on the receipt.
+        let same = self.lines.iter_mut().filter(|_| item.kind != ItemKind::Weighed).find(|l| {
             l.sku == item.sku
                 && l.unit_price == price
                 && !l.open_price

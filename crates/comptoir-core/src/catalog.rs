@@ -17,10 +17,13 @@ impl Sku {
     }
 }
 
-/// Whether an item is merchandise (counted in stock) or a charge such as postage.
+/// Whether an item is merchandise sold by the unit, merchandise sold by weight (its price is
+/// per kilogram and its quantity a weight in kilograms, from the scale), or a charge such as
+/// postage.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ItemKind {
     Item,
+    Weighed,
     NonMerchandise,
 }
 

@@ -338,10 +338,20 @@ fn own_row(f: &Fields<'_>, currency: &Currency) -> Result<CatalogRow, String> {
     if !TAX_CLASSES.contains(&tax_class) {
         return Err(format!("{sku}: tax class {tax_class:?} is not one of {TAX_CLASSES:?}"));
     }
-    let kind = match f.get("kind") {
-        "" | "item" => "item",
-        "non_merchandise" => "non_merchandise",
-        other => return Err(format!("{sku}: kind {other:?} is not item or non_merchandise")),
+    let kind = match (f.get("kind"), f.get("unit")) {
+        ("" | "item", "" | "each") => "item",
+        ("" | "item" | "weighed", "kg") | ("weighed", "") => "weighed",
+        ("non_merchandise", "" | "each") => "non_merchandise",
+        (_, unit) if !matches!(unit, "" | "each" | "kg") => {
+            return Err(format!("{sku}: unit {unit:?} is not each or kg"));
+        }
+        (other, unit) => {
+            return Err(format!(
+                "{sku}: kind {other:?} sold by {} is not item, weighed (unit kg) or \
+                 non_merchandise",
+                if unit.is_empty() { "each" } else { unit }
+            ));
+        }
     };
     let name_fr = Some(f.get("name_fr")).filter(|s| !s.is_empty()).map(str::to_owned);
     Ok(CatalogRow {

@@ -29,14 +29,24 @@ impl TaxClass {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     Item,
+    /// Goods sold by weight: the price is per kilogram (unit `kg`).
+    Weighed,
     NonMerchandise,
 }
 
 impl Kind {
     pub fn as_str(self) -> &'static str {
         match self {
-            Kind::Item => "item",
+            Kind::Item | Kind::Weighed => "item",
             Kind::NonMerchandise => "non_merchandise",
+        }
+    }
+
+    /// What the price is for: one unit, or a kilogram.
+    pub fn unit(self) -> &'static str {
+        match self {
+            Kind::Weighed => "kg",
+            Kind::Item | Kind::NonMerchandise => "each",
         }
     }
 }
@@ -81,7 +91,7 @@ pub fn write(path: &Path, rows: &[CatalogRow]) -> anyhow::Result<()> {
             price.as_str(),
             row.tax_class.as_str(),
             row.kind.as_str(),
-            "each",
+            row.kind.unit(),
         ])?;
     }
     out.flush().with_context(|| format!("writing {}", path.display()))?;

@@ -17,3 +17,4 @@ mod sale;
 mod serial_scanner;
 mod shift;
 mod sign_in;
+mod weighed;

@@ -126,3 +126,21 @@ fn bad_device_settings_are_refused_and_the_list_names_the_profiles() {
     let shown = json(&out).to_string();
     assert!(!shown.contains("123456"), "the password is never shown: {shown}");
 }
+
+#[test]
+fn a_weighed_basket_line_reads_the_scale_and_is_priced_per_kilogram() {
+    let dir = montreal();
+    let mut sim = simulator("comptoir-scale-sim");
+    sim.args(["--step", "dynamic 1.230 kg", "--step", "stable 1.234 kg"]);
+    let (_sim, path) = on_pty(sim);
+    set(dir.path(), "scale", &format!("serial:{path}"));
+    let basket = r#"{"lines":[{"sku":"MPLU4011","weigh":true}],"tenders":[{"kind":"cash","amount":"5.00"}]}"#;
+    let out = run(comptoir(dir.path()).args(["--pin", "2468", "sale"]), basket);
+    let sale = json(&out);
+    assert_eq!(sale["sale"]["lines"][0]["qty"], "1.234", "{sale}");
+    assert_eq!(sale["sale"]["total"], "2.15");
+    let keyed =
+        r#"{"lines":[{"sku":"MPLU4011","qty":"2"}],"tenders":[{"kind":"cash","amount":"5.00"}]}"#;
+    let out = run(comptoir(dir.path()).args(["--pin", "2468", "sale"]), keyed);
+    assert_eq!(json(&out)["code"], "weigh_item", "a weight is never keyed");
+}

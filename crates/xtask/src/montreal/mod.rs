@@ -99,7 +99,7 @@ pub fn build(data: &Path) -> anyhow::Result<Montreal> {
             Err(reason) => *out.left_out.entry(reason).or_default() += 1,
         }
     }
-    for row in open_price_items() {
+    for row in open_price_items().into_iter().chain(weighed_items()) {
         out.rows.push(row);
     }
     out.rows.sort_by(|a, b| a.sku.cmp(&b.sku));
@@ -224,5 +224,23 @@ fn open_price_items() -> Vec<CatalogRow> {
             TaxClass::ZeroRated,
         ),
         item("MOPEN3", "Miscellaneous taxable item", "Article divers taxable", TaxClass::Standard),
+    ]
+}
+
+/// Loose produce sold by the kilogram, weighed on the scale, known by its IFPS price
+/// look-up code (PLU 4011 bananas, 4131 Fuji apples). The prices are made up, like the rest.
+fn weighed_items() -> Vec<CatalogRow> {
+    let item = |sku: &str, name: &str, name_fr: &str, price: Decimal| CatalogRow {
+        sku: sku.into(),
+        barcode: String::new(),
+        name: name.into(),
+        name_fr: name_fr.into(),
+        price: Some(price),
+        tax_class: TaxClass::ZeroRated,
+        kind: Kind::Weighed,
+    };
+    vec![
+        item("MPLU4011", "Bananas", "Bananes", Decimal::new(174, 2)),
+        item("MPLU4131", "Fuji apples", "Pommes Fuji", Decimal::new(439, 2)),
     ]
 }
