@@ -12,7 +12,9 @@ use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
+use comptoir_app::config_file::ConfigFile;
 use comptoir_app::discounts::DiscountInput;
+use comptoir_app::logs::LogPlan;
 use comptoir_app::returns::{Disposition, RefundTo};
 use comptoir_app::terminal::{self, CardTerminal};
 use comptoir_app::{
@@ -253,13 +255,10 @@ enum ShiftAction {
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("COMPTOIR_LOG")
-                .unwrap_or_else(|_| "off".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let file = ConfigFile::load();
+    // Log files only where the config file's [log] names a folder: stdout stays the JSON.
+    let plan = LogPlan { prefix: "comptoir-cli", files_by_default: false, stderr_default: "off" };
+    let _flush_logs = comptoir_app::logs::init(&plan, &file.log);
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         // --help and --version are not errors; a wrong argument is the JSON error like any other.
@@ -280,7 +279,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match run(cli) {
+    match run(cli, &file) {
         Ok(value) => {
             // A closed pipe (`comptoir sale | head`) is the reader's business: what was done is
             // done, so no panic and no failure.
@@ -312,10 +311,24 @@ fn options(cli: &Cli) -> AppResult<OpenOptions> {
     Ok(OpenOptions { clock, printer, persist_cart: false })
 }
 
-fn run(cli: Cli) -> AppResult<Value> {
-    let data_dir = cli.data_dir.clone().unwrap_or_else(comptoir_app::default_data_dir);
+/// Applies the config file to the register just opened, and says on stderr what it refused.
+fn with_config_file(register: Register, file: &ConfigFile, cli: &Cli) -> AppResult<Register> {
+    let (register, applied) = file.apply_and_reopen(register, || options(cli))?;
+    for problem in &applied.refused {
+        eprintln!("comptoir: {problem}");
+    }
+    Ok(register)
+}
+
+fn run(cli: Cli, file: &ConfigFile) -> AppResult<Value> {
+    let data_dir = cli
+        .data_dir
+        .clone()
+        .or_else(|| file.data_dir.clone())
+        .unwrap_or_else(comptoir_app::default_data_dir);
     if let Command::Init { store, register } = &cli.command {
         let opened = Register::init_demo(&data_dir, store, *register, options(&cli)?)?;
+        let opened = with_config_file(opened, file, &cli)?;
         return Ok(json!({
             "data_dir": data_dir,
             "store": opened.store_config().config.code,
@@ -331,7 +344,7 @@ fn run(cli: Cli) -> AppResult<Value> {
         }
         _ => {}
     }
-    let mut register = match Register::open(&data_dir, options(&cli)?) {
+    let register = match Register::open(&data_dir, options(&cli)?) {
         // While the app holds the register, `verify` still reads the chain (WAL lets a reader
         // in beside the writer); every other command waits for the register to be free.
         Err(error) if error.code == "already_running" && matches!(cli.command, Command::Verify) => {
@@ -339,6 +352,7 @@ fn run(cli: Cli) -> AppResult<Value> {
         }
         other => other?,
     };
+    let mut register = with_config_file(register, file, &cli)?;
     match &cli.command {
         Command::Init { .. } | Command::Backup { .. } | Command::Restore { .. } => {
             unreachable_init()

@@ -3,11 +3,13 @@
 
 mod card_payment;
 mod common;
+mod config_file;
 mod credit;
 mod customers;
 mod discounts;
 mod display;
 mod import;
+mod logs;
 mod printing;
 mod promotions;
 mod replay;

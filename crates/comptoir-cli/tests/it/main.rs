@@ -2,6 +2,7 @@
 
 mod card_crash;
 mod cli;
+mod config_file;
 mod crash;
 mod devices;
 mod support;

@@ -14,7 +14,9 @@ pub fn comptoir(data_dir: &Path) -> Command {
         .arg("--data-dir")
         .arg(data_dir)
         .env_remove("COMPTOIR_PIN")
-        .env_remove("COMPTOIR_DATA_DIR");
+        .env_remove("COMPTOIR_DATA_DIR")
+        // Never the store PC's /etc/comptoir/register.toml: a test names its own file.
+        .env("COMPTOIR_CONFIG", data_dir.join("no-config-file.toml"));
     command
 }
 
