@@ -35,7 +35,9 @@ trap 'rm -f "$overlay"' EXIT
 } >"$overlay"
 
 say "building the register and its .deb (release)"
-nice npx --no-install tauri build --bundles deb --config "$overlay"
+# The workspace's default members leave the app out (a bare cargo build never links WebKit):
+# name it for the cargo build the Tauri CLI runs.
+nice npx --no-install tauri build --bundles deb --config "$overlay" -- -p comptoir-register
 
 mkdir -p dist-deb
 deb="$(ls -t "$CARGO_TARGET_DIR"/release/bundle/deb/*.deb | head -n 1)"
