@@ -4,8 +4,10 @@
 
 use std::sync::{Arc, Mutex};
 
+use comptoir_app::config_file::ConfigFile;
 use comptoir_app::credit::CreditBalance;
 use comptoir_app::discounts::DiscountInput;
+use comptoir_app::logs::LogPlan;
 use comptoir_app::returns::{Disposition, RefundTo, SaleForReturn};
 use comptoir_app::view::{PreviewView, View};
 use comptoir_app::{AppError, DrawerMovement, OpenOptions, Pin, Register};
@@ -428,9 +430,9 @@ async fn receipt_preview(till: State<'_, Till>, job: Option<String>) -> Reply<Pr
     with_register(&till, move |r| r.receipt_preview(job.as_deref())).await
 }
 
-/// The data folder: `--data-dir DIR`, else `COMPTOIR_DATA_DIR`, else the default, shared with
-/// the CLI.
-fn data_dir() -> std::path::PathBuf {
+/// The data folder: `--data-dir DIR`, else `COMPTOIR_DATA_DIR`, else the config file's
+/// `data_dir`, else the default, shared with the CLI.
+fn data_dir(file: &ConfigFile) -> std::path::PathBuf {
     let mut args = std::env::args_os().skip(1);
     while let Some(arg) = args.next() {
         if arg == "--data-dir"
@@ -441,20 +443,53 @@ fn data_dir() -> std::path::PathBuf {
     }
     std::env::var_os("COMPTOIR_DATA_DIR")
         .map(std::path::PathBuf::from)
+        .or_else(|| file.data_dir.clone())
         .unwrap_or_else(comptoir_app::default_data_dir)
 }
 
-/// Opens the register in its data folder, setting up the demo store on first start.
-fn open_register() -> Result<Register, AppError> {
-    let data_dir = data_dir();
-    match Register::open(&data_dir, OpenOptions::default()) {
+/// Opens the register in its data folder, setting up the demo store on first start, with the
+/// config file's settings applied (a refused one is logged and the saved value kept).
+fn open_register(file: &ConfigFile) -> Result<Register, AppError> {
+    let data_dir = data_dir(file);
+    let register = match Register::open(&data_dir, OpenOptions::default()) {
         Err(error) if error.code == "not_initialised" => {
             let store = std::env::var("COMPTOIR_STORE").unwrap_or_else(|_| "montreal".to_owned());
             tracing::info!(%store, dir = %data_dir.display(), "first start: setting up the demo store");
             Register::init_demo(&data_dir, &store, 1, OpenOptions::default())
         }
         other => other,
+    }?;
+    let (register, _applied) = file.apply_and_reopen(register, || Ok(OpenOptions::default()))?;
+    Ok(register)
+}
+
+/// Kiosk mode (`[ui] kiosk = true`): the window fills the screen, without a title bar, above
+/// every other window, so the cashier sees only the register.
+fn enter_kiosk(app: &tauri::App) {
+    use tauri::Manager;
+    let Some(window) = app.get_webview_window("main") else {
+        tracing::warn!("kiosk mode: no main window");
+        return;
+    };
+    let steps = [
+        window.set_decorations(false),
+        window.set_always_on_top(true),
+        window.set_fullscreen(true),
+    ];
+    for error in steps.into_iter().filter_map(Result::err) {
+        tracing::warn!(%error, "kiosk mode: the window manager refused a step");
     }
+    tracing::info!("kiosk mode");
+}
+
+/// Whether kiosk mode is on: the register's setting, or the file's when the register could not
+/// open.
+fn kiosk(till: &Till, file: &ConfigFile) -> bool {
+    let saved = till.0.as_ref().ok().and_then(|register| {
+        let register = register.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        register.database().setting("ui.kiosk").ok().flatten()
+    });
+    saved.as_deref().or(file.value("ui.kiosk")).is_some_and(|v| v.trim() == "true")
 }
 
 /// Pushes a fresh `View` (the UI's `view` event) when sync's state changes on its own: the
@@ -510,14 +545,16 @@ fn watch_sync(app: tauri::AppHandle, register: Arc<Mutex<Register>>) {
 }
 
 pub fn run() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("COMPTOIR_LOG")
-                .unwrap_or_else(|_| "info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    let till = match open_register() {
+    let file = ConfigFile::load();
+    // The session's autostart entry starts the app with --autostart: it opens only where the
+    // config file says `[ui] autostart = true`.
+    if std::env::args_os().any(|a| a == "--autostart") && !file.autostart {
+        return;
+    }
+    let plan =
+        LogPlan { prefix: "comptoir-register", files_by_default: true, stderr_default: "info" };
+    let _flush_logs = comptoir_app::logs::init(&plan, &file.log);
+    let till = match open_register(&file) {
         Ok(mut register) => {
             // Sync runs on its own thread with its own connection: a sale never waits for it.
             register.start_sync();
@@ -531,9 +568,13 @@ pub fn run() {
         }
     };
     let watched = till.0.as_ref().ok().cloned();
+    let kiosk = kiosk(&till, &file);
     let result = tauri::Builder::default()
         .manage(till)
         .setup(move |app| {
+            if kiosk {
+                enter_kiosk(app);
+            }
             if let Some(register) = watched {
                 watch_sync(app.handle().clone(), register.clone());
                 watch_serial_scanner(app.handle().clone(), register);
