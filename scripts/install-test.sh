@@ -97,8 +97,8 @@ job="$(ls "$CHROOT"/tmp/sim-jobs/*-cut.bin 2>/dev/null | head -n 1)"
 [ -n "$job" ] || fail "the simulator recorded no whole job: $(ls "$CHROOT/tmp/sim-jobs")"
 grep -aqi "peanuts" "$job" || fail "the printed job has no peanuts line"
 say "  sale committed and printed: $(printf '%s' "$sale" | grep -o '"receipt_no": "[^"]*"' | head -n 1)"
-pkill_pid="$(in_root sh -c 'pidof comptoir-printer-sim' || true)"
-[ -z "$pkill_pid" ] || in_root kill $pkill_pid
+sim_pid="$(in_root sh -c 'pidof comptoir-printer-sim' || true)"
+[ -z "$sim_pid" ] || in_root sh -c "kill $sim_pid"
 
 say "the config file is read at start: a bad value is named, the register still opens"
 cat >"$CHROOT/tmp/bad.toml" <<'TOML'
