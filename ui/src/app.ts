@@ -15,6 +15,7 @@ import {
   stepQty,
 } from './money';
 import type {
+  CardStatus,
   CreditBalance,
   DiscountRule,
   IpcError,
@@ -28,6 +29,19 @@ import type {
 } from './types';
 import { attachWedge, insertText, type Timers } from './wedge';
 import { page } from './screens/page';
+import {
+  cardEnter,
+  cardEscape,
+  CHECKS,
+  openCard,
+  openDevices,
+  refreshCard,
+  runCheck,
+  saveSetting,
+  wedgeRead,
+  type CardDialog,
+  type DevicesDialog,
+} from './devices';
 
 export type Dialog =
   | { kind: 'qty'; line: number | null; value: string }
@@ -87,7 +101,9 @@ export type Dialog =
       price: string | null;
     }
   | { kind: 'refund'; to: RefundTo; done: boolean }
-  | { kind: 'coupon'; code: string };
+  | { kind: 'coupon'; code: string }
+  | DevicesDialog
+  | CardDialog;
 
 /** The tender dialog's tabs: F8 cash, F9 card, ⇧F8 store credit. */
 export type TenderTab = 'cash' | 'card' | 'credit';
@@ -139,7 +155,7 @@ export interface UiState {
 
 /** The F11 menu, in order; digits 1 to 5 choose too. */
 export const MENU: {
-  kind: 'no_sale' | 'paid_in' | 'paid_out' | 'report_x' | 'close_shift' | 'returns';
+  kind: 'no_sale' | 'paid_in' | 'paid_out' | 'report_x' | 'close_shift' | 'returns' | 'devices';
   label: Key;
   permission?: string;
 }[] = [
@@ -149,6 +165,7 @@ export const MENU: {
   { kind: 'report_x', label: 'report_x' },
   { kind: 'close_shift', label: 'close_shift' },
   { kind: 'returns', label: 'returns_title' },
+  { kind: 'devices', label: 'devices_title', permission: 'device_setup' },
 ];
 
 /** The F1 menu of discounts, price overrides and the tax exemption; digits 1 to 7 choose too. */
@@ -189,6 +206,8 @@ export class App {
     error: null,
     preview: null,
   };
+  /** Whether a card terminal is set, and the card payments still unsettled (`card_status`). */
+  card: CardStatus | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private detach: (() => void)[] = [];
 
@@ -271,7 +290,8 @@ export class App {
     });
   }
 
-  private enqueue(step: () => Promise<void>): Promise<boolean> {
+  /** Runs a step in the command queue; a rejection becomes `state.error`. */
+  enqueue(step: () => Promise<void>): Promise<boolean> {
     const next = this.queue.then(async () => {
       try {
         await step();
@@ -296,6 +316,9 @@ export class App {
   private apply(view: View): void {
     const before = this.state.view;
     this.state.view = view;
+    // Signed in on the sale screen: is a card terminal set, is a card payment unsettled?
+    const selling = (s: string | undefined) => s === 'sale' || s === 'tender';
+    if (selling(view.screen) && !selling(before?.screen)) void refreshCard(this);
     if (
       before &&
       before.screen !== view.screen &&
@@ -363,7 +386,7 @@ export class App {
   focus(): void {
     const scope = this.root.querySelector<HTMLElement>('.dialog') ?? this.root;
     const active = this.root.ownerDocument.activeElement;
-    if (active && scope.contains(active) && active.matches('input, textarea')) return;
+    if (active && scope.contains(active) && active.matches('input, textarea, select')) return;
     const target = scope.querySelector<HTMLElement>('[data-autofocus]');
     if (target) return target.focus();
     // A dialog with no field (the menu): keys go to the page, not to a field hidden behind it.
@@ -429,6 +452,9 @@ export class App {
       d.code = code;
       return this.enterCoupon(d);
     }
+    // On the setup screen a keyboard-wedge scanner shows what it sends; nothing is rung.
+    if (d?.kind === 'devices') return wedgeRead(this, d, code);
+    if (d?.kind === 'card') return;
     // A credit note's barcode in the payment: it is the note to pay with.
     if (d?.kind === 'tender' && looksLikeCredit(code)) {
       d.tab = 'credit';
@@ -715,6 +741,8 @@ export class App {
     // Returned lines worth more than the new ones: the money goes back, not in.
     if (refundDue(v)) return this.openRefund();
     if (nothingDue(v)) return this.show({ kind: 'nothing_due' });
+    // F9 with a card terminal set: the terminal takes the payment.
+    if (tab === 'card' && this.card?.terminal) return openCard(this);
     const d = this.tenderDialog(tab, note);
     this.show(d);
     if (note) void this.lookupCredit(d);
@@ -754,7 +782,18 @@ export class App {
   // Dialogs.
 
   private dialogKey(e: KeyboardEvent, d: Dialog, fkey: number): void {
+    if (d.kind === 'card') {
+      if (e.key === 'Escape') return (e.preventDefault(), cardEscape(this, d));
+      if (e.key === 'Enter') return (e.preventDefault(), cardEnter(this, d));
+      // No lock or other key while the terminal has the payment.
+      if (d.phase === 'running') return;
+    }
+    if (d.kind === 'devices' && fkey >= 1 && fkey <= CHECKS.length) {
+      if (!d.busy) void runCheck(this, d, CHECKS[fkey - 1]!);
+      return;
+    }
     if (fkey === 12) return void this.run('lock');
+    if (d.kind === 'tender' && fkey === 9 && this.card?.terminal) return openCard(this);
     if (d.kind === 'tender' && (fkey === 8 || fkey === 9)) {
       d.tab = fkey === 9 ? 'card' : e.shiftKey ? 'credit' : 'cash';
       this.state.error = null;
@@ -947,6 +986,13 @@ export class App {
       case 'coupon':
         if (!d.code.trim()) return this.close();
         return this.enterCoupon(d);
+      case 'devices': {
+        const key = this.field()?.replace(/^setting-/, '');
+        if (key && d.setup?.settings.some((x) => x.key === key)) void saveSetting(this, d, key);
+        return;
+      }
+      case 'card':
+        return cardEnter(this, d);
     }
   }
 
@@ -1322,6 +1368,10 @@ export class App {
     }
     if (item.kind === 'close_shift') return this.show({ kind: 'close_shift', counted: '' });
     if (item.kind === 'returns') return this.openReturns(null);
+    if (item.kind === 'devices') {
+      if (!this.can('device_setup')) return;
+      return openDevices(this);
+    }
     if (item.kind === 'no_sale') return this.show({ kind: 'no_sale', reason: '' });
     this.show({ kind: item.kind, amount: '', reason: '' });
   }
@@ -1368,7 +1418,7 @@ export class App {
   }
 
   /** A new receipt since `receipt`: the change screen shows it. False while still to pay. */
-  private paidOff(receipt: string | null): boolean {
+  paidOff(receipt: string | null): boolean {
     const sale = this.state.view!.last_sale;
     if (!sale || sale.receipt_no === receipt) return false;
     this.open({

@@ -8,6 +8,16 @@
 
 import type { Args, Backend } from './ipc';
 import type {
+  AdminResult,
+  CardRequest,
+  CardStatus,
+  DeviceSetup,
+  Plugged,
+  PrintedTestPage,
+  Recovered,
+  Recovery,
+  ScanRead,
+  SettingView,
   CreditBalance,
   DiscountRule,
   IpcError,
@@ -116,7 +126,15 @@ export const CASHIERS: Cashier[] = [
     name: 'Camille Tremblay',
     role: 'manager',
     pin: '1234',
-    permissions: ['open_price', 'no_sale', 'void', 'paid_in', 'paid_out', 'reprint'],
+    permissions: [
+      'open_price',
+      'no_sale',
+      'void',
+      'paid_in',
+      'paid_out',
+      'reprint',
+      'device_setup',
+    ],
   },
   {
     id: 'c2',
@@ -288,8 +306,71 @@ interface Shift {
 
 interface Job {
   id: string;
-  kind: 'receipt' | 'slip' | 'report';
+  kind: 'receipt' | 'slip' | 'report' | 'test_page';
   lines: PreviewLine[];
+}
+
+/** The register's device settings and their defaults (`comptoir_app::printing::SETTINGS`). */
+export const DEVICE_SETTINGS: [string, string][] = [
+  ['printer', 'virtual'],
+  ['printer.profile', 'epson-tm-t20'],
+  ['drawer.pin', '2'],
+  ['drawer.on_ms', '50'],
+  ['drawer.off_ms', '500'],
+  ['scanner.burst_max_gap_ms', '35'],
+  ['scanner.burst_min_len', '6'],
+  ['scanner', 'none'],
+  ['scale', 'none'],
+  ['display', 'none'],
+  ['display.idle', 'Welcome'],
+  ['terminal', 'none'],
+  ['terminal.password', '000000'],
+];
+
+/** What the fake finds plugged in: a USB receipt printer, a USB serial adapter, a keyboard. */
+export const FAKE_PLUGGED: Plugged = {
+  serial_ports: [
+    {
+      path: '/dev/ttyUSB0',
+      bus: 'usb',
+      vendor_id: '067b',
+      product_id: '2303',
+      serial_number: null,
+      manufacturer: 'Prolific Technology Inc.',
+      product: 'USB-Serial Controller',
+    },
+  ],
+  usb: [
+    {
+      vendor_id: '04b8',
+      product_id: '0e28',
+      manufacturer: 'EPSON',
+      product: 'TM-T20III',
+      serial_number: 'X7RG012345',
+      printer_setting: 'usb:04b8:0e28:X7RG012345',
+    },
+    {
+      vendor_id: '046d',
+      product_id: 'c31c',
+      manufacturer: 'Logitech',
+      product: 'USB Keyboard',
+      serial_number: null,
+      printer_setting: null,
+    },
+  ],
+  problems: [],
+  profiles: ['epson-tm-t20', 'epson-tm-t88', 'star-tsp100', 'generic-58mm'],
+};
+
+/**
+ * How the fake card terminal answers the next payment: the texts it shows, then its verdict.
+ * `hold` keeps the payment waiting (the customer at the PIN pad) until `releaseTerminal()` or
+ * an abort.
+ */
+export interface TerminalScript {
+  texts: string[];
+  result: 'approved' | 'declined' | 'pending' | 'offline';
+  hold?: boolean;
 }
 
 class Failure {
@@ -345,10 +426,49 @@ export class FakeRegister implements Backend {
   /** Credit notes of another register (as offline: their balance cannot be read here). */
   private creditsElsewhere = new Set<string>();
 
+  private settings = new Map<string, string>();
+  private plugged: Plugged = structuredClone(FAKE_PLUGGED);
+  private events = new Map<string, ((payload: unknown) => void)[]>();
+  private script: TerminalScript = {
+    texts: ['Présentez la carte', 'Tapez le NIP', 'Autorisation en cours'],
+    result: 'approved',
+  };
+  private release: (() => void) | null = null;
+  private aborted = false;
+  private unsettled: { id: string; cents: number }[] = [];
+  private recoverAs: 'approved' | 'not_charged' | 'pending' = 'approved';
+  private cardPayments = 0;
+  /** Every device command and its arguments, in order (tests). */
+  readonly deviceCalls: { command: string; args: Args }[] = [];
+
   constructor(
     private readonly now: () => number,
     private lang: Lang,
   ) {}
+
+  onEvent(event: string, listener: (payload: unknown) => void): void {
+    this.events.set(event, [...(this.events.get(event) ?? []), listener]);
+  }
+
+  /** Test hook: how the terminal answers the next payment. */
+  setTerminal(script: TerminalScript): void {
+    this.script = script;
+  }
+
+  /** Test hook: the customer finished at the terminal (a held payment goes on). */
+  releaseTerminal(): void {
+    this.release?.();
+  }
+
+  /** Test hook: what asking the terminal finds for the unsettled payments. */
+  setRecovery(outcome: 'approved' | 'not_charged' | 'pending'): void {
+    this.recoverAs = outcome;
+  }
+
+  /** Test hook: what is plugged in. */
+  setPlugged(plugged: Plugged): void {
+    this.plugged = plugged;
+  }
 
   onView(listener: (view: View) => void): void {
     this.listeners.push(listener);
@@ -367,6 +487,8 @@ export class FakeRegister implements Backend {
       if (command === 'find_sales_by') return this.findSalesBy(str(args.query)) as unknown as View;
       if (command === 'store_credit')
         return this.storeCredit(str(args.reference)) as unknown as View;
+      const device = await this.device(command, args);
+      if (device !== undefined) return device as View;
       this.run(command, args);
     } catch (e) {
       if (e instanceof Failure) throw { ...e.error };
@@ -2171,6 +2293,341 @@ export class FakeRegister implements Backend {
 
   private fail(code: string, fr: string, en: string): never {
     throw new Failure({ code, message: this.say(fr, en) });
+  }
+
+  // Devices: the setup screen's commands and the card terminal (docs/ipc.md "Devices").
+
+  private async device(command: string, a: Args): Promise<unknown> {
+    const known = [
+      'device_setup',
+      'set_setting',
+      'print_test_page',
+      'test_drawer',
+      'read_scan',
+      'read_scale',
+      'terminal_action',
+      'pay_by_card',
+      'abort_card_payment',
+      'recover_card_payments',
+      'card_status',
+    ];
+    if (!known.includes(command)) return undefined;
+    this.deviceCalls.push({ command, args: structuredClone(a) });
+    switch (command) {
+      case 'device_setup':
+        this.needDeviceSetup();
+        return this.setupView();
+      case 'set_setting':
+        this.needDeviceSetup();
+        this.setSetting(str(a.key), str(a.value));
+        return this.setupView();
+      case 'print_test_page':
+        return this.printTestPage();
+      case 'test_drawer':
+        this.needDeviceSetup();
+        this.drawer = 'open';
+        this.emit();
+        return true;
+      case 'read_scan':
+        return this.readScan();
+      case 'read_scale':
+        this.needDeviceSetup();
+        if (this.setting('scale') === 'none') this.noDevice();
+        return '0.350';
+      case 'terminal_action':
+        return this.terminalAction(str(a.action));
+      case 'pay_by_card':
+        return this.payByCard(str(a.amount));
+      case 'abort_card_payment':
+        this.aborted = true;
+        this.release?.();
+        return this.terminalSet();
+      case 'recover_card_payments':
+        return this.recoverCards();
+      case 'card_status':
+        return {
+          terminal: this.terminalSet(),
+          unsettled: this.unsettled.map((u) => this.cardRequest(u)),
+        } satisfies CardStatus;
+    }
+    return undefined;
+  }
+
+  private needDeviceSetup(): void {
+    if (!this.cashier) this.fail('not_signed_in', 'Connectez-vous d’abord.', 'Sign in first.');
+    if (!this.can('device_setup'))
+      this.fail(
+        'permission_denied',
+        'Il faut un gérant pour tester ou régler les périphériques.',
+        'A manager is needed to test or set up the register’s devices.',
+      );
+  }
+
+  private setting(key: string): string {
+    return this.settings.get(key) ?? DEVICE_SETTINGS.find(([k]) => k === key)?.[1] ?? '';
+  }
+
+  private setupView(): DeviceSetup {
+    const settings: SettingView[] = DEVICE_SETTINGS.map(([key, def]) => {
+      const saved = this.settings.get(key);
+      const secret = key === 'terminal.password';
+      const value = secret ? (saved !== undefined ? '(set)' : '') : (saved ?? def);
+      return { key, value, default: def, secret, saved: saved !== undefined };
+    });
+    return structuredClone({ plugged: this.plugged, settings, terminal: this.terminalSet() });
+  }
+
+  /** The register's checks (`printing::check_setting`), with its messages. */
+  private setSetting(key: string, value: string): void {
+    const v = value.trim();
+    const bad = (message: string) => {
+      throw new Failure({ code: 'invalid_setting', message });
+    };
+    const number = (min: number, max: number) => {
+      const n = Number(v);
+      if (!/^\d+$/.test(v) || n < min || n > max)
+        bad(`${key} is a whole number from ${min} to ${max}`);
+    };
+    const port = (what: string) => {
+      if (v !== '' && v !== 'none' && !/^serial:\/dev\/\S+/.test(v))
+        bad(`${what} ${JSON.stringify(v)}: use none or serial:/dev/PORT`);
+    };
+    switch (key) {
+      case 'printer':
+        if (
+          !/^(virtual|none|usb:[0-9a-f]{4}:[0-9a-f]{4}(:\S+)?|serial:\/dev\/\S+|tcp:\/\/\S+|file:\S+)$/.test(
+            v,
+          )
+        )
+          bad(
+            `printer ${JSON.stringify(v)}: use virtual, usb:VID:PID[:SERIAL], serial:/dev/PORT or tcp://HOST:PORT`,
+          );
+        break;
+      case 'printer.profile':
+        if (!this.plugged.profiles.includes(v))
+          bad(
+            `printer profile ${JSON.stringify(v)}: unknown; known: ${this.plugged.profiles.join(', ')}`,
+          );
+        break;
+      case 'drawer.pin':
+        if (v !== '2' && v !== '5') bad('drawer.pin is 2 or 5 (the drawer’s connector pin)');
+        break;
+      case 'drawer.on_ms':
+      case 'drawer.off_ms':
+        number(2, 510);
+        break;
+      case 'scanner.burst_max_gap_ms':
+        number(5, 500);
+        break;
+      case 'scanner.burst_min_len':
+        number(3, 64);
+        break;
+      case 'scanner':
+      case 'scale':
+        port(key);
+        break;
+      case 'display':
+        if (v !== 'printer') port(key);
+        break;
+      case 'display.idle':
+        if ([...v].length > 40) bad('display.idle is at most 40 characters (2 x 20)');
+        break;
+      case 'terminal':
+        if (v !== '' && v !== 'none' && !/^zvt\+(tcp:\/\/\S+|serial:\/dev\/\S+)$/.test(v))
+          bad(
+            `terminal ${JSON.stringify(v)}: the protocol is zvt; use none, zvt+tcp://HOST[:PORT] or zvt+serial:/dev/ttyS0@9600`,
+          );
+        break;
+      case 'terminal.password':
+        if (!/^\d{6}$/.test(v)) bad('terminal.password is the terminal’s password: 6 digits');
+        break;
+      default:
+        throw new Failure({ code: 'unknown_setting', message: `${key}: not a device setting` });
+    }
+    this.settings.set(key, v);
+  }
+
+  private printTestPage(): PrintedTestPage {
+    this.needDeviceSetup();
+    const printer = this.setting('printer');
+    const profile = this.setting('printer.profile');
+    const lines = [
+      big('Comptoir test page', 'center'),
+      text('montreal register 1', 'center'),
+      text(this.stamp(), 'center'),
+      text('-'.repeat(48)),
+      text(`Printer${' '.repeat(41 - printer.length)}${printer}`),
+      text(`Profile${' '.repeat(41 - profile.length)}${profile}`),
+      text('Français : àâæçéèêëîïôœùûüÿ ÀÂÇÉÈÊËÎÏÔŒÙÛÜ'),
+      text('Deutsch : äöüß ÄÖÜ'),
+      text('Money : € £ ¥ ¢ $'),
+      { ...text('COMPTOIR-TEST', 'center'), kind: 'barcode' },
+      { ...text('[QR https://comptoir.invalid/test-page]', 'center'), kind: 'qr' },
+    ];
+    const job = this.print('test_page', lines);
+    const error = this.printer === 'ok' ? null : this.printerMessage();
+    return structuredClone({
+      page: { job: job.id, printer, profile, printed: error === null, error },
+      preview: { job: job.id, lines: job.lines },
+    });
+  }
+
+  private noDevice(): never {
+    this.fail('no_device', 'Aucun appareil n’est réglé.', 'No device is set.');
+  }
+
+  private readScan(): ScanRead {
+    this.needDeviceSetup();
+    if (this.setting('scanner') === 'none')
+      this.fail(
+        'no_device',
+        'Aucun scanner série n’est réglé (un scanner clavier tape dans l’écran de vente).',
+        'no serial scanner is set (a keyboard-wedge scanner types into the sale screen)',
+      );
+    return {
+      aim: ']E0',
+      data: '0064200116473',
+      action: 'ring_item',
+      meaning: 'Item("0064200116473")',
+    };
+  }
+
+  private terminalSet(): boolean {
+    const t = this.setting('terminal');
+    return t !== '' && t !== 'none';
+  }
+
+  private needTerminal(): void {
+    if (!this.terminalSet())
+      this.fail(
+        'no_terminal',
+        'Aucun terminal de paiement n’est réglé.',
+        'No card terminal is set up.',
+      );
+  }
+
+  /** The terminal shows its texts one by one, as the register pushes them. */
+  private async show(texts: string[]): Promise<void> {
+    for (const t of texts) {
+      for (const l of this.events.get('terminal-progress') ?? []) l(t);
+      await Promise.resolve();
+    }
+  }
+
+  private async terminalAction(action: string): Promise<AdminResult> {
+    this.needDeviceSetup();
+    this.needTerminal();
+    if (!['diagnosis', 'status', 'end_of_day'].includes(action))
+      this.fail(
+        'invalid_input',
+        `action ${action}`,
+        `terminal action ${JSON.stringify(action)}: diagnosis, status or end_of_day`,
+      );
+    await this.show(['Diagnose', 'Bitte warten']);
+    if (this.script.result === 'offline') this.offline();
+    return {
+      action,
+      result: 'card_approved',
+      message: 'done',
+      software: 'GT800-SIM 1.0',
+      receipt: ['DIAGNOSE', 'Terminal-ID 52500038', 'OK'],
+    };
+  }
+
+  private offline(): never {
+    this.fail(
+      'terminal_offline',
+      'Le terminal ne répond pas : vérifiez son câble et son réseau, puis réessayez.',
+      'The card terminal does not answer: check its cable and network, then try again.',
+    );
+  }
+
+  private cardRequest(u: { id: string; cents: number }): CardRequest {
+    return {
+      id: u.id,
+      kind: 'payment',
+      amount: fromCents(u.cents),
+      state: 'pending',
+      reference: null,
+    };
+  }
+
+  private async payByCard(amount: string): Promise<View> {
+    this.needTerminal();
+    if (this.unsettled.length) this.pendingFailure(this.unsettled[0]!.cents);
+    this.needLines();
+    const t = this.totals();
+    this.needNoRefund(t);
+    const cents = this.amount(amount, false);
+    if (cents > t.remaining) {
+      this.fail(
+        'tender_exceeds_due',
+        `Le montant dépasse le reste à payer (${fromCents(t.remaining)}).`,
+        `The amount is more than what remains due (${fromCents(t.remaining)}).`,
+      );
+    }
+    this.aborted = false;
+    this.cardPayments += 1;
+    const id = `card-${this.cardPayments}`;
+    const script = this.script;
+    await this.show(script.texts);
+    if (script.hold) {
+      await new Promise<void>((resolve) => (this.release = resolve));
+      this.release = null;
+    }
+    if (this.aborted) {
+      await this.show(['Abbruch']);
+      this.fail(
+        'card_declined',
+        'Paiement annulé sur le terminal : rien n’a été débité. Reprenez le paiement ou un autre mode.',
+        'Payment aborted on the terminal: nothing was charged. Take the payment again or another way.',
+      );
+    }
+    switch (script.result) {
+      case 'approved':
+        this.tenderCard(fromCents(cents), this.cardReference());
+        return this.view();
+      case 'declined':
+        return this.fail(
+          'card_declined',
+          'Carte refusée : demandez une autre carte ou un autre mode de paiement.',
+          'Card declined: ask for another card or another way to pay.',
+        );
+      case 'pending':
+        this.unsettled.push({ id, cents });
+        return this.pendingFailure(cents);
+      case 'offline':
+        return this.offline();
+    }
+  }
+
+  private cardReference(): string {
+    return `TID 52500038 RCPT ${String(this.cardPayments).padStart(4, '0')}`;
+  }
+
+  private pendingFailure(cents: number): never {
+    this.fail(
+      'card_payment_pending',
+      `La réponse du terminal pour ${fromCents(cents)} s’est perdue : demandez au terminal avant toute autre chose.`,
+      `The terminal’s answer for ${fromCents(cents)} was lost: ask the terminal before anything else.`,
+    );
+  }
+
+  private async recoverCards(): Promise<Recovery> {
+    this.needTerminal();
+    await this.show(['Letzte Transaktion']);
+    const recovered: Recovered[] = [];
+    const still: { id: string; cents: number }[] = [];
+    for (const u of this.unsettled) {
+      const outcome = this.recoverAs;
+      if (outcome === 'pending') still.push(u);
+      recovered.push({ id: u.id, amount: fromCents(u.cents), outcome, message: null });
+    }
+    this.unsettled = still;
+    for (const r of recovered) {
+      if (r.outcome === 'approved') this.tenderCard(r.amount, this.cardReference());
+    }
+    return { recovered, view: this.view() };
   }
 
   /** Now, as the backend writes it: RFC 3339 on the store's wall clock (Montréal, winter). */

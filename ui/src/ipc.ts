@@ -14,7 +14,12 @@ export interface Backend {
   invoke(command: string, args: Args): Promise<unknown>;
   /** Views the register sends on its own (printer back online, drawer closed). */
   onView(listener: (view: View) => void): void;
+  /** Other events the register emits while a command runs (`terminal-progress`). */
+  onEvent?(event: string, listener: (payload: unknown) => void): void;
 }
+
+/** The texts the card terminal shows while a payment or a diagnosis runs. */
+export const TERMINAL_PROGRESS = 'terminal-progress';
 
 /** The event the backend emits with a fresh `View` when state changes outside a command. */
 export const VIEW_EVENT = 'view';
@@ -24,6 +29,9 @@ const tauri: Backend = {
   invoke: (command, args) => invoke(command, args),
   onView: (listener) => {
     void listen<View>(VIEW_EVENT, (e) => listener(e.payload));
+  },
+  onEvent: (event, listener) => {
+    void listen<unknown>(event, (e) => listener(e.payload));
   },
 };
 
@@ -77,6 +85,18 @@ export async function storeCredit(reference: string): Promise<CreditBalance> {
 /** The receipts of the sales paid with a card reference or made for a customer. */
 export async function findSalesBy(query: string): Promise<string[]> {
   return (await call('find_sales_by', { query })) as unknown as string[];
+}
+
+/** Listens to an event of the backend (once per listener); false without a backend. */
+export function onEvent(event: string, listener: (payload: unknown) => void): boolean {
+  if (!backend?.onEvent) return false;
+  backend.onEvent(event, listener);
+  return true;
+}
+
+/** A command that answers something other than a View (the device commands). */
+export async function ask<T>(command: string, args: Args = {}): Promise<T> {
+  return (await call(command, args)) as unknown as T;
 }
 
 /** Whatever a command rejected with, as `{code, message}`. */

@@ -318,3 +318,104 @@ export interface IpcError {
   code: string;
   message: string;
 }
+
+// Devices (issue 5): the setup screen and the card terminal (docs/ipc.md "Devices").
+
+/** One device setting: saved or default; a secret shows as `(set)` or empty. */
+export interface SettingView {
+  key: string;
+  value: string;
+  default: string;
+  secret: boolean;
+  saved: boolean;
+}
+
+export interface PortInfo {
+  path: string;
+  bus: string;
+  vendor_id: string | null;
+  product_id: string | null;
+  serial_number: string | null;
+  manufacturer: string | null;
+  product: string | null;
+}
+
+export interface UsbDevice {
+  vendor_id: string;
+  product_id: string;
+  manufacturer: string | null;
+  product: string | null;
+  serial_number: string | null;
+  /** A printer-class device: the `printer` setting that uses it. */
+  printer_setting: string | null;
+}
+
+export interface Plugged {
+  serial_ports: PortInfo[];
+  usb: UsbDevice[];
+  problems: string[];
+  profiles: string[];
+}
+
+/** What `device_setup` and `set_setting` answer. */
+export interface DeviceSetup {
+  plugged: Plugged;
+  settings: SettingView[];
+  terminal: boolean;
+}
+
+export interface TestPage {
+  job: string;
+  printer: string;
+  profile: string;
+  printed: boolean;
+  error: string | null;
+}
+
+/** What `print_test_page` answers: the page, and the decoded preview of the bytes sent. */
+export interface PrintedTestPage {
+  page: TestPage;
+  preview: Preview;
+}
+
+export interface ScanRead {
+  aim: string | null;
+  data: string;
+  action: string;
+  meaning: string;
+}
+
+/** A terminal's answer to diagnosis, status or end of day. */
+export interface AdminResult {
+  action: string;
+  result: string;
+  message: string;
+  software: string | null;
+  receipt: string[];
+}
+
+/** A card payment whose outcome the register does not know yet. */
+export interface CardRequest {
+  id: string;
+  kind: string;
+  amount: string;
+  state: string;
+  reference: string | null;
+}
+
+export interface CardStatus {
+  terminal: boolean;
+  unsettled: CardRequest[];
+}
+
+export interface Recovered {
+  id: string;
+  amount: string;
+  outcome: 'approved' | 'reversed' | 'not_charged' | 'pending';
+  message: string | null;
+}
+
+export interface Recovery {
+  recovered: Recovered[];
+  view: View;
+}

@@ -16,6 +16,7 @@ import type { PreviewLine } from '../types';
 import { nextBills, showQty, showRate } from '../money';
 import { showTime } from '../time';
 import { couponDialog, noReceiptDialog, refundDialog, returnsDialog } from './returns';
+import { cardDialog, devicesDialog } from './devices';
 import { amountPad, button, errorBox, field, money, pinPad } from './widgets';
 
 type Of<K extends Dialog['kind']> = Extract<Dialog, { kind: K }>;
@@ -69,6 +70,10 @@ export function dialog(app: App, d: Dialog): TemplateResult {
       return refundDialog(app, d);
     case 'coupon':
       return couponDialog(app, d);
+    case 'devices':
+      return devicesDialog(app, d);
+    case 'card':
+      return cardDialog(app, d);
   }
 }
 

@@ -4,6 +4,7 @@ import { html, nothing, type TemplateResult } from 'lit-html';
 import type { App } from '../app';
 import type { Key } from '../i18n';
 import { dialog } from './dialogs';
+import { cardBanner } from './devices';
 import { openShift, signIn } from './entry';
 import { reportDialog } from './report';
 import { sale } from './sale';
@@ -51,6 +52,7 @@ export function page(app: App): TemplateResult {
       : nothing;
   return html`<div class="app screen-${v.screen}" lang=${v.store.lang}>
     ${statusBar(app)} ${printerBanner(app)}
+    ${v.screen === 'sale' || v.screen === 'tender' ? cardBanner(app) : nothing}
     <main>${screen}</main>
     ${overlay}
   </div>`;
