@@ -430,6 +430,283 @@ async fn receipt_preview(till: State<'_, Till>, job: Option<String>) -> Reply<Pr
     with_register(&till, move |r| r.receipt_preview(job.as_deref())).await
 }
 
+/// The device setup screen and the card terminal (issue 5): the commands that open devices or
+/// wait on the terminal run outside the register's lock, so the screen stays live.
+mod devices {
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use comptoir_app::setup::{Plugged, ScanRead, SettingView, TestPage};
+    use comptoir_app::terminal::{self, AbortHandle, AdminResult, CardTerminal, Recovered};
+    use comptoir_app::view::{PreviewView, View};
+    use comptoir_app::{AppError, Register};
+    use serde::Serialize;
+    use tauri::{AppHandle, Emitter, State};
+
+    use super::{IpcError, Reply, Till, with_register};
+
+    /// How long Read a scan and Read the scale wait for the device.
+    const READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+    /// The card terminal the `terminal` setting names, built at its first use and again after
+    /// the setting changes; its abort handle stays reachable while a payment holds it.
+    #[derive(Default)]
+    pub struct Terminal(Mutex<Option<(Arc<Mutex<CardTerminal>>, AbortHandle)>>);
+
+    impl Terminal {
+        fn forget(&self) {
+            *self.0.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        }
+
+        fn abort(&self) -> bool {
+            match &*self.0.lock().unwrap_or_else(|e| e.into_inner()) {
+                Some((_, handle)) => {
+                    handle.abort();
+                    true
+                }
+                None => false,
+            }
+        }
+    }
+
+    fn internal(error: impl std::fmt::Display) -> IpcError {
+        IpcError { code: "internal", message: format!("internal error: {error}") }
+    }
+
+    fn shared(till: &Till) -> Reply<Arc<Mutex<Register>>> {
+        match &till.0 {
+            Ok(register) => Ok(register.clone()),
+            Err(error) => Err(IpcError::from_app(error, "en")),
+        }
+    }
+
+    /// The terminal, built from the register's settings if not yet (`no_terminal` if none).
+    async fn card_terminal(till: &Till, cache: &Terminal) -> Reply<Arc<Mutex<CardTerminal>>> {
+        if let Some((terminal, _)) = &*cache.0.lock().unwrap_or_else(|e| e.into_inner()) {
+            return Ok(terminal.clone());
+        }
+        let built = with_register(till, |r| {
+            CardTerminal::from_register(r)?.ok_or_else(|| {
+                AppError::new("no_terminal", "no card terminal is set up: set `terminal` first")
+            })
+        })
+        .await?;
+        let handle = built.abort_handle();
+        let terminal = Arc::new(Mutex::new(built));
+        *cache.0.lock().unwrap_or_else(|e| e.into_inner()) = Some((terminal.clone(), handle));
+        Ok(terminal)
+    }
+
+    /// Runs blocking device work off the UI thread, with no lock held but its own.
+    async fn blocking<T, F>(register: Arc<Mutex<Register>>, work: F) -> Reply<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Arc<Mutex<Register>>) -> Result<T, AppError> + Send + 'static,
+    {
+        tauri::async_runtime::spawn_blocking(move || {
+            let result = work(&register);
+            let lang = register.lock().unwrap_or_else(|e| e.into_inner()).lang().to_owned();
+            result.map_err(|e| IpcError::from_app(&e, &lang))
+        })
+        .await
+        .map_err(internal)?
+    }
+
+    /// Each text the terminal shows, pushed to the UI as a `terminal-progress` event.
+    fn progress(app: AppHandle) -> impl FnMut(&str) {
+        move |text: &str| {
+            if let Err(error) = app.emit("terminal-progress", text.to_owned()) {
+                tracing::warn!(%error, "could not push the terminal's text");
+            }
+        }
+    }
+
+    /// What the device setup screen shows.
+    #[derive(Serialize)]
+    pub struct DeviceSetup {
+        plugged: Plugged,
+        settings: Vec<SettingView>,
+        /// Whether a card terminal is set (`terminal` is not `none`).
+        terminal: bool,
+    }
+
+    async fn setup_view(till: &Till) -> Reply<DeviceSetup> {
+        let settings = with_register(till, |r| {
+            r.require_device_setup()?;
+            r.device_settings()
+        })
+        .await?;
+        let plugged = tauri::async_runtime::spawn_blocking(comptoir_app::setup::plugged)
+            .await
+            .map_err(internal)?;
+        let terminal =
+            settings.iter().any(|s| s.key == "terminal" && !matches!(s.value.trim(), "" | "none"));
+        Ok(DeviceSetup { plugged, settings, terminal })
+    }
+
+    #[tauri::command(rename_all = "snake_case")]
+    pub async fn device_setup(till: State<'_, Till>) -> Reply<DeviceSetup> {
+        setup_view(&till).await
+    }
+
+    /// Saves one device setting (validated) and answers with the setup screen's new state.
+    #[tauri::command(rename_all = "snake_case")]
+    pub async fn set_setting(
+        till: State<'_, Till>,
+        cache: State<'_, Terminal>,
+        key: String,
+        value: String,
+    ) -> Reply<DeviceSetup> {
+        let terminal_key = key.starts_with("terminal");
+        with_register(&till, move |r| {
+            r.require_device_setup()?;
+            r.set_setting(&key, &value)
+        })
+        .await?;
+        if terminal_key {
+            cache.forget();
+        }
+        setup_view(&till).await
+    }
+
+    /// A printed test page and the decoded preview of exactly the bytes sent.
+    #[derive(Serialize)]
+    pub struct PrintedTestPage {
+        page: TestPage,
+        preview: PreviewView,
+    }
+
+    #[tauri::command(rename_all = "snake_case")]
+    pub async fn print_test_page(till: State<'_, Till>) -> Reply<PrintedTestPage> {
+        with_register(&till, |r| {
+            let page = r.print_test_page()?;
+            let preview = r.receipt_preview(Some(&page.job))?;
+            Ok(PrintedTestPage { page, preview })
+        })
+        .await
+    }
+
+    #[tauri::command(rename_all = "snake_case")]
+    pub async fn test_drawer(till: State<'_, Till>) -> Reply<bool> {
+        with_register(&till, |r| r.test_drawer()).await
+    }
+
+    /// The setting of a device, read under the lock, for a read that opens it outside.
+    async fn device_setting(till: &Till, key: &'static str) -> Reply<String> {
+        with_register(till, move |r| {
+            r.require_device_setup()?;
+            let settings = r.device_settings()?;
+            Ok(settings.into_iter().find(|s| s.key == key).map(|s| s.value).unwrap_or_default())
+        })
+        .await
+    }
+
+    #[tauri::command(rename_all = "snake_case")]
+    pub async fn read_scan(till: State<'_, Till>) -> Reply<ScanRead> {
+        let setting = device_setting(&till, "scanner").await?;
+        blocking(shared(&till)?, move |_| comptoir_app::setup::read_scan(&setting, READ_TIMEOUT))
+            .await
+    }
+
+    #[tauri::command(rename_all = "snake_case")]
+    pub async fn read_scale(till: State<'_, Till>) -> Reply<String> {
+        let setting = device_setting(&till, "scale").await?;
+        blocking(shared(&till)?, move |_| comptoir_app::setup::read_scale(&setting, READ_TIMEOUT))
+            .await
+    }
+
+    /// `action`: `diagnosis`, `status` or `end_of_day`; the terminal's texts come as
+    /// `terminal-progress` events meanwhile.
+    #[tauri::command(rename_all = "snake_case")]
+    pub async fn terminal_action(
+        app: AppHandle,
+        till: State<'_, Till>,
+        cache: State<'_, Terminal>,
+        action: String,
+    ) -> Reply<AdminResult> {
+        with_register(&till, |r| r.require_device_setup()).await?;
+        let terminal = card_terminal(&till, &cache).await?;
+        blocking(shared(&till)?, move |_| {
+            let terminal = terminal.lock().unwrap_or_else(|e| e.into_inner());
+            terminal.admin_action(&action, &mut progress(app))
+        })
+        .await
+    }
+
+    /// Pays `amount` of the sale on the terminal; answers with the new View (the sale
+    /// recorded and printed when the card paid it all).
+    #[tauri::command(rename_all = "snake_case")]
+    pub async fn pay_by_card(
+        app: AppHandle,
+        till: State<'_, Till>,
+        cache: State<'_, Terminal>,
+        amount: String,
+    ) -> Reply<View> {
+        let terminal = card_terminal(&till, &cache).await?;
+        blocking(shared(&till)?, move |register| {
+            let terminal = terminal.lock().unwrap_or_else(|e| e.into_inner());
+            terminal::pay_by_card(&**register, &terminal, &amount, &mut progress(app))?;
+            register.lock().unwrap_or_else(|e| e.into_inner()).view()
+        })
+        .await
+    }
+
+    /// Aborts the card payment in progress; `false` when no terminal was in use.
+    #[tauri::command(rename_all = "snake_case")]
+    pub async fn abort_card_payment(cache: State<'_, Terminal>) -> Reply<bool> {
+        Ok(cache.abort())
+    }
+
+    /// What recovery found, and the View after it.
+    #[derive(Serialize)]
+    pub struct Recovery {
+        recovered: Vec<Recovered>,
+        view: View,
+    }
+
+    #[tauri::command(rename_all = "snake_case")]
+    pub async fn recover_card_payments(
+        app: AppHandle,
+        till: State<'_, Till>,
+        cache: State<'_, Terminal>,
+    ) -> Reply<Recovery> {
+        let terminal = card_terminal(&till, &cache).await?;
+        blocking(shared(&till)?, move |register| {
+            let terminal = terminal.lock().unwrap_or_else(|e| e.into_inner());
+            let recovered =
+                terminal::recover_card_payments(&**register, &terminal, &mut progress(app))?;
+            let view = register.lock().unwrap_or_else(|e| e.into_inner()).view()?;
+            Ok(Recovery { recovered, view })
+        })
+        .await
+    }
+
+    /// Whether a terminal is set, and the payments whose outcome is unknown (the sale
+    /// screen's banner).
+    #[derive(Serialize)]
+    pub struct CardStatus {
+        terminal: bool,
+        unsettled: Vec<comptoir_app::card::CardRequest>,
+    }
+
+    #[tauri::command(rename_all = "snake_case")]
+    pub async fn card_status(till: State<'_, Till>) -> Reply<CardStatus> {
+        with_register(&till, |r| {
+            let terminal = comptoir_app::terminal::TerminalSetting::parse(
+                &r.device_settings()?
+                    .into_iter()
+                    .find(|s| s.key == "terminal")
+                    .map(|s| s.value)
+                    .unwrap_or_default(),
+            )
+            .map(|t| t.is_some())
+            .unwrap_or(false);
+            Ok(CardStatus { terminal, unsettled: r.unsettled_card_payments()? })
+        })
+        .await
+    }
+}
+
 /// The data folder: `--data-dir DIR`, else `COMPTOIR_DATA_DIR`, else the config file's
 /// `data_dir`, else the default, shared with the CLI.
 fn data_dir(file: &ConfigFile) -> std::path::PathBuf {
@@ -571,6 +848,7 @@ pub fn run() {
     let kiosk = kiosk(&till, &file);
     let result = tauri::Builder::default()
         .manage(till)
+        .manage(devices::Terminal::default())
         .setup(move |app| {
             if kiosk {
                 enter_kiosk(app);
@@ -629,6 +907,17 @@ pub fn run() {
             override_price,
             set_exemption,
             clear_exemption,
+            devices::device_setup,
+            devices::set_setting,
+            devices::print_test_page,
+            devices::test_drawer,
+            devices::read_scan,
+            devices::read_scale,
+            devices::terminal_action,
+            devices::pay_by_card,
+            devices::abort_card_payment,
+            devices::recover_card_payments,
+            devices::card_status,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

@@ -131,6 +131,11 @@ impl Register {
         })
     }
 
+    /// Refuses a cashier without the `device_setup` permission (the setup screen's settings).
+    pub fn require_device_setup(&self) -> AppResult<()> {
+        self.require("device_setup").map(|_| ())
+    }
+
     /// Opens the drawer to check its wiring, recorded as a no-sale like any other opening.
     pub fn test_drawer(&mut self) -> AppResult<bool> {
         self.require("device_setup")?;

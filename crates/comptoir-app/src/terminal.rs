@@ -10,9 +10,10 @@ use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use comptoir_device::{Device, DeviceError, DeviceEvent, ErrorCode, Health};
+pub use comptoir_zvt::AbortHandle;
 use comptoir_zvt::{
-    AbortHandle, ClientConfig, Endpoint, Intent, Outcome, Password, Recovery, Reply, Request,
-    Verdict, ZvtDriver, ZvtStatus,
+    ClientConfig, Endpoint, Intent, Outcome, Password, Recovery, Reply, Request, Verdict,
+    ZvtDriver, ZvtStatus,
 };
 
 use crate::card::{CardRequest, TerminalAnswer};
@@ -126,6 +127,43 @@ impl CardTerminal {
         self.abort.abort();
     }
 
+    /// A handle that aborts the payment in progress from another thread, while the terminal
+    /// itself is busy paying (the desktop app's Abort button).
+    pub fn abort_handle(&self) -> AbortHandle {
+        self.abort.clone()
+    }
+
+    /// Runs an administrative request named as the setup screen names it (`diagnosis`,
+    /// `status`, `end_of_day`) and returns what to show.
+    pub fn admin_action(&self, action: &str, progress: Progress<'_>) -> AppResult<AdminResult> {
+        let request = match action {
+            "diagnosis" => Request::Diagnosis,
+            "status" => Request::Status,
+            "end_of_day" => Request::EndOfDay,
+            other => {
+                return Err(AppError::new(
+                    "invalid_input",
+                    format!("terminal action {other:?}: diagnosis, status or end_of_day"),
+                ));
+            }
+        };
+        let outcome = self.admin(request, progress)?;
+        let (result, message) = match &outcome.verdict {
+            Verdict::Approved => ("card_approved", "done".to_owned()),
+            Verdict::Declined(code) | Verdict::Aborted(code) => {
+                (code.code(), code.message().to_owned())
+            }
+            Verdict::Unknown(why) => ("unknown", why.clone()),
+        };
+        Ok(AdminResult {
+            action: action.to_owned(),
+            result,
+            message,
+            software: outcome.software,
+            receipt: outcome.receipt,
+        })
+    }
+
     pub fn health(&self) -> AppResult<Health> {
         self.ready()?;
         self.device.health(ADMIN_TIMEOUT).map_err(device_error)
@@ -176,6 +214,19 @@ impl CardTerminal {
             }
         }
     }
+}
+
+/// What an administrative request ended with, for the setup screen.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct AdminResult {
+    pub action: String,
+    /// `card_approved` when the terminal did it, else its result code (`terminal_error` ...).
+    pub result: &'static str,
+    pub message: String,
+    /// The software version and status a status enquiry or diagnosis reports.
+    pub software: Option<String>,
+    /// The terminal's receipt lines (an end of day's totals, a diagnosis).
+    pub receipt: Vec<String>,
 }
 
 enum Ran {
