@@ -19,7 +19,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use comptoir_app::{OpenOptions, Register};
-use webdriver::{ARROW_UP, ENTER, ESCAPE, F1, F2, F8, F11, Session};
+use webdriver::{ARROW_UP, ENTER, ESCAPE, F1, F2, F8, F9, F11, Session};
 
 const PEANUTS: &str = "0019061093791"; // 3.89, taxable
 const TRUFFLES: &str = "0020601405080"; // 3.49, taxable
@@ -526,4 +526,192 @@ fn a_cashier_returns_a_line_exchanges_it_and_refunds_the_difference_in_the_real_
         payload["tenders"].as_array().unwrap().iter().map(|t| t["kind"].clone()).collect();
     assert_eq!(legs, ["store_credit", "cash"], "{payload}");
     assert_eq!(payload["tenders"][0]["reference"], NOTE);
+}
+
+/// The lines a preview shows on screen: every line but the cuts, an empty one as a no-break
+/// space (as `paper()` renders it in ui/src/screens/dialogs.ts).
+fn shown_lines(preview: &comptoir_escpos_decoder::Preview) -> Vec<String> {
+    preview
+        .lines
+        .iter()
+        .filter(|l| !matches!(l.kind, comptoir_escpos_decoder::LineKind::Cut(_)))
+        .map(|l| if l.text.is_empty() { "\u{a0}".to_owned() } else { l.text.clone() })
+        .collect()
+}
+
+#[test]
+fn a_manager_prints_the_test_page_and_the_screen_previews_what_the_printer_got() {
+    if std::env::var("COMPTOIR_E2E").as_deref() != Ok("1") {
+        eprintln!("skipped: the end-to-end test runs under scripts/test.sh (COMPTOIR_E2E=1)");
+        return;
+    }
+    let _one = ONE_APP.lock().unwrap_or_else(|e| e.into_inner());
+    let app = std::env::var("COMPTOIR_APP")
+        .unwrap_or_else(|_| target_dir().join("debug/comptoir-register").display().to_string());
+    let screens = target_dir().join("screens");
+    std::fs::create_dir_all(&screens).unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let mut setup =
+        Register::init_demo(data.path(), "montreal", 1, OpenOptions::default()).unwrap();
+    setup.set_setting("scanner.burst_max_gap_ms", "90").unwrap();
+    drop(setup);
+
+    let port = free_port();
+    let driver = start_driver(port);
+    let data_arg = data.path().display().to_string();
+    let session = Session::start(port, &app, &["--data-dir", &data_arg]);
+    let long = Duration::from_secs(30);
+
+    session.wait_for("document.querySelector('input[name=pin]')", long);
+    session.type_keys("1234", HUMAN);
+    session.press(ENTER);
+    session.wait_for("document.querySelector('input[name=float]')", long);
+    session.type_keys("150", HUMAN);
+    session.press(ENTER);
+    session.wait_for("document.querySelector('[data-total]')", long);
+
+    // F11 7: the device setup screen, with every setting and what is plugged in.
+    session.press(F11);
+    session.wait_for("document.querySelector('[data-dialog=menu]')", long);
+    session.type_keys("7", HUMAN);
+    session.wait_for(
+        "document.querySelectorAll('[data-dialog=devices] [data-setting]').length === 13",
+        long,
+    );
+    session.screenshot(&screens.join("30-devices-1280x800.png"));
+
+    // A refused value shows under its setting; nothing is saved.
+    session.script(
+        "const f = document.querySelector('[data-field=\"setting-drawer.pin\"]'); f.focus(); f.select();",
+    );
+    session.type_keys("7", HUMAN);
+    session.press(ENTER);
+    session.wait_for(
+        "document.querySelector('[data-setting=\"drawer.pin\"] .banner.error[data-code=invalid_setting]')",
+        long,
+    );
+
+    // F1 prints the test page; the screen shows the preview of the job it printed.
+    session.press(F1);
+    session.wait_for("document.querySelector('.test-preview .paper .pl')", long);
+    session.screenshot(&screens.join("31-devices-test-page-1280x800.png"));
+    session.set_window(1024, 768);
+    std::thread::sleep(Duration::from_millis(500));
+    session.screenshot(&screens.join("32-devices-test-page-1024x768.png"));
+    let job = session.script("return document.querySelector('.test-preview').dataset.job");
+    let on_screen = session.script(
+        "return [...document.querySelectorAll('.test-preview .paper .pl')].map(e => e.textContent)",
+    );
+    session.end();
+    drop(driver);
+
+    let job = job.as_str().expect("the preview names its job").to_owned();
+    let on_screen: Vec<String> = serde_json::from_value(on_screen).unwrap();
+    // The tests decode the printer's bytes themselves: what the screen previews is what the
+    // printer got.
+    let (text, preview) = printed_text(data.path());
+    assert!(text.contains("Comptoir test page"), "not the test page:\n{text}");
+    assert!(text.contains("Français : "), "no accented line:\n{text}");
+    assert_eq!(on_screen, shown_lines(&preview), "job {job}: the screen and the paper differ");
+
+    let register = reopen(data.path());
+    assert_eq!(register.device_settings().unwrap()[2].value, "2", "drawer.pin stays 2");
+}
+
+/// The card terminal simulator on a free TCP port, stopped when the test ends.
+struct Terminal {
+    child: Child,
+    address: String,
+}
+
+impl Drop for Terminal {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_terminal(journal: &Path) -> Terminal {
+    use std::io::BufRead;
+    let sim = target_dir().join("debug/comptoir-zvt-sim");
+    let mut child = Command::new(&sim)
+        .args(["--tcp", "127.0.0.1:0", "--script", "slow:700", "--journal"])
+        .arg(journal)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{}: {e} (cargo build --bins)", sim.display()));
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    let address = first.trim().strip_prefix("tcp ").expect("the simulator says where").to_owned();
+    Terminal { child, address }
+}
+
+#[test]
+fn a_cashier_is_paid_on_the_card_terminal_and_sees_its_texts_in_the_real_app() {
+    if std::env::var("COMPTOIR_E2E").as_deref() != Ok("1") {
+        eprintln!("skipped: the end-to-end test runs under scripts/test.sh (COMPTOIR_E2E=1)");
+        return;
+    }
+    let _one = ONE_APP.lock().unwrap_or_else(|e| e.into_inner());
+    let app = std::env::var("COMPTOIR_APP")
+        .unwrap_or_else(|_| target_dir().join("debug/comptoir-register").display().to_string());
+    let screens = target_dir().join("screens");
+    std::fs::create_dir_all(&screens).unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let journal = data.path().join("terminal.journal");
+    let terminal = start_terminal(&journal);
+    let mut setup =
+        Register::init_demo(data.path(), "montreal", 1, OpenOptions::default()).unwrap();
+    setup.set_setting("scanner.burst_max_gap_ms", "90").unwrap();
+    setup.set_setting("terminal", &format!("zvt+tcp://{}", terminal.address)).unwrap();
+    drop(setup);
+
+    let port = free_port();
+    let driver = start_driver(port);
+    let data_arg = data.path().display().to_string();
+    let session = Session::start(port, &app, &["--data-dir", &data_arg]);
+    let long = Duration::from_secs(30);
+
+    session.wait_for("document.querySelector('input[name=pin]')", long);
+    session.type_keys("2468", HUMAN);
+    session.press(ENTER);
+    session.wait_for("document.querySelector('input[name=float]')", long);
+    session.type_keys("150", HUMAN);
+    session.press(ENTER);
+    session.wait_for("document.querySelector('[data-total]')", long);
+    session.type_keys(&format!("{PEANUTS}{ENTER}"), SCANNER);
+    // 3.89 + GST 0.19 + QST 0.39 = 4.47.
+    session.wait_for("document.querySelector('[data-total]').dataset.total === '4.47'", long);
+
+    // F9 with a terminal set: the card dialog, the amount left; Enter sends it.
+    session.press(F9);
+    session.wait_for("document.querySelector('[data-dialog=card] input[name=amount]')", long);
+    session.screenshot(&screens.join("40-card-1280x800.png"));
+    session.set_window(1024, 768);
+    std::thread::sleep(Duration::from_millis(500));
+    session.screenshot(&screens.join("40-card-1024x768.png"));
+    session.press(ENTER);
+    // The terminal's texts arrive while it works (the simulator waits 700 ms between steps).
+    session.wait_for("document.querySelector('[data-dialog=card] .terminal-texts li')", long);
+    session.screenshot(&screens.join("41-card-running-1024x768.png"));
+    session.wait_for("document.querySelector('[data-change]')", Duration::from_secs(60));
+    session.screenshot(&screens.join("42-card-paid-1024x768.png"));
+    session.end();
+    drop(driver);
+
+    let charges = std::fs::read_to_string(&journal).unwrap();
+    assert!(
+        charges.lines().any(|l| l.starts_with("charge ") && l.contains("amount=447")),
+        "the terminal charged 4.47 once:\n{charges}"
+    );
+    assert_eq!(charges.lines().filter(|l| l.starts_with("charge ")).count(), 1, "{charges}");
+    let register = reopen(data.path());
+    let sale = register.database().last_of_kind("sale").unwrap().unwrap();
+    let payload: serde_json::Value = serde_json::from_str(&sale.payload).unwrap();
+    assert_eq!(payload["total"], "4.47");
+    assert!(register.unsettled_card_payments().unwrap().is_empty());
+    let (text, _) = printed_text(data.path());
+    assert!(text.contains("4.47"), "the receipt:\n{text}");
+    drop(terminal);
 }

@@ -10,6 +10,7 @@ pub const ENTER: &str = "\u{E007}";
 pub const F1: &str = "\u{E031}";
 pub const F2: &str = "\u{E032}";
 pub const F8: &str = "\u{E038}";
+pub const F9: &str = "\u{E039}";
 pub const F11: &str = "\u{E03B}";
 pub const ESCAPE: &str = "\u{E00C}";
 pub const ARROW_UP: &str = "\u{E013}";
@@ -110,6 +111,11 @@ impl Session {
             .decode(reply["value"].as_str().unwrap_or(""))
             .unwrap();
         std::fs::write(path, png).unwrap();
+    }
+
+    /// Resizes the window, for screenshots at the smallest size the app supports.
+    pub fn set_window(&self, width: u32, height: u32) {
+        post(&self.url("window/rect"), &json!({"width": width, "height": height}));
     }
 
     pub fn end(self) {
