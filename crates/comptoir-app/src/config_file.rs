@@ -402,7 +402,7 @@ fn check_idle(value: &str) -> Result<(), String> {
 }
 
 /// `none`, `zvt+tcp://HOST[:PORT]` (port 20007 by default) or `zvt+serial:PORT`.
-fn check_terminal(value: &str) -> Result<(), String> {
+pub(crate) fn check_terminal(value: &str) -> Result<(), String> {
     if value == "none" {
         return Ok(());
     }

@@ -66,10 +66,15 @@ pub fn check_setting(key: &str, value: &str) -> AppResult<()> {
         "scanner" => crate::setup::scanner_setting(value).map(|_| ()),
         "scale" => crate::setup::scale_setting(value).map(|_| ()),
         "display" => crate::setup::display_setting(value).map(|_| ()),
-        "display.idle" if value.trim().chars().count() <= 40 => Ok(()),
-        "display.idle" => {
-            Err(AppError::new("invalid_setting", "display.idle is at most 40 characters (2 x 20)"))
+        "display.idle"
+            if value.trim().chars().count() <= 40 && !value.chars().any(char::is_control) =>
+        {
+            Ok(())
         }
+        "display.idle" => Err(AppError::new(
+            "invalid_setting",
+            "display.idle is one line of at most 40 characters (2 x 20)",
+        )),
         "terminal.password"
             if value.trim().len() == 6 && value.trim().bytes().all(|b| b.is_ascii_digit()) =>
         {

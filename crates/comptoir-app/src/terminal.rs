@@ -49,6 +49,7 @@ impl TerminalSetting {
                 ),
             )
         };
+        crate::config_file::check_terminal(text).map_err(refused)?;
         let endpoint = match (text.strip_prefix("zvt+tcp://"), text.strip_prefix("zvt+serial:")) {
             (Some(address), _) => Endpoint::parse(&format!("tcp://{address}")),
             (_, Some(port)) if port.starts_with("/dev/") => Endpoint::parse(port),

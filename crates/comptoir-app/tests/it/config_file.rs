@@ -73,7 +73,7 @@ fn a_bad_value_is_refused_by_file_line_and_key_and_the_register_keeps_its_value(
             "/etc/comptoir/register.toml line 2, drawer.pin: drawer.pin is 2 or 5 (the drawer's \
              connector pin); the register keeps its previous value: fix the file and restart",
             "/etc/comptoir/register.toml line 6, terminal.password: terminal.password is the \
-             terminal's 6-digit password; the register keeps its previous value: fix the file \
+             terminal's password: 6 digits; the register keeps its previous value: fix the file \
              and restart",
         ]
     );
