@@ -49,6 +49,15 @@ fn montreal_catalog_shape() {
         assert!(!row[2].is_empty() && row[2] == row[2].trim(), "name {:?}", row[2]);
         assert!(!row[2].contains("&quot;") && !row[2].contains("&amp;"), "entity in {:?}", row[2]);
         assert!(TAX_CLASSES.contains(&row[5].as_str()));
+        if row[7] == "kg" {
+            // Loose produce by the kilogram: a PLU, no barcode, a price per kg.
+            assert_eq!(row[6], "item");
+            assert!(
+                row[0].starts_with("MPLU") && row[1].is_empty() && !row[4].is_empty(),
+                "{row:?}"
+            );
+            continue;
+        }
         assert_eq!((row[6].as_str(), row[7].as_str()), ("item", "each"));
         if row[1].is_empty() {
             assert_eq!(row[4], "", "a product without a barcode has an open price");
@@ -61,7 +70,9 @@ fn montreal_catalog_shape() {
         let (units, cents) = row[4].split_once('.').unwrap();
         assert!(!units.is_empty() && cents.len() == 2 && cents.ends_with('9'), "price {}", row[4]);
     }
-    assert_eq!(rows.iter().filter(|row| row[1].is_empty()).count(), 3);
+    let open_price = rows.iter().filter(|row| row[1].is_empty() && row[4].is_empty()).count();
+    assert_eq!(open_price, 3);
+    assert_eq!(rows.iter().filter(|row| row[7] == "kg").count(), 2);
 }
 
 #[test]
