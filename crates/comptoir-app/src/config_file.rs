@@ -10,11 +10,10 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use comptoir_device::serial::SerialSettings;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::register::Register;
 
 /// Where the file is looked for when `COMPTOIR_CONFIG` is not set.
@@ -286,145 +285,9 @@ fn line_of(text: &str, offset: usize) -> usize {
     text.as_bytes()[..end].iter().filter(|b| **b == b'\n').count() + 1
 }
 
-/// Checks one setting of the file. The settings `printing::check_setting` knows are checked
-/// there; the other device settings here, after the spec of issue 5, until the device
-/// settings land in comptoir-app and this can call theirs.
-// FIXME(devices): replace the device checks below by the device settings' own checks when they
-// land; until then `printer` accepts only what printing::check_setting accepts today.
+/// Checks one setting of the file, as `comptoir config` does.
 pub fn check_setting(key: &str, value: &str) -> AppResult<()> {
-    match crate::printing::check_setting(key, value) {
-        Err(error) if error.code == "unknown_setting" => check_device_setting(key, value.trim()),
-        other => other,
-    }
-}
-
-/// The device settings `printing::check_setting` does not know yet.
-pub fn check_device_setting(key: &str, value: &str) -> AppResult<()> {
-    let refused = |what: &str| AppError::new("invalid_setting", format!("{key} {what}"));
-    let number = |min: u32, max: u32| {
-        let n: Option<u32> = value.parse().ok();
-        n.filter(|n| (min..=max).contains(n))
-            .map(|_| ())
-            .ok_or_else(|| refused(&format!("is a whole number from {min} to {max}")))
-    };
-    let boolean = || match value {
-        "true" | "false" => Ok(()),
-        _ => Err(refused("is true or false")),
-    };
-    match key {
-        "printer.auto_status" | "drawer.realtime_in_error" | "drawer.open_when_high" => boolean(),
-        "ui.kiosk" => boolean(),
-        "printer.logo" => check_logo(value).map_err(|why| refused(&why)),
-        "drawer.pin" if matches!(value, "2" | "5") => Ok(()),
-        "drawer.pin" => Err(refused("is 2 or 5 (the drawer's connector pin)")),
-        "drawer.on_ms" | "drawer.off_ms" => number(2, 510),
-        "drawer.realtime_ms" => number(100, 800),
-        "drawer.warn_open_secs" => number(0, 3600),
-        "scanner.burst_max_gap_ms" => number(5, 500),
-        "scanner.burst_min_len" => number(3, 64),
-        "scanner" => check_scanner(value).map_err(|why| refused(&why)),
-        "scale" => {
-            check_serial_or_none(value, "serial:/dev/ttyUSB1@9600,7E1").map_err(|w| refused(&w))
-        }
-        "display" if value == "printer" => Ok(()),
-        "display" => check_serial_or_none(value, "printer or serial:/dev/ttyUSB2@9600")
-            .map_err(|w| refused(&w)),
-        "display.idle" => check_idle(value).map_err(|why| refused(&why)),
-        "terminal" => check_terminal(value).map_err(|why| refused(&why)),
-        "terminal.password" if value.len() == 6 && value.bytes().all(|b| b.is_ascii_digit()) => {
-            Ok(())
-        }
-        "terminal.password" => Err(refused("is the terminal's 6-digit password")),
-        _ => Err(AppError::new("unknown_setting", format!("{key} is not a setting"))),
-    }
-}
-
-fn check_logo(value: &str) -> Result<(), String> {
-    let path = Path::new(value);
-    let extension = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
-    if !path.is_absolute() || !matches!(extension.as_deref(), Some("pbm" | "pgm")) {
-        return Err(format!("{value:?}: the full path of a .pbm or .pgm image"));
-    }
-    if !path.is_file() {
-        return Err(format!(
-            "{value:?}: no such file (copy the logo there, readable by the cashier)"
-        ));
-    }
-    Ok(())
-}
-
-/// `none`, or `serial:` and a port as [`SerialSettings::parse`] reads it.
-fn check_serial_or_none(value: &str, example: &str) -> Result<(), String> {
-    if value == "none" {
-        return Ok(());
-    }
-    let Some(port) = value.strip_prefix("serial:") else {
-        return Err(format!("{value:?}: use none or {example}"));
-    };
-    SerialSettings::parse(port).map(|_| ())
-}
-
-/// `none` or `serial:/dev/ttyACM0[@BAUD][,suffix=cr|lf|crlf][,country=XX]`.
-fn check_scanner(value: &str) -> Result<(), String> {
-    let example = "serial:/dev/ttyACM0@9600,suffix=cr (a keyboard scanner needs none)";
-    if value == "none" {
-        return Ok(());
-    }
-    let Some(port) = value.strip_prefix("serial:") else {
-        return Err(format!("{value:?}: use none or {example}"));
-    };
-    let mut serial = Vec::new();
-    for part in port.split(',') {
-        match part.trim().split_once('=') {
-            Some(("suffix", "cr" | "lf" | "crlf")) => {}
-            Some(("suffix", other)) => return Err(format!("suffix {other:?}: cr, lf or crlf")),
-            Some(("country", code))
-                if code.len() == 2 && code.bytes().all(|b| b.is_ascii_alphabetic()) => {}
-            Some(("country", code)) => {
-                return Err(format!("country {code:?}: a two-letter country code, like FR or CA"));
-            }
-            Some((name, _)) => return Err(format!("{name:?}: the options are suffix and country")),
-            None => serial.push(part),
-        }
-    }
-    SerialSettings::parse(&serial.join(",")).map(|_| ())
-}
-
-/// The idle message of a 2x20 pole display: printable, at most two lines of 20.
-fn check_idle(value: &str) -> Result<(), String> {
-    if value.chars().any(char::is_control) {
-        return Err("is one line of text, no control characters".to_owned());
-    }
-    if value.chars().count() > 40 {
-        return Err("is at most 40 characters (two lines of 20)".to_owned());
-    }
-    Ok(())
-}
-
-/// `none`, `zvt+tcp://HOST[:PORT]` (port 20007 by default) or `zvt+serial:PORT`.
-pub(crate) fn check_terminal(value: &str) -> Result<(), String> {
-    if value == "none" {
-        return Ok(());
-    }
-    if let Some(port) = value.strip_prefix("zvt+serial:") {
-        return SerialSettings::parse(port).map(|_| ());
-    }
-    let Some(addr) = value.strip_prefix("zvt+tcp://") else {
-        return Err(format!(
-            "{value:?}: use none, zvt+tcp://HOST[:20007] or zvt+serial:/dev/ttyS0@9600"
-        ));
-    };
-    let (host, port) = match addr.rsplit_once(':') {
-        Some((host, port)) => (host, port.parse::<u16>().ok().filter(|p| *p > 0)),
-        None => (addr, Some(20007)),
-    };
-    let host_ok = !host.is_empty()
-        && host.len() <= 253
-        && host.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
-    match (host_ok, port) {
-        (true, Some(_)) => Ok(()),
-        _ => Err(format!("{addr:?}: a host name or IPv4 address, and a port from 1 to 65535")),
-    }
+    crate::printing::check_setting(key, value)
 }
 
 impl ConfigFile {

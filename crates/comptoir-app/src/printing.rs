@@ -31,6 +31,13 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("display.idle", "Welcome"),
     ("terminal", "none"),
     ("terminal.password", "000000"),
+    ("printer.auto_status", "true"),
+    ("printer.logo", ""),
+    ("drawer.realtime_ms", "200"),
+    ("drawer.realtime_in_error", "true"),
+    ("drawer.open_when_high", "false"),
+    ("drawer.warn_open_secs", "30"),
+    ("ui.kiosk", "false"),
 ];
 
 /// Settings whose value is never shown (the terminal's password).
@@ -62,6 +69,16 @@ pub fn check_setting(key: &str, value: &str) -> AppResult<()> {
             "drawer.pin is 2 or 5 (the drawer's connector pin)",
         )),
         "drawer.on_ms" | "drawer.off_ms" => number(2, 510),
+        "printer.auto_status"
+        | "drawer.realtime_in_error"
+        | "drawer.open_when_high"
+        | "ui.kiosk" => match value.trim() {
+            "true" | "false" => Ok(()),
+            _ => Err(AppError::new("invalid_setting", format!("{key} is true or false"))),
+        },
+        "printer.logo" => check_logo(value.trim()),
+        "drawer.realtime_ms" => number(100, 800),
+        "drawer.warn_open_secs" => number(0, 3600),
         "terminal" => crate::terminal::TerminalSetting::parse(value).map(|_| ()),
         "scanner" => crate::setup::scanner_setting(value).map(|_| ()),
         "scale" => crate::setup::scale_setting(value).map(|_| ()),
@@ -133,13 +150,13 @@ impl PrinterSetting {
                 .map_err(|why| AppError::new("invalid_printer", format!("USB printer: {why}")));
         }
         if let Some(addr) = text.strip_prefix("tcp://") {
-            return network_address(addr).map(PrinterSetting::Tcp).ok_or_else(refused);
+            return network_address(addr, 9100).map(PrinterSetting::Tcp).ok_or_else(refused);
         }
         // Only a printer device: the register must never append receipts to an ordinary file.
         if text.starts_with("/dev/") && !text.contains("..") {
             return Ok(PrinterSetting::Device(PathBuf::from(text)));
         }
-        network_address(text).map(PrinterSetting::Tcp).ok_or_else(refused)
+        network_address(text, 9100).map(PrinterSetting::Tcp).ok_or_else(refused)
     }
 
     pub fn describe(&self) -> String {
@@ -165,12 +182,26 @@ impl PrinterSetting {
     }
 }
 
+/// A receipt logo: the full path of a PBM or PGM image that exists.
+fn check_logo(value: &str) -> AppResult<()> {
+    let path = Path::new(value);
+    let extension = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    let why = if !path.is_absolute() || !matches!(extension.as_deref(), Some("pbm" | "pgm")) {
+        "the full path of a .pbm or .pgm image"
+    } else if !path.is_file() {
+        "no such file (copy the logo there, readable by the cashier)"
+    } else {
+        return Ok(());
+    };
+    Err(AppError::new("invalid_setting", format!("printer.logo {value:?}: {why}")))
+}
+
 /// `HOST` or `HOST:PORT` with a host name or IPv4 address and a port from 1 to 65535; the
-/// port defaults to 9100, the raw printing port.
-fn network_address(addr: &str) -> Option<String> {
+/// port defaults to `default_port` (9100, the raw printing port, for a printer).
+pub(crate) fn network_address(addr: &str, default_port: u16) -> Option<String> {
     let (host, port) = match addr.rsplit_once(':') {
         Some((host, port)) => (host, port.parse::<u16>().ok().filter(|p| *p > 0)?),
-        None => (addr, 9100),
+        None => (addr, default_port),
     };
     let host_ok = !host.is_empty()
         && host.len() <= 253

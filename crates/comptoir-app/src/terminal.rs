@@ -49,9 +49,12 @@ impl TerminalSetting {
                 ),
             )
         };
-        crate::config_file::check_terminal(text).map_err(refused)?;
         let endpoint = match (text.strip_prefix("zvt+tcp://"), text.strip_prefix("zvt+serial:")) {
-            (Some(address), _) => Endpoint::parse(&format!("tcp://{address}")),
+            (Some(address), _) => {
+                crate::printing::network_address(address, 20007).map(Endpoint::Tcp).ok_or_else(
+                    || "a host name or IPv4 address, and a port from 1 to 65535".to_owned(),
+                )
+            }
             (_, Some(port)) if port.starts_with("/dev/") => Endpoint::parse(port),
             _ => Err("the protocol is zvt".to_owned()),
         }
