@@ -17,7 +17,7 @@
 
 use comptoir_core::money::Money;
 use comptoir_core::tender::{Tender, check_new_tender};
-use comptoir_protocol::card::{check_slip, mask_pans};
+use comptoir_protocol::card::{check_slip, last_four, mask_pans};
 use comptoir_store::{CardPaymentRow, CardPaymentState, CardPaymentUpdate};
 
 use crate::entry::{CardSlip, SaleTender};
@@ -86,7 +86,7 @@ impl Register {
             previous_receipt_no: self.last_terminal_receipt()?,
             receipt_no: None,
         };
-        self.db.record_card_payment(&row)?;
+        self.record_card(&row)?;
         tracing::info!(payment = %row.id, amount = %row.amount, "card payment recorded, asking the terminal");
         Ok(request_of(&row, amount))
     }
@@ -121,7 +121,7 @@ impl Register {
                     outcome: Some(&outcome),
                     receipt_no: None,
                 };
-                self.db.settle_card_payment(id, &update, None)?;
+                self.settle_card(id, &update, None)?;
                 tracing::info!(payment = %id, %code, "card payment declined");
                 Err(AppError::new("card_declined", mask_pans(&message)))
             }
@@ -134,7 +134,7 @@ impl Register {
                     outcome: Some("not charged: the terminal holds no such payment"),
                     receipt_no: None,
                 };
-                self.db.settle_card_payment(id, &update, None)?;
+                self.settle_card(id, &update, None)?;
                 tracing::info!(payment = %id, "card payment not charged");
                 Err(AppError::new(
                     "card_not_charged",
@@ -170,7 +170,7 @@ impl Register {
                 outcome: Some("approved for a sale that is gone: to reverse"),
                 receipt_no,
             };
-            self.db.settle_card_payment(&row.id, &update, None)?;
+            self.settle_card(&row.id, &update, None)?;
             tracing::warn!(payment = %row.id, %reference, "approved card payment without its sale: reversing");
             return Err(AppError::new("card_to_reverse_now", reference.to_owned()));
         }
@@ -187,11 +187,11 @@ impl Register {
             outcome: Some("approved"),
             receipt_no,
         };
-        if let Err(error) = self.db.settle_card_payment(&row.id, &update, Some(&cart)) {
+        if let Err(error) = self.settle_card(&row.id, &update, Some(&cart)) {
             // Nothing was written: the payment stays pending and is asked about again.
             self.tenders.pop();
             self.card_slips.remove(reference);
-            return Err(error.into());
+            return Err(error);
         }
         tracing::info!(payment = %row.id, %reference, "card payment approved");
         let priced = self.priced();
@@ -227,7 +227,7 @@ impl Register {
             outcome: None,
             receipt_no: None,
         };
-        self.db.settle_card_payment(&row.id, &update, None)?;
+        self.settle_card(&row.id, &update, None)?;
         tracing::info!(payment = %row.id, %reference, "card reversal recorded, asking the terminal");
         let amount = self.parse_money(&row.amount)?;
         Ok(CardRequest { state: "reversing", ..request_of(&row, amount) })
@@ -253,7 +253,7 @@ impl Register {
                 outcome: Some("reversal refused by the terminal"),
                 receipt_no: None,
             };
-            self.db.settle_card_payment(id, &update, None)?;
+            self.settle_card(id, &update, None)?;
             return Err(AppError::new("card_reversal_refused", reference));
         }
         let kept: Vec<Tender> = self
@@ -273,12 +273,12 @@ impl Register {
             receipt_no: None,
         };
         let cart = self.cart_json()?;
-        if let Err(error) = self.db.settle_card_payment(id, &update, Some(&cart)) {
+        if let Err(error) = self.settle_card(id, &update, Some(&cart)) {
             self.tenders = before;
             if let Some(slip) = slip {
                 self.card_slips.insert(reference, slip);
             }
-            return Err(error.into());
+            return Err(error);
         }
         tracing::info!(payment = %id, %reference, "card payment reversed");
         Ok(())
@@ -321,11 +321,36 @@ impl Register {
 
     /// Refuses what must wait while a card payment's outcome is unknown: another tender, a
     /// change to the cart, a void. Otherwise a customer the terminal charged could pay again.
+    /// Read from memory, since every scan asks: the data folder is this process's alone, and
+    /// every change of a payment's state goes through [`Register::settle_card`].
     pub(crate) fn check_no_card_payment(&self) -> AppResult<()> {
-        match self.db.unsettled_card_payments()?.first() {
+        match &self.card_pending {
             None => Ok(()),
-            Some(row) => Err(AppError::new("card_payment_pending", row.amount.clone())),
+            Some(amount) => Err(AppError::new("card_payment_pending", amount.clone())),
         }
+    }
+
+    /// Reads which payment, if any, waits for the terminal's answer (at open, after a change).
+    pub(crate) fn reload_card_pending(&mut self) -> AppResult<()> {
+        self.card_pending = self.db.unsettled_card_payments()?.first().map(|r| r.amount.clone());
+        Ok(())
+    }
+
+    fn record_card(&mut self, row: &CardPaymentRow) -> AppResult<()> {
+        let recorded = self.db.record_card_payment(row);
+        self.reload_card_pending()?;
+        Ok(recorded?)
+    }
+
+    fn settle_card(
+        &mut self,
+        id: &str,
+        update: &CardPaymentUpdate<'_>,
+        cart: Option<&str>,
+    ) -> AppResult<()> {
+        let settled = self.db.settle_card_payment(id, update, cart);
+        self.reload_card_pending()?;
+        Ok(settled?)
     }
 
     /// A card tender as the ledger records it: with the terminal's slip when a terminal took it.
@@ -355,10 +380,7 @@ fn request_of(row: &CardPaymentRow, amount: Money) -> CardRequest {
 /// Keeps of the terminal's slip only what may be kept: the masked number reduced to its last
 /// four digits, and no text that passes for a card number.
 fn scrub(slip: CardSlip) -> CardSlip {
-    let masked_pan = slip.masked_pan.map(|masked| {
-        let digits: String = masked.chars().filter(char::is_ascii_digit).collect();
-        format!("****{}", &digits[digits.len().saturating_sub(4)..])
-    });
+    let masked_pan = slip.masked_pan.as_deref().map(last_four);
     let scrubbed = CardSlip {
         brand: slip.brand.map(|b| mask_pans(b.trim())),
         masked_pan,

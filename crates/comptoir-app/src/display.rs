@@ -46,8 +46,8 @@ impl CustomerDisplay {
         let (sink, page) = match setting {
             DisplaySetting::Serial(port) => {
                 let config = DisplayConfig::new(port);
-                let page = config.page().map_err(app_error)?;
-                (Sink::Serial(Device::open(DisplayDriver::new(config).map_err(app_error)?)), page)
+                let page = config.page()?;
+                (Sink::Serial(Device::open(DisplayDriver::new(config)?)), page)
             }
             DisplaySetting::ThroughPrinter => {
                 let page = default_page()?;
@@ -100,10 +100,6 @@ fn default_page() -> AppResult<CodePage> {
     CodePage::epson(19).ok_or_else(|| crate::error::AppError::new("internal", "code table 19"))
 }
 
-fn app_error(error: DeviceError) -> crate::error::AppError {
-    crate::error::AppError::new(error.code(), error.message)
-}
-
 impl Register {
     /// Updates the customer display from the register's state: the last line rung and the
     /// total, what is paid and left, the change of the sale just recorded, or the welcome.
@@ -134,8 +130,7 @@ impl Register {
         idle: &str,
         done: Option<&crate::entry::Sale>,
     ) -> DisplayText {
-        let fr = self.lang() == "fr";
-        let word = |en: &'static str, fr_word: &'static str| if fr { fr_word } else { en };
+        let word = |key: &str| crate::i18n::word(key, self.lang());
         if self.cart.is_empty() && self.returns.is_empty() {
             return match done {
                 Some(sale) => {
@@ -145,15 +140,15 @@ impl Register {
                         .any(|t| matches!(t, crate::entry::SaleTender::Cash { .. }));
                     match cash {
                         true => layout.change(
-                            word("Total", "Total"),
+                            word("display_total"),
                             &sale.total,
-                            word("Change", "Monnaie"),
+                            word("display_change"),
                             &sale.change,
                         ),
                         false => layout.change(
-                            word("Total", "Total"),
+                            word("display_total"),
                             &sale.total,
-                            word("Thank you", "Merci"),
+                            word("display_thanks"),
                             "",
                         ),
                     }
@@ -171,17 +166,17 @@ impl Register {
         let total = self.store_config().money(self.due(&priced));
         if !self.tenders.is_empty() {
             let left = self.store_config().money(self.settle(&priced).remaining);
-            return layout.change(word("Total", "Total"), &total, word("To pay", "Reste"), &left);
+            return layout.change(word("display_total"), &total, word("display_to_pay"), &left);
         }
         let last = self.last_line.and_then(|id| priced.lines.iter().find(|l| l.line.id == id));
         match last {
             Some(line) => layout.item(
                 line.line.name.as_str(),
                 &self.store_config().money(line.net),
-                word("Total", "Total"),
+                word("display_total"),
                 &total,
             ),
-            None => layout.total(word("Total", "Total"), &total),
+            None => layout.total(word("display_total"), &total),
         }
     }
 }

@@ -48,6 +48,15 @@ impl fmt::Display for AppError {
 
 impl std::error::Error for AppError {}
 
+/// A device's error keeps its stable code (`scale_unstable`, `device_offline`) and its message
+/// for the cashier; the detail for the log is logged here.
+impl From<comptoir_device::DeviceError> for AppError {
+    fn from(error: comptoir_device::DeviceError) -> AppError {
+        tracing::warn!(%error, "device");
+        AppError::new(error.code(), error.message)
+    }
+}
+
 impl From<StoreError> for AppError {
     fn from(error: StoreError) -> AppError {
         let code = match error {

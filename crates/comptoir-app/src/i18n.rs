@@ -61,6 +61,12 @@ pub fn error_message(error: &AppError, lang: &str) -> String {
         ("weigh_item", true) => format!("{d} se vend au poids : posez-le sur la balance et pesez-le."),
         ("not_weighed", false) => format!("{d} is sold by the unit, not by weight: scan it."),
         ("not_weighed", true) => format!("{d} se vend à l'unité, pas au poids : scannez-le."),
+        ("terminal_offline", false) => format!("The card terminal cannot be reached ({d}): check that it is on and connected, then try again."),
+        ("terminal_offline", true) => "Le terminal de paiement ne répond pas : vérifiez qu'il est allumé et branché, puis réessayez.".to_owned(),
+        ("terminal_error", false) => format!("The card terminal refused: {d}"),
+        ("terminal_error", true) => format!("Le terminal de paiement a refusé : {d}"),
+        ("no_terminal", false) => "No card terminal is set up on this register: take the card on a standalone terminal and enter its reference (F9), or ask IT to set the terminal.".to_owned(),
+        ("no_terminal", true) => "Aucun terminal de paiement n'est configuré sur cette caisse : passez la carte sur un terminal autonome et saisissez sa référence (F9), ou demandez au soutien de le configurer.".to_owned(),
         ("label_not_supported", false) => format!("In-store label {d}: this register does not sell priced or weighed labels yet. Key the item and its price as an open-price item (F5)."),
         ("label_not_supported", true) => format!("Étiquette en magasin {d} : cette caisse ne vend pas encore les étiquettes à prix ou poids. Saisissez l'article à prix libre (F5)."),
         ("card_not_charged", false) => "The terminal did not charge the card: take the payment again.".to_owned(),
@@ -162,6 +168,14 @@ pub fn error_message(error: &AppError, lang: &str) -> String {
 pub fn word(key: &str, lang: &str) -> &'static str {
     let fr = lang == "fr";
     match (key, fr) {
+        // The customer display's 20 cells.
+        ("display_total", _) => "Total",
+        ("display_to_pay", false) => "To pay",
+        ("display_to_pay", true) => "Reste",
+        ("display_change", false) => "Change",
+        ("display_change", true) => "Monnaie",
+        ("display_thanks", false) => "Thank you",
+        ("display_thanks", true) => "Merci",
         ("subtotal", false) => "Subtotal",
         ("subtotal", true) => "Sous-total",
         ("total", false) => "TOTAL",

@@ -313,7 +313,10 @@ pub fn sale_receipt(
                 .columns(word("card", lang), amount.clone())
                 .line(format!("  {} {reference}", word("ref", lang))),
             entry::SaleTender::ExternalCard { amount, reference, terminal: Some(slip) } => {
-                let card = [slip.brand.clone(), slip.masked_pan.as_deref().map(last_four)];
+                let card = [
+                    slip.brand.clone(),
+                    slip.masked_pan.as_deref().map(comptoir_protocol::card::last_four),
+                ];
                 let card = card.into_iter().flatten().collect::<Vec<_>>().join(" ");
                 let label = match card.is_empty() {
                     true => word("card", lang).to_owned(),
@@ -367,12 +370,6 @@ pub fn sale_receipt(
         doc = doc.title(word("copy", lang));
     }
     doc.feed(2).cut()
-}
-
-/// A masked card number as a receipt prints it: `****1111`.
-fn last_four(masked: &str) -> String {
-    let digits: String = masked.chars().filter(char::is_ascii_digit).collect();
-    format!("****{}", &digits[digits.len().saturating_sub(4)..])
 }
 
 /// Whether a cash rounding is more than half the smallest coin (only a refund's can be).

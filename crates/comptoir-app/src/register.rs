@@ -214,6 +214,8 @@ pub struct Register {
     pub(crate) cart: Cart,
     /// What an integrated terminal answered for each card tender, by its reference.
     pub(crate) card_slips: std::collections::BTreeMap<String, entry::CardSlip>,
+    /// The amount of the card payment waiting for the terminal's answer, if one does.
+    pub(crate) card_pending: Option<String>,
     pub(crate) tenders: Vec<Tender>,
     /// Coupons entered for the cart in progress.
     pub(crate) coupons: Vec<String>,
@@ -385,6 +387,7 @@ impl Register {
             cart: Cart::new(),
             tenders: Vec::new(),
             card_slips: Default::default(),
+            card_pending: None,
             coupons: Vec::new(),
             returns: Vec::new(),
             from_server: Default::default(),
@@ -408,6 +411,7 @@ impl Register {
         register.reload_promotions()?;
         register.shift = register.find_open_shift()?;
         register.restore_cart()?;
+        register.reload_card_pending()?;
         let display = register.db.setting("display")?.unwrap_or_default();
         let idle = register.db.setting("display.idle")?;
         // A display setting that no longer opens must not keep the register closed.
@@ -1601,15 +1605,20 @@ pub(crate) fn required_reason(reason: &str) -> AppResult<String> {
     Ok(reason.chars().take(200).collect())
 }
 
-pub(crate) fn parse_quantity(text: &str) -> AppResult<Decimal> {
+/// A plain, positive decimal, or the error a cashier reads for anything else.
+fn plain_quantity(text: &str) -> AppResult<Decimal> {
     let trimmed = text.trim();
     let plain = comptoir_core::money::is_plain_decimal(trimmed) && !trimmed.starts_with('-');
-    let qty: Decimal = plain
+    plain
         .then(|| trimmed.parse().ok())
         .flatten()
-        .ok_or_else(|| AppError::new("invalid_quantity", format!("{text:?} is not a quantity")))?;
-    // Every item is sold by the unit until weighed items come with the scale: a quantity is
-    // a whole number, so 0.001 of a bottle can never make a 0.00 sale.
+        .ok_or_else(|| AppError::new("invalid_quantity", format!("{text:?} is not a quantity")))
+}
+
+/// A quantity keyed for an item sold by the unit: a whole number from 1 to 9999, so 0.001 of
+/// a bottle can never make a 0.00 sale (a weight comes from the scale, never the keyboard).
+pub(crate) fn parse_quantity(text: &str) -> AppResult<Decimal> {
+    let qty = plain_quantity(text)?;
     if qty < Decimal::ONE
         || qty > Decimal::from(comptoir_core::cart::MAX_QUANTITY)
         || !qty.fract().is_zero()
@@ -1625,12 +1634,7 @@ pub(crate) fn parse_quantity(text: &str) -> AppResult<Decimal> {
 /// A quantity as the register recorded it: a whole number of units, or a weight in kilograms
 /// with at most three decimals (a weighed line).
 pub(crate) fn stored_quantity(text: &str) -> AppResult<Decimal> {
-    let trimmed = text.trim();
-    let plain = comptoir_core::money::is_plain_decimal(trimmed) && !trimmed.starts_with('-');
-    let qty: Decimal = plain
-        .then(|| trimmed.parse().ok())
-        .flatten()
-        .ok_or_else(|| AppError::new("invalid_quantity", format!("{text:?} is not a quantity")))?;
+    let qty = plain_quantity(text)?;
     if qty <= Decimal::ZERO
         || qty > Decimal::from(comptoir_core::cart::MAX_QUANTITY)
         || qty.normalize().scale() > 3

@@ -170,8 +170,8 @@ pub fn read_scan(setting: &str, timeout: std::time::Duration) -> AppResult<ScanR
     };
     let rules = comptoir_scanner::InStoreRules::builtin();
     let device = Device::open(comptoir_scanner::SerialScanner::new(config, &rules));
-    device.claim(timeout).map_err(device_error)?;
-    device.enable(timeout).map_err(device_error)?;
+    device.claim(timeout)?;
+    device.enable(timeout)?;
     let deadline = std::time::Instant::now() + timeout;
     loop {
         let left = deadline.saturating_duration_since(std::time::Instant::now());
@@ -190,7 +190,7 @@ pub fn read_scan(setting: &str, timeout: std::time::Duration) -> AppResult<ScanR
                     meaning: format!("{:?}", scan.scanned),
                 });
             }
-            Ok(DeviceEvent::Error(error)) => return Err(device_error(error)),
+            Ok(DeviceEvent::Error(error)) => return Err(error.into()),
             Ok(_) | Err(_) => {}
         }
     }
@@ -209,11 +209,10 @@ pub fn weigh(
         ));
     };
     let device = comptoir_device::Device::open(comptoir_scale::ScaleDriver::new(config));
-    device.claim(timeout).map_err(device_error)?;
-    device.enable(timeout).map_err(device_error)?;
+    device.claim(timeout)?;
+    device.enable(timeout)?;
     let reply = device
-        .call(ScaleRequest::ReadStable { timeout }, timeout + std::time::Duration::from_secs(2))
-        .map_err(device_error)?;
+        .call(ScaleRequest::ReadStable { timeout }, timeout + std::time::Duration::from_secs(2))?;
     match reply {
         ScaleReply::Sellable(weight) => Ok(weight),
         other => Err(AppError::new("device_failure", format!("the scale answered {other:?}"))),
@@ -223,10 +222,6 @@ pub fn weigh(
 /// Reads a stable weight from the scale a `scale` setting names.
 pub fn read_scale(setting: &str, timeout: std::time::Duration) -> AppResult<String> {
     weigh(setting, timeout).map(|weight| weight.weight().to_string())
-}
-
-fn device_error(error: comptoir_device::DeviceError) -> AppError {
-    AppError::new(error.code(), error.message)
 }
 
 /// Reads a `scanner` setting: `none`, or `serial:PORT[@BAUD][,…][,suffix=…][,country=XX]`.

@@ -59,6 +59,12 @@ fn pan_at(chars: &[char], start: usize) -> Option<usize> {
     (PAN_DIGITS.contains(&digits.len()) && luhn(&digits)).then_some(end)
 }
 
+/// A masked card number as it is kept and printed: `****1111`, whatever the terminal sent.
+pub fn last_four(masked: &str) -> String {
+    let digits: String = masked.chars().filter(char::is_ascii_digit).collect();
+    format!("****{}", &digits[digits.len().saturating_sub(4)..])
+}
+
 /// The Luhn (mod 10) check of a card number.
 pub fn luhn(digits: &[u8]) -> bool {
     let sum: u32 = digits
