@@ -15,6 +15,8 @@ use crate::setup::{DisplaySetting, display_setting};
 
 /// How long the register waits to open the display's port before it gives up for this update.
 const CLAIM: std::time::Duration = std::time::Duration::from_millis(300);
+/// How long an unplugged display is left alone before it is tried again.
+const RETRY: std::time::Duration = std::time::Duration::from_secs(10);
 
 enum Sink {
     Serial(Device<DisplayDriver>),
@@ -28,6 +30,9 @@ pub struct CustomerDisplay {
     layout: Layout,
     idle: String,
     shown: Option<DisplayText>,
+    /// A display that could not be opened is tried again only after this, so an unplugged
+    /// display never slows each scan by the wait to open it.
+    retry_after: Option<std::time::Instant>,
 }
 
 impl std::fmt::Debug for CustomerDisplay {
@@ -59,6 +64,7 @@ impl CustomerDisplay {
             layout: Layout::new(page),
             idle: idle.unwrap_or_else(|| "Welcome".to_owned()),
             shown: None,
+            retry_after: None,
         }))
     }
 
@@ -68,7 +74,8 @@ impl CustomerDisplay {
     }
 
     fn show(&mut self, text: DisplayText, printer: &mut PrinterPort) {
-        if self.shown.as_ref() == Some(&text) {
+        let waiting = self.retry_after.is_some_and(|at| std::time::Instant::now() < at);
+        if self.shown.as_ref() == Some(&text) || waiting {
             return;
         }
         let sent = match &self.sink {
@@ -80,8 +87,14 @@ impl CustomerDisplay {
             }
         };
         match sent {
-            Ok(()) => self.shown = Some(text),
-            Err(error) => tracing::warn!(%error, "customer display"),
+            Ok(()) => {
+                self.shown = Some(text);
+                self.retry_after = None;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "customer display: tried again in {RETRY:?}");
+                self.retry_after = Some(std::time::Instant::now() + RETRY);
+            }
         }
     }
 }
