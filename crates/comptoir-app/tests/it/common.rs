@@ -59,3 +59,37 @@ impl Till {
         printer.jobs().unwrap().into_iter().map(|j| j.id).collect()
     }
 }
+
+/// A device simulator (built beside the tests by `cargo build --bins`) running as its own
+/// process, killed when dropped.
+pub struct Simulator(std::process::Child);
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Simulator {
+    /// Starts `name` with `args` and returns it with the last word of the first line it
+    /// prints (the pty path or address a setting names). What it says later is read and
+    /// dropped, so it never writes into a closed pipe.
+    pub fn start(name: &str, args: &[&std::ffi::OsStr]) -> (Simulator, String) {
+        use std::io::BufRead;
+        let exe = std::env::current_exe().unwrap();
+        let bin = exe.parent().and_then(std::path::Path::parent).unwrap().join(name);
+        assert!(bin.exists(), "{} is missing: run `cargo build --bins` first", bin.display());
+        let mut child = std::process::Command::new(bin)
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        out.read_line(&mut line).unwrap();
+        std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+        (Simulator(child), line.split_whitespace().last().unwrap_or_default().to_owned())
+    }
+}

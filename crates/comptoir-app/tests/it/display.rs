@@ -1,40 +1,12 @@
 //! The customer display on the display simulator (a separate process on a pseudo-terminal):
 //! the welcome, each line as it is rung with the total, what is left to pay, and the change.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use comptoir_app::Pin;
 
-use crate::common::{PEANUTS, TRUFFLES, open_till};
-
-struct Sim(Child);
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start(frame: &Path) -> (Sim, String) {
-    let exe = std::env::current_exe().unwrap();
-    let bin = exe.parent().and_then(Path::parent).unwrap().join("comptoir-display-sim");
-    assert!(bin.exists(), "{} is missing: run `cargo build --bins` first", bin.display());
-    let mut child = Command::new(bin)
-        .arg("--frame")
-        .arg(frame)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let path = line.split_whitespace().last().unwrap().to_owned();
-    (Sim(child), path)
-}
+use crate::common::{PEANUTS, Simulator, TRUFFLES, open_till};
 
 /// Waits until the simulated display shows these two lines.
 fn shows(frame: &Path, top: &str, bottom: &str) {
@@ -55,7 +27,8 @@ fn shows(frame: &Path, top: &str, bottom: &str) {
 fn the_display_follows_the_sale_from_welcome_to_change() {
     let work = tempfile::tempdir().unwrap();
     let frame = work.path().join("frame");
-    let (_sim, path) = start(&frame);
+    let (_sim, path) =
+        Simulator::start("comptoir-display-sim", &["--frame".as_ref(), frame.as_os_str()]);
     let mut till = open_till();
     till.register.set_setting("display", &format!("serial:{path}")).unwrap();
     till.register.set_setting("display.idle", "Bienvenue").unwrap();

@@ -2,40 +2,16 @@
 //! items on the register, as a 12-digit UPC-A or with AIM identifiers, and a receipt's code
 //! offers its return; junk on the line rings nothing.
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
-use crate::common::{PEANUTS, SRIRACHA_UPC_A, open_till};
+use crate::common::{PEANUTS, SRIRACHA_UPC_A, Simulator, open_till};
 
-struct Sim(Child);
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn scanner(args: &[&str]) -> (Sim, String) {
-    let exe = std::env::current_exe().unwrap();
-    let bin = exe.parent().and_then(Path::parent).unwrap().join("comptoir-scanner-sim");
-    assert!(bin.exists(), "{} is missing: run `cargo build --bins` first", bin.display());
-    let mut child = Command::new(bin)
-        .args(["--delay-ms", "1500", "--gap-ms", "300", "--no-stdin"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    out.read_line(&mut line).unwrap();
-    // Keep reading what it says, so it never writes into a closed pipe.
-    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
-    (Sim(child), line.split_whitespace().last().unwrap().to_owned())
+fn scanner(codes: &[&str]) -> (Simulator, String) {
+    let mut args = vec!["--delay-ms", "1500", "--gap-ms", "300", "--no-stdin"];
+    args.extend_from_slice(codes);
+    let args: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_ref()).collect();
+    Simulator::start("comptoir-scanner-sim", &args)
 }
 
 #[test]
