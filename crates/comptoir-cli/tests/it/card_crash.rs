@@ -30,10 +30,7 @@ impl Terminal {
         let journal = dir.join("terminal-journal");
         let script_file = dir.join("terminal-script");
         std::fs::write(&script_file, script).unwrap();
-        let exe = std::env::current_exe().unwrap();
-        let bin = exe.parent().and_then(Path::parent).unwrap().join("comptoir-zvt-sim");
-        assert!(bin.exists(), "{} is missing: run `cargo build --bins` first", bin.display());
-        let mut child = Command::new(bin)
+        let mut child = Command::new(simulator_binary("comptoir-zvt-sim"))
             .args(["--tcp", "127.0.0.1:0", "--step-delay-ms", "20", "--journal"])
             .arg(&journal)
             .arg("--script-file")

@@ -7,12 +7,8 @@ use std::process::{Child, Command, Stdio};
 
 use crate::support::*;
 
-/// A simulator binary built beside the test binary.
 fn simulator(name: &str) -> Command {
-    let exe = std::env::current_exe().unwrap();
-    let bin = exe.parent().and_then(Path::parent).unwrap().join(name);
-    assert!(bin.exists(), "{} is missing: run `cargo build --bins` first", bin.display());
-    Command::new(bin)
+    Command::new(simulator_binary(name))
 }
 
 /// Starts a pty simulator and returns it with the path it prints (`scanner on /dev/pts/N`).

@@ -48,11 +48,11 @@ pub fn montreal() -> tempfile::TempDir {
     dir
 }
 
-/// The printer simulator binary, built with the workspace (`cargo build --workspace --bins`).
-fn simulator_binary() -> PathBuf {
+/// A simulator binary built beside the tests (`cargo build --workspace --bins`).
+pub fn simulator_binary(name: &str) -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let dir = exe.parent().and_then(Path::parent).unwrap();
-    let path = dir.join("comptoir-printer-sim");
+    let path = dir.join(name);
     assert!(
         path.exists(),
         "{} is missing: run `cargo build --workspace --bins` first",
@@ -70,7 +70,7 @@ pub struct Printer {
 impl Printer {
     /// `slow_ms` delays every 64 bytes the printer takes in, as a slow printer does.
     pub fn start(out: &Path, slow_ms: u64) -> Printer {
-        let mut child = Command::new(simulator_binary())
+        let mut child = Command::new(simulator_binary("comptoir-printer-sim"))
             .args(["--port", "0", "--slow-ms", &slow_ms.to_string(), "--out"])
             .arg(out)
             .stdout(Stdio::piped())
