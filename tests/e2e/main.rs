@@ -575,7 +575,7 @@ fn a_manager_prints_the_test_page_and_the_screen_previews_what_the_printer_got()
     session.wait_for("document.querySelector('[data-dialog=menu]')", long);
     session.type_keys("7", HUMAN);
     session.wait_for(
-        "document.querySelectorAll('[data-dialog=devices] [data-setting]').length === 20",
+        "document.querySelectorAll('[data-dialog=devices] [data-setting]').length === 13",
         long,
     );
     session.screenshot(&screens.join("30-devices-1280x800.png"));

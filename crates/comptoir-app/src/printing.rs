@@ -31,13 +31,6 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("display.idle", "Welcome"),
     ("terminal", "none"),
     ("terminal.password", "000000"),
-    ("printer.auto_status", "true"),
-    ("printer.logo", ""),
-    ("drawer.realtime_ms", "200"),
-    ("drawer.realtime_in_error", "true"),
-    ("drawer.open_when_high", "false"),
-    ("drawer.warn_open_secs", "30"),
-    ("ui.kiosk", "false"),
 ];
 
 /// Settings whose value is never shown (the terminal's password).
