@@ -11,6 +11,7 @@
 
 mod card;
 mod catalog;
+mod drawer;
 mod error;
 mod ledger;
 mod restore;
@@ -20,6 +21,7 @@ mod tables;
 
 pub use card::{CardPaymentRow, CardPaymentState, CardPaymentUpdate};
 pub use catalog::{Applied, PriceRow, StockRow};
+pub use drawer::DrawerOpeningRow;
 pub use error::StoreError;
 pub use ledger::{BadEntry, Entry, GENESIS, NewEntry, Tx, VerifyReport};
 pub use sync::{SyncRejected, SyncServer};

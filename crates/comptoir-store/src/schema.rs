@@ -229,6 +229,24 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX card_payment_unsettled ON card_payment (state)
         WHERE state IN ('pending', 'reversing');
     "#,
+    // 11: every opening of the cash drawer, as the register saw it: why (a sale, a refund, a
+    // no-sale, a paid in or out, a test, or none: opened by its key), by whom, for which
+    // receipt, whether the printer was in error (the real-time pulse), and when it closed
+    // again if the drawer has a sensor. The ledger holds the money; this holds the drawer.
+    r#"
+    CREATE TABLE drawer_opening (
+        id INTEGER PRIMARY KEY,
+        opened_at TEXT NOT NULL,
+        reason TEXT NOT NULL
+            CHECK (reason IN ('sale', 'refund', 'no_sale', 'cash_movement', 'test', 'unexplained')),
+        cashier_id TEXT,
+        receipt_no TEXT,
+        real_time INTEGER NOT NULL CHECK (real_time IN (0, 1)),
+        pin INTEGER NOT NULL CHECK (pin IN (2, 5)),
+        closed_at TEXT
+    );
+    CREATE INDEX drawer_opening_open ON drawer_opening (id) WHERE closed_at IS NULL;
+    "#,
 ];
 
 /// The schema version this build knows.

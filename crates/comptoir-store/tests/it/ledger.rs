@@ -148,7 +148,7 @@ fn the_returns_of_a_sale_are_found_by_its_receipt_also_those_recorded_before_the
         .execute_batch(
             "DROP TRIGGER returned_line_of_entry; DROP TABLE returned_line; \
              DROP TRIGGER credit_leg_of_entry; DROP TABLE credit_leg; \
-             DROP TABLE card_payment; PRAGMA user_version = 7;",
+             DROP TABLE card_payment; DROP TABLE drawer_opening; PRAGMA user_version = 7;",
         )
         .unwrap();
     let store = Store::open(&dir.path().join("register.db")).unwrap();
@@ -192,7 +192,7 @@ fn the_entries_of_a_credit_note_are_found_by_its_number_also_those_recorded_befo
     drop(store);
     raw(&dir)
         .execute_batch(
-            "DROP TRIGGER credit_leg_of_entry; DROP TABLE credit_leg; DROP TABLE card_payment; \
+            "DROP TRIGGER credit_leg_of_entry; DROP TABLE credit_leg; DROP TABLE card_payment; DROP TABLE drawer_opening; \
              PRAGMA user_version = 8;",
         )
         .unwrap();
