@@ -99,6 +99,9 @@ pub enum PrinterRequest {
     Kick { reason: OpeningReason, job_id: Option<String> },
     /// Sends the real-time pulse whatever the state.
     RealtimePulse { reason: OpeningReason, job_id: Option<String> },
+    /// Starts (or stops) watching the printer between requests: its status back, or a
+    /// `DLE EOT` every few seconds, and the drawer's sensor with it.
+    Watch(bool),
 }
 
 /// The printer's answer.
@@ -112,6 +115,8 @@ pub enum PrinterReply {
     },
     Status(PrinterStatus),
     DrawerOpened(DrawerOpening),
+    /// The watch is on or off as asked.
+    Watching(bool),
 }
 
 /// A change the cashier (or the screen's printer badge) should know of.
@@ -241,6 +246,8 @@ pub struct PrinterDriver {
     drawer: DrawerSettings,
     /// How often the printer is asked `DLE EOT` when it does not report changes itself.
     status_every: Duration,
+    /// Whether the printer is watched between requests (see [`PrinterRequest::Watch`]).
+    watching: bool,
     printed: VecDeque<String>,
     last: Option<PrinterStatus>,
     last_query: Option<Instant>,
@@ -272,6 +279,7 @@ impl PrinterDriver {
             transport,
             drawer,
             status_every: Duration::from_secs(2),
+            watching: true,
             printed: VecDeque::new(),
             last: None,
             last_query: None,
@@ -286,6 +294,13 @@ impl PrinterDriver {
     /// Polls with `DLE EOT` this often when the transport has no status back (default 2 s).
     pub fn with_status_every(mut self, every: Duration) -> PrinterDriver {
         self.status_every = every;
+        self
+    }
+
+    /// Whether to watch the printer between requests from the start (default on); a
+    /// program that prints and exits turns it off, so it never polls a printer for nothing.
+    pub fn with_status_watch(mut self, watching: bool) -> PrinterDriver {
+        self.watching = watching;
         self
     }
 
@@ -474,6 +489,11 @@ impl Driver for PrinterDriver {
                 PrinterRequest::RealtimePulse { reason, job_id } => {
                     self.kick(reason, job_id, true).map(PrinterReply::DrawerOpened)
                 }
+                PrinterRequest::Watch(on) => {
+                    self.watching = on;
+                    self.last_query = None;
+                    Ok(PrinterReply::Watching(on))
+                }
             };
         result.map_err(|error| {
             tracing::warn!(printer = %self.name, code = error.code(), %error, "printer request failed");
@@ -491,6 +511,9 @@ impl Driver for PrinterDriver {
     }
 
     fn poll(&mut self, events: &Events<Self>) -> Result<(), DeviceError> {
+        if !self.watching {
+            return Ok(());
+        }
         let status = if self.transport.reports_changes() {
             self.transport.poll_status()
         } else if self.last_query.is_none_or(|at| at.elapsed() >= self.status_every) {

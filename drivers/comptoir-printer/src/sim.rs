@@ -265,6 +265,11 @@ impl SimControl {
         self.shared.drawer_open()
     }
 
+    /// The folder jobs are recorded to.
+    pub fn out_dir(&self) -> PathBuf {
+        self.shared.config.out.clone()
+    }
+
     /// Shuts the drawer, as a cashier pushing it closed.
     pub fn close_drawer(&self) {
         lock(&self.shared.drawer).opened = None;
