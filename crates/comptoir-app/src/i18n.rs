@@ -41,6 +41,8 @@ pub fn error_message(error: &AppError, lang: &str) -> String {
         ("storage_full", true) => "Disque plein : cette action n'a PAS été enregistrée. Appelez le soutien; les ventes déjà faites sont sauvegardées.".to_owned(),
         ("storage_failed", false) => format!("The register could not save: this action was NOT saved. Call IT. ({d})"),
         ("storage_failed", true) => format!("La caisse n'a pas pu enregistrer : cette action n'a PAS été enregistrée. Appelez le soutien. ({d})"),
+        ("drawer_not_opened", false) => format!("The cash drawer did not open: {d} What was rung is saved: open the drawer with its key, or from F11 (no sale) once the printer is back."),
+        ("drawer_not_opened", true) => format!("Le tiroir-caisse ne s'est pas ouvert : {d} Ce qui a été encaissé est enregistré : ouvrez le tiroir avec sa clé, ou par F11 (sans vente) une fois l'imprimante revenue."),
         ("printer_offline", false) => "Printer offline: the sale is saved. Check the printer is on and connected, then Reprint.".to_owned(),
         ("printer_offline", true) => "Imprimante hors ligne : la vente est enregistrée. Vérifiez l'imprimante, puis Réimprimer.".to_owned(),
         ("printer_out_of_paper", false) => "Printer out of paper: the sale is saved. Load a roll, then Reprint.".to_owned(),
@@ -281,5 +283,51 @@ pub fn word(key: &str, lang: &str) -> &'static str {
         ("cash_refunds", false) => "Cash refunds",
         ("cash_refunds", true) => "Remboursements comptant",
         _ => "?",
+    }
+}
+
+/// What the cashier reads when a device reports a change on its own, between sales: the
+/// printer's paper and cover, the drawer left open. `pending` receipts wait for the printer.
+pub fn device_notice(code: &str, lang: &str, pending: usize) -> String {
+    let fr = lang == "fr";
+    let waiting = match (pending, fr) {
+        (0, _) => String::new(),
+        (n, false) => format!(" {n} receipt(s) wait: press Reprint."),
+        (n, true) => format!(" {n} reçu(s) en attente : appuyez sur Réimprimer."),
+    };
+    match (code, fr) {
+        ("printer_paper_near_end", false) => {
+            "Printer paper running low: it still prints. Have a new roll ready.".to_owned()
+        }
+        ("printer_paper_near_end", true) => {
+            "Papier bientôt épuisé : l'imprimante imprime encore. Préparez un rouleau.".to_owned()
+        }
+        ("printer_out_of_paper", false) => {
+            format!("Printer out of paper: load a roll. Sales go on; receipts wait.{waiting}")
+        }
+        ("printer_out_of_paper", true) => format!(
+            "Plus de papier : mettez un rouleau. Les ventes continuent; les reçus attendent.{waiting}"
+        ),
+        ("printer_cover_open", false) => {
+            format!("Printer cover open: close it. Sales go on; receipts wait.{waiting}")
+        }
+        ("printer_cover_open", true) => format!(
+            "Capot de l'imprimante ouvert : fermez-le. Les ventes continuent; les reçus attendent.{waiting}"
+        ),
+        ("printer_offline", false) => format!(
+            "Printer not answering: check that it is on and its cable is in. Sales go on; receipts wait.{waiting}"
+        ),
+        ("printer_offline", true) => format!(
+            "L'imprimante ne répond pas : vérifiez qu'elle est allumée et branchée. Les ventes continuent; les reçus attendent.{waiting}"
+        ),
+        ("printer_error", false) => {
+            "Printer error: switch the printer off and on again.".to_owned()
+        }
+        ("printer_error", true) => "Erreur d'imprimante : éteignez-la puis rallumez-la.".to_owned(),
+        ("drawer_still_open", false) => "The cash drawer is still open: close it.".to_owned(),
+        ("drawer_still_open", true) => "Le tiroir-caisse est encore ouvert : fermez-le.".to_owned(),
+        ("printer_ready_pending", false) => format!("Printer ready.{waiting}"),
+        ("printer_ready_pending", true) => format!("Imprimante prête.{waiting}"),
+        (code, _) => code.replace('_', " "),
     }
 }

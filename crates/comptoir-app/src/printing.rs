@@ -2,12 +2,16 @@
 //! drawer settings, and the print queue's jobs as the bytes that were sent.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use comptoir_device::serial::SerialSettings;
+use comptoir_device::{Device, DeviceEvent};
 use comptoir_printer::{
-    DeviceConfig, DeviceFileTransport, Document, DrawerConfig, EncodeOptions, Job, Pin, PrintError,
-    Profile, SerialConfig, SerialTransport, TcpConfig, TcpTransport, Transport, UsbConfig,
-    UsbTransport, VirtualTransport,
+    Block, DeviceConfig, DeviceFileTransport, Document, DrawerOpening, DrawerSettings,
+    EncodeOptions, GreyImage, Job, OpeningReason, Pin, PrintError, PrinterDriver, PrinterNotice,
+    PrinterReply, PrinterRequest, PrinterStatus, Profile, SerialConfig, SerialTransport, TcpConfig,
+    TcpTransport, Transport, UsbConfig, UsbTransport, VirtualTransport,
 };
 use comptoir_store::{PrintJobRow, PrintJobState, Store};
 
@@ -23,6 +27,12 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("drawer.pin", "2"),
     ("drawer.on_ms", "50"),
     ("drawer.off_ms", "500"),
+    ("drawer.realtime_ms", "200"),
+    ("drawer.realtime_in_error", "true"),
+    ("drawer.open_when_high", "true"),
+    ("drawer.warn_open_secs", "30"),
+    ("printer.auto_status", "false"),
+    ("printer.logo", ""),
     ("scanner.burst_max_gap_ms", "35"),
     ("scanner.burst_min_len", "6"),
     ("scanner", "none"),
@@ -69,6 +79,7 @@ pub fn check_setting(key: &str, value: &str) -> AppResult<()> {
             "true" | "false" => Ok(()),
             _ => Err(AppError::new("invalid_setting", format!("{key} is true or false"))),
         },
+        "printer.logo" if value.trim().is_empty() => Ok(()),
         "printer.logo" => check_logo(value.trim()),
         "drawer.realtime_ms" => number(100, 800),
         "drawer.warn_open_secs" => number(0, 3600),
@@ -202,18 +213,79 @@ pub(crate) fn network_address(addr: &str, default_port: u16) -> Option<String> {
     host_ok.then(|| format!("{host}:{port}"))
 }
 
-/// The printer and how jobs are encoded for it.
+/// How long the register waits for the printer's thread to take a job: a network printer's
+/// connect, write and end-of-job status (3 + 10 + 30 s), with room to spare.
+const PRINT_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long a drawer opening may take: a status query and the pulse.
+const KICK_TIMEOUT: Duration = Duration::from_secs(15);
+/// An opening the sensor reports this soon after the register's own kick is that kick.
+const KICK_SEEN_FOR: Duration = Duration::from_secs(10);
+
+/// `ESC = 1`: the printer, not the customer display behind it, takes what follows.
+const SELECT_PRINTER: [u8; 3] = [0x1b, 0x3d, 0x01];
+
+/// The printer and how jobs are encoded for it. The printer itself is a
+/// [`Device<PrinterDriver>`] on its own thread: jobs and drawer kicks are calls to it, its
+/// status changes (paper near end or out, cover open, offline, the drawer's sensor) come back
+/// as events the register reads with [`PrinterPort::changes`].
 pub struct PrinterPort {
     setting: PrinterSetting,
-    /// The virtual printer, when that is the printer: kept as itself so its folder can be read.
-    virtual_printer: Option<VirtualTransport>,
-    /// Any other printer.
-    transport: Option<Box<dyn Transport + Send>>,
+    device: Device<PrinterDriver>,
+    /// The virtual printer's folder, when that is the printer, to read its jobs back.
+    virtual_dir: Option<PathBuf>,
+    /// The virtual printer's scripted status, shared with the transport on the printer's
+    /// thread.
+    virtual_status: Option<Arc<Mutex<VirtualTransport>>>,
     profile: Profile,
     options: EncodeOptions,
+    /// `printer.logo`, printed at the top of every receipt.
+    logo: Option<GreyImage>,
+    drawer: DrawerSettings,
     state: &'static str,
-    /// Frames sent for a display behind the printer, for their job ids.
+    /// `open`, `closed`, or `unknown` until the sensor was read.
+    drawer_state: &'static str,
+    last_kick: Option<Instant>,
+    /// Frames sent for a display behind the printer, for their job ids; once any was sent,
+    /// every job starts by selecting the printer again.
     raw_sent: u64,
+}
+
+/// What changed at the printer since the register last looked.
+#[derive(Debug, Default)]
+pub struct PrinterChanges {
+    pub notices: Vec<PrinterNotice>,
+    /// The printer's or the drawer's state changed (the first reading, say) with no notice.
+    pub state_changed: bool,
+    /// The sensor saw the drawer open with no kick from the register just before: its key.
+    pub unexplained_opening: bool,
+    pub drawer_closed: bool,
+}
+
+impl PrinterChanges {
+    pub fn is_empty(&self) -> bool {
+        self.notices.is_empty() && !self.state_changed
+    }
+}
+
+/// The virtual printer, shared between the printer's thread and the register's tests.
+struct SharedVirtual(Arc<Mutex<VirtualTransport>>);
+
+impl SharedVirtual {
+    fn with<T>(&self, f: impl FnOnce(&mut VirtualTransport) -> T) -> T {
+        f(&mut self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+    }
+}
+
+impl Transport for SharedVirtual {
+    fn write_job(&mut self, job: &Job) -> Result<(), PrintError> {
+        self.with(|v| v.write_job(job))
+    }
+    fn status(&mut self) -> Result<PrinterStatus, PrintError> {
+        self.with(|v| v.status())
+    }
+    fn send_realtime(&mut self, bytes: &[u8]) -> Result<(), PrintError> {
+        self.with(|v| v.send_realtime(bytes))
+    }
 }
 
 impl PrinterPort {
@@ -228,28 +300,57 @@ impl PrinterPort {
         });
         let profile = profile
             .map_err(|e| AppError::new("invalid_printer", format!("printer profile: {e}")))?;
-        let options = EncodeOptions { drawer: drawer_config(db)?, ..EncodeOptions::default() };
-        let virtual_dir = data_dir.join("printer");
-        let (transport, virtual_printer): (Option<Box<dyn Transport + Send>>, _) = match &setting {
-            PrinterSetting::Virtual => (None, Some(VirtualTransport::new(&virtual_dir))),
+        let drawer = drawer_settings(db)?;
+        let logo = match db.setting("printer.logo")? {
+            Some(path) if !path.trim().is_empty() => load_logo(path.trim()),
+            _ => None,
+        };
+        let options = EncodeOptions { drawer: drawer.pulse, ..EncodeOptions::default() };
+        // A network printer reports its status on its own only when asked to (it then holds
+        // a connection open between jobs); a serial one always does, on its own wire.
+        let auto_status = flag(db, "printer.auto_status", false)?;
+        let mut virtual_dir = None;
+        let mut virtual_status = None;
+        let transport: Box<dyn Transport + Send> = match &setting {
+            PrinterSetting::Virtual => {
+                let dir = data_dir.join("printer");
+                let shared = Arc::new(Mutex::new(VirtualTransport::new(&dir)));
+                virtual_dir = Some(dir);
+                virtual_status = Some(Arc::clone(&shared));
+                Box::new(SharedVirtual(shared))
+            }
             PrinterSetting::Tcp(addr) => {
-                (Some(Box::new(TcpTransport::new(TcpConfig::new(addr.clone())))), None)
+                let mut config = TcpConfig::new(addr.clone());
+                config.auto_status = auto_status;
+                Box::new(TcpTransport::new(config))
             }
             PrinterSetting::Device(path) => {
-                (Some(Box::new(DeviceFileTransport::new(DeviceConfig::new(path.clone())))), None)
+                Box::new(DeviceFileTransport::new(DeviceConfig::new(path.clone())))
             }
             PrinterSetting::Serial(settings) => {
-                (Some(Box::new(SerialTransport::new(SerialConfig::new(settings.clone())))), None)
+                Box::new(SerialTransport::new(SerialConfig::new(settings.clone())))
             }
-            PrinterSetting::Usb(usb) => (Some(Box::new(UsbTransport::new(usb.clone()))), None),
+            PrinterSetting::Usb(usb) => Box::new(UsbTransport::new(usb.clone())),
         };
+        // The printer's status is watched only where someone sees it (the app, see
+        // [`PrinterPort::watch`]): the CLI prints and exits.
+        let driver =
+            PrinterDriver::new(setting.describe(), transport, drawer).with_status_watch(false);
+        let device = Device::open(driver);
+        device.claim(KICK_TIMEOUT)?;
+        device.enable(KICK_TIMEOUT)?;
         Ok(PrinterPort {
             setting,
-            transport,
-            virtual_printer,
+            device,
+            virtual_dir,
+            virtual_status,
             profile,
             options,
+            logo,
+            drawer,
             state: "ok",
+            drawer_state: "unknown",
+            last_kick: None,
             raw_sent: 0,
         })
     }
@@ -266,6 +367,26 @@ impl PrinterPort {
         self.state
     }
 
+    /// `open`, `closed`, or `unknown` (the sensor not read yet, or no status watch).
+    pub fn drawer_state(&self) -> &'static str {
+        self.drawer_state
+    }
+
+    pub fn drawer_settings(&self) -> &DrawerSettings {
+        &self.drawer
+    }
+
+    /// Starts watching the printer's status (every 2 s, or as the printer reports it with
+    /// `printer.auto_status`), and with it the drawer's sensor: what a cashier at the screen
+    /// needs, and the CLI does not.
+    pub fn watch(&self) -> AppResult<()> {
+        self.device.call(PrinterRequest::Watch(true), KICK_TIMEOUT)?;
+        // The first reading, in the background (a printer switched off takes seconds to
+        // say so): it tells the drawer's state before anything changes.
+        self.device.submit(PrinterRequest::Status)?;
+        Ok(())
+    }
+
     /// Encodes a document into a pending job row, to be queued in the caller's transaction.
     pub fn job_row(
         &self,
@@ -275,7 +396,14 @@ impl PrinterPort {
         document: &Document,
         created_at: &str,
     ) -> PrintJobRow {
-        let bytes = comptoir_printer::encode(document, &self.profile, &self.options);
+        let bytes = match &self.logo {
+            Some(logo) if matches!(kind, "receipt" | "copy") => {
+                let mut with_logo = document.clone();
+                with_logo.blocks.insert(0, Block::Image(logo.clone()));
+                comptoir_printer::encode(&with_logo, &self.profile, &self.options)
+            }
+            _ => comptoir_printer::encode(document, &self.profile, &self.options),
+        };
         PrintJobRow {
             id: id.to_owned(),
             created_at: created_at.to_owned(),
@@ -290,33 +418,104 @@ impl PrinterPort {
 
     /// Sends one stored job. A job the printer already has (a retry after a lost answer)
     /// counts as printed, never as a second receipt.
-    pub fn send(&mut self, job: &PrintJobRow) -> Result<(), PrintError> {
-        let job = Job::new(job.id.clone(), job.bytes.clone());
-        let written = match (&mut self.virtual_printer, &mut self.transport) {
-            (Some(printer), _) => printer.write_job(&job),
-            (None, Some(transport)) => transport.write_job(&job),
-            (None, None) => Err(PrintError::Offline { reason: "no printer configured".to_owned() }),
-        };
-        let result = match written {
-            Ok(()) | Err(PrintError::DuplicateJob { .. }) => Ok(()),
-            Err(error) => Err(error),
-        };
+    pub fn send(&mut self, job: &PrintJobRow) -> AppResult<()> {
+        let mut bytes = Vec::with_capacity(job.bytes.len() + SELECT_PRINTER.len());
+        if self.raw_sent > 0 {
+            // A display frame cut short could have left the display selected.
+            bytes.extend_from_slice(&SELECT_PRINTER);
+        }
+        bytes.extend_from_slice(&job.bytes);
+        let result =
+            self.device.call(PrinterRequest::Print(Job::new(job.id.clone(), bytes)), PRINT_TIMEOUT);
         self.state = match &result {
-            Ok(()) => "ok",
-            Err(PrintError::OutOfPaper) => "out_of_paper",
-            Err(PrintError::CoverOpen) => "cover_open",
-            Err(PrintError::Offline { .. }) => "offline",
-            Err(_) => "error",
+            Ok(_) => "ok",
+            Err(error) => state_of(error.code()),
         };
-        result
+        result.map(|_| ()).map_err(AppError::from)
+    }
+
+    /// Opens the drawer: the queued pulse when the printer can print, the real-time pulse when
+    /// it is out of paper or its cover is open (if `drawer.realtime_in_error`), so change can
+    /// be given whatever the paper. Returns the opening for the audit.
+    pub fn open_drawer(
+        &mut self,
+        reason: OpeningReason,
+        receipt_no: Option<&str>,
+    ) -> AppResult<DrawerOpening> {
+        let request = PrinterRequest::Kick { reason, job_id: receipt_no.map(str::to_owned) };
+        match self.device.call(request, KICK_TIMEOUT)? {
+            PrinterReply::DrawerOpened(opening) => {
+                self.last_kick = Some(Instant::now());
+                Ok(opening)
+            }
+            other => Err(AppError::new("printer_error", format!("unexpected answer {other:?}"))),
+        }
+    }
+
+    /// Reads what the printer reported since the last call, and keeps the printer's and
+    /// drawer's state for the status bar.
+    pub fn changes(&mut self) -> PrinterChanges {
+        let mut changes = PrinterChanges::default();
+        while let Ok(event) = self.device.events().try_recv() {
+            let notice = match event {
+                DeviceEvent::Status(notice) => notice,
+                DeviceEvent::OutputComplete { reply: PrinterReply::Status(status), .. } => {
+                    self.first_reading(&status);
+                    changes.state_changed = true;
+                    continue;
+                }
+                DeviceEvent::Error(error) => {
+                    tracing::warn!(code = error.code(), %error, "printer error");
+                    continue;
+                }
+                _ => continue,
+            };
+            match notice {
+                PrinterNotice::PaperOut => self.state = "out_of_paper",
+                PrinterNotice::CoverOpen => self.state = "cover_open",
+                PrinterNotice::Offline => self.state = "offline",
+                PrinterNotice::Error => self.state = "error",
+                PrinterNotice::PaperLoaded
+                | PrinterNotice::CoverClosed
+                | PrinterNotice::Online
+                | PrinterNotice::ErrorCleared => self.state = "ok",
+                PrinterNotice::DrawerOpened => {
+                    self.drawer_state = "open";
+                    changes.unexplained_opening =
+                        self.last_kick.is_none_or(|at| at.elapsed() > KICK_SEEN_FOR);
+                }
+                PrinterNotice::DrawerClosed => {
+                    self.drawer_state = "closed";
+                    changes.drawer_closed = true;
+                }
+                PrinterNotice::PaperNearEnd | PrinterNotice::DrawerStillOpen { .. } => {}
+            }
+            if self.drawer_state == "unknown" && !matches!(notice, PrinterNotice::Offline) {
+                self.drawer_state = "closed";
+            }
+            changes.notices.push(notice);
+        }
+        changes
+    }
+
+    /// Takes the state of a status read outside the driver's watch (its first reading).
+    fn first_reading(&mut self, status: &PrinterStatus) {
+        if self.drawer_state == "unknown" {
+            let open = status.drawer_sensor_high == self.drawer.open_when_high;
+            self.drawer_state = if open { "open" } else { "closed" };
+        }
+        if let Err(error) = status.ready() {
+            self.state = state_of(error.code());
+        }
     }
 
     /// The bytes the printer received for a job: read back from the virtual printer's folder,
     /// so the preview shows exactly what was "printed".
     pub fn printed_bytes(&self, job: &PrintJobRow) -> AppResult<Vec<u8>> {
-        if let Some(printer) = &self.virtual_printer
-            && let Some(bytes) =
-                printer.read_job(&job.id).map_err(|e| AppError::new(e.code(), e.to_string()))?
+        if let Some(dir) = &self.virtual_dir
+            && let Some(bytes) = VirtualTransport::new(dir)
+                .read_job(&job.id)
+                .map_err(|e| AppError::new(e.code(), e.to_string()))?
         {
             return Ok(bytes);
         }
@@ -327,37 +526,72 @@ impl PrinterPort {
     /// printer), best effort: a printer that cannot take them loses the frame, the next one
     /// replaces it. The virtual printer keeps only print jobs.
     pub fn send_raw(&mut self, bytes: &[u8]) {
-        let Some(transport) = &mut self.transport else { return };
+        if self.virtual_dir.is_some() {
+            return;
+        }
         self.raw_sent += 1;
         let job = Job::new(format!("display-{}", self.raw_sent), bytes.to_vec());
-        if let Err(error) = transport.write_job(&job) {
+        if let Err(error) = self.device.call(PrinterRequest::Print(job), KICK_TIMEOUT) {
             tracing::debug!(%error, "customer display frame through the printer not sent");
         }
     }
 
-    /// Sends the drawer kick on its own (a no-sale opening outside a receipt).
-    pub fn drawer_kick_document() -> Document {
-        Document::new().drawer_kick()
-    }
-
     /// Makes the virtual printer report a status (paper out, cover open), for tests and demos.
     pub fn set_virtual_status(&mut self, status: comptoir_printer::PrinterStatus) {
-        if let Some(printer) = &mut self.virtual_printer {
-            printer.set_status(status);
+        if let Some(shared) = &self.virtual_status {
+            SharedVirtual(Arc::clone(shared)).with(|v| v.set_status(status));
         }
     }
 }
 
-fn drawer_config(db: &Store) -> AppResult<DrawerConfig> {
-    let mut config = DrawerConfig::default();
+/// The status bar's printer state for a printer error's code.
+fn state_of(code: &str) -> &'static str {
+    match code {
+        "printer_out_of_paper" => "out_of_paper",
+        "printer_cover_open" => "cover_open",
+        "printer_offline" | "device_offline" | "device_timeout" => "offline",
+        _ => "error",
+    }
+}
+
+fn flag(db: &Store, key: &str, default: bool) -> AppResult<bool> {
+    Ok(db.setting(key)?.map_or(default, |v| v.trim() == "true"))
+}
+
+fn drawer_settings(db: &Store) -> AppResult<DrawerSettings> {
+    let mut settings = DrawerSettings::default();
+    let number = |key: &str| -> AppResult<Option<u64>> {
+        Ok(db.setting(key)?.and_then(|v| v.trim().parse().ok()))
+    };
     if let Some(pin) = db.setting("drawer.pin")? {
-        config.pin = if pin.trim() == "5" { Pin::Pin5 } else { Pin::Pin2 };
+        settings.pulse.pin = if pin.trim() == "5" { Pin::Pin5 } else { Pin::Pin2 };
     }
-    if let Some(on) = db.setting("drawer.on_ms")?.and_then(|v| v.trim().parse().ok()) {
-        config.on_ms = on;
+    if let Some(on) = number("drawer.on_ms")?.and_then(|v| u16::try_from(v).ok()) {
+        settings.pulse.on_ms = on;
     }
-    if let Some(off) = db.setting("drawer.off_ms")?.and_then(|v| v.trim().parse().ok()) {
-        config.off_ms = off;
+    if let Some(off) = number("drawer.off_ms")?.and_then(|v| u16::try_from(v).ok()) {
+        settings.pulse.off_ms = off;
     }
-    Ok(config)
+    if let Some(ms) = number("drawer.realtime_ms")?.and_then(|v| u16::try_from(v).ok()) {
+        settings.realtime_ms = ms;
+    }
+    if let Some(secs) = number("drawer.warn_open_secs")? {
+        settings.warn_open_after = Duration::from_secs(secs);
+    }
+    settings.realtime_in_error = flag(db, "drawer.realtime_in_error", settings.realtime_in_error)?;
+    settings.open_when_high = flag(db, "drawer.open_when_high", settings.open_when_high)?;
+    Ok(settings)
+}
+
+/// The receipt's logo, dithered for the printer; a logo that cannot be read prints no logo
+/// and says why in the log (it was checked when it was set).
+fn load_logo(path: &str) -> Option<GreyImage> {
+    let read = std::fs::read(path).map_err(|e| e.to_string());
+    match read.and_then(|bytes| comptoir_printer::parse_pnm(&bytes).map_err(|e| e.to_string())) {
+        Ok(image) => Some(image),
+        Err(error) => {
+            tracing::warn!(path, %error, "printer.logo cannot be read: receipts print without it");
+            None
+        }
+    }
 }

@@ -238,13 +238,10 @@ pub fn sale_receipt(
     lang: &str,
     copy: bool,
 ) -> Document {
+    // No drawer kick here: the register opens the drawer itself as the sale commits
+    // (`Register::open_drawer`), in the printer's real-time mode when it is in error, so a
+    // receipt printed later never opens the drawer again.
     let mut doc = Document::new();
-    let has_cash = sale.tenders.iter().any(|t| matches!(t, entry::SaleTender::Cash { .. }));
-    if has_cash && !copy {
-        // The kick leads the job: the drawer opens while the receipt prints. The sale is
-        // already committed when this job exists at all.
-        doc = doc.drawer_kick();
-    }
     if copy {
         doc = doc.title(word("copy", lang));
     }
@@ -341,6 +338,7 @@ pub fn sale_receipt(
     }
     // A refund hands cash out: there is no change to give.
     let refunded = sale.total.starts_with('-');
+    let has_cash = sale.tenders.iter().any(|t| matches!(t, entry::SaleTender::Cash { .. }));
     if has_cash && !refunded {
         doc = doc.push(Block::Columns {
             left: word("change", lang).to_owned(),
@@ -529,7 +527,7 @@ fn tax_caption(store: &config::Store, tax: &entry::SaleTax, lang: &str) -> Strin
     }
 }
 
-/// A paid-in, paid-out or no-sale slip, with the drawer kick.
+/// A paid-in, paid-out or no-sale slip (the register opens the drawer as it is recorded).
 pub fn drawer_slip(
     store: &config::Store,
     title: &str,
@@ -539,7 +537,7 @@ pub fn drawer_slip(
     recorded_at: &str,
     lang: &str,
 ) -> Document {
-    let mut doc = header(Document::new().drawer_kick(), store, lang).title(title.to_owned());
+    let mut doc = header(Document::new(), store, lang).title(title.to_owned());
     if let Some(amount) = amount {
         doc =
             doc.push(Block::Columns { left: String::new(), right: amount.to_owned(), bold: true });

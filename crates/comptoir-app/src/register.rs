@@ -25,6 +25,7 @@ use crate::pin::{self, Pin};
 use crate::printing::{PrinterPort, PrinterSetting};
 use crate::receipt;
 use crate::view::{Notice, ReportView};
+use comptoir_printer::{OpeningReason, PrinterNotice};
 
 pub use comptoir_core::Item as CatalogItem;
 
@@ -1297,7 +1298,16 @@ impl Register {
         // The sale is done: a message about it (an unknown barcode scanned before paying) is
         // not the next customer's; a printer problem is set again by the flush.
         self.notice = None;
+        // The drawer opens before the receipt prints, and whatever the paper: the sale is
+        // already committed, and the customer waits for the change.
+        let has_cash = sale.tenders.iter().any(|t| matches!(t, entry::SaleTender::Cash { .. }));
+        let reason =
+            if sale.total.starts_with('-') { OpeningReason::Refund } else { OpeningReason::Sale };
+        let drawer = has_cash.then(|| self.open_drawer(reason, Some(&receipt_no)));
         let printed = self.queue_receipts().and_then(|()| self.flush_print_queue());
+        if let Some(Err(error)) = drawer {
+            self.drawer_failed(&error);
+        }
         let committed = Committed { entry, sale, print_job: receipt_no, printed };
         self.last_sale = Some(committed.clone());
         self.display_sale_done(&committed.sale);
@@ -1372,17 +1382,16 @@ impl Register {
                     self.db.set_print_job_state(
                         &job.id,
                         PrintJobState::Pending,
-                        Some(error.code()),
+                        Some(error.code),
                     )?;
-                    let app = AppError::new(error.code(), error.to_string());
-                    tracing::warn!(job = %job.id, code = error.code(), %error, "print job kept for retry");
+                    tracing::warn!(job = %job.id, code = error.code, %error, "print job kept for retry");
                     self.notice = Some(Notice {
                         level: "warn",
-                        code: error.code(),
-                        message: app.message(&self.lang),
+                        code: error.code,
+                        message: error.message(&self.lang),
                         offer: Some("reprint"),
                     });
-                    return Err(app);
+                    return Err(error);
                 }
             }
         }
@@ -1512,6 +1521,142 @@ impl Register {
     /// This register's number in its store.
     pub fn register_number(&self) -> i64 {
         self.register.number
+    }
+
+    // ----- the drawer and the printer's own reports -----
+
+    /// Opens the drawer for what was just recorded, and audits the opening. A drawer that
+    /// cannot open (the printer offline) changes nothing recorded; the error says why.
+    pub(crate) fn open_drawer(
+        &mut self,
+        reason: OpeningReason,
+        receipt_no: Option<&str>,
+    ) -> AppResult<()> {
+        let opening = self.printer.open_drawer(reason, receipt_no).inspect_err(|error| {
+            tracing::warn!(reason = reason.as_str(), code = error.code, %error, "the drawer did not open");
+        })?;
+        self.audit_drawer(reason.as_str(), receipt_no, opening.real_time, opening.pin);
+        Ok(())
+    }
+
+    /// Writes one opening to the drawer's audit. A failure to write it (a full disk) is
+    /// logged: the drawer is already open, and the sale is what must not be lost.
+    fn audit_drawer(
+        &mut self,
+        reason: &str,
+        receipt_no: Option<&str>,
+        real_time: bool,
+        pin: comptoir_printer::Pin,
+    ) {
+        let row = comptoir_store::DrawerOpeningRow {
+            id: 0,
+            opened_at: self.now().to_rfc3339(),
+            reason: reason.to_owned(),
+            cashier_id: self.session.as_ref().map(|s| s.cashier_id.clone()),
+            receipt_no: receipt_no.map(str::to_owned),
+            real_time,
+            pin: match pin {
+                comptoir_printer::Pin::Pin2 => 2,
+                comptoir_printer::Pin::Pin5 => 5,
+            },
+            closed_at: None,
+        };
+        if let Err(error) = self.db.record_drawer_opening(&row) {
+            tracing::error!(%error, reason, "could not audit a drawer opening");
+        }
+    }
+
+    /// Tells the cashier the drawer did not open, over any printer notice: the receipt can
+    /// be reprinted later, the change is needed now.
+    pub(crate) fn drawer_failed(&mut self, error: &AppError) {
+        let error = AppError::new("drawer_not_opened", error.message(&self.lang));
+        let pending = self.db.print_jobs_in(PrintJobState::Pending).map_or(0, |j| j.len());
+        self.notice = Some(Notice {
+            level: "error",
+            code: error.code,
+            message: error.message(&self.lang),
+            offer: (pending > 0).then_some("reprint"),
+        });
+    }
+
+    /// The drawer openings audited since `since` (RFC 3339), oldest first.
+    pub fn drawer_openings(&self, since: &str) -> AppResult<Vec<comptoir_store::DrawerOpeningRow>> {
+        Ok(self.db.drawer_openings_since(since, 10_000)?)
+    }
+
+    /// Starts watching the devices that report on their own (the printer's paper and cover,
+    /// the drawer's sensor): for the app, whose screen shows them. Read with
+    /// [`Register::poll_devices`].
+    pub fn watch_devices(&self) -> AppResult<()> {
+        self.printer.watch()
+    }
+
+    /// Takes in what the devices reported since the last call: the printer's state and
+    /// notices for the cashier, the drawer's sensor into the audit (an opening nobody rang
+    /// is audited as `unexplained`; a closing closes the openings). True when the screen
+    /// changed.
+    pub fn poll_devices(&mut self) -> bool {
+        let changes = self.printer.changes();
+        if changes.is_empty() {
+            return false;
+        }
+        if changes.unexplained_opening {
+            tracing::warn!("the drawer opened with no sale: its key, or forced");
+            let pin = self.printer.drawer_settings().pulse.pin;
+            self.audit_drawer("unexplained", None, false, pin);
+        }
+        if changes.drawer_closed {
+            let at = self.now().to_rfc3339();
+            if let Err(error) = self.db.close_drawer_openings(&at) {
+                tracing::error!(%error, "could not audit the drawer's closing");
+            }
+        }
+        for notice in &changes.notices {
+            self.take_notice(*notice);
+        }
+        true
+    }
+
+    fn take_notice(&mut self, notice: PrinterNotice) {
+        let shown = self.notice.as_ref().map(|n| n.code);
+        let pending = self.db.print_jobs_in(PrintJobState::Pending).map_or(0, |j| j.len());
+        if notice.needs_action() {
+            // A drawer that did not open is the cashier's problem now; a status is not news.
+            if shown == Some("drawer_not_opened") {
+                return;
+            }
+            let waiting =
+                matches!(notice, PrinterNotice::PaperOut | PrinterNotice::CoverOpen) && pending > 0;
+            self.notice = Some(Notice {
+                level: if matches!(notice, PrinterNotice::PaperNearEnd) { "info" } else { "warn" },
+                code: notice.code(),
+                message: crate::i18n::device_notice(notice.code(), &self.lang, pending),
+                offer: waiting.then_some("reprint"),
+            });
+            return;
+        }
+        // A change back to normal clears the notice it answers, and says what waits.
+        let answers: &[&str] = match notice {
+            PrinterNotice::PaperLoaded => &["printer_out_of_paper", "printer_paper_near_end"],
+            PrinterNotice::CoverClosed => &["printer_cover_open"],
+            PrinterNotice::Online => &["printer_offline"],
+            PrinterNotice::ErrorCleared => &["printer_error"],
+            PrinterNotice::DrawerClosed => &["drawer_still_open"],
+            _ => &[],
+        };
+        if shown.is_some_and(|code| answers.contains(&code)) {
+            self.notice =
+                (pending > 0 && !matches!(notice, PrinterNotice::DrawerClosed)).then(|| Notice {
+                    level: "info",
+                    code: "printer_ready_pending",
+                    message: crate::i18n::device_notice(
+                        "printer_ready_pending",
+                        &self.lang,
+                        pending,
+                    ),
+                    offer: Some("reprint"),
+                });
+        }
     }
 
     /// The printer's state as the status bar shows it.

@@ -17,6 +17,7 @@ pub const DEFAULT_BURST_MIN_LEN: u32 = 6;
 impl Register {
     /// The whole screen state.
     pub fn view(&mut self) -> AppResult<View> {
+        self.poll_devices();
         let screen = self.screen();
         let store = &self.store;
         let money = |m| store.money(m);
@@ -136,7 +137,7 @@ impl Register {
                 pending_jobs: pending,
                 message: printer_message,
             },
-            drawer: DrawerView { state: "unknown" },
+            drawer: DrawerView { state: self.printer.drawer_state() },
             notice: self.notice.clone(),
             price_check: self.price_check.as_ref().map(|i| item_view(self, i)),
             search_results: self.search_results.iter().map(|i| item_view(self, i)).collect(),

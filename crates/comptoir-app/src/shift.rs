@@ -45,12 +45,28 @@ impl DrawerMovement {
 impl Register {
     /// Records money put in or taken out of the drawer, or a drawer opened without a sale;
     /// each is an audited entry with a reason, committed before the drawer opens. An error
-    /// means nothing was recorded; `Ok(Err(..))` means recorded, but the slip did not print.
+    /// means nothing was recorded; `Ok(Err(..))` means recorded, but the drawer did not open
+    /// or the slip did not print.
     pub fn drawer_movement(
         &mut self,
         movement: DrawerMovement,
         amount: Option<&str>,
         reason: &str,
+    ) -> AppResult<Printed> {
+        let opening = match movement {
+            DrawerMovement::NoSale => comptoir_printer::OpeningReason::NoSale,
+            _ => comptoir_printer::OpeningReason::CashMovement,
+        };
+        self.record_drawer_movement(movement, amount, reason, opening)
+    }
+
+    /// [`Register::drawer_movement`], with the reason the drawer's audit gives the opening.
+    pub(crate) fn record_drawer_movement(
+        &mut self,
+        movement: DrawerMovement,
+        amount: Option<&str>,
+        reason: &str,
+        opening: comptoir_printer::OpeningReason,
     ) -> AppResult<Printed> {
         let session = self.require(movement.permission())?.clone();
         let shift_no = self.require_shift()?.number;
@@ -103,8 +119,18 @@ impl Register {
             self.printer.job_row(&id, movement.kind(), None, &document, &recorded.recorded_at);
         tx.queue_print_job(&job)?;
         tx.commit()?;
-        tracing::info!(kind = movement.kind(), seq = recorded.seq, "drawer opened");
-        Ok(self.flush_print_queue())
+        let opened = self.open_drawer(opening, None);
+        let printed = self.flush_print_queue();
+        if let Err(error) = &opened {
+            self.drawer_failed(error);
+        }
+        tracing::info!(
+            kind = movement.kind(),
+            seq = recorded.seq,
+            opened = opened.is_ok(),
+            "drawer movement recorded"
+        );
+        Ok(opened.and(printed))
     }
 
     /// The cash the drawer should hold now: the open shift's expected cash.

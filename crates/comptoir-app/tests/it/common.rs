@@ -54,9 +54,29 @@ impl Till {
         preview.lines.iter().map(|l| l.text.as_str()).collect::<Vec<_>>().join("\n")
     }
 
+    /// The print jobs the virtual printer took, in order, without the drawer's pulses.
     pub fn printed_jobs(&self) -> Vec<String> {
+        self.printer_files()
+            .into_iter()
+            .map(|j| j.id)
+            .filter(|id| !id.starts_with("drawer-") && !id.starts_with("realtime-"))
+            .collect()
+    }
+
+    /// Every drawer pulse the virtual printer received, queued or real-time, in order.
+    pub fn drawer_pulses(&self) -> Vec<comptoir_escpos_decoder::DrawerPulse> {
+        self.printer_files()
+            .iter()
+            .flat_map(|j| {
+                let bytes = std::fs::read(&j.path).unwrap();
+                comptoir_escpos_decoder::render(&bytes).unwrap().kicks
+            })
+            .collect()
+    }
+
+    fn printer_files(&self) -> Vec<comptoir_printer::JobRecord> {
         let printer = comptoir_printer::VirtualTransport::new(self.dir.path().join("printer"));
-        printer.jobs().unwrap().into_iter().map(|j| j.id).collect()
+        printer.jobs().unwrap()
     }
 }
 
@@ -92,4 +112,9 @@ impl Simulator {
         std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
         (Simulator(child), line.split_whitespace().last().unwrap_or_default().to_owned())
     }
+}
+
+/// A print job as the register stored it.
+pub fn receipt_job(till: &Till, id: &str) -> comptoir_store::PrintJobRow {
+    till.register.database().print_job(id).unwrap().expect("no such print job")
 }

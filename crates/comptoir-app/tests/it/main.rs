@@ -8,6 +8,7 @@ mod credit;
 mod customers;
 mod discounts;
 mod display;
+mod drawer;
 mod import;
 mod logs;
 mod printing;

@@ -41,17 +41,23 @@ fn a_montreal_basket_paid_cash_is_committed_and_printed_with_gst_qst_and_roundin
     ] {
         assert!(text.contains(expected), "{expected:?} missing from:\n{text}");
     }
-    let bytes = std::fs::read(
-        till.dir.path().join("printer").read_dir().unwrap().next().unwrap().unwrap().path(),
-    )
-    .unwrap();
-    let preview = comptoir_escpos_decoder::render(&bytes).unwrap();
-    assert_eq!(preview.kicks.len(), 1, "the cash sale opens the drawer once");
+    let kicks = till.drawer_pulses();
+    assert_eq!(kicks.len(), 1, "the cash sale opens the drawer once");
     assert_eq!(
-        (preview.kicks[0].pin, preview.kicks[0].on_ms, preview.kicks[0].off_ms),
-        (2, 50, 500)
+        (kicks[0].pin, kicks[0].on_ms, kicks[0].off_ms, kicks[0].real_time),
+        (2, 50, 500, false)
     );
+    let bytes =
+        till.register.printer_port().printed_bytes(&receipt_job(&till, "MTL01-000001")).unwrap();
+    let preview = comptoir_escpos_decoder::render(&bytes).unwrap();
+    assert!(preview.kicks.is_empty(), "the receipt itself never opens the drawer");
     assert!(preview.cuts.iter().any(|c| c.partial));
+    let audit = till.register.drawer_openings("2026-01-01T00:00:00Z").unwrap();
+    assert_eq!(audit.len(), 1, "{audit:?}");
+    assert_eq!(
+        (audit[0].reason.as_str(), audit[0].receipt_no.as_deref(), audit[0].real_time),
+        ("sale", Some("MTL01-000001"), false)
+    );
     assert_eq!(till.register.verify().unwrap().first_bad, None);
 }
 
