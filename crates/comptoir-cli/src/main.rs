@@ -115,9 +115,11 @@ enum Command {
     /// Device setup for IT: `list` the serial ports, USB devices and printer profiles;
     /// `settings`; `test-page` (prints the code page's accented characters, a barcode and a
     /// QR code); `drawer` (opens it, recorded as a no-sale); `scan` (waits for one scan on the
-    /// serial scanner); `scale` (reads a stable weight). Manager PIN for printing and the drawer.
+    /// serial scanner); `scale` (reads a stable weight); `drawer-log` (every opening of the
+    /// drawer in the last 24 hours: why, by whom, for which receipt, when it closed). Manager
+    /// PIN for printing, the drawer and its log.
     Devices {
-        #[arg(value_parser = ["list", "settings", "test-page", "drawer", "scan", "scale"])]
+        #[arg(value_parser = ["list", "settings", "test-page", "drawer", "drawer-log", "scan", "scale"])]
         action: String,
         /// How long `scan` and `scale` wait, in seconds.
         #[arg(long, default_value_t = 10)]
@@ -967,6 +969,27 @@ fn devices_command(
         "drawer" => {
             sign_in(register, cli)?;
             Ok(json!({ "opened": register.test_drawer()? }))
+        }
+        "drawer-log" => {
+            sign_in(register, cli)?;
+            register.require_device_setup()?;
+            let since = (register.now() - chrono::Duration::hours(24)).to_rfc3339();
+            let openings: Vec<Value> = register
+                .drawer_openings(&since)?
+                .into_iter()
+                .map(|o| {
+                    json!({
+                        "opened_at": o.opened_at,
+                        "reason": o.reason,
+                        "cashier_id": o.cashier_id,
+                        "receipt_no": o.receipt_no,
+                        "real_time": o.real_time,
+                        "pin": o.pin,
+                        "closed_at": o.closed_at,
+                    })
+                })
+                .collect();
+            Ok(json!({ "since": since, "openings": openings }))
         }
         _ => {
             sign_in(register, cli)?;

@@ -140,3 +140,26 @@ fn a_weighed_basket_line_reads_the_scale_and_is_priced_per_kilogram() {
     let out = run(comptoir(dir.path()).args(["--pin", "2468", "sale"]), keyed);
     assert_eq!(json(&out)["code"], "weigh_item", "a weight is never keyed");
 }
+
+#[test]
+fn the_drawer_test_before_any_shift_is_in_the_drawer_log_for_a_manager_only() {
+    let dir = montreal();
+    let out = run(comptoir(dir.path()).args(["--pin", "1234", "devices", "drawer"]), "");
+    assert_eq!(json(&out)["opened"], true, "{}", String::from_utf8_lossy(&out.stdout));
+    let out = run(comptoir(dir.path()).args(["--pin", "1234", "devices", "drawer-log"]), "");
+    let log = json(&out);
+    let openings = log["openings"].as_array().unwrap();
+    assert_eq!(openings.len(), 1, "{log}");
+    assert_eq!(openings[0]["reason"], "test");
+    assert_eq!(openings[0]["cashier_id"], "c1");
+    assert_eq!(openings[0]["real_time"], false);
+    // The pulse reached the printer as a job of its own.
+    let pulses: usize = std::fs::read_dir(dir.path().join("printer"))
+        .unwrap()
+        .map(|e| std::fs::read(e.unwrap().path()).unwrap())
+        .map(|bytes| comptoir_escpos_decoder::render(&bytes).unwrap().kicks.len())
+        .sum();
+    assert_eq!(pulses, 1);
+    let out = run(comptoir(dir.path()).args(["--pin", "2468", "devices", "drawer-log"]), "");
+    assert_eq!(json(&out)["code"], "permission_denied");
+}
