@@ -769,9 +769,6 @@ fn kiosk(till: &Till, file: &ConfigFile) -> bool {
     saved.as_deref().or(file.value("ui.kiosk")).is_some_and(|v| v.trim() == "true")
 }
 
-/// Pushes a fresh `View` (the UI's `view` event) when sync's state changes on its own: the
-/// server comes back, the entries waiting drain. Looks every two seconds; the register's lock
-/// is held for the few reads that takes.
 /// A serial scanner, when the `scanner` setting names one: each scan is rung and the screen
 /// pushed, as a wedge scan would be.
 fn watch_serial_scanner(app: tauri::AppHandle, register: Arc<Mutex<Register>>) {
@@ -786,23 +783,37 @@ fn watch_serial_scanner(app: tauri::AppHandle, register: Arc<Mutex<Register>>) {
     }
 }
 
+/// Pushes a fresh `View` (the UI's `view` event) when something changes on its own: the
+/// printer runs out of paper or its cover opens, the drawer opens or closes, the server comes
+/// back, the entries waiting drain. Devices are read every half second, sync every two; the
+/// register's lock is held for the few reads that takes.
 fn watch_sync(app: tauri::AppHandle, register: Arc<Mutex<Register>>) {
     use tauri::Emitter;
-    let spawned = std::thread::Builder::new().name("comptoir-sync-watch".into()).spawn(move || {
+    {
+        let guard = register.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Err(error) = guard.watch_devices() {
+            tracing::warn!(%error, "the printer's status is not watched");
+        }
+    }
+    let spawned = std::thread::Builder::new().name("comptoir-watch".into()).spawn(move || {
         let mut last = None;
+        let mut tick: u64 = 0;
         loop {
-            std::thread::sleep(std::time::Duration::from_secs(2));
+            std::thread::sleep(std::time::Duration::from_millis(500));
+            tick += 1;
             let mut guard = match register.lock() {
                 Ok(guard) => guard,
                 Err(poisoned) => poisoned.into_inner(),
             };
-            let Ok(now) = guard.sync_view() else { continue };
-            if last.as_ref() == Some(&now) {
-                continue;
+            let mut changed = guard.poll_devices();
+            if tick.is_multiple_of(4)
+                && let Ok(now) = guard.sync_view()
+                && last.as_ref() != Some(&now)
+            {
+                changed |= last.is_some();
+                last = Some(now);
             }
-            let first = last.is_none();
-            last = Some(now);
-            if first {
+            if !changed {
                 continue;
             }
             match guard.view() {
@@ -817,7 +828,7 @@ fn watch_sync(app: tauri::AppHandle, register: Arc<Mutex<Register>>) {
         }
     });
     if let Err(error) = spawned {
-        tracing::error!(%error, "could not start the sync watch");
+        tracing::error!(%error, "could not start the watch of devices and sync");
     }
 }
 
