@@ -209,6 +209,11 @@ fn a_cashier_rings_up_a_real_basket_in_the_real_app() {
     // 15.67 in cash is 15.65 (.07 rounds down to .05): change 4.35.
     session.wait_for("document.querySelector('[data-change]') && document.querySelector('[data-change]').dataset.change === '4.35'", long);
     session.screenshot(&screens.join("06-change.png"));
+    // The change screen previews the receipt: the same lines the printer got, below.
+    session.wait_for("document.querySelector('[data-dialog=change] .paper .pl')", long);
+    let on_screen = session.script(
+        "return [...document.querySelectorAll('[data-dialog=change] .paper .pl')].map(e => e.textContent)",
+    );
 
     second_instance_is_refused(&app, data.path());
     session.end();
@@ -225,6 +230,8 @@ fn a_cashier_rings_up_a_real_basket_in_the_real_app() {
     ] {
         assert!(text.contains(expected), "{expected:?} is not on the receipt:\n{text}");
     }
+    let on_screen: Vec<String> = serde_json::from_value(on_screen).unwrap();
+    assert_eq!(on_screen, shown_lines(&preview), "the screen's receipt and the paper differ");
     assert!(preview.kicks.is_empty(), "the receipt itself opens no drawer");
     assert_eq!(drawer_pulses(data.path()), 1, "the drawer opened once");
 
