@@ -109,6 +109,14 @@ async function start(pin = '1234', terminal: string | null = null): Promise<void
   expect(app.state.view!.screen).toBe('sale');
 }
 
+/** Two items in the cart, rung behind the screen's back, then shown. */
+async function basket(): Promise<void> {
+  await fake.invoke('scan', { code: code(IPA) });
+  await fake.invoke('scan', { code: code(FANTA) });
+  await app.run('view');
+  await settle();
+}
+
 async function openDevices(): Promise<void> {
   await press('F11');
   await human('7');
@@ -258,6 +266,87 @@ describe('the device setup screen', () => {
     expect(text('.check-result')).toContain('Terminal-ID 52500038');
   });
 
+  it('F6 asks the terminal its status; F7 runs its end of day once confirmed', async () => {
+    await start('1234', 'zvt+tcp://127.0.0.1:20007');
+    await basket();
+    fake.setTerminal({ texts: [], result: 'approved' });
+    await press('F9');
+    await press('Enter');
+    await openDevices();
+    expect(text('.device-checks')).toContain('F6 État du terminal');
+    expect(text('.device-checks')).toContain('F7 Clôture du terminal');
+    await press('F6');
+    expect(sent('terminal_action').at(-1)!.args).toEqual({ action: 'status' });
+    expect($$('.terminal-texts li').map((l) => l.textContent)).toEqual(['Statusabfrage']);
+    expect(text('.check-result')).toContain('État du terminal');
+    expect(text('.check-result')).toContain('Logiciel : GT800-SIM 1.0');
+    // The end of day closes the terminal's day with the bank: a first F7 only asks.
+    await press('F7');
+    expect(sent('terminal_action')).toHaveLength(1);
+    expect(text('[data-confirm="end_of_day"]')).toContain('F7 de nouveau');
+    await press('F7');
+    expect(sent('terminal_action').at(-1)!.args).toEqual({ action: 'end_of_day' });
+    expect($('[data-confirm]')).toBeNull();
+    expect($$('.terminal-texts li').map((l) => l.textContent)).toEqual([
+      'Kassenschnitt',
+      'Bitte warten',
+    ]);
+    const total = app.state.view!.last_sale!.total.replace('.', ',');
+    expect(text('.check-result')).toContain(`Summe: EUR ${total}`);
+    // Its button confirms too; the day starts again from zero.
+    await click('.check-end_of_day');
+    await click('[data-confirm] .btn.confirm');
+    expect(sent('terminal_action')).toHaveLength(3);
+    expect(text('.check-result')).toContain('Summe: EUR 0,00');
+  });
+
+  it('a setting the UI has no words for is named from its key; the new ones have theirs', async () => {
+    const extra = (key: string, def: string) => ({
+      key,
+      value: def,
+      default: def,
+      secret: false,
+      saved: false,
+    });
+    useBackend({
+      invoke: async (command, args) => {
+        const answer = await fake.invoke(command, args);
+        if (command !== 'device_setup') return answer;
+        const setup = answer as unknown as DeviceSetup;
+        setup.settings.push(
+          extra('printer.auto_status', 'false'),
+          extra('printer.logo', ''),
+          extra('drawer.realtime_ms', '200'),
+          extra('drawer.realtime_in_error', 'true'),
+          extra('drawer.open_when_high', 'true'),
+          extra('drawer.warn_open_secs', '30'),
+          extra('scale.tare_mode', 'auto'),
+        );
+        return setup;
+      },
+      onView: (l) => fake.onView(l),
+      onEvent: (e, l) => fake.onEvent(e, l),
+    });
+    await start();
+    await openDevices();
+    expect($$('[data-setting]')).toHaveLength(20);
+    const labelOf = (key: string) => text(`[data-setting="${key}"] .label`);
+    const hintOf = (key: string) => text(`[data-setting="${key}"] .hint`);
+    expect(labelOf('scale.tare_mode')).toBe('Scale: tare mode');
+    expect(hintOf('scale.tare_mode')).toBe('Par défaut : auto');
+    expect(labelOf('printer.auto_status')).toBe('Imprimante : état automatique');
+    expect(hintOf('printer.logo')).toContain('image .pbm ou .pgm');
+    expect(labelOf('drawer.warn_open_secs')).toBe('Tiroir : alerte si ouvert (s)');
+    expect(hintOf('drawer.warn_open_secs')).toMatch(/^De 0 à 3600 .* Par défaut : 30$/);
+    await fake.invoke('set_language', { lang: 'en' });
+    await app.run('view');
+    await press('Escape');
+    await openDevices();
+    expect(labelOf('drawer.realtime_in_error')).toBe('Drawer: open despite an error');
+    expect(hintOf('drawer.realtime_ms')).toMatch(/^100 to 800: .* Default: 200$/);
+    expect(labelOf('scale.tare_mode')).toBe('Scale: tare mode');
+  });
+
   it('in English', async () => {
     await start();
     await fake.invoke('set_language', { lang: 'en' });
@@ -272,13 +361,6 @@ describe('the device setup screen', () => {
 const FAKE_PROFILES = ['epson-tm-t20', 'epson-tm-t88', 'star-tsp100', 'generic-58mm'];
 
 describe('the card terminal', () => {
-  async function basket(): Promise<void> {
-    await fake.invoke('scan', { code: code(IPA) });
-    await fake.invoke('scan', { code: code(FANTA) });
-    await app.run('view');
-    await settle();
-  }
-
   it('without a terminal, F9 is the typed reference as before', async () => {
     await start();
     await basket();
@@ -382,6 +464,60 @@ describe('the card terminal', () => {
     expect($('.card-unsettled')).toBeNull();
     expect(app.state.view!.cart.lines).toHaveLength(2);
     expect(app.state.view!.cart.tenders).toHaveLength(0);
+  });
+
+  it('a pushed View asks again for the unsettled payments: the banner follows', async () => {
+    await start('1234', 'zvt+tcp://127.0.0.1:20007');
+    await basket();
+    fake.setTerminal({ texts: [], result: 'pending' });
+    await press('F9');
+    await press('Enter');
+    await press('Escape');
+    expect($('.card-unsettled')).not.toBeNull();
+    // Settled outside any command of this screen, then a View pushed (a device changed).
+    fake.setRecovery('not_charged');
+    await fake.invoke('recover_card_payments');
+    const before = sent('card_status').length;
+    app.pushed(await fake.invoke('view'));
+    await settle();
+    expect(sent('card_status')).toHaveLength(before + 1);
+    expect($('.card-unsettled')).toBeNull();
+  });
+
+  it('the terminal’s first text is not lost: the payment waits for the subscription', async () => {
+    await start('1234', 'zvt+tcp://127.0.0.1:20007');
+    await basket();
+    // A backend whose subscription takes a while to be in place, as Tauri's does (its own IPC).
+    let subscribe: () => void = () => {};
+    resetDeviceEvents();
+    useBackend({
+      invoke: (command, args) => {
+        calls.push({ command, args });
+        return fake.invoke(command, args);
+      },
+      onView: (l) => fake.onView(l),
+      onEvent: (e, l) =>
+        new Promise<void>((resolve) => {
+          subscribe = () => {
+            fake.onEvent(e, l);
+            resolve();
+          };
+        }),
+    });
+    fake.setTerminal({ texts: ['Karte bitte', 'PIN eingeben'], result: 'approved', hold: true });
+    await press('F9');
+    await pressNow('Enter');
+    expect(sent('pay_by_card')).toHaveLength(0);
+    subscribe();
+    await ticks();
+    expect(sent('pay_by_card')).toHaveLength(1);
+    expect($$('.terminal-texts li').map((l) => l.textContent)).toEqual([
+      'Karte bitte',
+      'PIN eingeben',
+    ]);
+    fake.releaseTerminal();
+    await settle();
+    expect(app.state.dialog?.kind).toBe('change');
   });
 
   it('part paid by card: the tender dialog takes the rest', async () => {

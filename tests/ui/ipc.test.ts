@@ -2,7 +2,7 @@
 
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { afterEach, describe, expect, it } from 'vitest';
-import { call, connect, toIpcError, useBackend } from '../../ui/src/ipc';
+import { call, connect, onEvent, toIpcError, useBackend } from '../../ui/src/ipc';
 
 const page = (search: string) => ({ location: { search } }) as unknown as Window;
 
@@ -31,9 +31,7 @@ describe('connect', () => {
     });
     await connect(window);
     await call('add_open_price', { name: 'Sac', price: '2.50', tax_class: 'zero_rated' });
-    expect(seen).toEqual([
-      { name: 'Sac', price: '2.50', tax_class: 'zero_rated' },
-    ]);
+    expect(seen).toEqual([{ name: 'Sac', price: '2.50', tax_class: 'zero_rated' }]);
   });
 
   it('passes the register’s {code, message} errors through', async () => {
@@ -57,6 +55,28 @@ describe('connect', () => {
 
   it('refuses to run a command with no backend', async () => {
     await expect(call('view')).rejects.toMatchObject({ code: 'internal' });
+  });
+});
+
+describe('onEvent', () => {
+  it('inside Tauri, resolves only once the subscription is in place', async () => {
+    let subscribed: (id: number) => void = () => {};
+    mockIPC((cmd) => {
+      if (cmd === 'plugin:event|listen') return new Promise((resolve) => (subscribed = resolve));
+      return null;
+    });
+    await connect(window);
+    let done = false;
+    const listening = onEvent('terminal-progress', () => {}).then((ok) => (done = ok));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(done).toBe(false);
+    subscribed(1);
+    await listening;
+    expect(done).toBe(true);
+  });
+
+  it('is false without a backend', async () => {
+    expect(await onEvent('terminal-progress', () => {})).toBe(false);
   });
 });
 

@@ -195,6 +195,11 @@ export interface AppOptions {
   timers?: Timers;
 }
 
+/** The screens that sell, where the unsettled card payments' banner shows. */
+function selling(screen: string | undefined): boolean {
+  return screen === 'sale' || screen === 'tender';
+}
+
 export class App {
   readonly state: UiState = {
     view: null,
@@ -267,10 +272,16 @@ export class App {
     return this.run('view');
   }
 
-  /** A View pushed by the register (a device changed state). */
+  /**
+   * A View pushed by the register (a device changed state). On the sale screen it may follow a
+   * card payment settled outside a command (recovered, reversed): the unsettled payments'
+   * banner is asked again, since the View does not carry them.
+   */
   pushed(view: View): void {
+    const before = this.state.view?.screen;
     this.apply(view);
     this.paint();
+    if (selling(view.screen) && selling(before)) void refreshCard(this);
   }
 
   stop(): void {
@@ -317,7 +328,6 @@ export class App {
     const before = this.state.view;
     this.state.view = view;
     // Signed in on the sale screen: is a card terminal set, is a card payment unsettled?
-    const selling = (s: string | undefined) => s === 'sale' || s === 'tender';
     if (selling(view.screen) && !selling(before?.screen)) void refreshCard(this);
     if (
       before &&

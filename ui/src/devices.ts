@@ -37,6 +37,8 @@ export interface DevicesDialog {
   /** The check waiting on a device (`scan`, `scale`, `terminal`…). */
   busy: string | null;
   progress: string[];
+  /** A check that asks to be confirmed (the terminal's end of day), pressed once. */
+  confirm: Check | null;
 }
 
 export type CardPhase = 'entry' | 'running' | 'declined' | 'pending' | 'recovered';
@@ -52,34 +54,49 @@ export interface CardDialog {
   recovered: Recovered[] | null;
 }
 
-/** The device setup checks, on F1…F5 in their dialog. */
-export const CHECKS = ['test_page', 'drawer', 'scan', 'scale', 'diagnosis'] as const;
+/** The device setup checks, on F1…F7 in their dialog. */
+export const CHECKS = [
+  'test_page',
+  'drawer',
+  'scan',
+  'scale',
+  'diagnosis',
+  'status',
+  'end_of_day',
+] as const;
 export type Check = (typeof CHECKS)[number];
 
-let listening = false;
+/** The checks that ask the card terminal (`terminal_action`), whose texts show live. */
+export const TERMINAL_CHECKS: readonly Check[] = ['diagnosis', 'status', 'end_of_day'];
+
+let subscribed: Promise<boolean> | null = null;
 let progressTo: ((text: string) => void) | null = null;
 
-/** Subscribes once to the terminal's texts; they go to the dialog waiting on the terminal. */
-function listen(): void {
-  if (listening) return;
-  listening = onEvent(TERMINAL_PROGRESS, (payload) => {
+/**
+ * Subscribes once to the terminal's texts; they go to the dialog waiting on the terminal.
+ * Resolves when the subscription is in place: a command sent before would lose its first texts.
+ */
+function listen(): Promise<boolean> {
+  subscribed ??= onEvent(TERMINAL_PROGRESS, (payload) => {
     if (typeof payload === 'string') progressTo?.(payload);
   });
+  return subscribed;
 }
 
 /** Forgets the subscription (tests give each App a fresh backend). */
 export function resetDeviceEvents(): void {
-  listening = false;
+  subscribed = null;
   progressTo = null;
 }
 
-function follow(app: App, d: { progress: string[] }): void {
-  listen();
+/** Sends the terminal's texts to `d` from now on; resolves once they can arrive. */
+async function follow(app: App, d: { progress: string[] }): Promise<void> {
   progressTo = (text) => {
     if (app.state.dialog !== (d as unknown)) return;
     d.progress.push(text);
     app.paint();
   };
+  await listen();
 }
 
 // The setup screen.
@@ -95,8 +112,9 @@ export function openDevices(app: App): void {
     check: null,
     busy: null,
     progress: [],
+    confirm: null,
   };
-  listen();
+  void listen();
   app.show(d);
   void app.enqueue(async () => {
     d.setup = await ask<DeviceSetup>('device_setup');
@@ -149,17 +167,36 @@ export function useAsPrinter(app: App, d: DevicesDialog, setting: string): Promi
   return saveSetting(app, d, 'printer', setting);
 }
 
-/** Runs one check; what it found shows in the dialog, a failure in its error banner. */
+/** The title of what a terminal check found. */
+const CHECK_TITLE = {
+  diagnosis: 'devices_diagnosis',
+  status: 'devices_terminal_status',
+  end_of_day: 'devices_end_of_day',
+} as const;
+
+/**
+ * Runs one check; what it found shows in the dialog, a failure in its error banner. The
+ * terminal's end of day closes its day with the bank, so it runs only when asked twice.
+ */
 export function runCheck(app: App, d: DevicesDialog, check: Check): Promise<boolean> {
+  if (check === 'end_of_day' && d.confirm !== check) {
+    d.confirm = check;
+    d.check = null;
+    app.paint();
+    return Promise.resolve(false);
+  }
+  d.confirm = null;
   d.busy = check;
   d.check = null;
   d.progress = [];
   if (check !== 'test_page') d.page = null;
-  if (check === 'diagnosis') follow(app, d);
+  const terminal = TERMINAL_CHECKS.includes(check);
+  const following = terminal ? follow(app, d) : Promise.resolve();
   app.state.error = null;
   app.paint();
   return app
     .enqueue(async () => {
+      await following;
       try {
         switch (check) {
           case 'test_page': {
@@ -197,10 +234,12 @@ export function runCheck(app: App, d: DevicesDialog, check: Check): Promise<bool
             d.check = { title: app.t('devices_scale'), lines: [`${w} kg`] };
             return;
           }
-          case 'diagnosis': {
-            const r = await ask<AdminResult>('terminal_action', { action: 'diagnosis' });
+          case 'diagnosis':
+          case 'status':
+          case 'end_of_day': {
+            const r = await ask<AdminResult>('terminal_action', { action: check });
             d.check = {
-              title: app.t('devices_diagnosis'),
+              title: app.t(CHECK_TITLE[check]),
               lines: [
                 `${app.t('devices_result')} : ${r.message} (${r.result})`,
                 ...(r.software ? [`${app.t('devices_software')} : ${r.software}`] : []),
@@ -215,7 +254,7 @@ export function runCheck(app: App, d: DevicesDialog, check: Check): Promise<bool
       }
     })
     .then((ok) => {
-      if (check === 'diagnosis') progressTo = null;
+      if (terminal) progressTo = null;
       return ok;
     });
 }
@@ -247,7 +286,7 @@ export function openCard(app: App): void {
     failure: null,
     recovered: null,
   };
-  listen();
+  void listen();
   app.show(d);
 }
 
@@ -293,9 +332,9 @@ async function pay(app: App, d: CardDialog): Promise<void> {
   d.phase = 'running';
   d.progress = [];
   d.failure = null;
-  follow(app, d);
   app.state.error = null;
   app.paint();
+  await follow(app, d);
   const ok = await app.run('pay_by_card', { amount: normalizeAmount(d.amount) });
   progressTo = null;
   if (app.state.dialog !== d) return;
@@ -318,8 +357,8 @@ export async function recover(app: App, d: CardDialog): Promise<void> {
   const receipt = app.state.view?.last_sale?.receipt_no ?? null;
   d.phase = 'running';
   d.progress = [];
-  follow(app, d);
   app.paint();
+  await follow(app, d);
   let result: Recovery | null = null;
   const ok = await app.enqueue(async () => {
     result = await ask<Recovery>('recover_card_payments');

@@ -436,6 +436,8 @@ export class FakeRegister implements Backend {
   private release: (() => void) | null = null;
   private aborted = false;
   private unsettled: { id: string; cents: number }[] = [];
+  /** What the terminal charged since its last end of day. */
+  private cardDayTotal = 0;
   private recoverAs: 'approved' | 'not_charged' | 'pending' = 'approved';
   private cardPayments = 0;
   /** Every device command and its arguments, in order (tests). */
@@ -2523,14 +2525,27 @@ export class FakeRegister implements Backend {
         `action ${action}`,
         `terminal action ${JSON.stringify(action)}: diagnosis, status or end_of_day`,
       );
-    await this.show(['Diagnose', 'Bitte warten']);
+    const answers: Record<string, { texts: string[]; receipt: string[] }> = {
+      diagnosis: {
+        texts: ['Diagnose', 'Bitte warten'],
+        receipt: ['DIAGNOSE', 'Terminal-ID 52500038', 'OK'],
+      },
+      status: { texts: ['Statusabfrage'], receipt: [] },
+      end_of_day: {
+        texts: ['Kassenschnitt', 'Bitte warten'],
+        receipt: ['KASSENSCHNITT', `Summe: EUR ${fromCents(this.cardDayTotal).replace('.', ',')}`],
+      },
+    };
+    const answer = answers[action]!;
+    await this.show(answer.texts);
     if (this.script.result === 'offline') this.offline();
+    if (action === 'end_of_day') this.cardDayTotal = 0;
     return {
       action,
       result: 'card_approved',
       message: 'done',
       software: 'GT800-SIM 1.0',
-      receipt: ['DIAGNOSE', 'Terminal-ID 52500038', 'OK'],
+      receipt: answer.receipt,
     };
   }
 
@@ -2586,6 +2601,7 @@ export class FakeRegister implements Backend {
     switch (script.result) {
       case 'approved':
         this.tenderCard(fromCents(cents), this.cardReference());
+        this.cardDayTotal += cents;
         return this.view();
       case 'declined':
         return this.fail(

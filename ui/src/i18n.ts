@@ -394,7 +394,7 @@ const fr = {
   devices_checks: 'Essais',
   devices_loading: 'Recherche des périphériques…',
   devices_hint:
-    'Entrée enregistre le réglage du champ ; Tab passe au suivant ; F1 à F5 lancent les essais.',
+    'Entrée enregistre le réglage du champ ; Tab passe au suivant ; F1 à F7 lancent les essais.',
   devices_test_page: 'Page de test',
   devices_printer: 'Imprimante',
   devices_printed: 'Imprimée : comparez le papier à l’aperçu ci-dessous.',
@@ -415,6 +415,13 @@ const fr = {
   devices_waiting_scan: 'Scannez un code-barres maintenant (10 secondes)…',
   devices_waiting_scale: 'Posez un poids sur la balance et attendez qu’il soit stable…',
   devices_waiting_terminal: 'Le terminal fait son diagnostic…',
+  devices_terminal_status: 'État du terminal',
+  devices_end_of_day: 'Clôture du terminal',
+  devices_waiting_status: 'Le terminal donne son état…',
+  devices_waiting_end_of_day: 'Le terminal fait sa clôture avec la banque…',
+  devices_end_of_day_confirm:
+    'La clôture envoie à la banque les paiements par carte du jour et remet le total du terminal à zéro. F7 de nouveau pour la lancer.',
+  devices_end_of_day_run: 'Lancer la clôture',
   devices_waiting: 'En cours…',
   devices_setting_printer: 'Imprimante de reçus',
   devices_setting_printer_profile: 'Modèle d’imprimante',
@@ -429,6 +436,24 @@ const fr = {
   devices_setting_display_idle: 'Afficheur : message d’accueil',
   devices_setting_terminal: 'Terminal de paiement',
   devices_setting_terminal_password: 'Mot de passe du terminal',
+  devices_setting_printer_auto_status: 'Imprimante : état automatique',
+  devices_setting_printer_logo: 'Logo des reçus',
+  devices_setting_drawer_realtime_ms: 'Tiroir : impulsion immédiate (ms)',
+  devices_setting_drawer_realtime_in_error: 'Tiroir : ouvrir malgré une erreur',
+  devices_setting_drawer_open_when_high: 'Tiroir : capteur haut = ouvert',
+  devices_setting_drawer_warn_open_secs: 'Tiroir : alerte si ouvert (s)',
+  devices_about_printer_auto_status:
+    'true ou false : l’imprimante signale elle-même chaque changement (papier, capot, tiroir).',
+  devices_about_printer_logo:
+    'Chemin complet d’une image .pbm ou .pgm, imprimée en haut des reçus ; vide : pas de logo.',
+  devices_about_drawer_realtime_ms:
+    'De 100 à 800 : durée de l’impulsion envoyée à l’instant, sans attendre l’impression.',
+  devices_about_drawer_realtime_in_error:
+    'true ou false : ouvrir le tiroir par l’impulsion immédiate même quand l’imprimante est en erreur (plus de papier, capot ouvert), si le modèle le permet.',
+  devices_about_drawer_open_when_high:
+    'true ou false : true si le capteur du tiroir est haut quand il est ouvert ; false pour les tiroirs inversés.',
+  devices_about_drawer_warn_open_secs:
+    'De 0 à 3600 : une alerte dit que le tiroir est resté ouvert après ce nombre de secondes.',
   card_title: 'Carte sur le terminal',
   card_hint: 'Entrée envoie le montant au terminal ; le client présente sa carte.',
   card_send: 'Envoyer au terminal',
@@ -840,7 +865,7 @@ const en: Record<Key, string> = {
   devices_secret_unset: 'Not set (the terminal’s default)',
   devices_checks: 'Checks',
   devices_loading: 'Looking for devices…',
-  devices_hint: 'Enter saves the field’s setting; Tab goes to the next; F1 to F5 run the checks.',
+  devices_hint: 'Enter saves the field’s setting; Tab goes to the next; F1 to F7 run the checks.',
   devices_test_page: 'Test page',
   devices_printer: 'Printer',
   devices_printed: 'Printed: compare the paper with the preview below.',
@@ -862,6 +887,13 @@ const en: Record<Key, string> = {
   devices_waiting_scan: 'Scan a barcode now (10 seconds)…',
   devices_waiting_scale: 'Put a weight on the scale and wait until it is stable…',
   devices_waiting_terminal: 'The terminal runs its diagnosis…',
+  devices_terminal_status: 'Terminal status',
+  devices_end_of_day: 'Terminal end of day',
+  devices_waiting_status: 'The terminal is giving its status…',
+  devices_waiting_end_of_day: 'The terminal is closing its day with the bank…',
+  devices_end_of_day_confirm:
+    'The end of day sends the day’s card payments to the bank and sets the terminal’s total back to zero. F7 again to run it.',
+  devices_end_of_day_run: 'Run the end of day',
   devices_waiting: 'Working…',
   devices_setting_printer: 'Receipt printer',
   devices_setting_printer_profile: 'Printer model',
@@ -876,6 +908,24 @@ const en: Record<Key, string> = {
   devices_setting_display_idle: 'Display: welcome text',
   devices_setting_terminal: 'Card terminal',
   devices_setting_terminal_password: 'Terminal password',
+  devices_setting_printer_auto_status: 'Printer: automatic status',
+  devices_setting_printer_logo: 'Receipt logo',
+  devices_setting_drawer_realtime_ms: 'Drawer: real-time pulse (ms)',
+  devices_setting_drawer_realtime_in_error: 'Drawer: open despite an error',
+  devices_setting_drawer_open_when_high: 'Drawer: sensor high = open',
+  devices_setting_drawer_warn_open_secs: 'Drawer: warn when open (s)',
+  devices_about_printer_auto_status:
+    'true or false: the printer reports each change itself (paper, cover, drawer).',
+  devices_about_printer_logo:
+    'Full path of a .pbm or .pgm image, printed at the top of receipts; empty: no logo.',
+  devices_about_drawer_realtime_ms:
+    '100 to 800: how long the pulse sent at once, without waiting for the printing, lasts.',
+  devices_about_drawer_realtime_in_error:
+    'true or false: open the drawer with the real-time pulse even when the printer is in error (paper out, cover open), if the model allows it.',
+  devices_about_drawer_open_when_high:
+    'true or false: true if the drawer’s sensor reads high while it is open; false for drawers wired the other way.',
+  devices_about_drawer_warn_open_secs:
+    '0 to 3600: a warning says the drawer was left open after this many seconds.',
   card_title: 'Card on terminal',
   card_hint: 'Enter sends the amount to the terminal; the customer presents their card.',
   card_send: 'Send to terminal',
@@ -907,6 +957,11 @@ export function t(lang: Lang, key: Key, params: Record<string, string | number> 
   return s.replace(/\{(\w+)\}/g, (whole, name: string) =>
     name in params ? String(params[name]) : whole,
   );
+}
+
+/** Whether `key` is a string of the tables (a key built at run time, like a setting's label). */
+export function known(key: string): key is Key {
+  return Object.hasOwn(fr, key);
 }
 
 /** Both tables, for the test that checks they have the same placeholders. */

@@ -14,8 +14,11 @@ export interface Backend {
   invoke(command: string, args: Args): Promise<unknown>;
   /** Views the register sends on its own (printer back online, drawer closed). */
   onView(listener: (view: View) => void): void;
-  /** Other events the register emits while a command runs (`terminal-progress`). */
-  onEvent?(event: string, listener: (payload: unknown) => void): void;
+  /**
+   * Other events the register emits while a command runs (`terminal-progress`); resolves once
+   * the listener is in place, so a command sent after it loses none of its events.
+   */
+  onEvent?(event: string, listener: (payload: unknown) => void): Promise<void> | void;
 }
 
 /** The texts the card terminal shows while a payment or a diagnosis runs. */
@@ -30,8 +33,8 @@ const tauri: Backend = {
   onView: (listener) => {
     void listen<View>(VIEW_EVENT, (e) => listener(e.payload));
   },
-  onEvent: (event, listener) => {
-    void listen<unknown>(event, (e) => listener(e.payload));
+  onEvent: async (event, listener) => {
+    await listen<unknown>(event, (e) => listener(e.payload));
   },
 };
 
@@ -87,11 +90,22 @@ export async function findSalesBy(query: string): Promise<string[]> {
   return (await call('find_sales_by', { query })) as unknown as string[];
 }
 
-/** Listens to an event of the backend (once per listener); false without a backend. */
-export function onEvent(event: string, listener: (payload: unknown) => void): boolean {
+/**
+ * Listens to an event of the backend (once per listener). Resolves when the listener is in
+ * place (Tauri subscribes through IPC of its own): true, or false without a backend or when
+ * the subscription failed.
+ */
+export async function onEvent(
+  event: string,
+  listener: (payload: unknown) => void,
+): Promise<boolean> {
   if (!backend?.onEvent) return false;
-  backend.onEvent(event, listener);
-  return true;
+  try {
+    await backend.onEvent(event, listener);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A command that answers something other than a View (the device commands). */

@@ -17,7 +17,7 @@ import {
   type Check,
   type DevicesDialog,
 } from '../devices';
-import type { Key } from '../i18n';
+import { known, type Key } from '../i18n';
 import type { SettingView } from '../types';
 import { frame, paper } from './dialogs';
 import { amountPad, button, errorBox, field, money } from './widgets';
@@ -28,12 +28,16 @@ const CHECK_LABEL: Record<Check, Key> = {
   scan: 'devices_scan',
   scale: 'devices_scale',
   diagnosis: 'devices_diagnosis',
+  status: 'devices_terminal_status',
+  end_of_day: 'devices_end_of_day',
 };
 
 const WAITING: Partial<Record<Check, Key>> = {
   scan: 'devices_waiting_scan',
   scale: 'devices_waiting_scale',
   diagnosis: 'devices_waiting_terminal',
+  status: 'devices_waiting_status',
+  end_of_day: 'devices_waiting_end_of_day',
 };
 
 export function devicesDialog(app: App, d: DevicesDialog): TemplateResult {
@@ -69,6 +73,18 @@ function checks(app: App, d: DevicesDialog): TemplateResult {
         ),
       )}
     </div>
+    ${
+      d.confirm
+        ? html`<div class="banner warn" role="alert" data-confirm=${d.confirm}>
+            <span class="msg">${app.t('devices_end_of_day_confirm')}</span>
+            ${button(
+              app.t('devices_end_of_day_run'),
+              () => void runCheck(app, d, d.confirm!),
+              'primary confirm',
+            )}
+          </div>`
+        : nothing
+    }
     ${
       busy
         ? html`<div class="banner info" role="status" data-busy=${busy}>
@@ -147,8 +163,23 @@ function plugged(app: App, d: DevicesDialog): TemplateResult {
     }`;
 }
 
-function label(app: App, key: string): string {
-  return app.t(`devices_setting_${key.replace(/\./g, '_')}` as Key);
+/**
+ * A setting's label in the cashier's language; a setting the UI has no words for yet (the
+ * register lists every setting it takes, and gains some before the UI does) is named from its
+ * key: `printer.auto_status` is "Printer: auto status".
+ */
+export function settingLabel(app: App, key: string): string {
+  const word = `devices_setting_${key.replace(/\./g, '_')}`;
+  if (known(word)) return app.t(word);
+  const [first = '', ...rest] = key.split('.').map((part) => part.replace(/_/g, ' '));
+  return [first.charAt(0).toUpperCase() + first.slice(1), ...rest].join(': ');
+}
+
+/** What the setting is for, when the UI says it, then its default. */
+function settingHint(app: App, s: SettingView): string {
+  const about = `devices_about_${s.key.replace(/\./g, '_')}`;
+  const fallback = app.t('devices_default', { value: s.default });
+  return known(about) ? `${app.t(about)} ${fallback}` : fallback;
 }
 
 function setting(app: App, d: DevicesDialog, s: SettingView, first: boolean): TemplateResult {
@@ -164,7 +195,7 @@ function setting(app: App, d: DevicesDialog, s: SettingView, first: boolean): Te
   const input =
     s.key === 'printer.profile' && profiles.length
       ? html`<label class="field">
-          <span class="label">${label(app, s.key)}</span>
+          <span class="label">${settingLabel(app, s.key)}</span>
           <select
             name=${name}
             data-field=${name}
@@ -176,14 +207,14 @@ function setting(app: App, d: DevicesDialog, s: SettingView, first: boolean): Te
         </label>`
       : field({
           name,
-          label: label(app, s.key),
+          label: settingLabel(app, s.key),
           value,
           type: s.secret ? 'password' : 'text',
           autofocus: first,
           placeholder: s.secret ? '' : s.default,
           hint: s.secret
             ? app.t(s.saved ? 'devices_secret_set' : 'devices_secret_unset')
-            : app.t('devices_default', { value: s.default }),
+            : settingHint(app, s),
           onInput,
         });
   return html`<div
