@@ -134,6 +134,7 @@ fn write_montreal(
             ("ean13_other", counts.ean13_other.to_string()),
             ("gtin14", counts.gtin14.to_string()),
             ("examples_table", examples_table(montreal)?),
+            ("deli_table", deli_table(montreal)?),
             ("bucket_table", bucket_table(montreal)),
             ("evidence_table", evidence_table(montreal)),
             ("left_out_table", reason_table(&montreal.left_out)),
@@ -301,6 +302,27 @@ fn examples_table(montreal: &Montreal) -> anyhow::Result<String> {
             "| `{barcode}` | {} | {price} | `{}` |",
             row.name,
             row.tax_class.as_str()
+        ));
+    }
+    Ok(lines.join("\n"))
+}
+
+/// The README's table of [`montreal::DELI_LABELS`]: each label, its item and what it rings.
+fn deli_table(montreal: &Montreal) -> anyhow::Result<String> {
+    let mut lines = vec![
+        "| label | item | catalog barcode | price per kg | the label rings |".to_owned(),
+        "|---|---|---|---|---|".to_owned(),
+    ];
+    for (label, sku, price) in montreal::DELI_LABELS {
+        let row = montreal
+            .rows
+            .iter()
+            .find(|row| row.sku == sku)
+            .with_context(|| format!("the deli item {sku} is no longer in the catalog"))?;
+        let per_kg = row.price.map(catalog::format_price).unwrap_or_default();
+        lines.push(format!(
+            "| `{label}` | `{sku}` {} | `{}` | {per_kg} | {price} |",
+            row.name, row.barcode
         ));
     }
     Ok(lines.join("\n"))

@@ -99,7 +99,7 @@ pub fn build(data: &Path) -> anyhow::Result<Montreal> {
             Err(reason) => *out.left_out.entry(reason).or_default() += 1,
         }
     }
-    for row in open_price_items().into_iter().chain(weighed_items()) {
+    for row in open_price_items().into_iter().chain(weighed_items()).chain(deli_items()) {
         out.rows.push(row);
     }
     out.rows.sort_by(|a, b| a.sku.cmp(&b.sku));
@@ -242,5 +242,31 @@ fn weighed_items() -> Vec<CatalogRow> {
     vec![
         item("MPLU4011", "Bananas", "Bananes", Decimal::new(174, 2)),
         item("MPLU4131", "Fuji apples", "Pommes Fuji", Decimal::new(439, 2)),
+    ]
+}
+
+/// The deli counter's items, priced per kilogram and sold by the labels its scale prints:
+/// prefix-2 UPC-A in-store labels `2 IIIII V PPPP C` (item, price check digit, price; the
+/// Canadian layout of `fixtures/barcodes/rcn_rules.json`). The catalog holds each item's
+/// lookup barcode, the label with a price of zero: the README lists labels to scan.
+pub const DELI_LABELS: [(&str, &str, &str); 3] = [
+    ("201234703495", "MDELI01234", "3.49"),
+    ("201234212997", "MDELI01234", "12.99"),
+    ("201235905751", "MDELI01235", "5.75"),
+];
+
+fn deli_items() -> Vec<CatalogRow> {
+    let item = |sku: &str, barcode: &str, name: &str, name_fr: &str, price: Decimal| CatalogRow {
+        sku: sku.into(),
+        barcode: barcode.into(),
+        name: name.into(),
+        name_fr: name_fr.into(),
+        price: Some(price),
+        tax_class: TaxClass::ZeroRated,
+        kind: Kind::Weighed,
+    };
+    vec![
+        item("MDELI01234", "201234000006", "Sliced ham", "Jambon tranché", Decimal::new(2199, 2)),
+        item("MDELI01235", "201235000005", "Old cheddar", "Cheddar fort", Decimal::new(3299, 2)),
     ]
 }

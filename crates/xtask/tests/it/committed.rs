@@ -50,12 +50,17 @@ fn montreal_catalog_shape() {
         assert!(!row[2].contains("&quot;") && !row[2].contains("&amp;"), "entity in {:?}", row[2]);
         assert!(TAX_CLASSES.contains(&row[5].as_str()));
         if row[7] == "kg" {
-            // Loose produce by the kilogram: a PLU, no barcode, a price per kg.
+            // Loose produce by the kilogram: a PLU, no barcode, a price per kg; or a deli
+            // item, known by its in-store label's lookup barcode (prefix 2, price zero).
             assert_eq!(row[6], "item");
-            assert!(
-                row[0].starts_with("MPLU") && row[1].is_empty() && !row[4].is_empty(),
-                "{row:?}"
-            );
+            assert!(!row[4].is_empty(), "{row:?}");
+            let produce = row[0].starts_with("MPLU") && row[1].is_empty();
+            let deli = row[0].starts_with("MDELI")
+                && row[1].len() == 12
+                && row[1].starts_with('2')
+                && row[1][6..11] == *"00000"
+                && xtask::gtin::is_valid(&row[1]);
+            assert!(produce || deli, "{row:?}");
             continue;
         }
         assert_eq!((row[6].as_str(), row[7].as_str()), ("item", "each"));
@@ -72,7 +77,7 @@ fn montreal_catalog_shape() {
     }
     let open_price = rows.iter().filter(|row| row[1].is_empty() && row[4].is_empty()).count();
     assert_eq!(open_price, 3);
-    assert_eq!(rows.iter().filter(|row| row[7] == "kg").count(), 2);
+    assert_eq!(rows.iter().filter(|row| row[7] == "kg").count(), 4);
 }
 
 #[test]
