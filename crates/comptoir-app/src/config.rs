@@ -153,6 +153,15 @@ impl Store {
             .map_or_else(|| code.to_owned(), |t| label(&t.label, lang).to_owned())
     }
 
+    /// The store's ISO 3166 country: its `country`, else its jurisdiction's (`CA-QC` is `CA`).
+    pub fn country(&self) -> Option<String> {
+        if let Some(country) = &self.config.country {
+            return Some(country.to_ascii_uppercase());
+        }
+        let code = self.config.jurisdiction.as_deref()?;
+        TaxTables::embedded().get(code).ok().map(|j| j.country.to_ascii_uppercase())
+    }
+
     /// The known tax classes (those some tax has a rate for), plus `exempt`.
     pub fn tax_classes(&self) -> Vec<String> {
         let mut classes: Vec<String> =

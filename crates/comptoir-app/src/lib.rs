@@ -19,6 +19,7 @@ pub mod entry;
 pub mod error;
 mod i18n;
 pub mod import;
+pub mod labels;
 pub mod logs;
 pub mod pin;
 mod preview;

@@ -698,6 +698,10 @@ impl Register {
         let code = code.trim();
         self.refresh_catalog()?;
         let Some(item) = self.catalog.lookup(code).map(|i| self.item_now(i)) else {
+            // A deli or butcher label carries its item and its price or weight (`labels.rs`).
+            if let Some(label) = self.in_store_label(code)? {
+                return self.ring_label(&label);
+            }
             // A receipt's barcode starts a return: the screen opens the sale to pick lines.
             // A credit note's barcode is a way to pay: the screen offers it as the tender.
             let upper = code.to_ascii_uppercase();
@@ -825,11 +829,18 @@ impl Register {
     pub fn set_quantity(&mut self, line: u32, qty: &str) -> AppResult<()> {
         self.cashier()?;
         self.check_no_tenders()?;
-        let qty = parse_quantity(qty)?;
-        if let Some(weighed) = self.cart.lines().iter().find(|l| l.id.0 == line) {
-            // A weight comes from the scale, never from the keyboard.
-            self.refuse_unweighed(weighed.kind, &weighed.name)?;
+        let current = self.cart.line(LineId(line))?;
+        // A weight comes from the scale, never from the keyboard, and a label's quantity is
+        // the label's.
+        self.refuse_unweighed(current.kind, &current.name)?;
+        if self.is_label_line(current) {
+            let code = current.barcode.clone().unwrap_or_default();
+            return Err(AppError::new("label_quantity", code));
         }
+        let qty = parse_quantity(qty).map_err(|e| match e.code {
+            "whole_quantity" => AppError::new("whole_quantity", current.name.clone()),
+            _ => e,
+        })?;
         self.cart.set_quantity(LineId(line), qty)?;
         self.after_cart_change(Some(LineId(line)))
     }

@@ -48,7 +48,13 @@ impl Register {
 
 /// A sellable weight in kilograms, rounded to the gram the way scales legal for trade show it.
 fn kilograms(weight: &SellableWeight) -> AppResult<Decimal> {
-    let kg = weight.kilograms().round_dp(3);
+    sellable_kilograms(weight.kilograms())
+}
+
+/// A weight to sell by (from the scale or an in-store label), rounded to the gram: at least a
+/// gram.
+pub(crate) fn sellable_kilograms(kilograms: Decimal) -> AppResult<Decimal> {
+    let kg = kilograms.round_dp(3);
     if kg <= Decimal::ZERO {
         return Err(AppError::new("invalid_weight", "the weight is less than a gram"));
     }

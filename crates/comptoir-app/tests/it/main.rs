@@ -10,6 +10,7 @@ mod discounts;
 mod display;
 mod drawer;
 mod import;
+mod labels;
 mod logs;
 mod printing;
 mod promotions;
