@@ -680,7 +680,11 @@ impl Register {
     /// Sets a quantity for the next scan or item: "3" then scan adds three.
     pub fn set_multiplier(&mut self, qty: &str) -> AppResult<()> {
         self.cashier()?;
-        let qty = parse_quantity(qty)?;
+        // The item is not known yet: a fraction is refused for what the scan may be.
+        let qty = parse_quantity(qty).map_err(|e| match e.code {
+            "whole_quantity" => AppError::new("whole_quantity_before_scan", e.detail),
+            _ => e,
+        })?;
         self.multiplier = Some(qty);
         Ok(())
     }
@@ -1775,10 +1779,12 @@ fn plain_quantity(text: &str) -> AppResult<Decimal> {
 /// a bottle can never make a 0.00 sale (a weight comes from the scale, never the keyboard).
 pub(crate) fn parse_quantity(text: &str) -> AppResult<Decimal> {
     let qty = plain_quantity(text)?;
-    if qty < Decimal::ONE
-        || qty > Decimal::from(comptoir_core::cart::MAX_QUANTITY)
-        || !qty.fract().is_zero()
-    {
+    let in_range = qty > Decimal::ZERO && qty < Decimal::from(comptoir_core::cart::MAX_QUANTITY);
+    if in_range && !qty.fract().is_zero() {
+        // Said as what it is: the item is sold by the unit (a weight goes on the scale).
+        return Err(AppError::new("whole_quantity", ""));
+    }
+    if qty < Decimal::ONE || qty > Decimal::from(comptoir_core::cart::MAX_QUANTITY) {
         return Err(AppError::new(
             "invalid_quantity",
             format!("{text}: a whole number from 1 to 9999"),

@@ -213,7 +213,7 @@ pub fn weigh(
     let Some(config) = scale_setting(setting)? else {
         return Err(AppError::new(
             "no_device",
-            "no scale is set: comptoir config scale serial:PORT",
+            "no scale is set: name its serial port, speed and framing, like comptoir config scale serial:/dev/ttyUSB0@9600,8N1",
         ));
     };
     let device = comptoir_device::Device::open(comptoir_scale::ScaleDriver::new(config));

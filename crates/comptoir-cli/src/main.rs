@@ -764,14 +764,22 @@ fn ring(register: &mut Register, basket: &Basket) -> AppResult<comptoir_app::Com
             let code = line.barcode.as_deref().or(line.sku.as_deref()).ok_or_else(|| {
                 at(AppError::new("invalid_input", "a weighed line needs a barcode or a sku"))
             })?;
+            if line.qty.is_some() {
+                return Err(at(AppError::new(
+                    "invalid_input",
+                    "a weighed line takes its weight from the scale: remove its \"qty\" (weigh each bag as its own line)",
+                )));
+            }
             let scale = register.database().setting("scale")?.unwrap_or_default();
             let weight = comptoir_app::setup::weigh(&scale, std::time::Duration::from_secs(10))
                 .map_err(at)?;
             register.add_weighed(code, &weight).map_err(at)?;
             continue;
         }
-        if let Some(qty) = &line.qty {
-            register.set_multiplier(qty).map_err(at)?;
+        if let Some(qty) = &line.qty
+            && let Err(error) = register.set_multiplier(qty)
+        {
+            return Err(at(said_of_the_item(register, line, error)));
         }
         match (&line.barcode, &line.sku, &line.price) {
             (_, _, Some(price)) => {
@@ -910,6 +918,23 @@ fn apply_discounts(
         register.discount_order(discount.input()?, &discount.reason, approval)?;
     }
     Ok(())
+}
+
+/// A quantity refused before the item is known, said of the line's item: one sold by weight
+/// goes on the scale, one sold by the unit takes a whole number.
+fn said_of_the_item(register: &mut Register, line: &BasketLine, error: AppError) -> AppError {
+    let code = line.barcode.as_deref().or(line.sku.as_deref());
+    let item = match code {
+        Some(code) if error.code == "whole_quantity_before_scan" => register.lookup_now(code),
+        _ => return error,
+    };
+    match item {
+        Ok(Some(item)) if item.kind == comptoir_core::catalog::ItemKind::Weighed => {
+            AppError::new("weigh_item", item.name)
+        }
+        Ok(Some(item)) => AppError::new("whole_quantity", item.name),
+        _ => error,
+    }
 }
 
 /// The basket's tenders must pay the sale exactly with their last leg: a leg after the sale is

@@ -130,9 +130,10 @@ fn quantities_lines_and_search_work_like_a_cashier_expects() {
     r.set_quantity(line.0, "5").unwrap();
     assert_eq!(r.set_quantity(line.0, "0").unwrap_err().code, "invalid_quantity");
     assert_eq!(r.set_quantity(line.0, "abc").unwrap_err().code, "invalid_quantity");
-    // Items are sold by the unit: 2.5 is refused, and the message says a whole number.
+    // Items are sold by the unit: 2.5 is refused, and the message says so, and a whole number.
     let half = r.set_quantity(line.0, "2.5").unwrap_err();
-    assert_eq!(half.code, "invalid_quantity");
+    assert_eq!(half.code, "whole_quantity");
+    assert!(half.message("fr").contains("se vend à l'unité"), "{}", half.message("fr"));
     assert!(half.message("fr").contains("nombre entier"), "{}", half.message("fr"));
     assert_eq!(r.view().unwrap().cart.lines[0].amount, "19.45");
     r.remove_line(line.0).unwrap();
@@ -271,8 +272,13 @@ fn a_london_sale_shows_the_vat_included_at_todays_rate() {
 fn quantities_are_whole_numbers_and_amounts_plain_and_bounded() {
     let mut till = open_till();
     let r = &mut till.register;
-    for odd in ["0.001", "0.5", "1e3", "+2", "-1", "10000"] {
+    for odd in ["1e3", "+2", "-1", "10000", "0"] {
         assert_eq!(r.set_multiplier(odd).unwrap_err().code, "invalid_quantity", "{odd}");
+    }
+    // A fraction is refused as what it is: the items a multiplier counts are sold by the unit.
+    for fraction in ["0.001", "0.5"] {
+        let code = r.set_multiplier(fraction).unwrap_err().code;
+        assert_eq!(code, "whole_quantity_before_scan", "{fraction}");
     }
     r.scan(PEANUTS).unwrap();
     for odd in ["1e2", "92233720368547758.07", "10000000.01", "-5"] {

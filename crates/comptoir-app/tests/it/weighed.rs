@@ -78,3 +78,42 @@ fn a_weighed_line_survives_a_restart_and_its_return_refunds_what_it_cost() {
         "nothing_left_to_return"
     );
 }
+
+#[test]
+fn a_keyed_fraction_says_the_item_is_sold_by_the_unit_or_goes_on_the_scale() {
+    let mut till = open_till();
+    let r = &mut till.register;
+    r.scan(crate::common::PEANUTS).unwrap();
+    r.add_weighed("MPLU4011", &stable("0.500", Unit::Kilogram)).unwrap();
+    let lines: Vec<u32> = r.view().unwrap().cart.lines.iter().map(|l| l.line).collect();
+
+    let error = r.set_quantity(lines[0], "0.5").unwrap_err();
+    assert_eq!(error.code, "whole_quantity");
+    assert_eq!(
+        error.message("en"),
+        "French Burnt Peanuts is sold by the unit: enter a whole number (1 to 9999)."
+    );
+    assert!(error.message("fr").contains("se vend à l'unité"), "{}", error.message("fr"));
+    let error = r.set_quantity(lines[1], "0.5").unwrap_err();
+    assert_eq!(error.code, "weigh_item");
+    assert!(error.message("en").contains("put it on the scale"), "{}", error.message("en"));
+    // Before a scan the item is not known yet: the message covers both.
+    let error = r.set_multiplier("0.5").unwrap_err();
+    assert_eq!(error.code, "whole_quantity_before_scan");
+    let message = error.message("en");
+    assert!(message.contains("whole number") && message.contains("on the scale"), "{message}");
+    assert_eq!(r.set_quantity(lines[0], "0").unwrap_err().code, "invalid_quantity");
+    assert_eq!(r.set_quantity(lines[0], "12000").unwrap_err().code, "invalid_quantity");
+    r.set_quantity(lines[0], "2").unwrap();
+}
+
+#[test]
+fn with_no_scale_set_the_message_gives_a_setting_that_works() {
+    let error = comptoir_app::setup::weigh("none", std::time::Duration::from_secs(1)).unwrap_err();
+    assert_eq!(error.code, "no_device");
+    let message = error.message("en");
+    let example = message.split("comptoir config scale ").nth(1).expect(&message).trim();
+    assert_eq!(example, "serial:/dev/ttyUSB0@9600,8N1");
+    let config = comptoir_app::setup::scale_setting(example).unwrap().expect("a scale");
+    assert_eq!(config.port.path, "/dev/ttyUSB0");
+}

@@ -162,4 +162,54 @@ fn the_drawer_test_before_any_shift_is_in_the_drawer_log_for_a_manager_only() {
     assert_eq!(pulses, 1);
     let out = run(comptoir(dir.path()).args(["--pin", "2468", "devices", "drawer-log"]), "");
     assert_eq!(json(&out)["code"], "permission_denied");
+
+fn a_basket_line_keyed_wrong_for_its_item_says_what_the_item_takes() {
+    let dir = montreal();
+    let sale =
+        |basket: &str| json(&run(comptoir(dir.path()).args(["--pin", "2468", "sale"]), basket));
+    // Weighed and a quantity: the scale gives the weight, the quantity would be dropped.
+    let both = r#"{"lines":[{"sku":"MPLU4011","weigh":true,"qty":"2"}],"tenders":[{"kind":"cash","amount":"5.00"}]}"#;
+    let error = sale(both);
+    assert_eq!(error["code"], "invalid_input", "{error}");
+    let message = error["message"].as_str().unwrap();
+    assert!(message.starts_with("line 1: ") && message.contains("remove its \"qty\""), "{message}");
+    // Half a bag of peanuts: sold by the unit; half a kilo of bananas: on the scale.
+    let half = r#"{"lines":[{"barcode":"0019061093791","qty":"0.5"}],"tenders":[{"kind":"cash","amount":"5.00"}]}"#;
+    let error = sale(half);
+    assert_eq!(error["code"], "whole_quantity", "{error}");
+    assert_eq!(
+        error["message"],
+        "line 1: French Burnt Peanuts is sold by the unit: enter a whole number (1 to 9999)."
+    );
+    let half =
+        r#"{"lines":[{"sku":"MPLU4011","qty":"0.5"}],"tenders":[{"kind":"cash","amount":"5.00"}]}"#;
+    let error = sale(half);
+    assert_eq!(error["code"], "weigh_item", "{error}");
+    assert!(error["message"].as_str().unwrap().contains("Bananas is sold by weight"), "{error}");
+    // No scale set: the message gives a setting to copy.
+    let weighed = r#"{"lines":[{"sku":"MPLU4011","weigh":true}],"tenders":[{"kind":"cash","amount":"5.00"}]}"#;
+    let error = sale(weighed);
+    assert_eq!(error["code"], "no_device", "{error}");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("comptoir config scale serial:/dev/ttyUSB0@9600,8N1")
+    );
+}
+
+#[test]
+fn a_deli_label_in_a_basket_rings_at_its_price() {
+    let dir = montreal();
+    let basket = r#"{"lines":[{"barcode":"201234703495"},{"barcode":"201235905751"}],"tenders":[{"kind":"cash","amount":"10.00"}]}"#;
+    let out = run(comptoir(dir.path()).args(["--pin", "2468", "sale"]), basket);
+    let sale = json(&out);
+    assert_eq!(sale["sale"]["lines"][0]["sku"], "MDELI01234", "{sale}");
+    assert_eq!(sale["sale"]["lines"][0]["amount"], "3.49");
+    assert_eq!(sale["sale"]["lines"][1]["amount"], "5.75");
+    assert_eq!(sale["sale"]["total"], "9.24");
+    let misread =
+        r#"{"lines":[{"barcode":"201234803492"}],"tenders":[{"kind":"cash","amount":"10.00"}]}"#;
+    let out = run(comptoir(dir.path()).args(["--pin", "2468", "sale"]), misread);
+    assert_eq!(json(&out)["code"], "scan_label_check_digit");
 }
