@@ -245,8 +245,8 @@ describe('the device setup screen', () => {
     await press('F3');
     expect($$('.check-result .check-line').map((l) => l.textContent)).toEqual([
       'Données : 0064200116473',
-      'Symbologie (AIM) : ]E0',
-      'Sens : ring_item — Item("0064200116473")',
+      'Symbologie (AIM) : ]E0 EAN-13 / UPC-A / UPC-E',
+      'Sens : ring_item — item 0064200116473',
     ]);
   });
 

@@ -223,8 +223,11 @@ export function runCheck(app: App, d: DevicesDialog, check: Check): Promise<bool
               title: app.t('devices_scan'),
               lines: [
                 `${app.t('devices_data')} : ${s.data}`,
-                `${app.t('devices_symbology')} : ${s.aim ?? app.t('devices_none')}`,
+                `${app.t('devices_symbology')} : ${
+                  s.aim ? `${s.aim} ${s.symbology ?? ''}`.trim() : app.t('devices_none')
+                }`,
                 `${app.t('devices_meaning')} : ${s.action} — ${s.meaning}`,
+                ...s.fields.map((f) => `${f.ai ? `(${f.ai}) ` : ''}${f.name} : ${f.value}`),
               ],
             };
             return;

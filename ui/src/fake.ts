@@ -2488,9 +2488,11 @@ export class FakeRegister implements Backend {
       );
     return {
       aim: ']E0',
+      symbology: 'EAN-13 / UPC-A / UPC-E',
       data: '0064200116473',
       action: 'ring_item',
-      meaning: 'Item("0064200116473")',
+      meaning: 'item 0064200116473',
+      fields: [],
     };
   }
 

@@ -380,9 +380,20 @@ export interface PrintedTestPage {
 
 export interface ScanRead {
   aim: string | null;
+  /** The barcode's kind by name (`EAN-13 / UPC-A / UPC-E`), when the scanner sent an AIM id. */
+  symbology: string | null;
   data: string;
   action: string;
+  /** What the scan is, in words: `item 0064200116473`. */
   meaning: string;
+  /** Each GS1 element by its title, or an in-store label's item, lookup barcode and value. */
+  fields: ScanField[];
+}
+
+export interface ScanField {
+  ai: string | null;
+  name: string;
+  value: string;
 }
 
 /** A terminal's answer to diagnosis, status or end of day. */

@@ -5,6 +5,7 @@
 use comptoir_printer::{Document, Profile};
 
 use crate::error::{AppError, AppResult};
+use crate::labels::builtin_rules;
 use crate::register::Register;
 
 /// The accented characters a test page prints, in the languages a store's receipts use: each
@@ -156,28 +157,120 @@ impl Register {
     }
 }
 
-/// One scan read on a serial scanner, as the setup screen shows it.
+/// One scan read on a serial scanner, as the setup screen and `comptoir devices scan` show it.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct ScanRead {
     /// The AIM symbology identifier, if the scanner sent one (`]E0`).
     pub aim: Option<String>,
+    /// The barcode's kind by its name (`EAN-13 / UPC-A / UPC-E`, `GS1-128`), when the scanner
+    /// sent an identifier.
+    pub symbology: Option<&'static str>,
     pub data: String,
     /// What the register would do with it (`ring_item`, `ring_label`, `start_return` ...).
     pub action: &'static str,
+    /// The same in words: `item 0019061093791`, `in-store label of item 0201234: price 3.49 CAD`.
     pub meaning: String,
+    /// What the code holds, field by field: each GS1 element by its title, or a label's item,
+    /// lookup barcode and value.
+    pub fields: Vec<ScanField>,
 }
 
-/// Waits up to `timeout` for one scan on the serial scanner a `scanner` setting names.
+/// One field of a scan.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ScanField {
+    /// The GS1 application identifier, for an element of a GS1 code.
+    pub ai: Option<String>,
+    pub name: String,
+    pub value: String,
+}
+
+impl ScanRead {
+    /// A scan as a person reads it.
+    pub fn of(scan: &comptoir_scanner::Scan) -> ScanRead {
+        let (meaning, fields) = describe(&scan.scanned);
+        ScanRead {
+            aim: scan.aim.map(|a| a.to_string()),
+            symbology: scan.aim.map(|a| a.symbology().name()),
+            data: scan.data.replace('\u{1d}', "<GS>"),
+            action: scan.scanned.action(),
+            meaning,
+            fields,
+        }
+    }
+}
+
+fn field(ai: Option<&str>, name: &str, value: impl Into<String>) -> ScanField {
+    ScanField { ai: ai.map(str::to_owned), name: name.to_owned(), value: value.into() }
+}
+
+/// What a scan means in words, and its fields.
+fn describe(scanned: &comptoir_scanner::Scanned) -> (String, Vec<ScanField>) {
+    use comptoir_scanner::{EmbeddedValue, Scanned};
+    match scanned {
+        Scanned::Item { gtin, add_on: None } => (format!("item {}", gtin.display()), Vec::new()),
+        Scanned::Item { gtin, add_on: Some(add_on) } => {
+            let fields = vec![field(None, "add-on", add_on.clone())];
+            (format!("item {} with add-on {add_on}", gtin.display()), fields)
+        }
+        Scanned::Embedded(label) => {
+            let (name, value) = match &label.value {
+                EmbeddedValue::Price { amount, currency: Some(c) } => {
+                    ("price", format!("{amount} {c}"))
+                }
+                EmbeddedValue::Price { amount, currency: None } => ("price", amount.to_string()),
+                EmbeddedValue::Weight { kg } => ("weight", format!("{kg} kg")),
+                EmbeddedValue::Count(count) => ("count", count.to_string()),
+            };
+            let meaning = format!("in-store label of item {}: {name} {value}", label.item);
+            let fields = vec![
+                field(None, "item number", label.item.clone()),
+                field(None, "lookup barcode", label.lookup.display()),
+                field(None, name, value),
+            ];
+            (meaning, fields)
+        }
+        Scanned::Gs1(elements) => {
+            let fields: Vec<ScanField> = elements
+                .elements
+                .iter()
+                .map(|e| field(Some(&e.ai), &e.title, e.value.clone()))
+                .collect();
+            let words: Vec<String> =
+                fields.iter().map(|f| format!("{} {}", f.name, f.value)).collect();
+            (format!("GS1 code: {}", words.join(", ")), fields)
+        }
+        Scanned::Receipt(code) => (format!("receipt {code}: opens its return"), Vec::new()),
+        Scanned::Credit(code) => {
+            (format!("store-credit note {code}: offered as a payment"), Vec::new())
+        }
+        Scanned::Text(code) => {
+            (format!("code {code}: looked up as a stock code or SKU"), Vec::new())
+        }
+    }
+}
+
+/// Waits up to `timeout` for one scan on the serial scanner a `scanner` setting names, reading
+/// in-store labels with the setting's `country` only.
 pub fn read_scan(setting: &str, timeout: std::time::Duration) -> AppResult<ScanRead> {
+    read_scan_for(setting, None, timeout)
+}
+
+/// [`read_scan`], reading in-store labels with the layouts of `country` when it is given (the
+/// register's, [`Register::label_country`]).
+pub fn read_scan_for(
+    setting: &str,
+    country: Option<String>,
+    timeout: std::time::Duration,
+) -> AppResult<ScanRead> {
     use comptoir_device::{Device, DeviceEvent};
-    let Some(config) = scanner_setting(setting)? else {
+    let Some(mut config) = scanner_setting(setting)? else {
         return Err(AppError::new(
             "no_device",
-            "no serial scanner is set (a keyboard-wedge scanner types into the sale screen)",
+            "no serial scanner is set (a keyboard-wedge scanner types into the sale screen): name its port, like comptoir config scanner serial:/dev/ttyACM0,suffix=cr",
         ));
     };
-    let rules = comptoir_scanner::InStoreRules::builtin();
-    let device = Device::open(comptoir_scanner::SerialScanner::new(config, &rules));
+    config.country = country.or(config.country);
+    let device = Device::open(comptoir_scanner::SerialScanner::new(config, builtin_rules()));
     device.claim(timeout)?;
     device.enable(timeout)?;
     let deadline = std::time::Instant::now() + timeout;
@@ -190,15 +283,10 @@ pub fn read_scan(setting: &str, timeout: std::time::Duration) -> AppResult<ScanR
             ));
         }
         match device.events().recv_timeout(left) {
-            Ok(DeviceEvent::Data(scan)) => {
-                return Ok(ScanRead {
-                    aim: scan.aim.map(|a| a.to_string()),
-                    data: scan.data,
-                    action: scan.scanned.action(),
-                    meaning: format!("{:?}", scan.scanned),
-                });
+            Ok(DeviceEvent::Data(scan)) => return Ok(ScanRead::of(&scan)),
+            Ok(DeviceEvent::Error(error)) => {
+                return Err(crate::scanner::misread(&error).unwrap_or_else(|| error.into()));
             }
-            Ok(DeviceEvent::Error(error)) => return Err(error.into()),
             Ok(_) | Err(_) => {}
         }
     }
@@ -233,8 +321,22 @@ pub fn read_scale(setting: &str, timeout: std::time::Duration) -> AppResult<Stri
 }
 
 /// Reads a `scanner` setting: `none`, or `serial:PORT[@BAUD][,…][,suffix=…][,country=XX]`.
+/// A `country` must be one whose in-store label layouts the register has.
 pub fn scanner_setting(text: &str) -> AppResult<Option<comptoir_scanner::ScannerConfig>> {
-    device_port(text, "scanner", comptoir_scanner::ScannerConfig::parse)
+    let config = device_port(text, "scanner", comptoir_scanner::ScannerConfig::parse)?;
+    if let Some(country) = config.as_ref().and_then(|c| c.country.as_deref())
+        && builtin_rules().country(country).is_none()
+    {
+        let known: Vec<&str> = builtin_rules().countries().collect();
+        return Err(AppError::new(
+            "invalid_setting",
+            format!(
+                "scanner: no in-store label layouts for country={country}; known: {}",
+                known.join(", ")
+            ),
+        ));
+    }
+    Ok(config)
 }
 
 /// Reads a `scale` setting: `none`, or `serial:PORT[@BAUD][,FRAMING]`.

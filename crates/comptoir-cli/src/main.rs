@@ -114,10 +114,11 @@ enum Command {
     },
     /// Device setup for IT: `list` the serial ports, USB devices and printer profiles;
     /// `settings`; `test-page` (prints the code page's accented characters, a barcode and a
-    /// QR code); `drawer` (opens it, recorded as a no-sale); `scan` (waits for one scan on the
-    /// serial scanner); `scale` (reads a stable weight); `drawer-log` (every opening of the
-    /// drawer in the last 24 hours: why, by whom, for which receipt, when it closed). Manager
-    /// PIN for printing, the drawer and its log.
+    /// QR code); `drawer` (opens it, recorded as a no-sale during a shift); `scan` (waits for one scan on the
+    /// serial scanner and says what it is: its symbology, its data, its GS1 fields or label by
+    /// name); `scale` (reads a stable weight); `drawer-log` (every opening of the drawer in the
+    /// last 24 hours: why, by whom, for which receipt, when it closed). Manager PIN for
+    /// printing, the drawer and its log.
     Devices {
         #[arg(value_parser = ["list", "settings", "test-page", "drawer", "drawer-log", "scan", "scale"])]
         action: String,
@@ -987,7 +988,10 @@ fn devices_command(
     match action {
         "list" => to_value(&comptoir_app::setup::plugged()),
         "settings" => to_value(&register.device_settings()?),
-        "scan" => to_value(&comptoir_app::setup::read_scan(&setting("scanner")?, wait)?),
+        "scan" => {
+            let country = register.label_country();
+            to_value(&comptoir_app::setup::read_scan_for(&setting("scanner")?, country, wait)?)
+        }
         "scale" => {
             Ok(json!({ "weight": comptoir_app::setup::read_scale(&setting("scale")?, wait)? }))
         }

@@ -84,6 +84,30 @@ impl AimId {
 }
 
 impl Symbology {
+    /// The name people know the barcode by, as a scanner's guide writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Symbology::Ean13 => "EAN-13 / UPC-A / UPC-E",
+            Symbology::Ean8 => "EAN-8",
+            Symbology::EanAddOn => "EAN/UPC add-on",
+            Symbology::Ean13WithAddOn => "EAN-13 / UPC-A with add-on",
+            Symbology::Code128 => "Code 128",
+            Symbology::Gs1_128 => "GS1-128",
+            Symbology::Gs1DataBar => "GS1 DataBar",
+            Symbology::Qr => "QR Code",
+            Symbology::Gs1Qr => "GS1 QR Code",
+            Symbology::DataMatrix => "Data Matrix",
+            Symbology::Gs1DataMatrix => "GS1 DataMatrix",
+            Symbology::Code39 => "Code 39",
+            Symbology::Itf => "Interleaved 2 of 5",
+            Symbology::Codabar => "Codabar",
+            Symbology::Code93 => "Code 93",
+            Symbology::Pdf417 => "PDF417",
+            Symbology::Aztec => "Aztec",
+            Symbology::Other => "another symbology",
+        }
+    }
+
     /// Whether the data is a GS1 element string (application identifiers).
     pub fn is_gs1(self) -> bool {
         matches!(

@@ -84,7 +84,47 @@ fn a_scan_on_the_serial_scanner_says_what_the_register_would_do() {
     let scan = json(&out);
     assert_eq!(scan["action"], "ring_item", "{scan}");
     assert_eq!(scan["aim"], "]E0");
+    assert_eq!(scan["symbology"], "EAN-13 / UPC-A / UPC-E");
     assert_eq!(scan["data"], "0019061093791");
+    assert_eq!(scan["meaning"], "item 0019061093791");
+}
+
+#[test]
+fn a_gs1_scan_and_a_deli_label_are_said_field_by_field() {
+    let dir = montreal();
+    let mut sim = simulator("comptoir-scanner-sim");
+    sim.args(["--aim", "--delay-ms", "1500", "--no-stdin", "(01)09506000134352(17)261200(10)AB12"]);
+    let (_sim, path) = on_pty(sim);
+    set(dir.path(), "scanner", &format!("serial:{path}"));
+    let out = run(comptoir(dir.path()).args(["devices", "scan", "--wait", "10"]), "");
+    let scan = json(&out);
+    assert_eq!(scan["symbology"], "GS1-128", "{scan}");
+    assert_eq!(
+        scan["fields"][0],
+        serde_json::json!({"ai": "01", "name": "GTIN", "value": "09506000134352"})
+    );
+    assert_eq!(scan["fields"][1]["ai"], "17");
+    assert_eq!(scan["fields"][2]["value"], "AB12");
+    let meaning = scan["meaning"].as_str().unwrap();
+    assert!(meaning.starts_with("GS1 code: GTIN 09506000134352, "), "{meaning}");
+    assert!(
+        !meaning.contains("Gs1(") && !meaning.contains("elements"),
+        "no Rust debug text: {meaning}"
+    );
+
+    // The Montréal demo's deli label, read with the store's (Canadian) layout.
+    let mut sim = simulator("comptoir-scanner-sim");
+    sim.args(["--aim", "--delay-ms", "1500", "--no-stdin", "201234703495"]);
+    let (_sim, path) = on_pty(sim);
+    set(dir.path(), "scanner", &format!("serial:{path}"));
+    let out = run(comptoir(dir.path()).args(["devices", "scan", "--wait", "10"]), "");
+    let scan = json(&out);
+    assert_eq!(scan["action"], "ring_label", "{scan}");
+    assert_eq!(scan["meaning"], "in-store label of item 0201234: price 3.49 CAD");
+    assert_eq!(
+        scan["fields"][1],
+        serde_json::json!({"ai": null, "name": "lookup barcode", "value": "0201234000006"})
+    );
 }
 
 #[test]
@@ -108,11 +148,18 @@ fn bad_device_settings_are_refused_and_the_list_names_the_profiles() {
         ("terminal.password", "12ab56"),
         ("printer", "usb:04b8"),
         ("display", "serial:/dev/ttyS0@fast"),
+        ("scanner", "serial:/dev/ttyACM0,country=FR"),
     ] {
         let out = run(comptoir(dir.path()).args(["--pin", "1234", "config", key, value]), "");
         let code = json(&out)["code"].clone();
         assert!(code == "invalid_setting" || code == "invalid_printer", "{key} {value}: {code}");
     }
+    // A country without label layouts is refused with the ones there are.
+    let refused = ["--pin", "1234", "config", "scanner", "serial:/dev/ttyACM0,country=FR"];
+    let message = json(&run(comptoir(dir.path()).args(refused), ""))["message"].clone();
+    let message = message.as_str().unwrap();
+    assert!(message.contains("country=FR") && message.contains("CA, DE, DK"), "{message}");
+    set(dir.path(), "scanner", "serial:/dev/ttyACM0,country=de");
     let out = run(comptoir(dir.path()).args(["devices", "list"]), "");
     let list = json(&out);
     assert!(list["profiles"].as_array().unwrap().iter().any(|p| p == "TM-T88V"), "{list}");
@@ -162,7 +209,9 @@ fn the_drawer_test_before_any_shift_is_in_the_drawer_log_for_a_manager_only() {
     assert_eq!(pulses, 1);
     let out = run(comptoir(dir.path()).args(["--pin", "2468", "devices", "drawer-log"]), "");
     assert_eq!(json(&out)["code"], "permission_denied");
+}
 
+#[test]
 fn a_basket_line_keyed_wrong_for_its_item_says_what_the_item_takes() {
     let dir = montreal();
     let sale =
