@@ -39,7 +39,8 @@ impl Default for EncodeOptions {
 /// transliterating what no table has), so the job never holds UTF-8 or a byte ≥ 0x80 that the
 /// active table does not define.
 pub fn encode(doc: &Document, profile: &Profile, opts: &EncodeOptions) -> Vec<u8> {
-    let chars: Vec<char> = doc.blocks.iter().flat_map(block_text).flat_map(str::chars).collect();
+    let chars: Vec<char> =
+        doc.blocks.iter().flat_map(block_text).flat_map(text::printable_chars).collect();
     let mapper = Mapper::for_text(profile, &chars);
     let table = mapper.current();
     let out = Vec::with_capacity(chars.len() + 64);

@@ -1,6 +1,8 @@
 //! Turns Unicode text into printable cells: a byte of the active code table, a switch to
 //! another table of the profile, or a transliteration, so no UTF-8 ever reaches the printer.
 
+use unicode_normalization::UnicodeNormalization;
+
 use crate::codepage::CodeTable;
 use crate::profile::Profile;
 
@@ -49,7 +51,7 @@ impl<'p> Mapper<'p> {
     /// Maps one line of text; control characters are dropped, so that text from a catalogue
     /// can never smuggle a command into the job.
     pub fn map(&mut self, text: &str) -> Vec<Cell> {
-        let chars: Vec<char> = text.chars().filter_map(clean).collect();
+        let chars: Vec<char> = printable_chars(text).filter_map(clean).collect();
         let mut cells = Vec::with_capacity(chars.len());
         for at in 0..chars.len() {
             self.map_char(&chars[at..], &mut cells);
@@ -86,11 +88,15 @@ impl<'p> Mapper<'p> {
     }
 }
 
+/// The characters of `text` in composed form (NFC): a letter and its combining accent ("e" +
+/// U+0301, as macOS file names and some catalogue exports write it) become the one accented
+/// letter the code tables have ("é"), instead of a letter and a mark no table holds.
+pub(crate) fn printable_chars(text: &str) -> impl Iterator<Item = char> + '_ {
+    text.nfc()
+}
+
 /// Spaces of every kind (a French amount often has U+202F before the currency) become one
 /// plain space; other control characters are dropped.
-///
-/// FIXME(printer-text): text in decomposed form ("e" + U+0301) loses its accents, since each
-/// combining mark is transliterated on its own; composing needs a Unicode normalisation crate.
 fn clean(c: char) -> Option<char> {
     if c.is_whitespace() {
         Some(' ')

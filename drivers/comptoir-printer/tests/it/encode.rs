@@ -263,3 +263,26 @@ fn double_width_text_wraps_at_half_the_columns() {
     assert!(lines.iter().all(|l| l.chars().count() <= 21), "{lines:?}");
     assert_eq!(lines, ["Boulangerie", "Pâtisserie du Mile", "End"]);
 }
+
+#[test]
+fn decomposed_accents_print_as_the_accented_letters() {
+    // "Crème brûlée" and "Café" as a macOS file name or some catalogue exports write them: each
+    // accent a combining mark after its letter.
+    let decomposed = "Cre\u{300}me bru\u{302}le\u{301}e, Cafe\u{301}";
+    assert_eq!(decomposed.chars().count(), 22, "the marks are separate characters");
+    let doc =
+        comptoir_printer::Document::new().line(decomposed).columns("Pa\u{302}te\u{301}", "14,00 $");
+    for name in ["TM-T88V", "TM-T88II"] {
+        let profile = Profile::load(name).unwrap();
+        let bytes = encode(&doc, &profile, &EncodeOptions::default());
+        // Read back by the decoder written from the Epson reference, not by the encoder.
+        let printed = comptoir_escpos_decoder::render(&bytes).unwrap();
+        let lines: Vec<&str> = printed.lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(lines[0], "Crème brûlée, Café", "{name}: {lines:?}");
+        assert!(
+            lines[1].starts_with("Pâté ") && lines[1].ends_with(" 14,00 $"),
+            "{name}: {lines:?}"
+        );
+        assert_eq!(lines[1].chars().count(), 42, "{name}: one cell per accented letter");
+    }
+}
