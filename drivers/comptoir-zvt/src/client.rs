@@ -31,10 +31,9 @@ pub struct ClientConfig {
     /// How long to wait for the terminal's `80 00 00` to a command.
     pub ack_timeout: Duration,
     /// How long to wait for the terminal's next message during a transaction (the customer
-    /// inserts the card and types the PIN meanwhile).
-    ///
-    /// FIXME(zvt-timeout): the timeout byte of an intermediate status (how long the terminal
-    /// itself will wait) is not read; this one wait covers every step.
+    /// inserts the card and types the PIN meanwhile). After an intermediate status that gives
+    /// its own timeout (how long the terminal itself waits at that step), the client waits
+    /// that long instead, and `ack_timeout` more for the terminal's next message.
     pub step_timeout: Duration,
     /// The registration's config byte (receipt printing by the register, etc.).
     pub registration_config: u8,
@@ -368,7 +367,13 @@ impl<L: Link> Client<L> {
             deadline = Instant::now() + self.config.step_timeout;
             match message {
                 TerminalMessage::StatusInformation(info) => state.merge(info),
-                TerminalMessage::IntermediateStatus { text, .. } => {
+                TerminalMessage::IntermediateStatus { text, timeout, .. } => {
+                    if let Some(seconds) = timeout {
+                        // The terminal says how long it waits now: a silence longer than that
+                        // (and the time its next message takes) is a lost answer.
+                        let waits = Duration::from_secs(u64::from(seconds));
+                        deadline = Instant::now() + waits + self.config.ack_timeout;
+                    }
                     progress(Progress::Display(&scrub_pan(&text)));
                 }
                 TerminalMessage::PrintLine { text, .. } => {

@@ -223,8 +223,10 @@ pub enum TerminalMessage {
     Nack(u8),
     /// `04 0F`.
     StatusInformation(StatusInformation),
-    /// `04 FF`: what the terminal is doing, for the cashier's screen.
-    IntermediateStatus { code: u8, text: String },
+    /// `04 FF`: what the terminal is doing, for the cashier's screen, and how many seconds it
+    /// will itself wait for it (the customer's card, PIN), when it says (a timeout byte of 0
+    /// says nothing).
+    IntermediateStatus { code: u8, timeout: Option<u8>, text: String },
     /// `06 D1`: one line of the terminal's receipt.
     PrintLine { attribute: u8, text: String },
     /// `06 D3`: a block of receipt lines.
@@ -273,9 +275,9 @@ pub fn parse_terminal_message(apdu: &Apdu) -> Result<TerminalMessage, ParseError
 fn intermediate(data: &[u8]) -> Result<TerminalMessage, ParseError> {
     let Some((&code, rest)) = data.split_first() else { return Err(ParseError::Truncated) };
     // A second byte, when present, is the timeout; then BMPs (a TLV with display texts).
-    let fields = match rest.split_first() {
-        Some((_timeout, bmps)) => parse_bmps(bmps)?,
-        None => Vec::new(),
+    let (timeout, fields) = match rest.split_first() {
+        Some((&timeout, bmps)) => ((timeout > 0).then_some(timeout), parse_bmps(bmps)?),
+        None => (None, Vec::new()),
     };
     let info = StatusInformation::from_fields(&fields);
     let text = if info.texts.is_empty() {
@@ -283,7 +285,7 @@ fn intermediate(data: &[u8]) -> Result<TerminalMessage, ParseError> {
     } else {
         info.texts.join("\n")
     };
-    Ok(TerminalMessage::IntermediateStatus { code, text })
+    Ok(TerminalMessage::IntermediateStatus { code, timeout, text })
 }
 
 fn print_line(data: &[u8]) -> Result<TerminalMessage, ParseError> {
@@ -338,6 +340,11 @@ pub mod terminal {
     /// An intermediate status with a code and no text.
     pub fn intermediate_status(code: u8) -> Apdu {
         Apdu::new(0x04, 0xFF, vec![code])
+    }
+
+    /// An intermediate status with a code and the seconds the terminal waits at this step.
+    pub fn intermediate_status_waiting(code: u8, timeout: u8) -> Apdu {
+        Apdu::new(0x04, 0xFF, vec![code, timeout])
     }
 
     /// A print line with attribute 00.

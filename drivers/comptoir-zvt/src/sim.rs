@@ -35,10 +35,14 @@ pub enum Fault {
     /// Approve, but send the whole card number in BMP 22, the additional text and the receipt,
     /// as no terminal should: the register must mask it.
     LeakPan,
+    /// Approve, but name this currency (ISO 4217 number) in the answer whatever was asked, as
+    /// a terminal set up for another country would: the register must not keep it.
+    AnswerCurrency(u16),
 }
 
 /// A fault script: `approve`, `decline` or `decline:05`, `timeout`, `user-abort`,
-/// `drop-after-status`, `slow` or `slow:2000` (ms), `leak-pan`; then `card=NAME` if not visa.
+/// `drop-after-status`, `slow` or `slow:2000` (ms), `leak-pan`, `answer-currency:978`; then
+/// `card=NAME` if not visa.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Script {
     pub fault: Fault,
@@ -84,9 +88,16 @@ fn parse_fault(word: &str) -> Result<Fault, String> {
             ms.parse().map_err(|_| format!("{ms:?} is no number of milliseconds"))?,
         )),
         ("leak-pan", None) => Fault::LeakPan,
+        ("answer-currency", Some(number)) => Fault::AnswerCurrency(
+            number
+                .parse()
+                .ok()
+                .filter(|n| (1..=999).contains(n))
+                .ok_or_else(|| format!("{number:?} is no ISO 4217 currency number"))?,
+        ),
         _ => {
             return Err(format!(
-                "{word:?}: a fault is approve, decline[:CODE], timeout, user-abort, drop-after-status, slow[:MS] or leak-pan"
+                "{word:?}: a fault is approve, decline[:CODE], timeout, user-abort, drop-after-status, slow[:MS], leak-pan or answer-currency:NUMBER"
             ));
         }
     })
@@ -104,7 +115,17 @@ pub struct SimConfig {
     pub terminal_id: u32,
     /// The pause between the messages of a transaction.
     pub step_delay: Duration,
+    /// The ISO 4217 number of the one currency the terminal takes; a payment or refund naming
+    /// another is refused with result code 6F (wrong currency). `None`: it takes the currency
+    /// each request names (EUR when none does).
+    pub currency: Option<u16>,
+    /// The timeout byte of its intermediate statuses (how many seconds it waits at each
+    /// step); `None` sends none.
+    pub status_timeout: Option<u8>,
 }
+
+/// The currency a simulated transaction is in when the request names none.
+const EUR: u16 = 978;
 
 #[derive(Debug, Clone, Copy)]
 struct Txn {
@@ -113,6 +134,7 @@ struct Txn {
     trace: u32,
     receipt_no: u16,
     card: &'static TestCard,
+    currency: u16,
     reversed: bool,
 }
 
@@ -256,7 +278,9 @@ impl Terminal {
         link.send(&ACK)?;
         let mut bmps = vec![0x19, 0x00, 0x29];
         bmps.extend(crate::bcd::encode(u64::from(self.config.terminal_id), 4).unwrap_or_default());
-        bmps.extend([0x49, 0x09, 0x78]);
+        bmps.extend(
+            encode_bcd(0x49, u64::from(self.config.currency.unwrap_or(EUR)), 2).unwrap_or_default(),
+        );
         self.tell(link, terminal::completion(bmps))?;
         Ok(Step::Done)
     }
@@ -266,17 +290,34 @@ impl Terminal {
             link.send(&negative_ack(0x9A))?;
             return Ok(Step::Done);
         };
+        self.transaction("payment", amount, currency_of(&apdu.data), link)
+    }
+
+    /// A payment or a refund, as the fault script says it goes.
+    fn transaction(
+        &mut self,
+        kind: &'static str,
+        amount: u64,
+        asked: Option<u16>,
+        link: &mut dyn Link,
+    ) -> Result<Step, LinkError> {
         link.send(&ACK)?;
+        let currency = asked.or(self.config.currency).unwrap_or(EUR);
+        if self.config.currency.is_some_and(|taken| taken != currency) {
+            return self.abort(link, 0x6F, &format!("wrong currency {currency:03}"));
+        }
         let script = self.script();
         let delay = match script.fault {
             Fault::Slow(delay) => delay,
             _ => self.config.step_delay,
         };
         if script.fault == Fault::Timeout {
+            // It asks for the card, then is never heard of again.
+            self.tell(link, self.intermediate_status(0x0A))?;
             return hang(link);
         }
         for status in [0x0A, 0x01, 0x04] {
-            self.tell(link, terminal::intermediate_status(status))?;
+            self.tell(link, self.intermediate_status(status))?;
             if self.pause(link, delay)? {
                 return self.abort(link, 0x6C, "by the register");
             }
@@ -293,14 +334,22 @@ impl Terminal {
             self.tell(link, Apdu::new(0x04, 0x0F, info))?;
             return self.abort(link, code, "declined");
         }
-        let txn = self.book("payment", amount, script.card);
+        let named = match script.fault {
+            Fault::AnswerCurrency(other) => other,
+            _ => currency,
+        };
+        let txn = self.book(kind, amount, script.card, named);
         let leak = script.fault == Fault::LeakPan;
         self.tell(link, self.status_information(&txn, leak))?;
         if script.fault == Fault::DropAfterStatus {
             tracing::info!("fault script: dropping the connection after the status information");
             return Ok(Step::Drop);
         }
-        for line in self.receipt(&txn, "KUNDENBELEG", leak) {
+        let title = match kind {
+            "payment" => "KUNDENBELEG",
+            _ => "GUTSCHRIFT",
+        };
+        for line in self.receipt(&txn, title, leak) {
             self.pause(link, delay / 4)?;
             self.tell(link, terminal::print_line(&line))?;
         }
@@ -308,7 +357,20 @@ impl Terminal {
         Ok(Step::Done)
     }
 
-    fn book(&mut self, kind: &'static str, amount: u64, card: &'static TestCard) -> Txn {
+    fn intermediate_status(&self, code: u8) -> Apdu {
+        match self.config.status_timeout {
+            Some(seconds) => terminal::intermediate_status_waiting(code, seconds),
+            None => terminal::intermediate_status(code),
+        }
+    }
+
+    fn book(
+        &mut self,
+        kind: &'static str,
+        amount: u64,
+        card: &'static TestCard,
+        currency: u16,
+    ) -> Txn {
         self.trace += 1;
         self.receipt_no = self.receipt_no % 9999 + 1;
         let txn = Txn {
@@ -317,6 +379,7 @@ impl Terminal {
             trace: self.trace,
             receipt_no: self.receipt_no,
             card,
+            currency,
             reversed: false,
         };
         self.receipts.push(txn);
@@ -343,7 +406,7 @@ impl Terminal {
         info.extend(encode_llvar(0x22, &pan));
         info.push(0x29);
         info.extend(crate::bcd::encode(u64::from(self.config.terminal_id), 4).unwrap_or_default());
-        info.extend([0x49, 0x09, 0x78]);
+        info.extend(encode_bcd(0x49, u64::from(txn.currency), 2).unwrap_or_default());
         info.extend(encode_bcd(0x87, u64::from(txn.receipt_no), 2).unwrap_or_default());
         info.extend([0x8A, txn.card.card_type]);
         info.extend(encode_llvar(0x8B, txn.card.brand.as_bytes()));
@@ -367,7 +430,12 @@ impl Terminal {
             },
             txn.card.brand.to_owned(),
             format!("Karte: {number}"),
-            format!("Betrag: EUR {},{:02}", txn.amount / 100, txn.amount % 100),
+            format!(
+                "Betrag: {} {},{:02}",
+                currency_name(txn.currency),
+                txn.amount / 100,
+                txn.amount % 100
+            ),
             "Zahlung erfolgt".to_owned(),
         ]
     }
@@ -409,7 +477,7 @@ impl Terminal {
         self.receipts[index].reversed = true;
         let original = self.receipts[index];
         self.journal(&format!("reverse receipt={receipt} amount={}", original.amount));
-        let txn = self.book("reversal", original.amount, original.card);
+        let txn = self.book("reversal", original.amount, original.card, original.currency);
         self.tell(link, self.status_information(&txn, false))?;
         for line in self.receipt(&txn, "STORNO", false) {
             self.tell(link, terminal::print_line(&line))?;
@@ -419,23 +487,12 @@ impl Terminal {
     }
 
     fn refund(&mut self, apdu: &Apdu, link: &mut dyn Link) -> Result<Step, LinkError> {
-        let Some(amount) = apdu.data.get(3..).and_then(amount_of) else {
+        let bmps = apdu.data.get(3..).unwrap_or_default();
+        let Some(amount) = amount_of(bmps) else {
             link.send(&negative_ack(0x9A))?;
             return Ok(Step::Done);
         };
-        link.send(&ACK)?;
-        let script = self.script();
-        self.tell(link, terminal::intermediate_status(0x0A))?;
-        if self.pause(link, self.config.step_delay)? {
-            return self.abort(link, 0x6C, "by the register");
-        }
-        let txn = self.book("refund", amount, script.card);
-        self.tell(link, self.status_information(&txn, false))?;
-        for line in self.receipt(&txn, "GUTSCHRIFT", false) {
-            self.tell(link, terminal::print_line(&line))?;
-        }
-        self.tell(link, terminal::completion(Vec::new()))?;
-        Ok(Step::Done)
+        self.transaction("refund", amount, currency_of(bmps), link)
     }
 
     fn end_of_day(&mut self, link: &mut dyn Link) -> Result<Step, LinkError> {
@@ -480,6 +537,26 @@ fn amount_of(bmps: &[u8]) -> Option<u64> {
         Field::Amount(amount) => Some(*amount),
         _ => None,
     })
+}
+
+fn currency_of(bmps: &[u8]) -> Option<u16> {
+    parse_bmps(bmps).ok()?.iter().find_map(|f| match f {
+        Field::Currency(currency) => Some(*currency),
+        _ => None,
+    })
+}
+
+/// The currency's letters on the simulated receipt.
+fn currency_name(number: u16) -> String {
+    let name = match number {
+        978 => "EUR",
+        756 => "CHF",
+        826 => "GBP",
+        124 => "CAD",
+        840 => "USD",
+        _ => return format!("{number:03}"),
+    };
+    name.to_owned()
 }
 
 fn time_of_day() -> u32 {

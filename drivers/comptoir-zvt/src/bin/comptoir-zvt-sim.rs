@@ -16,11 +16,12 @@ use comptoir_zvt::sim::{Script, SimConfig, Terminal, serve_serial, serve_tcp};
 ///
 /// Fault scripts, for --script and for the first line of --script-file (read again before
 /// every payment): approve; decline or decline:CODE (hex result code, 05 by default);
-/// timeout (acknowledge, then never answer); user-abort (result code 6C); drop-after-status
+/// timeout (acknowledge, ask for the card, then never answer); user-abort (result code 6C); drop-after-status
 /// (charge, send the status information, then drop the connection; on the serial line, fall
 /// silent); slow or slow:MS (approve, MS milliseconds before each message); leak-pan (approve
-/// but send the whole card number, which the register must mask). Add card=NAME to pick a test
-/// card: visa, visa-debit, mastercard, amex, maestro.
+/// but send the whole card number, which the register must mask); answer-currency:NUMBER
+/// (approve, but name that currency in the answer). Add card=NAME to pick a test
+/// card: visa, visa-debit, mastercard, amex, maestro. Refunds follow the same script.
 ///
 /// Every charge, reversal, refund, abort and end of day is appended to --journal, one line
 /// each (`charge trace=1 receipt=1 amount=1250 card=visa`).
@@ -50,6 +51,15 @@ struct Args {
     /// Milliseconds between the messages of a transaction.
     #[arg(long, default_value_t = 50)]
     step_delay_ms: u64,
+    /// The one currency the terminal takes, as its ISO 4217 number (978 EUR, 124 CAD, 826
+    /// GBP): a payment or refund in another is refused with result code 6F (wrong currency).
+    /// Without it the terminal takes the currency each request names.
+    #[arg(long, value_name = "NUMBER", value_parser = clap::value_parser!(u16).range(1..=999))]
+    currency: Option<u16>,
+    /// The timeout byte of the intermediate statuses: how many seconds the terminal says it
+    /// waits at each step (without it, the statuses carry none).
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u8).range(1..))]
+    status_timeout: Option<u8>,
 }
 
 fn main() -> ExitCode {
@@ -80,6 +90,8 @@ fn run(args: Args) -> Result<(), String> {
         journal: args.journal,
         terminal_id: args.terminal_id,
         step_delay: Duration::from_millis(args.step_delay_ms),
+        currency: args.currency,
+        status_timeout: args.status_timeout,
     };
     let terminal = Arc::new(Mutex::new(Terminal::new(config)));
     let tcp = match (&args.tcp, args.serial) {

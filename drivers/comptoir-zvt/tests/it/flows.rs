@@ -233,3 +233,63 @@ fn nobody_listening_is_a_connect_error_not_a_payment() {
     assert_eq!(error.code(), "terminal_offline");
     assert!(error.message().contains("not reachable"), "{}", error.message());
 }
+
+#[test]
+fn a_terminal_that_says_how_long_it_waits_is_waited_on_that_long() {
+    // It waits 10 s at each step and answers after 2.5 s: longer than the client's own step
+    // timeout (1.5 s), within the terminal's.
+    let sim = Sim::start_with(&["--status-timeout", "10"]);
+    sim.script("slow:2500");
+    let outcome = run(&sim, Via::Tcp, &pay(990)).0.unwrap();
+    assert_eq!(outcome.verdict, Verdict::Approved, "{outcome:?}");
+
+    // It waits 1 s, then falls silent: the answer is lost after that, not after the client's
+    // own (long) step timeout.
+    let sim = Sim::start_with(&["--status-timeout", "1"]);
+    sim.script("timeout");
+    let config = comptoir_zvt::ClientConfig {
+        step_timeout: Duration::from_secs(60),
+        ..crate::support::test_config()
+    };
+    let mut client = comptoir_zvt::Client::new(sim.link(Via::Tcp), config);
+    let started = std::time::Instant::now();
+    let outcome = client.run(&pay(990), &mut |_| {}).unwrap();
+    assert!(matches!(outcome.verdict, Verdict::Unknown(_)), "{outcome:?}");
+    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+}
+
+#[test]
+fn a_terminal_set_to_one_currency_refuses_another_and_answers_in_its_own() {
+    let sim = Sim::start_with(&["--currency", "124"]);
+    for via in BOTH {
+        let (outcome, _) = run(&sim, via, &Command::Pay { amount: 447, currency: Some(978) });
+        let outcome = outcome.unwrap();
+        assert_eq!(outcome.verdict, Verdict::Declined(ResultCode(0x6F)), "{via:?}");
+        assert_eq!(outcome.code(), "card_wrong_currency");
+        let (outcome, _) = run(&sim, via, &Command::Refund { amount: 447, currency: Some(978) });
+        assert_eq!(outcome.unwrap().code(), "card_wrong_currency", "{via:?}");
+
+        let (outcome, _) = run(&sim, via, &Command::Pay { amount: 447, currency: Some(124) });
+        let outcome = outcome.unwrap();
+        assert_eq!((outcome.verdict.clone(), outcome.currency), (Verdict::Approved, Some(124)));
+        assert!(outcome.receipt.iter().any(|l| l.contains("CAD 4,47")), "{:?}", outcome.receipt);
+    }
+    assert_eq!(sim.charges(), 2);
+}
+
+#[test]
+fn a_refund_follows_the_fault_script_like_a_payment() {
+    let sim = Sim::start();
+    let refund = Command::Refund { amount: 447, currency: None };
+    sim.script("decline:05");
+    let outcome = run(&sim, Via::Tcp, &refund).0.unwrap();
+    assert_eq!(outcome.verdict, Verdict::Declined(ResultCode(0x05)));
+    sim.script("drop-after-status");
+    let outcome = run(&sim, Via::Tcp, &refund).0.unwrap();
+    assert!(matches!(outcome.verdict, Verdict::Unknown(_)), "{outcome:?}");
+    sim.script("approve");
+    let outcome = run(&sim, Via::Tcp, &refund).0.unwrap();
+    assert_eq!(outcome.verdict, Verdict::Approved);
+    let refunds = sim.journal().iter().filter(|l| l.starts_with("refund ")).count();
+    assert_eq!(refunds, 2, "{:?}", sim.journal());
+}

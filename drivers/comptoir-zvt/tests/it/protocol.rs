@@ -176,18 +176,28 @@ fn an_intermediate_status_with_display_texts() {
     let bytes = hex(
         "04 FF 1E 0A 01 06 1A 24 18 07 16 42 69 74 74 65 20 4B 61 72 74 65 20 65 69 6E 73 74 65 63 6B 65 6E",
     );
-    let TerminalMessage::IntermediateStatus { code, text } = parse_message(&bytes).unwrap() else {
+    let TerminalMessage::IntermediateStatus { code, timeout, text } =
+        parse_message(&bytes).unwrap()
+    else {
         panic!()
     };
-    assert_eq!(code, 0x0A);
+    assert_eq!((code, timeout), (0x0A, Some(1)));
     assert_eq!(text, "Bitte Karte einstecken");
     // Portalum IntermediateStatusInformationParserTest: code 0A alone is "insert card".
-    let TerminalMessage::IntermediateStatus { text, .. } =
+    let TerminalMessage::IntermediateStatus { text, timeout, .. } =
         parse_message(&hex("04 FF 01 0A")).unwrap()
     else {
         panic!()
     };
     assert!(text.contains("insert"), "{text}");
+    assert_eq!(timeout, None);
+    // A timeout byte of 0 gives no timeout.
+    let TerminalMessage::IntermediateStatus { timeout, .. } =
+        parse_message(&hex("04 FF 02 0A 00")).unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(timeout, None);
 }
 
 #[test]
