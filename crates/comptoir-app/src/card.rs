@@ -12,17 +12,23 @@
 //!    pending at the next start: [`Register::unsettled_card_payments`] lists it and the caller
 //!    asks the terminal what became of it (never charges again), then finishes it.
 //!
+//! A refund of a return to a card the terminal took goes the same way
+//! ([`Register::begin_card_refund`], [`Register::finish_card_refund`]): recorded with the
+//! return it pays back before it is sent, and its approval recorded with the return in one
+//! transaction, so a return is refunded on the card once or not at all.
+//!
 //! Only the terminal's reference, the card's brand and its masked number are kept; every
 //! text from the terminal is scrubbed of anything that passes for a card number.
 
 use comptoir_core::money::Money;
 use comptoir_core::tender::{Tender, check_new_tender};
 use comptoir_protocol::card::{check_slip, last_four, mask_pans};
-use comptoir_store::{CardPaymentRow, CardPaymentState, CardPaymentUpdate};
+use comptoir_store::{CardPaymentRow, CardPaymentState, CardPaymentUpdate, StoreError, Tx};
 
 use crate::entry::{CardSlip, SaleTender};
 use crate::error::{AppError, AppResult};
 use crate::register::{Committed, Register};
+use crate::returns::{PreparedRefund, RefundTo};
 
 /// A card payment the terminal is (or was) asked for.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -57,7 +63,182 @@ pub enum TerminalAnswer {
     NotCharged,
 }
 
+/// A card refund the terminal approved, recorded in the transaction of the return it pays.
+#[derive(Clone, Debug)]
+pub(crate) struct ApprovedRefund {
+    id: String,
+    at: String,
+    reference: String,
+    receipt_no: Option<i64>,
+    slip: CardSlip,
+    slip_json: String,
+    /// The card tenders of the original sales it refunds.
+    references: std::collections::BTreeSet<String>,
+}
+
+impl ApprovedRefund {
+    /// The terminal's slip for a refund leg back to the card tender `reference`.
+    pub(crate) fn slip_for(&self, reference: &str) -> Option<CardSlip> {
+        self.references.contains(reference).then(|| self.slip.clone())
+    }
+
+    pub(crate) fn record(&self, tx: &mut Tx<'_>) -> Result<(), StoreError> {
+        let update = CardPaymentUpdate {
+            state: CardPaymentState::Approved,
+            at: &self.at,
+            reference: Some(&self.reference),
+            slip: Some(&self.slip_json),
+            outcome: Some("refunded"),
+            receipt_no: self.receipt_no,
+        };
+        tx.settle_card_payment(&self.id, &update)
+    }
+}
+
 impl Register {
+    /// Checks the refund of the return in progress and, when part of it goes back to cards an
+    /// integrated terminal took, records that card refund (with the return) before the
+    /// terminal is asked. `None`: no card of the return was paid on the terminal, so the
+    /// refund is recorded as it is ([`Register::refund_with`]).
+    pub fn begin_card_refund(&mut self) -> AppResult<Option<CardRequest>> {
+        self.check_no_tenders()?;
+        self.cashier()?;
+        let PreparedRefund::Legs(refund) = self.prepare_refund(RefundTo::Original, None)? else {
+            return Ok(None);
+        };
+        if refund.on_terminal.minor() <= 0 {
+            return Ok(None);
+        }
+        let now = self.now().to_rfc3339();
+        let row = CardPaymentRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            created_at: now.clone(),
+            updated_at: now,
+            kind: "refund".to_owned(),
+            amount: self.store.money(refund.on_terminal),
+            currency: self.store.currency.code.clone(),
+            state: CardPaymentState::Pending,
+            reference: None,
+            slip: None,
+            outcome: None,
+            previous_receipt_no: self.last_terminal_receipt()?,
+            receipt_no: None,
+            cart: Some(self.cart_json()?),
+        };
+        self.record_card(&row)?;
+        tracing::info!(refund = %row.id, amount = %row.amount, "card refund recorded, asking the terminal");
+        Ok(Some(request_of(&row, refund.on_terminal)))
+    }
+
+    /// Records the terminal's answer to a card refund. Approved, the return is recorded with
+    /// the approval in one transaction (brought back from the refund's record if the register
+    /// that rang it stopped meanwhile); declined, nothing is recorded and the return stays in
+    /// the cart, to be refunded in cash or on store credit. A refund already answered is left
+    /// as it is (`None`).
+    pub fn finish_card_refund(
+        &mut self,
+        id: &str,
+        answer: TerminalAnswer,
+    ) -> AppResult<Option<Committed>> {
+        let Some(row) = self.db.card_payment(id)? else {
+            return Err(AppError::new("card_payment_unknown", format!("no card refund {id}")));
+        };
+        if row.state != CardPaymentState::Pending {
+            tracing::info!(refund = %id, state = row.state.as_str(), "card refund already settled");
+            return Ok(None);
+        }
+        let at = self.now().to_rfc3339();
+        let (outcome, error) = match answer {
+            TerminalAnswer::Approved { reference, receipt_no, slip } => {
+                return self.record_card_refund(
+                    &row,
+                    reference.trim(),
+                    receipt_no,
+                    scrub(slip),
+                    at,
+                );
+            }
+            TerminalAnswer::Declined { code, message } => {
+                let said = match code.as_str() {
+                    "card_wrong_currency" => "card_wrong_currency",
+                    _ => "card_refund_declined",
+                };
+                (mask_pans(&format!("{code} {message}")), AppError::new(said, mask_pans(&message)))
+            }
+            TerminalAnswer::NotCharged => (
+                "not refunded: the terminal holds no such refund".to_owned(),
+                AppError::new("card_not_refunded", row.amount.clone()),
+            ),
+        };
+        let update = CardPaymentUpdate {
+            state: CardPaymentState::Declined,
+            at: &at,
+            reference: None,
+            slip: None,
+            outcome: Some(&outcome),
+            receipt_no: None,
+        };
+        self.settle_card(id, &update, None)?;
+        tracing::info!(refund = %id, code = error.code, "card refund not made");
+        Err(error)
+    }
+
+    fn record_card_refund(
+        &mut self,
+        row: &CardPaymentRow,
+        reference: &str,
+        receipt_no: Option<i64>,
+        slip: CardSlip,
+        at: String,
+    ) -> AppResult<Option<Committed>> {
+        if let Some(receipt_no) = receipt_no {
+            self.note_terminal_receipt(receipt_no)?;
+        }
+        if self.cart.is_empty() && self.returns.is_empty() {
+            // The register that rang the return stopped before recording it (a CLI basket
+            // is never saved): the return comes back from the refund's record.
+            let Some(cart) = &row.cart else {
+                return Err(AppError::new(
+                    "internal",
+                    format!("card refund {} has no return", row.id),
+                ));
+            };
+            self.restore_cart_json(cart)?;
+        }
+        let PreparedRefund::Legs(refund) = self.prepare_refund(RefundTo::Original, None)? else {
+            return Err(AppError::new("internal", "a card refund for an even exchange"));
+        };
+        let amount = self.parse_money(&row.amount)?;
+        if refund.on_terminal != amount {
+            return Err(AppError::new(
+                "internal",
+                format!(
+                    "the return now refunds {} to cards, its card refund was {}",
+                    self.store.money(refund.on_terminal),
+                    row.amount
+                ),
+            ));
+        }
+        let reference = if reference.is_empty() { row.id.as_str() } else { reference };
+        let slip_json = serde_json::to_string(&slip)
+            .map_err(|e| AppError::new("internal", format!("card slip: {e}")))?;
+        self.card_refund = Some(ApprovedRefund {
+            id: row.id.clone(),
+            at,
+            reference: reference.to_owned(),
+            receipt_no,
+            slip,
+            slip_json,
+            references: refund.terminal_paid.clone(),
+        });
+        let committed = self.commit_refund(&refund);
+        self.card_refund = None;
+        self.reload_card_pending()?;
+        let committed = committed?;
+        tracing::info!(refund = %row.id, %reference, receipt = %committed.sale.receipt_no, "card refund approved, return recorded");
+        Ok(Some(committed))
+    }
+
     /// Checks a card payment of `amount` and records it before the terminal is asked.
     pub fn begin_card_payment(&mut self, amount: &str) -> AppResult<CardRequest> {
         self.check_no_card_payment()?;
@@ -85,6 +266,7 @@ impl Register {
             outcome: None,
             previous_receipt_no: self.last_terminal_receipt()?,
             receipt_no: None,
+            cart: None,
         };
         self.record_card(&row)?;
         tracing::info!(payment = %row.id, amount = %row.amount, "card payment recorded, asking the terminal");
@@ -123,7 +305,14 @@ impl Register {
                 };
                 self.settle_card(id, &update, None)?;
                 tracing::info!(payment = %id, %code, "card payment declined");
-                Err(AppError::new("card_declined", mask_pans(&message)))
+                // Aborted on the terminal (the customer, or the cashier's abort) is not the
+                // bank's refusal: the customer may well pay by card again.
+                let said = match code.as_str() {
+                    "card_aborted" => "card_aborted",
+                    "card_wrong_currency" => "card_wrong_currency",
+                    _ => "card_declined",
+                };
+                Err(AppError::new(said, mask_pans(&message)))
             }
             TerminalAnswer::NotCharged => {
                 let update = CardPaymentUpdate {
@@ -282,6 +471,30 @@ impl Register {
         }
         tracing::info!(payment = %id, %reference, "card payment reversed");
         Ok(())
+    }
+
+    /// Records that a payment the terminal approved is refused by the register (it named
+    /// another currency than the store's) and is to be reversed, with no tender added.
+    pub(crate) fn reverse_refused_payment(
+        &mut self,
+        id: &str,
+        receipt_no: Option<i64>,
+        why: &str,
+    ) -> AppResult<()> {
+        if let Some(receipt_no) = receipt_no {
+            self.note_terminal_receipt(receipt_no)?;
+        }
+        let at = self.now().to_rfc3339();
+        let outcome = format!("approved but refused: {why}; to reverse");
+        let update = CardPaymentUpdate {
+            state: CardPaymentState::Reversing,
+            at: &at,
+            reference: None,
+            slip: None,
+            outcome: Some(&outcome),
+            receipt_no,
+        };
+        self.settle_card(id, &update, None)
     }
 
     /// The terminal's receipt number of the last transaction the register saw end.

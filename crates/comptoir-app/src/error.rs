@@ -32,7 +32,15 @@ impl AppError {
 
     /// The message for the cashier, in `lang`, with the detail where it helps.
     pub fn message(&self, lang: &str) -> String {
-        let message = crate::i18n::error_message(self, lang);
+        self.in_context(crate::i18n::error_message(self, lang))
+    }
+
+    /// The message as the `comptoir` command says it (its hints name commands, not buttons).
+    pub fn cli_message(&self, lang: &str) -> String {
+        self.in_context(crate::i18n::cli_message(self, lang))
+    }
+
+    fn in_context(&self, message: String) -> String {
         match &self.context {
             Some(context) => format!("{context}: {message}"),
             None => message,

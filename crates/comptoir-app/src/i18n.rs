@@ -57,8 +57,18 @@ pub fn error_message(error: &AppError, lang: &str) -> String {
         ("tender_in_progress", true) => "Le paiement est commencé : terminez-le ou annulez la vente (F7).".to_owned(),
         ("card_payment_pending", false) => format!("The card payment of {d} is waiting for the terminal's answer: let the customer finish on the terminal. If the terminal shows nothing, Retry asks it what became of the payment; the card is never charged twice."),
         ("card_payment_pending", true) => format!("Le paiement par carte de {d} attend la réponse du terminal : laissez le client terminer sur le terminal. Si le terminal n'affiche rien, Réessayer lui demande ce qu'il est devenu; la carte n'est jamais débitée deux fois."),
-        ("card_declined", false) => format!("Card declined: {d}. Nothing was charged: ask for another card or another payment."),
-        ("card_declined", true) => format!("Carte refusée : {d}. Rien n'a été débité : demandez une autre carte ou un autre paiement."),
+        ("card_declined", false) if d.is_empty() || d == "declined" => "Card declined: nothing was charged. Ask for another card or another way to pay.".to_owned(),
+        ("card_declined", true) if d.is_empty() || d == "declined" => "Carte refusée : rien n'a été débité. Demandez une autre carte ou un autre paiement.".to_owned(),
+        ("card_declined", false) => format!("Card declined ({d}): nothing was charged. Ask for another card or another way to pay."),
+        ("card_declined", true) => format!("Carte refusée ({d}) : rien n'a été débité. Demandez une autre carte ou un autre paiement."),
+        ("card_aborted", false) => "The payment was aborted on the terminal: nothing was charged. Take the payment again, by card or another way.".to_owned(),
+        ("card_aborted", true) => "Le paiement a été interrompu sur le terminal : rien n'a été débité. Reprenez le paiement, par carte ou autrement.".to_owned(),
+        ("card_refund_declined", false) => format!("The terminal did not refund the card ({d}): nothing went back to it and the return is not recorded yet. Refund in cash (a manager approves it) or on store credit."),
+        ("card_refund_declined", true) => format!("Le terminal n'a pas remboursé la carte ({d}) : rien n'y est retourné et le retour n'est pas encore enregistré. Remboursez en comptant (avec l'accord d'un gérant) ou en crédit magasin."),
+        ("card_not_refunded", false) => format!("The terminal did not refund {d} to the card: the return is not recorded. Refund it again, or in cash (a manager approves it) or on store credit."),
+        ("card_not_refunded", true) => format!("Le terminal n'a pas remboursé {d} sur la carte : le retour n'est pas enregistré. Remboursez de nouveau, ou en comptant (avec l'accord d'un gérant) ou en crédit magasin."),
+        ("card_wrong_currency", false) => format!("The card terminal works in another currency than the store ({d}): nothing is kept of this card transaction. Call IT to set the terminal's currency."),
+        ("card_wrong_currency", true) => format!("Le terminal de paiement travaille dans une autre devise que le magasin ({d}) : rien n'est gardé de cette opération. Appelez le soutien pour régler la devise du terminal."),
         ("card_reversal_refused", false) => format!("The terminal refused to reverse the card payment {d}: it stays on the sale. Check the terminal, then try again or finish the sale."),
         ("card_reversal_refused", true) => format!("Le terminal a refusé d'annuler le paiement par carte {d} : il reste sur la vente. Vérifiez le terminal, puis réessayez ou terminez la vente."),
         ("card_payment_unknown", false) => format!("No approved card payment {d} on this sale."),
@@ -177,6 +187,22 @@ pub fn error_message(error: &AppError, lang: &str) -> String {
         ("unknown_tax", false) => format!("Unknown tax {d}."),
         ("unknown_tax", true) => format!("Taxe inconnue {d}."),
         (_, _) => d.clone(),
+    }
+}
+
+/// What the `comptoir` command says for an error: the cashier's words, except where those name
+/// the app's buttons.
+pub fn cli_message(error: &AppError, lang: &str) -> String {
+    let fr = lang == "fr";
+    let d = &error.detail;
+    match (error.code, fr) {
+        ("card_payment_pending", false) => format!(
+            "The card transaction of {d} is waiting for the terminal's answer: nothing else is paid or refunded on this register until it is known. Let the customer finish on the terminal, then run `comptoir card recover`: it asks the terminal what became of it; the card is never charged twice."
+        ),
+        ("card_payment_pending", true) => format!(
+            "L'opération par carte de {d} attend la réponse du terminal : rien d'autre n'est payé ni remboursé sur cette caisse d'ici là. Laissez le client terminer sur le terminal, puis lancez `comptoir card recover` : il demande au terminal ce qu'elle est devenue; la carte n'est jamais débitée deux fois."
+        ),
+        _ => error_message(error, lang),
     }
 }
 

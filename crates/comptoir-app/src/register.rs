@@ -227,6 +227,9 @@ pub struct Register {
     pub(crate) from_server: std::collections::HashMap<String, comptoir_protocol::wire::SaleLookup>,
     /// The manager approving the refund being committed, if it needed one.
     pub(crate) refund_approved_by: Option<String>,
+    /// The terminal's approval of the card refund being committed, recorded in its
+    /// transaction.
+    pub(crate) card_refund: Option<crate::card::ApprovedRefund>,
     pub(crate) multiplier: Option<Decimal>,
     pub(crate) last_line: Option<LineId>,
     pub(crate) notice: Option<Notice>,
@@ -393,6 +396,7 @@ impl Register {
             returns: Vec::new(),
             from_server: Default::default(),
             refund_approved_by: None,
+            card_refund: None,
             multiplier: None,
             last_line: None,
             notice: None,
@@ -971,7 +975,12 @@ impl Register {
         let Some(json) = self.db.current_cart()? else {
             return Ok(());
         };
-        let snapshot: CartSnapshot = parse_payload(&json)?;
+        self.restore_cart_json(&json)
+    }
+
+    /// Puts back a cart saved as [`Register::cart_json`] made it.
+    pub(crate) fn restore_cart_json(&mut self, json: &str) -> AppResult<()> {
+        let snapshot: CartSnapshot = parse_payload(json)?;
         self.load_snapshot(snapshot)
     }
 
@@ -1287,16 +1296,20 @@ impl Register {
             crate::returns::with_returns(&self.store, &mut sale, priced, &returns, refund);
         sale.approved_by = self.refund_approved_by.clone();
         for tender in &mut sale.tenders {
-            if let entry::SaleTender::ExternalCard { amount, reference, terminal } = tender
-                && !amount.starts_with('-')
-            {
-                *terminal = self.card_slips.get(reference.as_str()).cloned();
+            if let entry::SaleTender::ExternalCard { amount, reference, terminal } = tender {
+                *terminal = match amount.starts_with('-') {
+                    false => self.card_slips.get(reference.as_str()).cloned(),
+                    true => self.card_refund.as_ref().and_then(|r| r.slip_for(reference)),
+                };
             }
         }
         let mut new =
             stamp(&self.store, &*self.clock, entry_kind, Some(receipt_no.clone()), to_json(&sale)?);
         new.receipt_seq = Some(counter);
         let entry = tx.append(new)?;
+        if let Some(refund) = &self.card_refund {
+            refund.record(&mut tx)?;
+        }
         tx.clear_current_cart()?;
         tx.commit()?;
         tracing::info!(receipt = %receipt_no, seq = entry.seq, kind = entry_kind, "sale committed");

@@ -133,6 +133,28 @@ pub enum RefundTo {
     StoreCredit,
 }
 
+/// What a refund comes to, checked and not recorded yet.
+pub(crate) enum PreparedRefund {
+    /// An even exchange: nothing moves either way.
+    Even,
+    Legs(Refund),
+}
+
+/// A refund's legs (negative tenders over the original sales' tenders, or cash), with what
+/// goes on a credit note and what an integrated terminal must refund first.
+#[derive(Clone, Debug)]
+pub(crate) struct Refund {
+    pub legs: Vec<Tender>,
+    pub settlement: Settlement,
+    /// What no leg takes back: it goes on a new credit note.
+    pub unallocated: Money,
+    pub approved_by: Option<String>,
+    /// The part of the legs that goes back to cards an integrated terminal took.
+    pub on_terminal: Money,
+    /// The references of those cards' tenders.
+    pub terminal_paid: std::collections::BTreeSet<String>,
+}
+
 /// Puts the cart's returned lines into its entry; the entry's kind follows what it holds.
 pub(crate) fn with_returns(
     store: &crate::config::Store,
@@ -389,15 +411,30 @@ impl Register {
     }
 
     /// [`Register::refund`], with a manager's PIN for what needs one: a refund in cash of
-    /// what a card paid (a manager signed in needs none).
+    /// what a card paid (a manager signed in needs none). Card legs are recorded as refunded:
+    /// without an integrated terminal the cashier runs them on the terminal by hand (a
+    /// terminal-paid sale's legs go through `terminal::refund_return` instead).
     pub fn refund_with(&mut self, to: RefundTo, approval: Option<&Pin>) -> AppResult<Committed> {
-        self.require_shift()?;
         self.check_no_tenders()?;
+        match self.prepare_refund(to, approval)? {
+            PreparedRefund::Even => self.complete(),
+            PreparedRefund::Legs(refund) => self.commit_refund(&refund),
+        }
+    }
+
+    /// Checks a refund and works out its legs, without recording anything (the caller checks
+    /// that no tender or card payment is in progress).
+    pub(crate) fn prepare_refund(
+        &mut self,
+        to: RefundTo,
+        approval: Option<&Pin>,
+    ) -> AppResult<PreparedRefund> {
+        self.require_shift()?;
         let priced = self.priced();
         let due = self.due(&priced);
         if due.is_zero() && !self.returns.is_empty() {
             // An even exchange: nothing moves either way.
-            return self.complete();
+            return Ok(PreparedRefund::Even);
         }
         if !due.is_negative() {
             return Err(AppError::new(
@@ -450,24 +487,71 @@ impl Register {
             },
         };
         self.check_drawer_holds(&plan)?;
-        let mut legs = plan.legs.clone();
-        if !plan.unallocated.is_zero() {
-            if to == RefundTo::Original && !no_receipt && plan.legs.is_empty() {
-                return Err(AppError::new(
-                    "nothing_left_to_refund",
-                    "the original tenders were already refunded: refund to cash or store credit",
-                ));
-            }
+        if !plan.unallocated.is_zero()
+            && to == RefundTo::Original
+            && !no_receipt
+            && plan.legs.is_empty()
+        {
+            return Err(AppError::new(
+                "nothing_left_to_refund",
+                "the original tenders were already refunded: refund to cash or store credit",
+            ));
+        }
+        let terminal_paid = self.terminal_paid_references()?;
+        let on_terminal = plan
+            .legs
+            .iter()
+            .filter_map(|leg| match leg {
+                Tender::ExternalCard { amount, reference } if terminal_paid.contains(reference) => {
+                    Some(-*amount)
+                }
+                _ => None,
+            })
+            .sum();
+        Ok(PreparedRefund::Legs(Refund {
+            settlement: Settlement::refund(due, plan.cash_rounding),
+            legs: plan.legs,
+            unallocated: plan.unallocated,
+            approved_by,
+            on_terminal,
+            terminal_paid,
+        }))
+    }
+
+    /// Records a prepared refund: its legs, and a credit note for what no leg takes.
+    pub(crate) fn commit_refund(&mut self, refund: &Refund) -> AppResult<Committed> {
+        let priced = self.priced();
+        let mut legs = refund.legs.clone();
+        if !refund.unallocated.is_zero() {
             legs.push(Tender::StoreCredit {
-                amount: -plan.unallocated,
+                amount: -refund.unallocated,
                 reference: self.next_credit_note()?,
             });
         }
-        self.refund_approved_by = approved_by;
-        let committed =
-            self.commit_transaction(&priced, &legs, &Settlement::refund(due, plan.cash_rounding));
+        self.refund_approved_by = refund.approved_by.clone();
+        let committed = self.commit_transaction(&priced, &legs, &refund.settlement);
         self.refund_approved_by = None;
         committed
+    }
+
+    /// The card tenders of the returned lines' sales that an integrated terminal took (they
+    /// carry its slip), by reference: their refunds go through the terminal.
+    fn terminal_paid_references(&mut self) -> AppResult<std::collections::BTreeSet<String>> {
+        let receipts: std::collections::BTreeSet<String> = self
+            .returns
+            .iter()
+            .filter_map(|l| l.original.as_ref().map(|o| o.receipt_no.clone()))
+            .collect();
+        let mut references = std::collections::BTreeSet::new();
+        for receipt in receipts {
+            for tender in self.original(&receipt)?.sale.tenders {
+                if let entry::SaleTender::ExternalCard { reference, terminal: Some(_), .. } = tender
+                {
+                    references.insert(reference);
+                }
+            }
+        }
+        Ok(references)
     }
 
     /// The drawer cannot hand out cash it does not hold.

@@ -19,7 +19,9 @@ use comptoir_zvt::{
 use crate::card::{CardRequest, TerminalAnswer};
 use crate::entry::CardSlip;
 use crate::error::{AppError, AppResult};
+use crate::pin::Pin;
 use crate::register::{Committed, Register};
+use crate::returns::RefundTo;
 
 /// The longest a payment may take on the terminal (card, PIN, the bank's answer).
 const PAY_TIMEOUT: Duration = Duration::from_secs(240);
@@ -40,23 +42,25 @@ impl TerminalSetting {
         if text.is_empty() || text == "none" {
             return Ok(None);
         }
-        let refused = |why: String| {
-            AppError::new(
-                "invalid_setting",
-                format!(
-                    "terminal {text:?}: {why}; use none, zvt+tcp://HOST[:PORT] or \
-                     zvt+serial:/dev/ttyS0@9600"
-                ),
-            )
-        };
+        // Each refusal gives its own hint once: the form of the part that is wrong.
+        let refused =
+            |why: String| AppError::new("invalid_setting", format!("terminal {text:?}: {why}"));
         let endpoint = match (text.strip_prefix("zvt+tcp://"), text.strip_prefix("zvt+serial:")) {
             (Some(address), _) => {
                 crate::printing::network_address(address, 20007).map(Endpoint::Tcp).ok_or_else(
-                    || "a host name or IPv4 address, and a port from 1 to 65535".to_owned(),
+                    || {
+                        "a host name or IPv4 address, and a port from 1 to 65535, like \
+                         zvt+tcp://10.0.0.7:20007"
+                            .to_owned()
+                    },
                 )
             }
             (_, Some(port)) if port.starts_with("/dev/") => Endpoint::parse(port),
-            _ => Err("the protocol is zvt".to_owned()),
+            (_, Some(_)) => {
+                Err("a serial port is a /dev path, like zvt+serial:/dev/ttyUSB0@9600".to_owned())
+            }
+            _ => Err("the protocol is zvt; use none, zvt+tcp://HOST[:PORT] or zvt+serial:/dev/ttyS0@9600"
+                .to_owned()),
         }
         .map_err(refused)?;
         Ok(Some(TerminalSetting { endpoint }))
@@ -89,6 +93,8 @@ fn currency_number(code: &str) -> AppResult<u16> {
 pub struct CardTerminal {
     device: Device<ZvtDriver>,
     abort: AbortHandle,
+    /// The store's currency as its ISO 4217 number, sent with every payment and refund.
+    currency: u16,
 }
 
 impl std::fmt::Debug for CardTerminal {
@@ -121,9 +127,10 @@ impl CardTerminal {
     }
 
     pub fn new(setting: TerminalSetting, config: ClientConfig) -> CardTerminal {
+        let currency = config.currency;
         let driver = ZvtDriver::new(setting.endpoint, config);
         let abort = driver.abort_handle();
-        CardTerminal { device: Device::open(driver), abort }
+        CardTerminal { device: Device::open(driver), abort, currency }
     }
 
     /// Asks the terminal to abort the payment in progress (the customer walked away).
@@ -285,7 +292,7 @@ pub fn pay_by_card(
     let request = lock(register).begin_card_payment(amount)?;
     let pay = Request::Pay {
         amount: request.amount_minor.unsigned_abs(),
-        currency: None,
+        currency: Some(terminal.currency),
         intent_id: request.id.clone(),
     };
     match terminal.run(pay, PAY_TIMEOUT, progress) {
@@ -302,9 +309,69 @@ pub fn pay_by_card(
                 code: error.code.to_owned(),
                 message: error.detail.clone(),
             };
-            let _ = lock(register).finish_card_payment(&request.id, answer);
+            let _ = finish(register, &request, answer);
             Err(error)
         }
+    }
+}
+
+/// Gives back the money of the return or exchange in progress. With `to` the original
+/// tenders and cards of the returned sales that this terminal took, their part goes through
+/// the terminal the way a payment does: the refund is recorded (with the return) before it is
+/// sent, the terminal is called outside the register's lock, and its approval is recorded
+/// with the return in one transaction. A lost answer is recovered from the terminal, never
+/// refunded again; a declined refund leaves the return unrecorded, to be refunded in cash
+/// (a manager approves it) or on store credit. Anything else (no terminal, cash, store
+/// credit, a card typed from a standalone terminal) is [`Register::refund_with`].
+pub fn refund_return(
+    register: &dyn Hold,
+    terminal: Option<&CardTerminal>,
+    to: RefundTo,
+    approval: Option<&Pin>,
+    progress: Progress<'_>,
+) -> AppResult<Committed> {
+    let request = match (terminal, to) {
+        (Some(_), RefundTo::Original) => lock(register).begin_card_refund()?,
+        _ => None,
+    };
+    let (Some(terminal), Some(request)) = (terminal, request) else {
+        return lock(register).refund_with(to, approval);
+    };
+    let refund = Request::Refund {
+        amount: request.amount_minor.unsigned_abs(),
+        currency: Some(terminal.currency),
+    };
+    let done = match terminal.run(refund, PAY_TIMEOUT, progress) {
+        Ok(Ran::Reply(Reply::Outcome(outcome))) => {
+            settle_outcome(register, terminal, &request, outcome, progress)
+        }
+        Ok(Ran::Reply(Reply::Recovery(_)) | Ran::NoAnswer(_)) => {
+            recover_one(register, terminal, &request, progress)
+        }
+        // Refused before it started, or the terminal could not be reached: nothing went back.
+        Err(error) => {
+            let answer = TerminalAnswer::Declined {
+                code: error.code.to_owned(),
+                message: error.detail.clone(),
+            };
+            let _ = finish(register, &request, answer);
+            return Err(error);
+        }
+    };
+    done?
+        .ok_or_else(|| AppError::new("card_payment_unknown", "the card refund was answered before"))
+}
+
+/// Records the terminal's answer to a payment or a refund, by its kind.
+fn finish(
+    register: &dyn Hold,
+    request: &CardRequest,
+    answer: TerminalAnswer,
+) -> AppResult<Option<Committed>> {
+    let mut register = lock(register);
+    match request.kind.as_str() {
+        "refund" => register.finish_card_refund(&request.id, answer),
+        _ => register.finish_card_payment(&request.id, answer),
     }
 }
 
@@ -316,10 +383,13 @@ fn settle_outcome(
     progress: Progress<'_>,
 ) -> AppResult<Option<Committed>> {
     let answer = match &outcome.verdict {
+        Verdict::Approved if outcome.currency.is_some_and(|c| c != terminal.currency) => {
+            return refuse_currency(register, terminal, request, &outcome, progress);
+        }
         Verdict::Approved => approved(&outcome),
         Verdict::Declined(code) | Verdict::Aborted(code) => TerminalAnswer::Declined {
             code: code.code().to_owned(),
-            message: code.message().to_owned(),
+            message: code.description().to_owned(),
         },
         Verdict::Unknown(_) => {
             let request = CardRequest {
@@ -329,13 +399,44 @@ fn settle_outcome(
             return recover_one(register, terminal, &request, progress);
         }
     };
-    let result = lock(register).finish_card_payment(&request.id, answer);
-    match result {
+    match finish(register, request, answer) {
         Err(error) if error.code == "card_to_reverse_now" => {
             reverse(register, terminal, &request.id, outcome.reference.receipt_no, progress)?;
             Err(error)
         }
         other => other,
+    }
+}
+
+/// A terminal that approved in another currency than the store's: a payment is reversed at
+/// once (the customer was charged in the wrong money); a refund is recorded as not made, for
+/// IT to check on the terminal's journal. Either way the cashier is told why.
+fn refuse_currency(
+    register: &dyn Hold,
+    terminal: &CardTerminal,
+    request: &CardRequest,
+    outcome: &Outcome,
+    progress: Progress<'_>,
+) -> AppResult<Option<Committed>> {
+    let named = outcome.currency.map_or_else(String::new, |c| format!("{c:03}"));
+    let detail = format!(
+        "the terminal answered in currency {named}, the store sells in {:03} ({})",
+        terminal.currency, request.currency
+    );
+    tracing::error!(card = %request.id, kind = %request.kind, %detail, "card terminal currency");
+    let receipt_no = outcome.reference.receipt_no;
+    if request.kind == "refund" {
+        let answer = TerminalAnswer::Declined {
+            code: "card_wrong_currency".to_owned(),
+            message: detail.clone(),
+        };
+        let _ = finish(register, request, answer);
+        return Err(AppError::new("card_wrong_currency", detail));
+    }
+    lock(register).reverse_refused_payment(&request.id, receipt_no.map(i64::from), &detail)?;
+    match reverse(register, terminal, &request.id, receipt_no, progress) {
+        Ok(()) => Err(AppError::new("card_wrong_currency", detail)),
+        Err(error) => Err(error),
     }
 }
 
@@ -381,15 +482,13 @@ fn recover_one(
         Ok(Ran::Reply(Reply::Recovery(recovery))) => recovery,
         Ok(_) | Err(_) => return Err(pending()),
     };
-    tracing::info!(payment = %request.id, recovery = recovery.code(), "card payment recovered");
+    tracing::info!(card = %request.id, kind = %request.kind, recovery = recovery.code(), "card payment recovered");
     match recovery {
         Recovery::Approved(outcome) => {
             let outcome = Outcome { verdict: Verdict::Approved, ..outcome };
             settle_outcome(register, terminal, request, outcome, progress)
         }
-        Recovery::NotCharged(_) => {
-            lock(register).finish_card_payment(&request.id, TerminalAnswer::NotCharged)
-        }
+        Recovery::NotCharged(_) => finish(register, request, TerminalAnswer::NotCharged),
         Recovery::Unreachable(_) | Recovery::Unclear(_) => Err(pending()),
     }
 }
@@ -435,9 +534,12 @@ pub fn reverse_card_payment(
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Recovered {
     pub id: String,
+    /// `payment` or `refund`.
+    pub kind: String,
     pub amount: String,
-    /// `approved` (its sale is recorded or its tender is in the cart), `reversed`,
-    /// `not_charged`, or `pending` (the terminal could not say: ask again).
+    /// A payment: `approved` (its sale is recorded or its tender is in the cart), `reversed`,
+    /// `not_charged`; a refund: `refunded` (its return is recorded) or `not_refunded`; or
+    /// `pending` (the terminal could not say: ask again).
     pub outcome: &'static str,
     pub message: Option<String>,
 }
@@ -460,18 +562,29 @@ pub fn recover_card_payments(
             }
             _ => recover_one(register, terminal, &request, progress),
         };
+        let refund = request.kind == "refund";
         let (outcome, message) = match result {
             Ok(_) => match request.state {
                 "reversing" => ("reversed", None),
+                _ if refund => ("refunded", None),
                 _ => ("approved", None),
             },
             Err(error) => match error.code {
                 "card_to_reverse_now" => ("reversed", None),
-                "card_not_charged" | "card_declined" => ("not_charged", None),
+                "card_not_charged" | "card_declined" | "card_aborted" => ("not_charged", None),
+                "card_not_refunded" | "card_refund_declined" => ("not_refunded", None),
+                "card_wrong_currency" if refund => ("not_refunded", Some(error.detail.clone())),
+                "card_wrong_currency" => ("reversed", Some(error.detail.clone())),
                 _ => ("pending", Some(error.detail.clone())),
             },
         };
-        found.push(Recovered { id: request.id, amount: request.amount, outcome, message });
+        found.push(Recovered {
+            id: request.id,
+            kind: request.kind,
+            amount: request.amount,
+            outcome,
+            message,
+        });
     }
     Ok(found)
 }

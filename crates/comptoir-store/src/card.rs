@@ -5,7 +5,7 @@
 
 use rusqlite::{OptionalExtension, Row, params};
 
-use crate::{Store, StoreError};
+use crate::{Store, StoreError, Tx};
 
 /// Where a card payment stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,10 +68,12 @@ pub struct CardPaymentRow {
     pub previous_receipt_no: Option<i64>,
     /// This payment's receipt number on the terminal, once known (a reversal names it).
     pub receipt_no: Option<i64>,
+    /// A refund's cart (the return it pays back), as the register saves its cart in progress.
+    pub cart: Option<String>,
 }
 
 const COLUMNS: &str = "id, created_at, updated_at, kind, amount, currency, state, reference, \
-                       slip, outcome, previous_receipt_no, receipt_no";
+                       slip, outcome, previous_receipt_no, receipt_no, cart";
 
 impl CardPaymentRow {
     fn from_row(row: &Row<'_>) -> rusqlite::Result<CardPaymentRow> {
@@ -95,6 +97,7 @@ impl CardPaymentRow {
             outcome: row.get(9)?,
             previous_receipt_no: row.get(10)?,
             receipt_no: row.get(11)?,
+            cart: row.get(12)?,
         })
     }
 }
@@ -114,7 +117,7 @@ impl Store {
     /// Records a payment before it is sent. Durable when this returns.
     pub fn record_card_payment(&mut self, row: &CardPaymentRow) -> Result<(), StoreError> {
         let sql = format!(
-            "INSERT INTO card_payment ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+            "INSERT INTO card_payment ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
         );
         let tx = self.begin()?;
         tx.tx.execute(
@@ -131,7 +134,8 @@ impl Store {
                 row.slip,
                 row.outcome,
                 row.previous_receipt_no,
-                row.receipt_no
+                row.receipt_no,
+                row.cart
             ],
         )?;
         tx.commit()
@@ -175,8 +179,28 @@ impl Store {
         update: &CardPaymentUpdate<'_>,
         cart: Option<&str>,
     ) -> Result<(), StoreError> {
-        let tx = self.begin()?;
-        let changed = tx.tx.execute(
+        let mut tx = self.begin()?;
+        tx.settle_card_payment(id, update)?;
+        if let Some(cart) = cart {
+            tx.tx.execute(
+                "INSERT INTO current_cart (id, payload) VALUES (1, ?1) \
+                 ON CONFLICT (id) DO UPDATE SET payload = excluded.payload",
+                [cart],
+            )?;
+        }
+        tx.commit()
+    }
+}
+
+impl Tx<'_> {
+    /// Records the terminal's answer inside a larger transaction (a card refund's approval
+    /// with the return it pays back).
+    pub fn settle_card_payment(
+        &mut self,
+        id: &str,
+        update: &CardPaymentUpdate<'_>,
+    ) -> Result<(), StoreError> {
+        let changed = self.tx.execute(
             "UPDATE card_payment SET state = ?2, updated_at = ?3, \
              reference = coalesce(?4, reference), slip = coalesce(?5, slip), \
              outcome = coalesce(?6, outcome), receipt_no = coalesce(?7, receipt_no) \
@@ -194,13 +218,6 @@ impl Store {
         if changed != 1 {
             return Err(StoreError::Corrupt(format!("no card payment {id}")));
         }
-        if let Some(cart) = cart {
-            tx.tx.execute(
-                "INSERT INTO current_cart (id, payload) VALUES (1, ?1) \
-                 ON CONFLICT (id) DO UPDATE SET payload = excluded.payload",
-                [cart],
-            )?;
-        }
-        tx.commit()
+        Ok(())
     }
 }

@@ -247,6 +247,12 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX drawer_opening_open ON drawer_opening (id) WHERE closed_at IS NULL;
     "#,
+    // 12: a card refund keeps the cart it refunds (the return, as the register saves its cart
+    // in progress), so a refund the terminal approved after the register that rang it stopped
+    // is recorded with its return, not refunded again.
+    r#"
+    ALTER TABLE card_payment ADD COLUMN cart TEXT;
+    "#,
 ];
 
 /// The schema version this build knows.

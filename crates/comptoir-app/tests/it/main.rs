@@ -2,6 +2,7 @@
 //! real catalog and the virtual printer, with receipts checked by the independent decoder.
 
 mod card_payment;
+mod card_refund;
 mod common;
 mod config_file;
 mod credit;
