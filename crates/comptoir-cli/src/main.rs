@@ -9,6 +9,9 @@ use std::cell::RefCell;
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
@@ -16,7 +19,7 @@ use comptoir_app::config_file::ConfigFile;
 use comptoir_app::discounts::DiscountInput;
 use comptoir_app::logs::LogPlan;
 use comptoir_app::returns::{Disposition, RefundTo};
-use comptoir_app::terminal::{self, CardTerminal};
+use comptoir_app::terminal::{self, AbortHandle, CardTerminal};
 use comptoir_app::{
     AppError, AppResult, DrawerMovement, ManualClock, OpenOptions, Pin, PrinterSetting, Register,
     SystemClock,
@@ -282,6 +285,9 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if let Err(error) = ctrlc::set_handler(on_ctrl_c) {
+        tracing::warn!(%error, "Ctrl-C cannot abort a card payment on the terminal");
+    }
     match run(cli, &file) {
         Ok(value) => {
             // A closed pipe (`comptoir sale | head`) is the reader's business: what was done is
@@ -293,7 +299,7 @@ fn main() -> ExitCode {
         }
         Err(error) => {
             let lang = "en";
-            let body = json!({"code": error.code, "message": error.message(lang)});
+            let body = json!({"code": error.code, "message": error.cli_message(lang)});
             eprintln!("{}", serde_json::to_string_pretty(&body).unwrap_or_default());
             ExitCode::FAILURE
         }
@@ -545,7 +551,7 @@ fn to_value<T: serde::Serialize>(value: &T) -> AppResult<Value> {
 }
 
 fn error_json(error: &AppError) -> Value {
-    json!({"code": error.code, "message": error.message("en")})
+    json!({"code": error.code, "message": error.cli_message("en")})
 }
 
 fn item_json(
@@ -703,14 +709,44 @@ fn sale(register: &mut Register, input: &str) -> AppResult<Value> {
     }
     let committed = result?;
     let printed = committed.printed.as_ref().err().map(error_json);
-    Ok(json!({
+    let by_hand = card_refunds_by_hand(&committed.sale);
+    for leg in &by_hand {
+        eprintln!(
+            "refund {} to the card of tender {} on the card terminal by hand: no integrated \
+             terminal took it",
+            leg["amount"].as_str().unwrap_or_default(),
+            leg["reference"].as_str().unwrap_or_default()
+        );
+    }
+    let mut out = json!({
         "entry": {"kind": committed.entry.kind, "epoch": committed.entry.epoch, "seq": committed.entry.seq, "entry_id": committed.entry.entry_id, "hash": committed.entry.hash},
         "sale": committed.sale,
         "print_job": committed.print_job,
         "printed": committed.printed.is_ok(),
         "print_error": printed,
         "receipt": preview_text(register, Some(&committed.print_job)),
-    }))
+    });
+    if !by_hand.is_empty() {
+        out["card_refunds_by_hand"] = Value::Array(by_hand);
+    }
+    Ok(out)
+}
+
+/// The refund legs back to cards that no integrated terminal refunded: the cashier runs each
+/// on the card terminal by hand.
+fn card_refunds_by_hand(sale: &comptoir_app::entry::Sale) -> Vec<Value> {
+    sale.tenders
+        .iter()
+        .filter_map(|tender| match tender {
+            comptoir_app::entry::SaleTender::ExternalCard { amount, reference, terminal: None }
+                if amount.starts_with('-') =>
+            {
+                let amount = amount.trim_start_matches('-');
+                Some(json!({"reference": reference, "amount": amount}))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 fn ring(register: &mut Register, basket: &Basket) -> AppResult<comptoir_app::Committed> {
@@ -837,7 +873,14 @@ fn ring(register: &mut Register, basket: &Basket) -> AppResult<comptoir_app::Com
                 ));
             }
         };
-        return register.refund_with(to, approval.as_ref());
+        let terminal = CardTerminal::from_register(register)?;
+        let cell = RefCell::new(&mut *register);
+        return match &terminal {
+            Some(terminal) => on_terminal(terminal, |progress| {
+                terminal::refund_return(&cell, Some(terminal), to, approval.as_ref(), progress)
+            }),
+            None => terminal::refund_return(&cell, None, to, approval.as_ref(), &mut |_| {}),
+        };
     }
     check_tenders(register, &basket.tenders)?;
     let mut committed = None;
@@ -854,7 +897,10 @@ fn ring(register: &mut Register, basket: &Basket) -> AppResult<comptoir_app::Com
             BasketTender::Terminal { amount } => {
                 let terminal = card_terminal(register)?;
                 let cell = RefCell::new(&mut *register);
-                terminal::pay_by_card(&cell, &terminal, amount, &mut terminal_says).map_err(at)?
+                on_terminal(&terminal, |progress| {
+                    terminal::pay_by_card(&cell, &terminal, amount, progress)
+                })
+                .map_err(at)?
             }
         };
     }
@@ -955,6 +1001,58 @@ fn terminal_says(text: &str) {
     eprintln!("terminal: {text}");
 }
 
+/// How often the CLI says it is still waiting for the terminal.
+const WAITING_EVERY: Duration = Duration::from_secs(10);
+
+/// The abort handle of the terminal the CLI is waiting on, for Ctrl-C, and how many times
+/// Ctrl-C was pressed meanwhile.
+static WAITING_ON: Mutex<Option<(AbortHandle, u32)>> = Mutex::new(None);
+
+/// Ctrl-C: while the CLI waits on the terminal, the first one aborts on the terminal (the
+/// command then ends with what became of the payment), a second one leaves at once with the
+/// payment pending; otherwise it leaves at once, as without a handler.
+fn on_ctrl_c() {
+    let mut waiting = WAITING_ON.lock().unwrap_or_else(PoisonError::into_inner);
+    match &mut *waiting {
+        Some((handle, presses)) if *presses == 0 => {
+            *presses = 1;
+            handle.abort();
+            eprintln!(
+                "Ctrl-C: aborting on the terminal; waiting for its answer (Ctrl-C again leaves \
+                 it pending: then `comptoir card recover` says what it became)"
+            );
+        }
+        Some(_) => {
+            eprintln!(
+                "Ctrl-C again: leaving without the terminal's answer; the card transaction stays \
+                 pending: run `comptoir card recover` to learn what it became"
+            );
+            std::process::exit(130);
+        }
+        None => std::process::exit(130),
+    }
+}
+
+/// Runs `work` on the terminal, saying on standard error what the terminal shows and, every
+/// ten seconds, how long the wait has been; Ctrl-C meanwhile aborts on the terminal.
+fn on_terminal<T>(terminal: &CardTerminal, work: impl FnOnce(terminal::Progress<'_>) -> T) -> T {
+    *WAITING_ON.lock().unwrap_or_else(PoisonError::into_inner) = Some((terminal.abort_handle(), 0));
+    let started = Instant::now();
+    let (done, wait) = mpsc::channel::<()>();
+    let result = std::thread::scope(|scope| {
+        scope.spawn(move || {
+            while let Err(RecvTimeoutError::Timeout) = wait.recv_timeout(WAITING_EVERY) {
+                eprintln!("waiting for the terminal: {} s", started.elapsed().as_secs());
+            }
+        });
+        let result = work(&mut terminal_says);
+        drop(done);
+        result
+    });
+    *WAITING_ON.lock().unwrap_or_else(PoisonError::into_inner) = None;
+    result
+}
+
 fn card_command(
     register: &mut Register,
     action: &str,
@@ -967,13 +1065,17 @@ fn card_command(
     let cell = RefCell::new(&mut *register);
     match (action, reference) {
         ("reverse", Some(reference)) => {
-            terminal::reverse_card_payment(&cell, &terminal, reference, &mut terminal_says)?;
+            on_terminal(&terminal, |progress| {
+                terminal::reverse_card_payment(&cell, &terminal, reference, progress)
+            })?;
             Ok(json!({ "reversed": reference }))
         }
         ("reverse", None) => {
             Err(AppError::new("invalid_argument", "give the card tender's reference"))
         }
-        _ => to_value(&terminal::recover_card_payments(&cell, &terminal, &mut terminal_says)?),
+        _ => to_value(&on_terminal(&terminal, |progress| {
+            terminal::recover_card_payments(&cell, &terminal, progress)
+        })?),
     }
 }
 
@@ -1038,7 +1140,7 @@ fn terminal_command(register: &mut Register, action: &str) -> AppResult<Value> {
         "repeat-receipt" => comptoir_zvt::Request::RepeatReceipt,
         _ => comptoir_zvt::Request::Register,
     };
-    let outcome = terminal.admin(request, &mut terminal_says)?;
+    let outcome = on_terminal(&terminal, |progress| terminal.admin(request, progress))?;
     let verdict = match &outcome.verdict {
         comptoir_zvt::Verdict::Approved => "done".to_owned(),
         comptoir_zvt::Verdict::Declined(code) | comptoir_zvt::Verdict::Aborted(code) => {
@@ -1046,12 +1148,17 @@ fn terminal_command(register: &mut Register, action: &str) -> AppResult<Value> {
         }
         comptoir_zvt::Verdict::Unknown(why) => format!("unknown: {why}"),
     };
-    Ok(json!({
-        "result": verdict,
-        "software": outcome.software,
-        "terminal_id": outcome.reference.terminal_id,
-        "receipt": outcome.receipt,
-    }))
+    // The software version and terminal id only when the terminal's answer gave them.
+    let mut shown = serde_json::Map::new();
+    shown.insert("result".to_owned(), json!(verdict));
+    if let Some(software) = &outcome.software {
+        shown.insert("software".to_owned(), json!(software));
+    }
+    if let Some(terminal_id) = &outcome.reference.terminal_id {
+        shown.insert("terminal_id".to_owned(), json!(terminal_id));
+    }
+    shown.insert("receipt".to_owned(), json!(outcome.receipt));
+    Ok(Value::Object(shown))
 }
 
 fn check_tenders(register: &Register, tenders: &[BasketTender]) -> AppResult<()> {

@@ -228,3 +228,297 @@ fn no_test_card_number_reaches_the_database_the_log_or_a_receipt() {
         }
     }
 }
+
+/// The refunds the terminal made, with its charges, in order.
+fn money_moves(terminal: &Terminal) -> Vec<String> {
+    std::fs::read_to_string(&terminal.journal)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| l.split_whitespace().next().unwrap_or_default().to_owned())
+        .filter(|word| ["charge", "refund", "reverse"].contains(&word.as_str()))
+        .collect()
+}
+
+/// A card sale on the terminal; its receipt number.
+fn card_sale(dir: &Path) -> String {
+    let out = run(comptoir(dir).args(["--pin", "2468", "sale"]), CARD_SALE);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    json(&out)["sale"]["receipt_no"].as_str().unwrap().to_owned()
+}
+
+/// The error on standard error, after the lines the terminal displayed.
+fn error_after_terminal_texts(out: &std::process::Output) -> serde_json::Value {
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    let start = said.find("\n{").map_or(0, |i| i + 1);
+    serde_json::from_str(&said[start..]).unwrap_or_else(|e| panic!("{e}: {said}"))
+}
+
+fn return_basket(receipt: &str) -> String {
+    format!(r#"{{"returns":[{{"receipt":"{receipt}","line":1,"reason":"changed their mind"}}]}}"#)
+}
+
+fn left_to_return(dir: &Path, receipt: &str) -> String {
+    let out = run(comptoir(dir).args(["--pin", "2468", "find-sale", receipt]), "");
+    json(&out)["lines"][0]["returnable"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn a_return_of_a_card_sale_is_refunded_through_the_terminal() {
+    let dir = montreal();
+    let terminal = Terminal::start(dir.path(), "approve");
+    with_terminal(dir.path(), &terminal);
+    let receipt = card_sale(dir.path());
+
+    let out = run(comptoir(dir.path()).args(["--pin", "2468", "sale"]), &return_basket(&receipt));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let returned = json(&out);
+    assert_eq!(returned["entry"]["kind"], "return");
+    let tender = &returned["sale"]["tenders"][0];
+    assert_eq!(
+        (tender["kind"].as_str(), tender["amount"].as_str()),
+        (Some("external_card"), Some("-4.47"))
+    );
+    assert!(tender["terminal"]["receipt"].to_string().contains("GUTSCHRIFT"), "{tender}");
+    assert!(returned.get("card_refunds_by_hand").is_none(), "{returned}");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("terminal: customer: insert"), "{said}");
+    assert_eq!(money_moves(&terminal), ["charge", "refund"], "one refund");
+    assert_eq!(left_to_return(dir.path(), &receipt), "0");
+}
+
+#[test]
+fn a_declined_refund_records_nothing_and_store_credit_still_refunds() {
+    let dir = montreal();
+    let terminal = Terminal::start(dir.path(), "approve");
+    with_terminal(dir.path(), &terminal);
+    let receipt = card_sale(dir.path());
+
+    terminal.script("decline");
+    let out = run(comptoir(dir.path()).args(["--pin", "2468", "sale"]), &return_basket(&receipt));
+    let error = error_after_terminal_texts(&out);
+    assert_eq!(error["code"], "card_refund_declined", "{error}");
+    assert!(error["message"].as_str().unwrap().contains("store credit"), "{error}");
+    assert_eq!(left_to_return(dir.path(), &receipt), "1", "the return is not recorded");
+    assert_eq!(pending(dir.path()), 0);
+
+    let basket = return_basket(&receipt).replace("]}", r#"],"refund_to":"store_credit"}"#);
+    let out = run(comptoir(dir.path()).args(["--pin", "2468", "sale"]), &basket);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(json(&out)["sale"]["tenders"][0]["kind"], "store_credit");
+    assert_eq!(money_moves(&terminal), ["charge"]);
+}
+
+/// Starts a return and kills the register once `until` holds.
+fn kill_return_when(dir: &Path, receipt: &str, until: impl Fn() -> bool) {
+    let mut child = comptoir(dir)
+        .args(["--pin", "2468", "sale"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(return_basket(receipt).as_bytes()).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !until() {
+        assert!(Instant::now() < deadline, "the terminal never got that far");
+        assert!(child.try_wait().unwrap().is_none(), "the return ended before the kill");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[test]
+fn a_register_killed_after_the_terminal_refunded_records_the_return_at_recovery_once() {
+    let dir = montreal();
+    let terminal = Terminal::start(dir.path(), "approve");
+    with_terminal(dir.path(), &terminal);
+    let receipt = card_sale(dir.path());
+
+    terminal.script("slow:400");
+    kill_return_when(dir.path(), &receipt, || money_moves(&terminal).len() == 2);
+    assert_eq!(pending(dir.path()), 1, "the refund was recorded before it was sent");
+    let refused = run(comptoir(dir.path()).args(["--pin", "2468", "sale"]), CASH_SALE);
+    assert_eq!(json(&refused)["code"], "card_payment_pending");
+    let said = json(&refused)["message"].as_str().unwrap().to_owned();
+    assert!(said.contains("comptoir card recover") && !said.contains("Retry"), "{said}");
+
+    terminal.script("approve");
+    let out = run(comptoir(dir.path()).args(["--pin", "2468", "card", "recover"]), "");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let recovered = json(&out);
+    assert_eq!(
+        (recovered[0]["kind"].as_str(), recovered[0]["outcome"].as_str()),
+        (Some("refund"), Some("refunded")),
+        "{recovered}"
+    );
+    assert_eq!(money_moves(&terminal), ["charge", "refund"], "refunded once");
+    assert_eq!(left_to_return(dir.path(), &receipt), "0", "the return is recorded");
+    let again = run(comptoir(dir.path()).args(["--pin", "2468", "card", "recover"]), "");
+    assert_eq!(json(&again).as_array().unwrap().len(), 0);
+    let out = run(comptoir(dir.path()).args(["--pin", "2468", "sale"]), &return_basket(&receipt));
+    assert_eq!(json(&out)["code"], "nothing_left_to_return");
+    assert_eq!(money_moves(&terminal), ["charge", "refund"]);
+    assert!(run(comptoir(dir.path()).arg("verify"), "").status.success());
+}
+
+#[test]
+fn a_register_killed_before_the_terminal_refunded_is_told_nothing_was_refunded() {
+    let dir = montreal();
+    let terminal = Terminal::start(dir.path(), "approve");
+    with_terminal(dir.path(), &terminal);
+    let receipt = card_sale(dir.path());
+
+    terminal.script("timeout");
+    let started = Instant::now();
+    kill_return_when(dir.path(), &receipt, || started.elapsed() > Duration::from_millis(1500));
+    assert_eq!(pending(dir.path()), 1);
+
+    terminal.script("approve");
+    let out = run(comptoir(dir.path()).args(["--pin", "2468", "card", "recover"]), "");
+    assert_eq!(json(&out)[0]["outcome"], "not_refunded", "{}", json(&out));
+    assert_eq!(money_moves(&terminal), ["charge"]);
+    assert_eq!(left_to_return(dir.path(), &receipt), "1");
+    // The return is rung again and refunded, once.
+    let out = run(comptoir(dir.path()).args(["--pin", "2468", "sale"]), &return_basket(&receipt));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(money_moves(&terminal), ["charge", "refund"]);
+}
+
+#[test]
+fn without_a_terminal_a_card_refund_is_recorded_and_the_cli_says_to_run_it_by_hand() {
+    let dir = montreal();
+    let terminal = Terminal::start(dir.path(), "approve");
+    with_terminal(dir.path(), &terminal);
+    let receipt = card_sale(dir.path());
+    let out = run(comptoir(dir.path()).args(["--pin", "1234", "config", "terminal", "none"]), "");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let out = run(comptoir(dir.path()).args(["--pin", "2468", "sale"]), &return_basket(&receipt));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let by_hand = &json(&out)["card_refunds_by_hand"];
+    assert_eq!(by_hand[0]["amount"], "4.47", "{}", json(&out));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("refund 4.47 to the card") && said.contains("by hand"), "{said}");
+    assert_eq!(money_moves(&terminal), ["charge"], "the terminal was not asked");
+}
+
+/// A `comptoir` process whose standard error is read line by line as it comes.
+struct Watched {
+    child: Child,
+    lines: std::sync::mpsc::Receiver<String>,
+    said: Vec<String>,
+}
+
+impl Watched {
+    fn sale(dir: &Path, basket: &str) -> Watched {
+        let mut child = comptoir(dir)
+            .args(["--pin", "2468", "sale"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(basket.as_bytes()).unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Watched { child, lines, said: Vec::new() }
+    }
+
+    /// Waits for a line of standard error that starts with `start`.
+    fn wait_for(&mut self, start: &str, within: Duration) {
+        let deadline = Instant::now() + within;
+        while !self.said.iter().any(|l| l.starts_with(start)) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => self.said.push(line),
+                Err(_) => panic!("no {start:?} on standard error: {:?}", self.said),
+            }
+        }
+    }
+
+    fn interrupt(&self) {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill").args(["-INT", &pid]).status().unwrap();
+        assert!(sent.success());
+    }
+
+    /// Waits for the end; the exit code and everything said on standard error.
+    fn finish(mut self) -> (Option<i32>, String) {
+        let status = self.child.wait().unwrap();
+        self.said.extend(self.lines.iter());
+        (status.code(), self.said.join("\n"))
+    }
+}
+
+#[test]
+fn ctrl_c_during_a_card_payment_aborts_it_on_the_terminal() {
+    let dir = montreal();
+    let terminal = Terminal::start(dir.path(), "slow:1500");
+    with_terminal(dir.path(), &terminal);
+    let mut sale = Watched::sale(dir.path(), CARD_SALE);
+    sale.wait_for("terminal: ", Duration::from_secs(10));
+    sale.interrupt();
+    let (code, said) = sale.finish();
+
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains("Ctrl-C: aborting on the terminal"), "{said}");
+    assert!(said.contains(r#""code": "card_aborted""#), "{said}");
+    assert!(
+        std::fs::read_to_string(&terminal.journal)
+            .unwrap()
+            .contains("abort code=6C by the register")
+    );
+    assert!(money_moves(&terminal).is_empty(), "nothing charged");
+    assert_eq!(pending(dir.path()), 0, "the outcome is known");
+    assert_eq!(sales(dir.path()), 0);
+}
+
+#[test]
+fn a_silent_terminal_is_waited_on_aloud_and_a_second_ctrl_c_leaves_the_payment_pending() {
+    let dir = montreal();
+    let terminal = Terminal::start(dir.path(), "approve");
+    with_terminal(dir.path(), &terminal);
+    // A first sale, so the terminal's last receipt tells the next payment apart.
+    card_sale(dir.path());
+    terminal.script("timeout");
+    let mut sale = Watched::sale(dir.path(), CARD_SALE);
+    sale.wait_for("waiting for the terminal: 10 s", Duration::from_secs(20));
+    sale.interrupt();
+    sale.wait_for("Ctrl-C: aborting", Duration::from_secs(5));
+    sale.interrupt();
+    let (code, said) = sale.finish();
+    assert_eq!(code, Some(130), "{said}");
+    assert!(said.contains("comptoir card recover"), "{said}");
+
+    assert_eq!(pending(dir.path()), 1, "the payment stays pending");
+    terminal.script("approve");
+    let out = run(comptoir(dir.path()).args(["--pin", "2468", "card", "recover"]), "");
+    assert_eq!(json(&out)[0]["outcome"], "not_charged", "{}", json(&out));
+    assert_eq!(money_moves(&terminal), ["charge"]);
+}
+
+#[test]
+fn terminal_answers_show_only_what_the_terminal_gave() {
+    let dir = montreal();
+    let terminal = Terminal::start(dir.path(), "approve");
+    with_terminal(dir.path(), &terminal);
+    let out = run(comptoir(dir.path()).args(["--pin", "1234", "terminal", "diagnosis"]), "");
+    let diagnosis = json(&out);
+    assert_eq!(diagnosis["result"], "done", "{diagnosis}");
+    assert!(diagnosis.get("software").is_none() && diagnosis.get("terminal_id").is_none());
+    assert!(diagnosis["receipt"].to_string().contains("DIAGNOSE"), "{diagnosis}");
+    let out = run(comptoir(dir.path()).args(["--pin", "1234", "terminal", "status"]), "");
+    assert!(json(&out)["software"].as_str().unwrap().contains("comptoir-zvt-sim"));
+    let out = run(comptoir(dir.path()).args(["--pin", "1234", "terminal", "register"]), "");
+    assert_eq!(json(&out)["terminal_id"], "52001233");
+}
