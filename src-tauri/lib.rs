@@ -251,25 +251,30 @@ async fn remove_return(till: State<'_, Till>, line: u32) -> Reply<View> {
 
 /// Gives the money back and records the return or exchange; what went back on each leg is in
 /// the new View's `last_sale`. `to` is `original`, `cash` or `store_credit`.
-/// `approval` is a manager's PIN, for a refund in cash of what a card paid.
+/// `approval` is a manager's PIN, for a refund in cash of what a card paid. With a card
+/// terminal set, the card legs of a sale it took are refunded on it first (its texts come as
+/// `terminal-progress` events, and `abort_card_payment` aborts it).
 #[tauri::command(rename_all = "snake_case")]
-async fn refund(till: State<'_, Till>, to: String, approval: Option<String>) -> Reply<View> {
-    act(&till, move |r| {
-        let to = match to.as_str() {
-            "original" => RefundTo::Original,
-            "cash" => RefundTo::Cash,
-            "store_credit" => RefundTo::StoreCredit,
-            other => {
-                return Err(AppError::new(
-                    "invalid_input",
-                    format!("refund to {other:?}: original, cash or store_credit"),
-                ));
-            }
-        };
-        let approval = approval.map(Pin::new);
-        r.refund_with(to, approval.as_ref()).map(|_| ())
-    })
-    .await
+async fn refund(
+    app: tauri::AppHandle,
+    till: State<'_, Till>,
+    cache: State<'_, devices::Terminal>,
+    to: String,
+    approval: Option<String>,
+) -> Reply<View> {
+    let to = match to.as_str() {
+        "original" => RefundTo::Original,
+        "cash" => RefundTo::Cash,
+        "store_credit" => RefundTo::StoreCredit,
+        other => {
+            let error = AppError::new(
+                "invalid_input",
+                format!("refund to {other:?}: original, cash or store_credit"),
+            );
+            return Err(IpcError::from_app(&error, "en"));
+        }
+    };
+    devices::refund(app, &till, &cache, to, approval).await
 }
 
 /// Records a cart that costs nothing (everything discounted, or an even exchange).
@@ -646,6 +651,39 @@ mod devices {
         blocking(shared(&till)?, move |register| {
             let terminal = terminal.lock().unwrap_or_else(|e| e.into_inner());
             terminal::pay_by_card(&**register, &terminal, &amount, &mut progress(app))?;
+            register.lock().unwrap_or_else(|e| e.into_inner()).view()
+        })
+        .await
+    }
+
+    /// The refund of the return in progress, through the terminal for the card legs of a sale
+    /// it took (see the `refund` command).
+    pub async fn refund(
+        app: AppHandle,
+        till: &Till,
+        cache: &Terminal,
+        to: comptoir_app::returns::RefundTo,
+        approval: Option<String>,
+    ) -> Reply<View> {
+        let set = with_register(till, |r| {
+            let setting = r.database().setting("terminal")?.unwrap_or_default();
+            Ok(comptoir_app::terminal::TerminalSetting::parse(&setting)?.is_some())
+        })
+        .await?;
+        let terminal = match set {
+            true => Some(card_terminal(till, cache).await?),
+            false => None,
+        };
+        blocking(shared(till)?, move |register| {
+            let terminal = terminal.as_ref().map(|t| t.lock().unwrap_or_else(|e| e.into_inner()));
+            let approval = approval.map(comptoir_app::Pin::new);
+            terminal::refund_return(
+                &**register,
+                terminal.as_deref(),
+                to,
+                approval.as_ref(),
+                &mut progress(app),
+            )?;
             register.lock().unwrap_or_else(|e| e.into_inner()).view()
         })
         .await

@@ -408,7 +408,7 @@ describe('the card terminal', () => {
     await pressNow('Escape');
     await settle();
     expect(sent('abort_card_payment')).toHaveLength(1);
-    expect($('.dialog.card .banner.error')!.dataset.code).toBe('card_declined');
+    expect($('.dialog.card .banner.error')!.dataset.code).toBe('card_aborted');
     expect(text('.dialog.card')).toContain('Le panier n’a pas changé');
     expect($$('.terminal-texts li').map((l) => l.textContent)).toContain('Abbruch');
     expect(app.state.view!.cart.lines).toHaveLength(2);

@@ -2595,7 +2595,7 @@ export class FakeRegister implements Backend {
     if (this.aborted) {
       await this.show(['Abbruch']);
       this.fail(
-        'card_declined',
+        'card_aborted',
         'Paiement annulé sur le terminal : rien n’a été débité. Reprenez le paiement ou un autre mode.',
         'Payment aborted on the terminal: nothing was charged. Take the payment again or another way.',
       );
