@@ -92,6 +92,8 @@ export interface Tender {
   kind: TenderKind | string;
   amount: Money;
   reference?: string | null;
+  /** A recorded card leg the integrated terminal took (paid or refunded on it). */
+  on_terminal?: boolean;
 }
 
 /** What a credit note holds (`store_credit`; not a View). */

@@ -231,23 +231,29 @@ fn printer_code(state: &str) -> &'static str {
 
 fn tender_view(store: &crate::config::Store) -> impl Fn(&Tender) -> TenderView + '_ {
     move |tender| match tender {
-        Tender::Cash { tendered } => {
-            TenderView { kind: "cash", amount: store.money(*tendered), reference: None }
-        }
+        Tender::Cash { tendered } => TenderView {
+            kind: "cash",
+            amount: store.money(*tendered),
+            reference: None,
+            on_terminal: false,
+        },
         Tender::ExternalCard { amount, reference } => TenderView {
             kind: "card",
             amount: store.money(*amount),
             reference: Some(reference.clone()),
+            on_terminal: false,
         },
         Tender::OnAccount { amount, reference } => TenderView {
             kind: "on_account",
             amount: store.money(*amount),
             reference: Some(reference.clone()),
+            on_terminal: false,
         },
         Tender::StoreCredit { amount, reference } => TenderView {
             kind: "store_credit",
             amount: store.money(*amount),
             reference: Some(reference.clone()),
+            on_terminal: false,
         },
     }
 }
@@ -255,13 +261,14 @@ fn tender_view(store: &crate::config::Store) -> impl Fn(&Tender) -> TenderView +
 /// A leg as the ledger recorded it.
 fn recorded_tender_view(tender: &crate::entry::SaleTender) -> TenderView {
     use crate::entry::SaleTender;
+    let on_terminal = matches!(tender, SaleTender::ExternalCard { terminal: Some(_), .. });
     let (kind, amount, reference) = match tender {
         SaleTender::Cash { tendered } => ("cash", tendered, None),
         SaleTender::ExternalCard { amount, reference, .. } => ("card", amount, Some(reference)),
         SaleTender::OnAccount { amount, reference } => ("on_account", amount, Some(reference)),
         SaleTender::StoreCredit { amount, reference } => ("store_credit", amount, Some(reference)),
     };
-    TenderView { kind, amount: amount.clone(), reference: reference.cloned() }
+    TenderView { kind, amount: amount.clone(), reference: reference.cloned(), on_terminal }
 }
 
 fn discount_view(

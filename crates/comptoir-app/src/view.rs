@@ -167,6 +167,10 @@ pub struct TenderView {
     pub kind: &'static str,
     pub amount: String,
     pub reference: Option<String>,
+    /// A recorded card leg the integrated terminal took (paid or refunded on it, its slip
+    /// kept); absent otherwise, so a refund leg without it is run on the terminal by hand.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub on_terminal: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]

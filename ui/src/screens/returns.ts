@@ -360,7 +360,13 @@ function refunded(app: App): TemplateResult {
           }
         </div>
         ${
-          legs.some((l) => l.kind !== 'cash' && l.kind !== 'store_credit' && Number(l.amount) < 0)
+          legs.some(
+            (l) =>
+              l.kind !== 'cash' &&
+              l.kind !== 'store_credit' &&
+              Number(l.amount) < 0 &&
+              !l.on_terminal,
+          )
             ? html`<span class="card-hint" data-card-hint>${app.t('refund_card_hint')}</span>`
             : nothing
         }

@@ -113,6 +113,8 @@ fn a_return_of_a_terminal_paid_sale_is_refunded_on_the_terminal_once() {
     assert!(till.register.unsettled_card_payments().unwrap().is_empty());
     let view = till.register.view().unwrap();
     assert!(view.cart.returns.is_empty(), "the return is recorded");
+    // The returns screen shows no "refund it on the terminal by hand" for this leg.
+    assert!(view.last_sale.unwrap().tenders[0].on_terminal);
 
     // The line is back: a second return of it refunds nothing more.
     let again =
@@ -196,6 +198,7 @@ fn a_card_typed_from_a_standalone_terminal_is_refunded_by_hand_as_before() {
     };
     assert_eq!((amount.as_str(), reference.as_str()), ("-4.47", "AUTH 123456"));
     assert!(sim.money_moves().is_empty(), "the integrated terminal was not asked");
+    assert!(!r.view().unwrap().last_sale.unwrap().tenders[0].on_terminal, "run it by hand");
 }
 
 #[test]
