@@ -250,3 +250,33 @@ fn a_refused_terminal_setting_gives_its_hint_once() {
         assert_eq!(said.matches(setting).count(), 1, "the setting is quoted once: {said}");
     }
 }
+
+#[test]
+fn an_abort_on_the_terminal_is_not_a_decline_and_a_decline_says_so_once() {
+    let sim = Sim::start(|_| {});
+    let mut till = open_till();
+    let terminal = with_terminal(&mut till, &sim);
+    till.register.scan(PEANUTS).unwrap();
+    let mut pay = |register: &mut Register| {
+        let cell = RefCell::new(register);
+        terminal::pay_by_card(&cell, &terminal, "4.47", &mut |_| {}).unwrap_err()
+    };
+
+    sim.script("user-abort");
+    let aborted = pay(&mut till.register);
+    assert_eq!(aborted.code, "card_aborted");
+    assert!(aborted.message("en").contains("aborted on the terminal"), "{}", aborted.message("en"));
+
+    sim.script("decline");
+    let declined = pay(&mut till.register);
+    assert_eq!(declined.code, "card_declined");
+    for lang in ["en", "fr"] {
+        let said = declined.message(lang).to_lowercase();
+        let word = if lang == "en" { "declined" } else { "refusée" };
+        assert_eq!(said.matches(word).count(), 1, "{said}");
+    }
+    sim.script("decline:78");
+    let expired = pay(&mut till.register);
+    assert!(expired.message("en").contains("card expired"), "{}", expired.message("en"));
+    assert!(sim.money_moves().is_empty());
+}
