@@ -77,7 +77,7 @@ pub fn error_message(error: &AppError, lang: &str) -> String {
         ("weigh_item", true) => format!("{d} se vend au poids : posez-le sur la balance et pesez-le."),
         ("not_weighed", false) => format!("{d} is sold by the unit, not by weight: scan it."),
         ("not_weighed", true) => format!("{d} se vend à l'unité, pas au poids : scannez-le."),
-        ("terminal_offline", false) => format!("The card terminal cannot be reached ({d}): check that it is on and connected, then try again."),
+        ("terminal_offline", false) => format!("The card terminal cannot be reached: check that it is on and connected, then try again. ({d})"),
         ("terminal_offline", true) => "Le terminal de paiement ne répond pas : vérifiez qu'il est allumé et branché, puis réessayez.".to_owned(),
         ("terminal_error", false) => format!("The card terminal refused: {d}"),
         ("terminal_error", true) => format!("Le terminal de paiement a refusé : {d}"),

@@ -254,7 +254,13 @@ fn device_error(error: DeviceError) -> AppError {
         _ => "terminal_error",
     };
     tracing::warn!(%error, "card terminal");
-    AppError::new(code, error.message)
+    // The cashier's words for an unreachable terminal say what to check; the detail says
+    // only what failed (where, and why), so the hint is not given twice.
+    let detail = match (code, error.detail.is_empty()) {
+        ("terminal_offline", false) => error.detail,
+        _ => error.message,
+    };
+    AppError::new(code, detail)
 }
 
 /// How the card steps reach the register between terminal calls: the app's shared register

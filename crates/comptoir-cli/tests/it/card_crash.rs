@@ -521,4 +521,14 @@ fn terminal_answers_show_only_what_the_terminal_gave() {
     assert!(json(&out)["software"].as_str().unwrap().contains("comptoir-zvt-sim"));
     let out = run(comptoir(dir.path()).args(["--pin", "1234", "terminal", "register"]), "");
     assert_eq!(json(&out)["terminal_id"], "52001233");
+
+    // A terminal that is not there: what to check, said once, and where it was looked for.
+    let nowhere = ["--pin", "1234", "config", "terminal", "zvt+tcp://127.0.0.1:1"];
+    assert!(run(comptoir(dir.path()).args(nowhere), "").status.success());
+    let out = run(comptoir(dir.path()).args(["--pin", "1234", "terminal", "status"]), "");
+    let error = json(&out);
+    assert_eq!(error["code"], "terminal_offline", "{error}");
+    let said = error["message"].as_str().unwrap();
+    assert_eq!(said.matches("check").count(), 1, "{said}");
+    assert!(said.contains("127.0.0.1:1"), "{said}");
 }
