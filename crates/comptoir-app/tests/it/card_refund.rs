@@ -257,7 +257,7 @@ fn an_abort_on_the_terminal_is_not_a_decline_and_a_decline_says_so_once() {
     let mut till = open_till();
     let terminal = with_terminal(&mut till, &sim);
     till.register.scan(PEANUTS).unwrap();
-    let mut pay = |register: &mut Register| {
+    let pay = |register: &mut Register| {
         let cell = RefCell::new(register);
         terminal::pay_by_card(&cell, &terminal, "4.47", &mut |_| {}).unwrap_err()
     };
