@@ -609,8 +609,12 @@ mod devices {
     #[tauri::command(rename_all = "snake_case")]
     pub async fn read_scan(till: State<'_, Till>) -> Reply<ScanRead> {
         let setting = device_setting(&till, "scanner").await?;
-        blocking(shared(&till)?, move |_| comptoir_app::setup::read_scan(&setting, READ_TIMEOUT))
-            .await
+        // Labels are read with the register's layouts: the setting's country, or the store's.
+        let country = with_register(&till, |r| Ok(r.label_country())).await?;
+        blocking(shared(&till)?, move |_| {
+            comptoir_app::setup::read_scan_for(&setting, country, READ_TIMEOUT)
+        })
+        .await
     }
 
     #[tauri::command(rename_all = "snake_case")]
