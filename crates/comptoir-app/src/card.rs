@@ -563,7 +563,9 @@ impl Register {
     ) -> AppResult<()> {
         let settled = self.db.settle_card_payment(id, update, cart);
         self.reload_card_pending()?;
-        Ok(settled?)
+        settled?;
+        self.display_to_pay();
+        Ok(())
     }
 
     /// A card tender as the ledger records it: with the terminal's slip when a terminal took it.

@@ -3,10 +3,13 @@
 //! a welcome between sales. What it shows is computed from the register's state after every
 //! change; sending it never blocks a sale and a display that fails never stops one.
 
+use comptoir_core::cart::{PricedCart, PricedLine};
+use comptoir_core::catalog::ItemKind;
 use comptoir_device::{Device, DeviceError};
 use comptoir_display::{
     CodePage, DisplayConfig, DisplayDriver, DisplayRequest, DisplayText, Layout, ThroughPrinter,
 };
+use rust_decimal::Decimal;
 
 use crate::error::AppResult;
 use crate::printing::PrinterPort;
@@ -28,7 +31,8 @@ enum Sink {
 pub struct CustomerDisplay {
     sink: Sink,
     layout: Layout,
-    idle: String,
+    /// The `display.idle` setting; unset, the welcome is in the register's language.
+    idle: Option<String>,
     shown: Option<DisplayText>,
     /// A display that could not be opened is tried again only after this, so an unplugged
     /// display never slows each scan by the wait to open it.
@@ -62,7 +66,7 @@ impl CustomerDisplay {
         Ok(Some(CustomerDisplay {
             sink,
             layout: Layout::new(page),
-            idle: idle.unwrap_or_else(|| "Welcome".to_owned()),
+            idle,
             shown: None,
             retry_after: None,
         }))
@@ -127,9 +131,34 @@ impl Register {
 
     fn update_display(&mut self, done: Option<&crate::entry::Sale>) {
         let Some(mut display) = self.display.take() else { return };
-        let text = self.display_text(&display.layout, &display.idle, done);
+        let text = self.display_text(&display.layout, display.idle.as_deref(), done);
         display.show(text, &mut self.printer);
         self.display = Some(display);
+    }
+
+    /// After a card payment's state changed (declined, not charged, approved for part of the
+    /// sale, reversed): the total and what is left to pay, so the customer sees what to pay
+    /// now rather than the last line rung. A sale the card paid shows its change next.
+    pub(crate) fn display_to_pay(&mut self) {
+        if self.card_pending.is_some() || self.cart.is_empty() && self.returns.is_empty() {
+            return;
+        }
+        let Some(mut display) = self.display.take() else { return };
+        let priced = self.priced();
+        if self.settle(&priced).paid {
+            self.display = Some(display);
+            return;
+        }
+        let text = self.display_left(&display.layout, &priced);
+        display.show(text, &mut self.printer);
+        self.display = Some(display);
+    }
+
+    fn display_left(&self, layout: &Layout, priced: &PricedCart) -> DisplayText {
+        let word = |key: &str| crate::i18n::word(key, self.lang());
+        let total = self.store_config().money(self.due(priced));
+        let left = self.store_config().money(self.settle(priced).remaining);
+        layout.change(word("display_total"), &total, word("display_to_pay"), &left)
     }
 
     /// What the customer display shows now, if there is one.
@@ -140,7 +169,7 @@ impl Register {
     fn display_text(
         &self,
         layout: &Layout,
-        idle: &str,
+        idle: Option<&str>,
         done: Option<&crate::entry::Sale>,
     ) -> DisplayText {
         let word = |key: &str| crate::i18n::word(key, self.lang());
@@ -167,29 +196,45 @@ impl Register {
                     }
                 }
                 None => {
-                    // The store's name without its tagline: "Comptoir Montréal — boutique".
+                    // The store's name without its tagline: "Comptoir Montréal — boutique",
+                    // "Comptoir London (demo)".
                     let name = &self.store_config().config.name;
                     let short = name.split(" — ").next().unwrap_or(name);
                     let short = short.split(" - ").next().unwrap_or(short);
-                    layout.idle(idle, short)
+                    let short = short.split(" (").next().unwrap_or(short);
+                    layout.idle(idle.unwrap_or(word("display_welcome")), short)
                 }
             };
         }
         let priced = self.priced();
-        let total = self.store_config().money(self.due(&priced));
         if !self.tenders.is_empty() {
-            let left = self.store_config().money(self.settle(&priced).remaining);
-            return layout.change(word("display_total"), &total, word("display_to_pay"), &left);
+            return self.display_left(layout, &priced);
         }
+        let total = self.store_config().money(self.due(&priced));
         let last = self.last_line.and_then(|id| priced.lines.iter().find(|l| l.line.id == id));
         match last {
             Some(line) => layout.item(
                 line.line.name.as_str(),
-                &self.store_config().money(line.net),
+                &self.line_price(line),
                 word("display_total"),
                 &total,
             ),
             None => layout.total(word("display_total"), &total),
+        }
+    }
+
+    /// A line's price as the display shows it beside its name: the amount of one unit,
+    /// `3 x 1.25` for several, and `0.456 kg 1.82` for a weighed line (its weight and what it
+    /// costs, since its price per kilogram is on the scale's label).
+    fn line_price(&self, line: &PricedLine) -> String {
+        let money = |m| self.store_config().money(m);
+        let quantity = line.line.quantity;
+        match line.line.kind {
+            ItemKind::Weighed => format!("{:.3} kg {}", quantity.round_dp(3), money(line.net)),
+            _ if quantity > Decimal::ONE => {
+                format!("{} x {}", quantity.normalize(), money(line.line.unit_price))
+            }
+            _ => money(line.net),
         }
     }
 }

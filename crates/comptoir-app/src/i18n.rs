@@ -218,6 +218,8 @@ pub fn word(key: &str, lang: &str) -> &'static str {
         ("display_change", true) => "Monnaie",
         ("display_thanks", false) => "Thank you",
         ("display_thanks", true) => "Merci",
+        ("display_welcome", false) => "Welcome",
+        ("display_welcome", true) => "Bienvenue",
         ("subtotal", false) => "Subtotal",
         ("subtotal", true) => "Sous-total",
         ("total", false) => "TOTAL",

@@ -522,6 +522,8 @@ impl Register {
         }
         self.lang = lang.to_owned();
         self.db.set_setting("language", lang)?;
+        // The customer display's words (and its default welcome) are the register's language.
+        self.refresh_display();
         Ok(())
     }
 

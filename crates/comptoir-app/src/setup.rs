@@ -397,6 +397,11 @@ impl Register {
             .iter()
             .map(|&(key, default)| {
                 let saved = self.database().setting(key)?;
+                // The display's welcome is in the register's language until one is set.
+                let default = match key {
+                    "display.idle" => crate::i18n::word("display_welcome", self.lang()),
+                    _ => default,
+                };
                 let secret = crate::printing::is_secret(key);
                 let value = match (&saved, secret) {
                     (Some(_), true) => "(set)".to_owned(),

@@ -7,7 +7,8 @@ use rust_decimal::Decimal;
 
 use crate::common::open_till;
 
-fn stable(value: &str, unit: Unit) -> SellableWeight {
+/// A stable reading of the scale, the only weight a register sells by.
+pub fn stable(value: &str, unit: Unit) -> SellableWeight {
     let weight = Weight::new(value.parse::<Decimal>().unwrap(), unit);
     SellableWeight::from_reading(&Reading { weight, stability: Stability::Stable }).unwrap()
 }
