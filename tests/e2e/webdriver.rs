@@ -9,6 +9,8 @@ use serde_json::{Value, json};
 pub const ENTER: &str = "\u{E007}";
 pub const F1: &str = "\u{E031}";
 pub const F2: &str = "\u{E032}";
+pub const F6: &str = "\u{E036}";
+pub const F7: &str = "\u{E037}";
 pub const F8: &str = "\u{E038}";
 pub const F9: &str = "\u{E039}";
 pub const F11: &str = "\u{E03B}";
