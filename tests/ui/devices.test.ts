@@ -335,7 +335,7 @@ describe('the device setup screen', () => {
     expect(labelOf('scale.tare_mode')).toBe('Scale: tare mode');
     expect(hintOf('scale.tare_mode')).toBe('Par défaut : auto');
     expect(labelOf('printer.auto_status')).toBe('Imprimante : état automatique');
-    expect(hintOf('printer.logo')).toContain('image .pbm ou .pgm');
+    expect(hintOf('printer.logo')).toMatch(/image \.pbm ou \.pgm.* Par défaut : aucun$/);
     expect(labelOf('drawer.warn_open_secs')).toBe('Tiroir : alerte si ouvert (s)');
     expect(hintOf('drawer.warn_open_secs')).toMatch(/^De 0 à 3600 .* Par défaut : 30$/);
     await fake.invoke('set_language', { lang: 'en' });

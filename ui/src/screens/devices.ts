@@ -178,7 +178,9 @@ export function settingLabel(app: App, key: string): string {
 /** What the setting is for, when the UI says it, then its default. */
 function settingHint(app: App, s: SettingView): string {
   const about = `devices_about_${s.key.replace(/\./g, '_')}`;
-  const fallback = app.t('devices_default', { value: s.default });
+  const fallback = s.default
+    ? app.t('devices_default', { value: s.default })
+    : app.t('devices_default_none');
   return known(about) ? `${app.t(about)} ${fallback}` : fallback;
 }
 
