@@ -2370,8 +2370,10 @@ export class FakeRegister implements Backend {
   }
 
   private setupView(): DeviceSetup {
-    const settings: SettingView[] = DEVICE_SETTINGS.map(([key, def]) => {
+    const settings: SettingView[] = DEVICE_SETTINGS.map(([key, shipped]) => {
       const saved = this.settings.get(key);
+      // The display's welcome is in the register's language until one is set.
+      const def = key === 'display.idle' ? this.say('Bienvenue', 'Welcome') : shipped;
       const secret = key === 'terminal.password';
       const value = secret ? (saved !== undefined ? '(set)' : '') : (saved ?? def);
       return { key, value, default: def, secret, saved: saved !== undefined };
