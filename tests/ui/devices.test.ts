@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { App } from '../../ui/src/app';
 import { resetDeviceEvents } from '../../ui/src/devices';
 import { createFake, type FakeRegister } from '../../ui/src/fake';
-import { useBackend } from '../../ui/src/ipc';
+import { useBackend, type Backend } from '../../ui/src/ipc';
 import type { DeviceSetup, Preview } from '../../ui/src/types';
 import { Keyboard, ManualTimers } from './keys';
 import { FANTA, IPA, code } from './products';
@@ -78,14 +78,7 @@ beforeEach(async () => {
   fake = createFake({ now: () => Date.parse('2026-12-03T19:00:00Z') });
   calls = [];
   resetDeviceEvents();
-  useBackend({
-    invoke: (command, args) => {
-      calls.push({ command, args });
-      return fake.invoke(command, args);
-    },
-    onView: (l) => fake.onView(l),
-    onEvent: (e, l) => fake.onEvent(e, l),
-  });
+  useBackend(recording());
   timers = new ManualTimers();
   keys = new Keyboard(timers);
   t = 0;
@@ -98,6 +91,19 @@ afterEach(() => {
   app.stop();
   useBackend(null);
 });
+
+/** The fake as the backend, every command recorded in `calls`; `changes` replaces a part. */
+function recording(changes: Partial<Backend> = {}): Backend {
+  return {
+    invoke: (command, args) => {
+      calls.push({ command, args });
+      return fake.invoke(command, args);
+    },
+    onView: (l) => fake.onView(l),
+    onEvent: (e, l) => fake.onEvent(e, l),
+    ...changes,
+  };
+}
 
 /** Signs in (the manager by default) and opens the shift; `terminal` sets one first. */
 async function start(pin = '1234', terminal: string | null = null): Promise<void> {
@@ -308,25 +314,25 @@ describe('the device setup screen', () => {
       secret: false,
       saved: false,
     });
-    useBackend({
-      invoke: async (command, args) => {
-        const answer = await fake.invoke(command, args);
-        if (command !== 'device_setup') return answer;
-        const setup = answer as unknown as DeviceSetup;
-        setup.settings.push(
-          extra('printer.auto_status', 'false'),
-          extra('printer.logo', ''),
-          extra('drawer.realtime_ms', '200'),
-          extra('drawer.realtime_in_error', 'true'),
-          extra('drawer.open_when_high', 'true'),
-          extra('drawer.warn_open_secs', '30'),
-          extra('scale.tare_mode', 'auto'),
-        );
-        return setup;
-      },
-      onView: (l) => fake.onView(l),
-      onEvent: (e, l) => fake.onEvent(e, l),
-    });
+    useBackend(
+      recording({
+        invoke: async (command, args) => {
+          const answer = await fake.invoke(command, args);
+          if (command !== 'device_setup') return answer;
+          const setup = answer as unknown as DeviceSetup;
+          setup.settings.push(
+            extra('printer.auto_status', 'false'),
+            extra('printer.logo', ''),
+            extra('drawer.realtime_ms', '200'),
+            extra('drawer.realtime_in_error', 'true'),
+            extra('drawer.open_when_high', 'true'),
+            extra('drawer.warn_open_secs', '30'),
+            extra('scale.tare_mode', 'auto'),
+          );
+          return setup;
+        },
+      }),
+    );
     await start();
     await openDevices();
     expect($$('[data-setting]')).toHaveLength(20);
@@ -490,20 +496,17 @@ describe('the card terminal', () => {
     // A backend whose subscription takes a while to be in place, as Tauri's does (its own IPC).
     let subscribe: () => void = () => {};
     resetDeviceEvents();
-    useBackend({
-      invoke: (command, args) => {
-        calls.push({ command, args });
-        return fake.invoke(command, args);
-      },
-      onView: (l) => fake.onView(l),
-      onEvent: (e, l) =>
-        new Promise<void>((resolve) => {
-          subscribe = () => {
-            fake.onEvent(e, l);
-            resolve();
-          };
-        }),
-    });
+    useBackend(
+      recording({
+        onEvent: (e, l) =>
+          new Promise<void>((resolve) => {
+            subscribe = () => {
+              fake.onEvent(e, l);
+              resolve();
+            };
+          }),
+      }),
+    );
     fake.setTerminal({ texts: ['Karte bitte', 'PIN eingeben'], result: 'approved', hold: true });
     await press('F9');
     await pressNow('Enter');
