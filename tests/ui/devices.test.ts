@@ -367,6 +367,41 @@ describe('the device setup screen', () => {
 const FAKE_PROFILES = ['epson-tm-t20', 'epson-tm-t88', 'star-tsp100', 'generic-58mm'];
 
 describe('the card terminal', () => {
+  it('a refund to the card goes through the terminal: its texts show, Esc aborts it there', async () => {
+    await start('1234', 'zvt+tcp://127.0.0.1:20007');
+    await basket();
+    fake.setTerminal({ texts: ['Karte bitte'], result: 'approved' });
+    const paid = await fake.invoke('pay_by_card', { amount: app.state.view!.cart.total });
+    const receipt = paid.last_sale!.receipt_no;
+    await fake.invoke('return_line', {
+      receipt_no: receipt,
+      line: 1,
+      qty: '1',
+      disposition: 'restock',
+      reason: 'x',
+    });
+    await app.run('view');
+    await settle();
+    fake.setTerminal({ texts: ['Karte bitte', 'Gutschrift'], result: 'approved', hold: true });
+    await press('F8');
+    expect($('[data-dialog="refund"]')).not.toBeNull();
+    await pressNow('Enter');
+    expect(sent('refund').at(-1)!.args).toEqual({ to: 'original' });
+    expect($$('.dialog.refund .terminal-texts li').map((l) => l.textContent)).toEqual([
+      'Karte bitte',
+      'Gutschrift',
+    ]);
+    // No other key while the terminal has the refund; Esc aborts it there.
+    await pressNow('2');
+    expect($('[data-refund-to="original"]')?.getAttribute('aria-checked')).toBe('true');
+    await pressNow('Escape');
+    expect(sent('abort_card_payment')).toHaveLength(1);
+    await settle();
+    expect(app.state.error?.code).toBe('card_refund_declined');
+    expect($('[data-dialog="refund"]')).not.toBeNull();
+    expect(app.state.view!.cart.returns).toHaveLength(1);
+  });
+
   it('without a terminal, F9 is the typed reference as before', async () => {
     await start();
     await basket();

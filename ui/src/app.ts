@@ -30,9 +30,12 @@ import type {
 import { attachWedge, insertText, type Timers } from './wedge';
 import { page } from './screens/page';
 import {
+  abort as abortOnTerminal,
   cardEnter,
   cardEscape,
   CHECKS,
+  followRefund,
+  stopFollowing,
   openCard,
   openDevices,
   refreshCard,
@@ -100,7 +103,14 @@ export type Dialog =
       /** Today's price of the item scanned, as `price_check` gives it. */
       price: string | null;
     }
-  | { kind: 'refund'; to: RefundTo; done: boolean }
+  | {
+      kind: 'refund';
+      to: RefundTo;
+      done: boolean;
+      /** While the card terminal refunds the card part: what it shows. */
+      running?: boolean;
+      progress?: string[];
+    }
   | { kind: 'coupon'; code: string }
   | DevicesDialog
   | CardDialog;
@@ -792,6 +802,12 @@ export class App {
   // Dialogs.
 
   private dialogKey(e: KeyboardEvent, d: Dialog, fkey: number): void {
+    if (d.kind === 'refund' && d.running) {
+      // The terminal has the refund: Esc aborts it there, no other key does anything.
+      e.preventDefault();
+      if (e.key === 'Escape' && d.progress) void abortOnTerminal(this, { progress: d.progress });
+      return;
+    }
     if (d.kind === 'card') {
       if (e.key === 'Escape') return (e.preventDefault(), cardEscape(this, d));
       if (e.key === 'Enter') return (e.preventDefault(), cardEnter(this, d));
@@ -1175,8 +1191,17 @@ export class App {
     const v = this.state.view!;
     const even = (cents(v.cart.due ?? '0') ?? 0) >= 0;
     const args: Args = { to: d.to };
+    const progress: string[] = [];
+    if (!even) {
+      // A card part may go back on the terminal: its texts show until it answers.
+      d.progress = progress;
+      d.running = true;
+      followRefund(this, d as typeof d & { progress: string[] });
+    }
     const sent = even ? this.run('complete') : this.run('refund', args);
     void sent.then((ok) => {
+      d.running = false;
+      stopFollowing();
       if (this.state.dialog !== d) return;
       if (ok) return this.refunded(d);
       if (this.state.error?.code !== 'manager_required') return;

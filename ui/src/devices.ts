@@ -319,8 +319,18 @@ export function cardEscape(app: App, d: CardDialog): void {
   app.close();
 }
 
+/** The refund's card part runs on the terminal: its texts go to the refund dialog. */
+export function followRefund(app: App, d: { progress: string[] }): void {
+  follow(app, d);
+}
+
+/** The terminal is done with the refund: its texts no longer go anywhere. */
+export function stopFollowing(): void {
+  progressTo = null;
+}
+
 /** Asks the terminal to abort; outside the queue, which the payment holds. */
-export async function abort(app: App, d: CardDialog): Promise<void> {
+export async function abort(app: App, d: { progress: string[] }): Promise<void> {
   d.progress.push(app.t('card_aborting'));
   app.paint();
   try {

@@ -489,6 +489,7 @@ export class FakeRegister implements Backend {
       if (command === 'find_sales_by') return this.findSalesBy(str(args.query)) as unknown as View;
       if (command === 'store_credit')
         return this.storeCredit(str(args.reference)) as unknown as View;
+      if (command === 'refund') await this.refundOnTerminal(str(args.to));
       const device = await this.device(command, args);
       if (device !== undefined) return device as View;
       this.run(command, args);
@@ -2517,6 +2518,28 @@ export class FakeRegister implements Backend {
     for (const t of texts) {
       for (const l of this.events.get('terminal-progress') ?? []) l(t);
       await Promise.resolve();
+    }
+  }
+
+  /**
+   * A refund to the original tenders with a terminal set goes back to the card on the terminal
+   * first: its texts, a hold, an abort (then nothing is recorded).
+   */
+  private async refundOnTerminal(to: string): Promise<void> {
+    if (to !== 'original' || !this.terminalSet()) return;
+    if (!this.cart.returns.some((r) => r.original)) return;
+    this.aborted = false;
+    await this.show(this.script.texts);
+    if (this.script.hold) {
+      await new Promise<void>((resolve) => (this.release = resolve));
+      this.release = null;
+    }
+    if (this.aborted || this.script.result === 'declined') {
+      this.fail(
+        'card_refund_declined',
+        'Le terminal n’a pas remboursé la carte : rien n’y est retourné et le retour n’est pas encore enregistré. Remboursez en comptant (avec l’accord d’un gérant) ou en crédit magasin.',
+        'The terminal did not refund the card: nothing went back to it and the return is not recorded yet. Refund in cash (a manager approves it) or on store credit.',
+      );
     }
   }
 

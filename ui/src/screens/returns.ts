@@ -312,6 +312,13 @@ export function refundDialog(app: App, d: Of<'refund'>): TemplateResult {
       </div>
       <div class="pay">
         ${even ? html`<p class="lead">${app.t('refund_even_hint')}</p>` : options} ${errorBox(app)}
+        ${
+          d.progress?.length
+            ? html`<ul class="terminal-texts" aria-live="polite">
+                ${d.progress.map((text) => html`<li>${text}</li>`)}
+              </ul>`
+            : nothing
+        }
       </div>
     </div>`,
     button(
