@@ -455,6 +455,9 @@ const fr = {
     'true ou false : true si le capteur du tiroir est haut quand il est ouvert ; false pour les tiroirs inversés.',
   devices_about_drawer_warn_open_secs:
     'De 0 à 3600 : une alerte dit que le tiroir est resté ouvert après ce nombre de secondes.',
+  devices_setting_ui_kiosk: 'Mode kiosque',
+  devices_about_ui_kiosk:
+    'true ou false : plein écran, sans barre de titre, au-dessus de toute fenêtre ; au prochain démarrage.',
   card_title: 'Carte sur le terminal',
   card_hint: 'Entrée envoie le montant au terminal ; le client présente sa carte.',
   card_send: 'Envoyer au terminal',
@@ -928,6 +931,9 @@ const en: Record<Key, string> = {
     'true or false: true if the drawer’s sensor reads high while it is open; false for drawers wired the other way.',
   devices_about_drawer_warn_open_secs:
     '0 to 3600: a warning says the drawer was left open after this many seconds.',
+  devices_setting_ui_kiosk: 'Kiosk mode',
+  devices_about_ui_kiosk:
+    'true or false: full screen, no title bar, above every window; from the next start.',
   card_title: 'Card on terminal',
   card_hint: 'Enter sends the amount to the terminal; the customer presents their card.',
   card_send: 'Send to terminal',

@@ -33,6 +33,7 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("drawer.warn_open_secs", "30"),
     ("printer.auto_status", "false"),
     ("printer.logo", ""),
+    ("ui.kiosk", "false"),
     ("scanner.burst_max_gap_ms", "35"),
     ("scanner.burst_min_len", "6"),
     ("scanner", "none"),
