@@ -514,11 +514,19 @@ fn reverse(
         ));
     };
     let reversed = match terminal.run(Request::Reverse { receipt_no }, PAY_TIMEOUT, progress)? {
-        Ran::Reply(Reply::Outcome(outcome)) => match outcome.verdict {
-            Verdict::Approved => true,
-            Verdict::Declined(_) | Verdict::Aborted(_) => false,
-            Verdict::Unknown(_) => return Err(AppError::new("terminal_offline", "reversal")),
-        },
+        Ran::Reply(Reply::Outcome(outcome)) => {
+            // The reversal is the terminal's last transaction now: a later payment whose
+            // answer is lost must not take its receipt (a Storno of the same amount) for an
+            // approval of its own.
+            if let Some(reversal) = outcome.reference.receipt_no {
+                lock(register).note_terminal_receipt(i64::from(reversal))?;
+            }
+            match outcome.verdict {
+                Verdict::Approved => true,
+                Verdict::Declined(_) | Verdict::Aborted(_) => false,
+                Verdict::Unknown(_) => return Err(AppError::new("terminal_offline", "reversal")),
+            }
+        }
         _ => return Err(AppError::new("terminal_offline", "reversal")),
     };
     lock(register).finish_card_reversal(id, reversed)

@@ -280,3 +280,49 @@ fn an_abort_on_the_terminal_is_not_a_decline_and_a_decline_says_so_once() {
     assert!(expired.message("en").contains("card expired"), "{}", expired.message("en"));
     assert!(sim.money_moves().is_empty());
 }
+
+#[test]
+fn after_a_reversal_a_lost_payment_of_the_same_amount_is_not_taken_for_approved() {
+    // The terminal goes silent after asking for the card: the register asks it what its
+    // last transaction was, and must not mistake the reversal it just made for this one.
+    let sim = Sim::start(|config| config.status_timeout = Some(1));
+    let mut till = open_till();
+    let terminal = with_terminal(&mut till, &sim);
+    till.register.scan(PEANUTS).unwrap();
+    sim.script("answer-currency:978");
+    let cell = RefCell::new(&mut till.register);
+    let error = terminal::pay_by_card(&cell, &terminal, "4.47", &mut |_| {}).unwrap_err();
+    assert_eq!(error.code, "card_wrong_currency");
+    assert_eq!(sim.money_moves(), ["charge", "reverse"]);
+
+    sim.script("timeout");
+    let cell = RefCell::new(&mut till.register);
+    let error = terminal::pay_by_card(&cell, &terminal, "4.47", &mut |_| {}).unwrap_err();
+    assert_eq!(error.code, "card_not_charged", "{error:?}");
+    assert_eq!(sim.money_moves(), ["charge", "reverse"], "nothing more was charged");
+    let view = till.register.view().unwrap();
+    assert!(view.cart.tenders.is_empty(), "no tender from the reversal's receipt: {view:?}");
+    assert!(till.register.unsettled_card_payments().unwrap().is_empty());
+}
+
+#[test]
+fn after_a_reversal_a_lost_refund_of_the_same_amount_is_not_taken_for_refunded() {
+    let sim = Sim::start(|config| config.status_timeout = Some(1));
+    let mut till = open_till();
+    let terminal = with_terminal(&mut till, &sim);
+    let sale = card_sale(&mut till.register, &terminal);
+    // The next customer's card is charged in euros and reversed at once.
+    till.register.scan(PEANUTS).unwrap();
+    sim.script("answer-currency:978");
+    let cell = RefCell::new(&mut till.register);
+    terminal::pay_by_card(&cell, &terminal, "4.47", &mut |_| {}).unwrap_err();
+    till.register.void_cart("the customer left").unwrap();
+    assert_eq!(sim.money_moves(), ["charge", "charge", "reverse"]);
+
+    bring_back(&mut till.register, &sale);
+    sim.script("timeout");
+    let error = refund(&mut till.register, &terminal).unwrap_err();
+    assert_eq!(error.code, "card_not_refunded", "{error:?}");
+    assert_eq!(sim.money_moves(), ["charge", "charge", "reverse"], "nothing went back");
+    assert!(till.register.view().unwrap().cart.returns.len() == 1, "the return waits");
+}
