@@ -96,6 +96,9 @@ pub struct Committed {
     pub sale: entry::Sale,
     pub print_job: String,
     pub printed: Result<(), AppError>,
+    /// The cash drawer: `None` when the sale took no cash, `Some(Ok)` when it opened,
+    /// `Some(Err)` when it did not (the sale is recorded all the same).
+    pub drawer: Option<Result<(), AppError>>,
 }
 
 /// Options to open a register with.
@@ -1119,6 +1122,10 @@ impl Register {
     /// Drops a cart that was never shown to a customer (a CLI basket that failed half-way).
     /// Nothing was sold, so nothing is recorded.
     pub fn discard_cart(&mut self) -> AppResult<()> {
+        if let Some(reference) = self.card_slips.keys().next() {
+            // The terminal charged the customer for this cart: that is given back first.
+            return Err(AppError::new("card_to_reverse", reference.clone()));
+        }
         self.cart = Cart::new();
         self.end_sale_promotions();
         self.tenders.clear();
@@ -1127,7 +1134,18 @@ impl Register {
         self.coupons.clear();
         self.multiplier = None;
         self.last_line = None;
+        if !self.persist_cart {
+            // A basket rung in memory (the CLI) is saved only when a card leg was taken:
+            // nothing of it may stay for the next one.
+            self.db.save_current_cart(None)?;
+        }
         self.save_cart()
+    }
+
+    /// The references of the card tenders of the cart in progress that the integrated
+    /// terminal charged: to be reversed before the cart can go.
+    pub fn charged_card_references(&self) -> Vec<String> {
+        self.card_slips.keys().cloned().collect()
     }
 
     /// Voids the cart (and any tender in progress): an audited entry, nothing sold.
@@ -1335,10 +1353,13 @@ impl Register {
             if sale.total.starts_with('-') { OpeningReason::Refund } else { OpeningReason::Sale };
         let drawer = has_cash.then(|| self.open_drawer(reason, Some(&receipt_no)));
         let printed = self.queue_receipts().and_then(|()| self.flush_print_queue());
-        if let Some(Err(error)) = drawer {
-            self.drawer_failed(&error);
+        if let Some(Err(error)) = &drawer {
+            self.drawer_failed(error);
         }
-        let committed = Committed { entry, sale, print_job: receipt_no, printed };
+        let drawer = drawer.map(|opened| {
+            opened.map_err(|e| AppError::new("drawer_not_opened", e.message(&self.lang)))
+        });
+        let committed = Committed { entry, sale, print_job: receipt_no, printed, drawer };
         self.last_sale = Some(committed.clone());
         self.display_sale_done(&committed.sale);
         Ok(committed)

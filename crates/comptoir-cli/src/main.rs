@@ -99,6 +99,13 @@ enum Command {
         #[arg(long)]
         reason: String,
     },
+    /// Voids the cart in progress (one the app left, or a failed basket's whose card could
+    /// not be given back), recorded with its reason; a charged card must be reversed first
+    /// (`card reverse`).
+    Void {
+        #[arg(long)]
+        reason: String,
+    },
     /// Prints the last receipt again, marked COPY (or what never printed).
     Reprint,
     /// Shows a printed job as text, decoded from its stored bytes.
@@ -420,6 +427,11 @@ fn run(cli: Cli, file: &ConfigFile) -> AppResult<Value> {
                 json!({"recorded": true, "printed": printed.is_ok(), "print_error": printed.err().map(|e| error_json(&e))}),
             )
         }
+        Command::Void { reason } => {
+            sign_in(&mut register, &cli)?;
+            register.void_cart(reason)?;
+            Ok(json!({ "voided": true }))
+        }
         Command::Reprint => {
             sign_in(&mut register, &cli)?;
             let job = register.reprint_last()?;
@@ -699,13 +711,15 @@ fn sale(register: &mut Register, input: &str) -> AppResult<Value> {
     if !register.cart().is_empty() || !register.tenders().is_empty() {
         return Err(AppError::new(
             "cart_not_empty",
-            "a cart is in progress on this register: finish it in the app first",
+            "a cart is in progress on this register: finish it in the app, or void it with \
+             `comptoir void --reason TEXT`",
         ));
     }
     let result = ring(register, &basket);
-    if result.is_err() {
-        // The basket is all or nothing: nothing of it stays in the register's cart.
-        register.discard_cart()?;
+    if let Err(error) = result {
+        // The basket is all or nothing: nothing of it stays in the register's cart, and a
+        // card the terminal charged for it is given back first.
+        return Err(give_back_basket(register, error));
     }
     let committed = result?;
     let printed = committed.printed.as_ref().err().map(error_json);
@@ -724,12 +738,62 @@ fn sale(register: &mut Register, input: &str) -> AppResult<Value> {
         "print_job": committed.print_job,
         "printed": committed.printed.is_ok(),
         "print_error": printed,
+        "drawer": committed.drawer.as_ref().map(|opened| match opened {
+            Ok(()) => json!({"opened": true}),
+            Err(error) => json!({"opened": false, "error": error_json(error)}),
+        }),
         "receipt": preview_text(register, Some(&committed.print_job)),
     });
     if !by_hand.is_empty() {
         out["card_refunds_by_hand"] = Value::Array(by_hand);
     }
     Ok(out)
+}
+
+/// Undoes a basket that failed: reverses on the terminal each card it charged, then drops the
+/// cart. Returns the basket's error, saying what was given back, or, if a charge could not be
+/// reversed, how to do it (the cart then stays, with that card tender, for `card reverse`).
+fn give_back_basket(register: &mut Register, error: AppError) -> AppError {
+    let charged = register.charged_card_references();
+    let mut given_back = Vec::new();
+    if !charged.is_empty() {
+        let terminal = match card_terminal(register) {
+            Ok(terminal) => terminal,
+            Err(e) => return still_charged(error, &charged, &e),
+        };
+        for reference in &charged {
+            let cell = RefCell::new(&mut *register);
+            let reversed = on_terminal(&terminal, |progress| {
+                terminal::reverse_card_payment(&cell, &terminal, reference, progress)
+            });
+            match reversed {
+                Ok(()) => given_back.push(reference.clone()),
+                Err(e) => return still_charged(error, &charged, &e),
+            }
+        }
+    }
+    if let Err(e) = register.discard_cart() {
+        tracing::error!(%e, "the failed basket's cart could not be dropped");
+    }
+    if given_back.is_empty() {
+        return error;
+    }
+    eprintln!(
+        "the basket was not recorded: the card(s) it charged were given back on the terminal"
+    );
+    let detail =
+        format!("{} (given back on the terminal: {})", error.detail, given_back.join(", "));
+    AppError { detail, ..error }
+}
+
+fn still_charged(error: AppError, charged: &[String], why: &AppError) -> AppError {
+    eprintln!(
+        "the basket was not recorded, but the terminal charged {}: give it back with          `comptoir card reverse REFERENCE` ({})",
+        charged.join(", "),
+        why.message("en")
+    );
+    let detail = format!("{}; still charged on the terminal: {}", error.detail, charged.join(", "));
+    AppError { detail, ..error }
 }
 
 /// The refund legs back to cards that no integrated terminal refunded: the cashier runs each
@@ -1185,7 +1249,22 @@ fn check_tenders(register: &Register, tenders: &[BasketTender]) -> AppResult<()>
         };
         legs.push(leg);
         let due = register.due(&register.priced());
-        let paid = Settlement::of(due, &legs, &store.currency).paid;
+        let settlement = Settlement::of(due, &legs, &store.currency);
+        let paid = settlement.paid;
+        if !paid && index + 1 == tenders.len() {
+            // Checked before any tender is taken: a card is never charged for a basket that
+            // would not be recorded.
+            let left = match tender {
+                BasketTender::Cash { .. } => {
+                    format!("{} is left to pay in cash", store.money(settlement.cash_remaining))
+                }
+                _ => format!("{} is left to pay", store.money(settlement.remaining)),
+            };
+            return Err(AppError::new(
+                "not_paid",
+                format!("the tenders do not pay the sale: {left}; nothing was charged"),
+            ));
+        }
         if paid && index + 1 < tenders.len() {
             return Err(AppError::new(
                 "invalid_input",

@@ -532,3 +532,30 @@ fn terminal_answers_show_only_what_the_terminal_gave() {
     assert_eq!(said.matches("check").count(), 1, "{said}");
     assert!(said.contains("127.0.0.1:1"), "{said}");
 }
+
+#[test]
+fn a_basket_that_cannot_be_recorded_never_leaves_the_card_charged() {
+    let dir = montreal();
+    let terminal = Terminal::start(dir.path(), "approve");
+    with_terminal(dir.path(), &terminal);
+    // The tenders do not pay the 4.47: refused before the terminal is asked.
+    let short = r#"{"lines":[{"barcode":"0019061093791"}],"tenders":[{"kind":"terminal","amount":"3.00"},{"kind":"cash","amount":"1.00"}]}"#;
+    let out = run(comptoir(dir.path()).args(["--pin", "2468", "sale"]), short);
+    let error = json(&out);
+    assert_eq!(error["code"], "not_paid", "{error}");
+    assert!(error["message"].as_str().unwrap().contains("nothing was charged"), "{error}");
+    assert!(money_moves(&terminal).is_empty(), "the card was not charged");
+
+    // The card is charged, then the next tender fails (no such credit note): the charge is
+    // given back on the terminal and nothing of the basket stays.
+    let bad_note = r#"{"lines":[{"barcode":"0019061093791"}],"tenders":[{"kind":"terminal","amount":"3.00"},{"kind":"store_credit","amount":"1.47","reference":"CR-NOPE"}]}"#;
+    let out = run(comptoir(dir.path()).args(["--pin", "2468", "sale"]), bad_note);
+    let error = error_after_terminal_texts(&out);
+    assert!(error["message"].as_str().unwrap().contains("given back"), "{error}");
+    assert_eq!(money_moves(&terminal), ["charge", "reverse"]);
+    assert_eq!(sales(dir.path()), 0);
+
+    // The next basket rings as if nothing happened.
+    card_sale(dir.path());
+    assert_eq!(money_moves(&terminal), ["charge", "reverse", "charge"]);
+}

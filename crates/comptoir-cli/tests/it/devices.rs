@@ -262,3 +262,25 @@ fn a_deli_label_in_a_basket_rings_at_its_price() {
     let out = run(comptoir(dir.path()).args(["--pin", "2468", "sale"]), misread);
     assert_eq!(json(&out)["code"], "scan_label_check_digit");
 }
+
+#[test]
+fn a_cash_sale_says_whether_the_drawer_opened() {
+    let dir = montreal();
+    let cash =
+        r#"{"lines":[{"barcode":"0019061093791"}],"tenders":[{"kind":"cash","amount":"5.00"}]}"#;
+    let card = r#"{"lines":[{"barcode":"0019061093791"}],"tenders":[{"kind":"card","amount":"4.47","reference":"A1"}]}"#;
+    let out = json(&run(comptoir(dir.path()).args(["--pin", "2468", "sale"]), cash));
+    assert_eq!(out["drawer"]["opened"], true, "{out}");
+    let out = json(&run(comptoir(dir.path()).args(["--pin", "2468", "sale"]), card));
+    assert!(out["drawer"].is_null(), "a card sale opens no drawer: {out}");
+    // A printer nobody answers at: the sale is recorded, the drawer stayed shut, and it says so.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    set(dir.path(), "printer", &format!("tcp://{addr}"));
+    let out = json(&run(comptoir(dir.path()).args(["--pin", "2468", "sale"]), cash));
+    assert_eq!(out["entry"]["kind"], "sale", "{out}");
+    assert_eq!(out["drawer"]["opened"], false, "{out}");
+    assert_eq!(out["drawer"]["error"]["code"], "drawer_not_opened", "{out}");
+    assert!(out["drawer"]["error"]["message"].as_str().unwrap().contains("key"), "{out}");
+}
