@@ -276,6 +276,33 @@ impl Register {
     /// Records the terminal's answer to a payment begun here. An approval adds its tender and
     /// records the sale when that pays it; a payment already answered is left as it is, so
     /// an answer that arrives twice (a retry, a recovery) never adds a second tender.
+    /// A manager's word for a payment or refund the terminal cannot say anything about (it was
+    /// replaced, reset, or its journal is gone): checked on the terminal's own journal or the
+    /// bank's, it was not charged (or not refunded). Recorded as such, with who said so, and
+    /// the sale is free for another payment. What was charged after all is found at the
+    /// terminal's end of day and given back there.
+    pub fn settle_card_not_charged(&mut self, id: &str) -> AppResult<()> {
+        let manager = self.require("device_setup")?.name.clone();
+        let Some(row) = self.db.card_payment(id)? else {
+            return Err(AppError::new("card_payment_unknown", format!("no card payment {id}")));
+        };
+        if row.state != CardPaymentState::Pending {
+            return Err(AppError::new(
+                "card_payment_unknown",
+                format!("{id} is not waiting for the terminal's answer ({})", row.state.as_str()),
+            ));
+        }
+        tracing::warn!(payment = %id, kind = %row.kind, %manager, "card payment settled by hand: not charged");
+        let result = match row.kind.as_str() {
+            "refund" => self.finish_card_refund(id, TerminalAnswer::NotCharged).map(|_| ()),
+            _ => self.finish_card_payment(id, TerminalAnswer::NotCharged).map(|_| ()),
+        };
+        match result {
+            Err(error) if matches!(error.code, "card_not_charged" | "card_not_refunded") => Ok(()),
+            other => other,
+        }
+    }
+
     pub fn finish_card_payment(
         &mut self,
         id: &str,

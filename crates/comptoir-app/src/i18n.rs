@@ -197,10 +197,10 @@ pub fn cli_message(error: &AppError, lang: &str) -> String {
     let d = &error.detail;
     match (error.code, fr) {
         ("card_payment_pending", false) => format!(
-            "The card transaction of {d} is waiting for the terminal's answer: nothing else is paid or refunded on this register until it is known. Let the customer finish on the terminal, then run `comptoir card recover`: it asks the terminal what became of it; the card is never charged twice."
+            "The card transaction of {d} is waiting for the terminal's answer: nothing else is paid or refunded on this register until it is known. Let the customer finish on the terminal, then run `comptoir card recover`: it asks the terminal what became of it; the card is never charged twice. If the terminal cannot say (it was replaced or reset), a manager who checked its journal runs `comptoir card not-charged ID` (`comptoir card pending` lists the ids)."
         ),
         ("card_payment_pending", true) => format!(
-            "L'opération par carte de {d} attend la réponse du terminal : rien d'autre n'est payé ni remboursé sur cette caisse d'ici là. Laissez le client terminer sur le terminal, puis lancez `comptoir card recover` : il demande au terminal ce qu'elle est devenue; la carte n'est jamais débitée deux fois."
+            "L'opération par carte de {d} attend la réponse du terminal : rien d'autre n'est payé ni remboursé sur cette caisse d'ici là. Laissez le client terminer sur le terminal, puis lancez `comptoir card recover` : il demande au terminal ce qu'elle est devenue; la carte n'est jamais débitée deux fois. Si le terminal ne peut rien dire (remplacé, réinitialisé), un gérant qui a vérifié son journal lance `comptoir card not-charged ID` (`comptoir card pending` donne les id)."
         ),
         _ => error_message(error, lang),
     }

@@ -116,9 +116,11 @@ enum Command {
     Find { query: String },
     /// Card payments on the integrated terminal: `pending` lists those whose outcome is not
     /// known; `recover` asks the terminal about each (never charges again); `reverse REF`
-    /// gives back an approved card tender of the sale in progress.
+    /// gives back an approved card tender of the sale in progress; `not-charged ID` (a
+    /// manager) settles one the terminal cannot say anything about (replaced or reset), once
+    /// its journal or the bank shows it was not charged.
     Card {
-        #[arg(value_parser = ["pending", "recover", "reverse"])]
+        #[arg(value_parser = ["pending", "recover", "reverse", "not-charged"])]
         action: String,
         reference: Option<String>,
     },
@@ -1124,6 +1126,16 @@ fn card_command(
 ) -> AppResult<Value> {
     if action == "pending" {
         return to_value(&register.unsettled_card_payments()?);
+    }
+    if action == "not-charged" {
+        let Some(id) = reference else {
+            return Err(AppError::new(
+                "invalid_argument",
+                "give the payment's id (comptoir card pending lists them)",
+            ));
+        };
+        register.settle_card_not_charged(id)?;
+        return Ok(json!({ "settled": id, "outcome": "not_charged" }));
     }
     let terminal = card_terminal(register)?;
     let cell = RefCell::new(&mut *register);

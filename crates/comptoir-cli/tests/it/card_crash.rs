@@ -559,3 +559,28 @@ fn a_basket_that_cannot_be_recorded_never_leaves_the_card_charged() {
     card_sale(dir.path());
     assert_eq!(money_moves(&terminal), ["charge", "reverse", "charge"]);
 }
+
+#[test]
+fn a_payment_the_terminal_cannot_say_anything_about_is_settled_by_a_manager() {
+    let dir = montreal();
+    let terminal = Terminal::start(dir.path(), "timeout");
+    with_terminal(dir.path(), &terminal);
+    let started = Instant::now();
+    kill_card_sale_when(dir.path(), || started.elapsed() > Duration::from_millis(1500));
+    // The terminal is gone (replaced, reset): recovery cannot say, and nothing else can pay.
+    drop(terminal);
+    let out = run(comptoir(dir.path()).args(["--pin", "2468", "card", "recover"]), "");
+    assert_eq!(json(&out)[0]["outcome"], "pending", "{}", json(&out));
+    let out = run(comptoir(dir.path()).args(["--pin", "2468", "sale"]), CASH_SALE);
+    assert_eq!(json(&out)["code"], "card_payment_pending");
+
+    let listed = json(&run(comptoir(dir.path()).args(["--pin", "1234", "card", "pending"]), ""));
+    let id = listed[0]["id"].as_str().unwrap().to_owned();
+    let out = run(comptoir(dir.path()).args(["--pin", "2468", "card", "not-charged", &id]), "");
+    assert_eq!(json(&out)["code"], "permission_denied", "a manager's word only");
+    let out = run(comptoir(dir.path()).args(["--pin", "1234", "card", "not-charged", &id]), "");
+    assert_eq!(json(&out)["outcome"], "not_charged", "{}", json(&out));
+    assert_eq!(pending(dir.path()), 0);
+    let out = run(comptoir(dir.path()).args(["--pin", "2468", "sale"]), CASH_SALE);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
