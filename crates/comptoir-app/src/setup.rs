@@ -279,7 +279,10 @@ pub fn read_scan_for(
         if left.is_zero() {
             return Err(AppError::new(
                 "device_timeout",
-                "no scan came: scan a barcode within 10 seconds of pressing Read a scan",
+                format!(
+                    "no scan came: scan a barcode within {} seconds of asking for one",
+                    timeout.as_secs()
+                ),
             ));
         }
         match device.events().recv_timeout(left) {

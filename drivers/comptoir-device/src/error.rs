@@ -166,7 +166,7 @@ impl DeviceError {
             | K::NetworkUnreachable
             | K::NetworkDown => (
                 ErrorCode::Offline,
-                format!("{what} offline: check that it is switched on and connected"),
+                format!("{what} is offline: check that it is switched on and connected"),
             ),
             _ => (ErrorCode::Failure, format!("{what} failed: check its cable, then try again")),
         };
