@@ -24,7 +24,7 @@ use comptoir_app::{
     AppError, AppResult, DrawerMovement, ManualClock, OpenOptions, Pin, PrinterSetting, Register,
     SystemClock,
 };
-use comptoir_core::{Settlement, Tender};
+use comptoir_core::{Money, Settlement, Tender};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -1259,6 +1259,14 @@ fn check_tenders(register: &Register, tenders: &[BasketTender]) -> AppResult<()>
                 reference: "terminal".to_owned(),
             },
         };
+        let amount = match &leg {
+            Tender::Cash { tendered } => *tendered,
+            Tender::ExternalCard { amount, .. } | Tender::StoreCredit { amount, .. } => *amount,
+            _ => Money::ZERO,
+        };
+        if amount.is_negative() || amount.is_zero() {
+            return Err(at(AppError::new("invalid_amount", "a tender is more than zero")));
+        }
         legs.push(leg);
         let due = register.due(&register.priced());
         let settlement = Settlement::of(due, &legs, &store.currency);
