@@ -301,24 +301,7 @@ pub fn pay_by_card(
         currency: Some(terminal.currency),
         intent_id: request.id.clone(),
     };
-    match terminal.run(pay, PAY_TIMEOUT, progress) {
-        Ok(Ran::Reply(Reply::Outcome(outcome))) => {
-            settle_outcome(register, terminal, &request, outcome, progress)
-        }
-        Ok(Ran::Reply(Reply::Recovery(_)) | Ran::NoAnswer(_)) => {
-            recover_one(register, terminal, &request, progress)
-        }
-        // The terminal refused the request or could not be reached: nothing was sent that
-        // could charge the card.
-        Err(error) => {
-            let answer = TerminalAnswer::Declined {
-                code: error.code.to_owned(),
-                message: error.detail.clone(),
-            };
-            let _ = finish(register, &request, answer);
-            Err(error)
-        }
-    }
+    send_and_settle(register, terminal, &request, pay, progress)
 }
 
 /// Gives back the money of the return or exchange in progress. With `to` the original
@@ -347,25 +330,36 @@ pub fn refund_return(
         amount: request.amount_minor.unsigned_abs(),
         currency: Some(terminal.currency),
     };
-    let done = match terminal.run(refund, PAY_TIMEOUT, progress) {
+    send_and_settle(register, terminal, &request, refund, progress)?
+        .ok_or_else(|| AppError::new("card_payment_unknown", "the card refund was answered before"))
+}
+
+/// Sends a payment or refund already recorded as pending, and records what became of it: the
+/// answer, or what the terminal says when asked after a lost answer. A request the terminal
+/// refused, or could not be reached for, moved no money and is recorded as declined.
+fn send_and_settle(
+    register: &dyn Hold,
+    terminal: &CardTerminal,
+    request: &CardRequest,
+    command: Request,
+    progress: Progress<'_>,
+) -> AppResult<Option<Committed>> {
+    match terminal.run(command, PAY_TIMEOUT, progress) {
         Ok(Ran::Reply(Reply::Outcome(outcome))) => {
-            settle_outcome(register, terminal, &request, outcome, progress)
+            settle_outcome(register, terminal, request, outcome, progress)
         }
         Ok(Ran::Reply(Reply::Recovery(_)) | Ran::NoAnswer(_)) => {
-            recover_one(register, terminal, &request, progress)
+            recover_one(register, terminal, request, progress)
         }
-        // Refused before it started, or the terminal could not be reached: nothing went back.
         Err(error) => {
             let answer = TerminalAnswer::Declined {
                 code: error.code.to_owned(),
                 message: error.detail.clone(),
             };
-            let _ = finish(register, &request, answer);
-            return Err(error);
+            let _ = finish(register, request, answer);
+            Err(error)
         }
-    };
-    done?
-        .ok_or_else(|| AppError::new("card_payment_unknown", "the card refund was answered before"))
+    }
 }
 
 /// Records the terminal's answer to a payment or a refund, by its kind.
