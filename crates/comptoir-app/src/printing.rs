@@ -491,7 +491,10 @@ impl PrinterPort {
                 }
                 PrinterNotice::PaperNearEnd | PrinterNotice::DrawerStillOpen { .. } => {}
             }
-            if self.drawer_state == "unknown" && !matches!(notice, PrinterNotice::Offline) {
+            if self.drawer_state == "unknown"
+                && self.virtual_dir.is_none()
+                && !matches!(notice, PrinterNotice::Offline)
+            {
                 self.drawer_state = "closed";
             }
             changes.notices.push(notice);
@@ -501,7 +504,8 @@ impl PrinterPort {
 
     /// Takes the state of a status read outside the driver's watch (its first reading).
     fn first_reading(&mut self, status: &PrinterStatus) {
-        if self.drawer_state == "unknown" {
+        // The virtual printer has no drawer, so no sensor: its drawer stays unknown.
+        if self.drawer_state == "unknown" && self.virtual_dir.is_none() {
             let open = status.drawer_sensor_high == self.drawer.open_when_high;
             self.drawer_state = if open { "open" } else { "closed" };
         }
