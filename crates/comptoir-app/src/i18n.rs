@@ -87,6 +87,8 @@ pub fn error_message(error: &AppError, lang: &str) -> String {
         ("scan_check_digit", true) => format!("Le code-barres {d} a été mal lu (chiffre de contrôle faux) : rien n'a été ajouté. Scannez-le de nouveau ou tapez le numéro sous les barres."),
         ("scan_label_check_digit", false) => format!("The price or weight on label {d} did not read right (wrong price check digit): nothing was added. Scan it again, or print a new label on the scale."),
         ("scan_label_check_digit", true) => format!("Le prix ou le poids de l'étiquette {d} a été mal lu (chiffre de contrôle du prix faux) : rien n'a été ajouté. Scannez-la de nouveau ou imprimez une nouvelle étiquette sur la balance."),
+        ("label_not_on_scale", false) => format!("Label {d} carries its own price or weight: scan it as it is, without the scale."),
+        ("label_not_on_scale", true) => format!("L'étiquette {d} porte son propre prix ou poids : scannez-la telle quelle, sans la balance."),
         ("label_quantity", false) => format!("Label {d} is one package at its own price: scan each package's label instead of keying a quantity."),
         ("label_quantity", true) => format!("L'étiquette {d} vaut pour un seul emballage, à son prix : scannez l'étiquette de chaque emballage au lieu de saisir une quantité."),
         ("label_not_weighed", false) => format!("{d} is sold by the unit, but this label gives a weight: nothing was added. Check the item number set on the scale, or scan the item's own barcode."),

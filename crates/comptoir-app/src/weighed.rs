@@ -12,6 +12,22 @@ use crate::register::Register;
 
 impl Register {
     /// Adds a weighed item (by barcode, PLU or SKU) at the weight the scale gave.
+    /// Checks that `code` is an item sold by weight, before the scale is read for it: a unit
+    /// item, a deli label (it carries its own price or weight) or an unknown code is refused
+    /// as such, whatever the scale would say.
+    pub fn check_weighable(&mut self, code: &str) -> AppResult<()> {
+        self.refresh_catalog()?;
+        let code = code.trim();
+        match self.catalog.lookup(code) {
+            Some(item) if item.kind == ItemKind::Weighed => Ok(()),
+            Some(item) => Err(AppError::new("not_weighed", item.name.clone())),
+            None if self.in_store_label(code)?.is_some() => {
+                Err(AppError::new("label_not_on_scale", code.to_owned()))
+            }
+            None => Err(AppError::new("unknown_barcode", code.to_owned())),
+        }
+    }
+
     pub fn add_weighed(&mut self, code: &str, weight: &SellableWeight) -> AppResult<LineId> {
         self.cashier()?;
         self.require_shift()?;

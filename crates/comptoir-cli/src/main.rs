@@ -873,6 +873,7 @@ fn ring(register: &mut Register, basket: &Basket) -> AppResult<comptoir_app::Com
                     "a weighed line takes its weight from the scale: remove its \"qty\" (weigh each bag as its own line)",
                 )));
             }
+            register.check_weighable(code).map_err(at)?;
             let scale = register.database().setting("scale")?.unwrap_or_default();
             let weight = comptoir_app::setup::weigh(&scale, std::time::Duration::from_secs(10))
                 .map_err(at)?;

@@ -284,3 +284,21 @@ fn a_cash_sale_says_whether_the_drawer_opened() {
     assert_eq!(out["drawer"]["error"]["code"], "drawer_not_opened", "{out}");
     assert!(out["drawer"]["error"]["message"].as_str().unwrap().contains("key"), "{out}");
 }
+
+#[test]
+fn a_weighed_line_is_checked_before_the_scale_is_read() {
+    let dir = montreal();
+    let sale =
+        |basket: &str| json(&run(comptoir(dir.path()).args(["--pin", "2468", "sale"]), basket));
+    // No scale is set: what is wrong with the line is said first, not the missing scale.
+    let label = r#"{"lines":[{"barcode":"201234703495","weigh":true}],"tenders":[{"kind":"cash","amount":"10.00"}]}"#;
+    let out = sale(label);
+    assert_eq!(out["code"], "label_not_on_scale", "{out}");
+    assert!(out["message"].as_str().unwrap().contains("without the scale"), "{out}");
+    let unit = r#"{"lines":[{"barcode":"0019061093791","weigh":true}],"tenders":[{"kind":"cash","amount":"10.00"}]}"#;
+    assert_eq!(sale(unit)["code"], "not_weighed");
+    let unknown = r#"{"lines":[{"barcode":"0000000000017","weigh":true}],"tenders":[{"kind":"cash","amount":"10.00"}]}"#;
+    assert_eq!(sale(unknown)["code"], "unknown_barcode");
+    let bananas = r#"{"lines":[{"sku":"MPLU4011","weigh":true}],"tenders":[{"kind":"cash","amount":"10.00"}]}"#;
+    assert_ne!(sale(bananas)["code"], "not_weighed", "bananas go on to the scale");
+}
