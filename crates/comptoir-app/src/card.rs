@@ -140,13 +140,7 @@ impl Register {
         id: &str,
         answer: TerminalAnswer,
     ) -> AppResult<Option<Committed>> {
-        let Some(row) = self.db.card_payment(id)? else {
-            return Err(AppError::new("card_payment_unknown", format!("no card refund {id}")));
-        };
-        if row.state != CardPaymentState::Pending {
-            tracing::info!(refund = %id, state = row.state.as_str(), "card refund already settled");
-            return Ok(None);
-        }
+        let Some(row) = self.pending_card(id)? else { return Ok(None) };
         let at = self.now().to_rfc3339();
         let (outcome, error) = match answer {
             TerminalAnswer::Approved { reference, receipt_no, slip } => {
@@ -283,9 +277,7 @@ impl Register {
     /// terminal's end of day and given back there.
     pub fn settle_card_not_charged(&mut self, id: &str) -> AppResult<()> {
         let manager = self.require("device_setup")?.name.clone();
-        let Some(row) = self.db.card_payment(id)? else {
-            return Err(AppError::new("card_payment_unknown", format!("no card payment {id}")));
-        };
+        let row = self.card_row(id)?;
         if row.state != CardPaymentState::Pending {
             return Err(AppError::new(
                 "card_payment_unknown",
@@ -303,18 +295,29 @@ impl Register {
         }
     }
 
+    fn card_row(&self, id: &str) -> AppResult<CardPaymentRow> {
+        self.db
+            .card_payment(id)?
+            .ok_or_else(|| AppError::new("card_payment_unknown", format!("no card payment {id}")))
+    }
+
+    /// The payment or refund `id` while it waits for the terminal's answer; `None` once it
+    /// was answered (an answer that arrives twice changes nothing).
+    fn pending_card(&self, id: &str) -> AppResult<Option<CardPaymentRow>> {
+        let row = self.card_row(id)?;
+        if row.state != CardPaymentState::Pending {
+            tracing::info!(payment = %id, kind = %row.kind, state = row.state.as_str(), "card transaction already settled");
+            return Ok(None);
+        }
+        Ok(Some(row))
+    }
+
     pub fn finish_card_payment(
         &mut self,
         id: &str,
         answer: TerminalAnswer,
     ) -> AppResult<Option<Committed>> {
-        let Some(row) = self.db.card_payment(id)? else {
-            return Err(AppError::new("card_payment_unknown", format!("no card payment {id}")));
-        };
-        if row.state != CardPaymentState::Pending {
-            tracing::info!(payment = %id, state = row.state.as_str(), "card payment already settled");
-            return Ok(None);
-        }
+        let Some(row) = self.pending_card(id)? else { return Ok(None) };
         let at = self.now().to_rfc3339();
         match answer {
             TerminalAnswer::Approved { reference, receipt_no, slip } => {
