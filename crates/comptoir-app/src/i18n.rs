@@ -45,8 +45,20 @@ pub fn error_message(error: &AppError, lang: &str) -> String {
         ("storage_full", true) => "Disque plein : cette action n'a PAS été enregistrée. Appelez le soutien; les ventes déjà faites sont sauvegardées.".to_owned(),
         ("storage_failed", false) => format!("The register could not save: this action was NOT saved. Call IT. ({d})"),
         ("storage_failed", true) => format!("La caisse n'a pas pu enregistrer : cette action n'a PAS été enregistrée. Appelez le soutien. ({d})"),
-        ("drawer_not_opened", false) => format!("The cash drawer did not open: {d} What was rung is saved: open the drawer with its key, or from F11 (no sale) once the printer is back."),
-        ("drawer_not_opened", true) => format!("Le tiroir-caisse ne s'est pas ouvert : {d} Ce qui a été encaissé est enregistré : ouvrez le tiroir avec sa clé, ou par F11 (sans vente) une fois l'imprimante revenue."),
+        ("drawer_not_opened", false) => {
+            let why = match d.as_str() {
+                "printer_out_of_paper" | "printer_cover_open" => "the printer is out of paper or its cover is open, and this printer opens no drawer then",
+                _ => "the printer, which opens it, is not answering",
+            };
+            format!("The cash drawer did not open: {why}. What was rung is saved: open the drawer with its key, or from F11 (no sale) once the printer is back.")
+        }
+        ("drawer_not_opened", true) => {
+            let why = match d.as_str() {
+                "printer_out_of_paper" | "printer_cover_open" => "l'imprimante n'a plus de papier ou son capot est ouvert, et ce modèle n'ouvre alors pas le tiroir",
+                _ => "l'imprimante, qui l'ouvre, ne répond pas",
+            };
+            format!("Le tiroir-caisse ne s'est pas ouvert : {why}. Ce qui a été encaissé est enregistré : ouvrez le tiroir avec sa clé, ou par F11 (sans vente) une fois l'imprimante revenue.")
+        }
         ("printer_offline", false) => "Printer offline: the sale is saved. Check the printer is on and connected, then Reprint.".to_owned(),
         ("printer_offline", true) => "Imprimante hors ligne : la vente est enregistrée. Vérifiez l'imprimante, puis Réimprimer.".to_owned(),
         ("printer_out_of_paper", false) => "Printer out of paper: the sale is saved. Load a roll, then Reprint.".to_owned(),

@@ -1356,9 +1356,6 @@ impl Register {
         if let Some(Err(error)) = &drawer {
             self.drawer_failed(error);
         }
-        let drawer = drawer.map(|opened| {
-            opened.map_err(|e| AppError::new("drawer_not_opened", e.message(&self.lang)))
-        });
         let committed = Committed { entry, sale, print_job: receipt_no, printed, drawer };
         self.last_sale = Some(committed.clone());
         self.display_sale_done(&committed.sale);
@@ -1583,8 +1580,10 @@ impl Register {
         reason: OpeningReason,
         receipt_no: Option<&str>,
     ) -> AppResult<()> {
-        let opening = self.printer.open_drawer(reason, receipt_no).inspect_err(|error| {
+        let opening = self.printer.open_drawer(reason, receipt_no).map_err(|error| {
             tracing::warn!(reason = reason.as_str(), code = error.code, %error, "the drawer did not open");
+            // The detail is the printer's code: the cashier's words say why in their language.
+            AppError::new("drawer_not_opened", error.code)
         })?;
         self.audit_drawer(reason.as_str(), receipt_no, opening.real_time, opening.pin);
         Ok(())
@@ -1620,7 +1619,6 @@ impl Register {
     /// Tells the cashier the drawer did not open, over any printer notice: the receipt can
     /// be reprinted later, the change is needed now.
     pub(crate) fn drawer_failed(&mut self, error: &AppError) {
-        let error = AppError::new("drawer_not_opened", error.message(&self.lang));
         let pending = self.db.print_jobs_in(PrintJobState::Pending).map_or(0, |j| j.len());
         self.notice = Some(Notice {
             level: "error",
