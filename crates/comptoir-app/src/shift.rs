@@ -57,17 +57,6 @@ impl Register {
             DrawerMovement::NoSale => comptoir_printer::OpeningReason::NoSale,
             _ => comptoir_printer::OpeningReason::CashMovement,
         };
-        self.record_drawer_movement(movement, amount, reason, opening)
-    }
-
-    /// [`Register::drawer_movement`], with the reason the drawer's audit gives the opening.
-    pub(crate) fn record_drawer_movement(
-        &mut self,
-        movement: DrawerMovement,
-        amount: Option<&str>,
-        reason: &str,
-        opening: comptoir_printer::OpeningReason,
-    ) -> AppResult<Printed> {
         let session = self.require(movement.permission())?.clone();
         let shift_no = self.require_shift()?.number;
         let reason = required_reason(reason)?;

@@ -126,7 +126,7 @@ enum Command {
     },
     /// Device setup for IT: `list` the serial ports, USB devices and printer profiles;
     /// `settings`; `test-page` (prints the code page's accented characters, a barcode and a
-    /// QR code); `drawer` (opens it, recorded as a no-sale during a shift); `scan` (waits for one scan on the
+    /// QR code); `drawer` (opens it: in the drawer's audit as a test, never a no-sale); `scan` (waits for one scan on the
     /// serial scanner and says what it is: its symbology, its data, its GS1 fields or label by
     /// name); `scale` (reads a stable weight); `drawer-log` (every opening of the drawer in the
     /// last 24 hours: why, by whom, for which receipt, when it closed). Manager PIN for
