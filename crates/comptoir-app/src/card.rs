@@ -275,23 +275,35 @@ impl Register {
     /// bank's, it was not charged (or not refunded). Recorded as such, with who said so, and
     /// the sale is free for another payment. What was charged after all is found at the
     /// terminal's end of day and given back there.
-    pub fn settle_card_not_charged(&mut self, id: &str) -> AppResult<()> {
-        let manager = self.require("device_setup")?.name.clone();
+    pub fn settle_card_not_charged(&mut self, id: &str) -> AppResult<&'static str> {
+        let manager = match self.require("device_setup") {
+            Ok(session) => session.name.clone(),
+            Err(error) if error.code == "permission_denied" => {
+                return Err(AppError::new(
+                    "permission_denied",
+                    "settle a card payment the terminal cannot answer for",
+                ));
+            }
+            Err(error) => return Err(error),
+        };
         let row = self.card_row(id)?;
         if row.state != CardPaymentState::Pending {
             return Err(AppError::new(
-                "card_payment_unknown",
-                format!("{id} is not waiting for the terminal's answer ({})", row.state.as_str()),
+                "card_already_settled",
+                format!("{id} ({})", row.state.as_str()),
             ));
         }
         tracing::warn!(payment = %id, kind = %row.kind, %manager, "card payment settled by hand: not charged");
-        let result = match row.kind.as_str() {
-            "refund" => self.finish_card_refund(id, TerminalAnswer::NotCharged).map(|_| ()),
-            _ => self.finish_card_payment(id, TerminalAnswer::NotCharged).map(|_| ()),
+        let (result, outcome) = match row.kind.as_str() {
+            "refund" => (self.finish_card_refund(id, TerminalAnswer::NotCharged), "not_refunded"),
+            _ => (self.finish_card_payment(id, TerminalAnswer::NotCharged), "not_charged"),
         };
         match result {
-            Err(error) if matches!(error.code, "card_not_charged" | "card_not_refunded") => Ok(()),
-            other => other,
+            Ok(_) => Ok(outcome),
+            Err(error) if matches!(error.code, "card_not_charged" | "card_not_refunded") => {
+                Ok(outcome)
+            }
+            Err(error) => Err(error),
         }
     }
 

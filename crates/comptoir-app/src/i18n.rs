@@ -45,6 +45,8 @@ pub fn error_message(error: &AppError, lang: &str) -> String {
         ("storage_full", true) => "Disque plein : cette action n'a PAS été enregistrée. Appelez le soutien; les ventes déjà faites sont sauvegardées.".to_owned(),
         ("storage_failed", false) => format!("The register could not save: this action was NOT saved. Call IT. ({d})"),
         ("storage_failed", true) => format!("La caisse n'a pas pu enregistrer : cette action n'a PAS été enregistrée. Appelez le soutien. ({d})"),
+        ("card_already_settled", false) => format!("Card payment {d} already has its answer: there is nothing to settle by hand."),
+        ("card_already_settled", true) => format!("Le paiement par carte {d} a déjà sa réponse : il n'y a rien à régler à la main."),
         ("drawer_not_opened", false) => {
             let why = match d.as_str() {
                 "printer_out_of_paper" | "printer_cover_open" => "the printer is out of paper or its cover is open, and this printer opens no drawer then",

@@ -1135,8 +1135,8 @@ fn card_command(
                 "give the payment's id (comptoir card pending lists them)",
             ));
         };
-        register.settle_card_not_charged(id)?;
-        return Ok(json!({ "settled": id, "outcome": "not_charged" }));
+        let outcome = register.settle_card_not_charged(id)?;
+        return Ok(json!({ "settled": id, "outcome": outcome }));
     }
     let terminal = card_terminal(register)?;
     let cell = RefCell::new(&mut *register);

@@ -578,9 +578,12 @@ fn a_payment_the_terminal_cannot_say_anything_about_is_settled_by_a_manager() {
     let id = listed[0]["id"].as_str().unwrap().to_owned();
     let out = run(comptoir(dir.path()).args(["--pin", "2468", "card", "not-charged", &id]), "");
     assert_eq!(json(&out)["code"], "permission_denied", "a manager's word only");
+    assert!(json(&out)["message"].as_str().unwrap().contains("card payment"), "{}", json(&out));
     let out = run(comptoir(dir.path()).args(["--pin", "1234", "card", "not-charged", &id]), "");
     assert_eq!(json(&out)["outcome"], "not_charged", "{}", json(&out));
     assert_eq!(pending(dir.path()), 0);
+    let again = run(comptoir(dir.path()).args(["--pin", "1234", "card", "not-charged", &id]), "");
+    assert_eq!(json(&again)["code"], "card_already_settled", "{}", json(&again));
     let out = run(comptoir(dir.path()).args(["--pin", "2468", "sale"]), CASH_SALE);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
